@@ -1,0 +1,81 @@
+"""health: the health endpoint answers 200 with the expected body within the budget."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import httpx
+
+from harness.http import HttpClient
+from harness.result import CheckResult
+from harness.targets import HealthSpec
+
+ITEM = "health"
+
+
+def check_health(client: HttpClient, spec: HealthSpec) -> CheckResult:
+    """GET the health path once (after any cold-start wait) and judge status, body, time."""
+    started = time.perf_counter()
+    response = client.get(spec.path, retry=False)
+    elapsed_s = time.perf_counter() - started
+    body = _body(response)
+    evidence: dict[str, Any] = {
+        "url": str(response.request.url),
+        "status": response.status_code,
+        "body": body,
+        "latency_s": round(elapsed_s, 3),
+    }
+    problems = _problems(response.status_code, body, elapsed_s, spec)
+    if not problems:
+        return CheckResult.passed(ITEM, f"{spec.path} answered 200 in {elapsed_s:.2f}s", **evidence)
+    return CheckResult.failed(
+        ITEM,
+        "; ".join(problems),
+        remediation=_remedy(response.status_code, body, elapsed_s, spec),
+        expected={"status": 200, "body": spec.expect, "latency_budget_s": spec.budget_s},
+        **evidence,
+    )
+
+
+def _problems(status: int, body: Any, elapsed_s: float, spec: HealthSpec) -> list[str]:
+    problems = []
+    if status != 200:
+        problems.append(f"{spec.path} answered HTTP {status}, expected 200")
+    elif not body_matches(body, spec.expect):
+        problems.append(
+            f"{spec.path} body {json.dumps(body)[:200]} does not match {json.dumps(spec.expect)}"
+        )
+    if elapsed_s > spec.budget_s:
+        problems.append(
+            f"{spec.path} took {elapsed_s:.2f}s, over the latency budget of {spec.budget_s:g}s"
+        )
+    return problems
+
+
+def body_matches(body: Any, expect: Any) -> bool:
+    """A dict expectation is a subset match (extra keys like ``revision`` are fine);
+    anything else (``true``, ``"OK"``) must be equal."""
+    if isinstance(expect, dict):
+        return isinstance(body, dict) and all(
+            key in body and body_matches(body[key], value) for key, value in expect.items()
+        )
+    return bool(body == expect)
+
+
+def _body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text[:500]
+
+
+def _remedy(status: int, body: Any, elapsed_s: float, spec: HealthSpec) -> str:
+    if status >= 500:
+        return "the app reports itself unhealthy: read its logs; check its database connection"
+    if status == 404:
+        return f"no route at {spec.path}: set [targets.NAME.health] path to the app's health route"
+    if status != 200 or not body_matches(body, spec.expect):
+        return "the health body says the app is not ok; if the app's format differs, set health.expect"
+    return "the health route is slow: look for a slow DB query or a cold pool behind it"

@@ -1,0 +1,93 @@
+"""The harness's exception tree.
+
+Three kinds of trouble are kept apart because they mean different things to the person
+reading the report:
+
+* ``ConfigError`` — the harness is misconfigured (bad ``targets.toml``, missing env var,
+  bad option). Shown as a usage error, exit code 4.
+* ``TargetUnavailable`` — the target (or its database, or the local stack) could not be
+  reached, so nothing could be judged. The checklist items are "blocked", exit code 75.
+* ``CheckFailure`` — the target was reached and failed a check. An ``AssertionError``
+  subclass, so pytest shows it as a failure; it carries the ``CheckResult`` with evidence.
+
+    HarnessError
+    ├── ConfigError
+    ├── TargetUnavailable
+    │   ├── TargetUnreachable      (HTTP: refused, timeout, DNS, TLS, 502/503/504 after retries)
+    │   ├── DatabaseUnreachable    (refused, wrong password, unknown database)
+    │   └── StackError             (the local stack failed to start)
+    CheckFailure(AssertionError)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+    from harness.result import CheckResult
+
+
+class HarnessError(Exception):
+    """Base class of every error the harness raises on purpose."""
+
+    hint: str | None = None
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if hint is not None:
+            self.hint = hint
+
+    def one_line(self) -> str:
+        """The message and its fix on one line, for terminal output and reports."""
+        return f"{self.message} Hint: {self.hint}" if self.hint else self.message
+
+
+class ConfigError(HarnessError):
+    """The harness is misconfigured: the user must change a file, option or env var."""
+
+
+class TargetUnavailable(HarnessError):
+    """The target could not be reached; checks depending on it are blocked, not failed."""
+
+
+class TargetUnreachable(TargetUnavailable):
+    """An HTTP request to the target got no usable answer. Carries the request, like httpx."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None = None,
+        status_code: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.request = request
+        self.status_code = status_code
+
+
+class DatabaseUnreachable(TargetUnavailable):
+    """The target's database refused the connection, rejected the password or is down."""
+
+
+class StackError(TargetUnavailable):
+    """The local stack (embedded PostgreSQL, migrations, app) could not be brought up."""
+
+    def __init__(self, message: str, *, log_tail: str = "", hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.log_tail = log_tail
+
+
+class CheckFailure(AssertionError):
+    """The target failed a check. Carries the result so the report can show its evidence."""
+
+    def __init__(self, result: CheckResult) -> None:
+        super().__init__(result.describe())
+        self.result = result
+
+    @property
+    def evidence(self) -> dict[str, Any]:
+        return self.result.evidence

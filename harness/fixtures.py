@@ -1,0 +1,70 @@
+"""Fixtures the suites use. Suites stay thin: they ask for these and call harness.checks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from harness.http import HttpClient
+from harness.result import CheckResult
+from harness.results import PROP_CHECK
+from harness.session import HarnessState, get_state
+from harness.targets import Target
+from harness.wait import HttpWaitStrategy
+
+
+@pytest.fixture(scope="session")
+def harness_state(pytestconfig: pytest.Config) -> HarnessState:
+    return get_state(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def run_id(harness_state: HarnessState) -> str:
+    return harness_state.run_id
+
+
+@pytest.fixture(scope="session")
+def worker_id_safe() -> str:
+    """``gw0``, ``gw1`` … under xdist, ``main`` otherwise; safe in an SQL identifier."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def target(harness_state: HarnessState) -> Target:
+    """The resolved target with live addresses. Raises (→ blocked) when it is unusable."""
+    return harness_state.require_target()
+
+
+@pytest.fixture(scope="session")
+def http(target: Target, pytestconfig: pytest.Config) -> Iterator[HttpClient]:
+    """An HTTP client for the target, after waiting out a cold start.
+
+    A failed wait raises ``TargetUnreachable``; pytest caches a session fixture's error,
+    so every HTTP test is marked blocked with the same reason without waiting again.
+    """
+    if not target.base_url:
+        pytest.skip(f"target {target.name!r} has no base_url")
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    write = reporter.write_line if reporter else print
+    from harness.session import Throttled
+
+    HttpWaitStrategy(
+        url=f"{target.base_url}{target.health.path}",
+        timeout_s=target.health.wait_timeout_s,
+        interval_s=target.health.wait_interval_s,
+    ).wait(Throttled(write, every_s=5.0))
+    with HttpClient(target.base_url, timeout_s=target.timeout_s, retries=target.retries) as client:
+        yield client
+
+
+@pytest.fixture
+def check(request: pytest.FixtureRequest) -> Callable[[CheckResult], CheckResult]:
+    """Record a check's result as evidence for the report, then fail the test if it failed."""
+
+    def record(result: CheckResult) -> CheckResult:
+        request.node.user_properties.append((PROP_CHECK, result.to_dict()))
+        return result.raise_for_failure()
+
+    return record

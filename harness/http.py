@@ -1,0 +1,141 @@
+"""The harness's HTTP client: base URL, timeouts, bounded retries, errors that say what.
+
+Retries are for the network and the platform, not the app: connection errors, and the
+gateway answers a PaaS gives while it wakes or redeploys a service (502/503/504). Anything
+else the app answered is returned as is, for the checks to judge.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from harness.errors import TargetUnreachable
+from harness.secrets import redact
+
+GATEWAY_STATUSES = frozenset({502, 503, 504})
+# Only these are safe to resend after the request may have reached the app.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_CONNECT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout)
+
+
+class HttpClient:
+    """A thin wrapper over ``httpx.Client`` bound to one target's base URL."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout_s: float = 10.0,
+        retries: int = 2,
+        backoff_s: float = 0.25,
+        headers: Mapping[str, str] | None = None,
+        verify: Any = True,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self._sleep = sleep
+        self._client = httpx.Client(
+            base_url=self.base_url,
+            timeout=timeout_s,
+            headers=dict(headers or {}),
+            verify=verify,
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", path, **kwargs)
+
+    def request(
+        self, method: str, path: str, *, retry: bool = True, **kwargs: Any
+    ) -> httpx.Response:
+        """Send with bounded retries. Raises ``TargetUnreachable`` when no usable answer came."""
+        method = method.upper()
+        attempts = 1 + (self.retries if retry else 0)
+        for attempt in range(1, attempts + 1):
+            last = attempt == attempts
+            try:
+                response = self._client.request(method, path, **kwargs)
+            except httpx.TransportError as exc:
+                if last or not self._may_resend(method, exc):
+                    raise self._unreachable(exc, method, path, attempt) from exc
+            else:
+                if response.status_code not in GATEWAY_STATUSES or not retry:
+                    return response
+                if last or method not in IDEMPOTENT_METHODS:
+                    raise self._gateway_error(response, attempt)
+            self._sleep(self.backoff_s * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")  # the loop always returns or raises
+
+    @staticmethod
+    def _may_resend(method: str, exc: httpx.TransportError) -> bool:
+        """A refused connection never reached the app, so even a POST may be resent."""
+        return isinstance(exc, _CONNECT_ERRORS) or method in IDEMPOTENT_METHODS
+
+    def _unreachable(
+        self, exc: httpx.TransportError, method: str, path: str, attempts: int
+    ) -> TargetUnreachable:
+        url = f"{self.base_url}{path}"
+        reason = describe_transport_error(exc)
+        return TargetUnreachable(
+            redact(f"{method} {url}: {reason} (after {attempts} attempt(s))."),
+            request=getattr(exc, "_request", None),
+            hint=_hint_for(exc),
+        )
+
+    @staticmethod
+    def _gateway_error(response: httpx.Response, attempts: int) -> TargetUnreachable:
+        request = response.request
+        return TargetUnreachable(
+            redact(
+                f"{request.method} {request.url}: HTTP {response.status_code} from the "
+                f"gateway (after {attempts} attempt(s))."
+            ),
+            request=request,
+            status_code=response.status_code,
+            hint="the service is down, redeploying or asleep; check the platform's logs",
+        )
+
+
+def describe_transport_error(exc: httpx.TransportError) -> str:
+    """Short human words for what went wrong on the wire."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connection timed out"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out waiting for an answer"
+    text = str(exc) or type(exc).__name__
+    if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
+        return f"TLS failure: {text}"
+    if "Name or service not known" in text or "nodename nor servname" in text:
+        return f"host name does not resolve: {text}"
+    if "refused" in text.lower():
+        return "connection refused"
+    return text
+
+
+def _hint_for(exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return "the service may be cold-starting or overloaded; raise timeout_s or retry later"
+    text = str(exc).upper()
+    if "CERTIFICATE" in text or "SSL" in text:
+        return "the certificate is not trusted or expired; check the TLS setup"
+    return "check base_url and that the service is up"

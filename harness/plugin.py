@@ -1,0 +1,190 @@
+"""pytest hooks: options, target resolution, session provisioning, result collection.
+
+Order of a run (controller = the only process without xdist):
+  configure      resolve the target (a ConfigError becomes a UsageError, exit 4, after a
+                 "blocked" results.json is written)
+  sessionstart   controller: bring up the local stack once; xdist workers read its
+                 addresses from ``workerinput`` instead
+  runtest        ``TargetUnavailable`` anywhere turns the test into "blocked"
+  sessionfinish  controller: tear the stack down, write results.json, set the exit code
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.errors import ConfigError, TargetUnavailable
+from harness.results import PROP_BLOCKED, PROP_CHECKLIST, ResultsCollector
+from harness.session import HarnessState, Throttled, get_state, state_key
+from harness.stack import StackAddresses
+from harness.targets import DEFAULT_TARGETS_FILE, resolve_target
+
+pytest_plugins = ["harness.fixtures"]
+
+EXIT_BLOCKED = 75  # sysexits EX_TEMPFAIL: nothing could be judged, a nightly job may retry
+_WORKER_KEY = "staging_harness"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("staging-harness", "staging verification harness")
+    group.addoption("--target", default=None, help="target profile from targets.toml (default: local)")
+    group.addoption("--target-file", default=None, help="path of targets.toml")
+    group.addoption("--target-base-url", default=None, help="override the profile's base_url")
+    group.addoption("--target-database-url", default=None, help="override the profile's database_url")
+    group.addoption("--target-alembic-ini", default=None, help="override the profile's alembic_ini")
+    group.addoption("--report-dir", default=None, help="where report folders go (default: reports)")
+    group.addoption("--no-report", action="store_true", help="write no report folder")
+    parser.addini("harness_targets_file", "path of targets.toml", default=DEFAULT_TARGETS_FILE)
+    parser.addini("harness_report_dir", "where report folders go", default="reports")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "checklist(item_id): the checklist item this test proves (see checklists/)"
+    )
+    workerinput = getattr(config, "workerinput", None)
+    name = config.getoption("target") or "local"
+    state = HarnessState.new(name)
+    if workerinput and _WORKER_KEY in workerinput:
+        state.run_id = json.loads(workerinput[_WORKER_KEY])["run_id"]
+    config.stash[state_key] = state
+    try:
+        state.target = resolve_target(name, _targets_path(config), overrides=_overrides(config))
+    except ConfigError as exc:
+        state.config_error = exc
+        if workerinput is None:
+            _write_results(config, state, exit_status=4)
+        raise pytest.UsageError(exc.one_line()) from None
+    if workerinput is None:
+        state.collector = ResultsCollector()
+        config.pluginmanager.register(state.collector, "harness-results")
+
+
+def _targets_path(config: pytest.Config) -> Path:
+    value = config.getoption("target_file") or config.getini("harness_targets_file")
+    path = Path(value)
+    return path if path.is_absolute() else Path(config.rootpath) / path
+
+
+def _overrides(config: pytest.Config) -> dict[str, str | None]:
+    return {
+        "base_url": config.getoption("target_base_url"),
+        "database_url": config.getoption("target_database_url"),
+        "alembic_ini": config.getoption("target_alembic_ini"),
+    }
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    config = session.config
+    state = get_state(config)
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        _adopt_from_controller(state, json.loads(workerinput[_WORKER_KEY]))
+        return
+    if state.target is None or not state.target.provisions_stack or _only_listing(config):
+        return
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    write = reporter.write_line if reporter else lambda line: print(line, file=sys.stderr)
+    state.provision(Throttled(write))
+    if state.unavailable is not None:
+        write(f"harness: BLOCKED: {state.unavailable.one_line()}")
+        log_tail = getattr(state.unavailable, "log_tail", "")
+        if log_tail:
+            write("harness: last lines of the log:\n" + log_tail)
+
+
+def _adopt_from_controller(state: HarnessState, handed: dict[str, Any]) -> None:
+    if handed.get("unavailable"):
+        state.unavailable = TargetUnavailable(handed["unavailable"])
+    elif handed.get("addresses"):
+        state.adopt(StackAddresses.from_json(handed["addresses"]))
+
+
+def _only_listing(config: pytest.Config) -> bool:
+    return bool(
+        config.getoption("collectonly") or config.getoption("markers", False) or config.getoption("showfixtures", False)
+    )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist controller → worker: the run id and the provisioned addresses."""
+    state = get_state(node.config)
+    node.workerinput[_WORKER_KEY] = json.dumps(
+        {
+            "run_id": state.run_id,
+            "addresses": state.addresses.to_json() if state.addresses else None,
+            "unavailable": state.unavailable.one_line() if state.unavailable else None,
+        }
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    marker = item.get_closest_marker("checklist")
+    if marker and call.when == "setup":
+        report.user_properties.append((PROP_CHECKLIST, [str(arg) for arg in marker.args]))
+        item.user_properties.append((PROP_CHECKLIST, [str(arg) for arg in marker.args]))
+    if call.excinfo is not None and call.excinfo.errisinstance(TargetUnavailable):
+        # The target could not be looked at: not a product failure, so not "failed".
+        reason = call.excinfo.value.one_line()
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, f"blocked: {reason}")
+        report.user_properties.append((PROP_BLOCKED, reason))
+
+
+def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
+    if report.skipped and any(key == PROP_BLOCKED for key, _ in report.user_properties):
+        return "blocked", "B", "BLOCKED"
+    return None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    if hasattr(config, "workerinput"):
+        return
+    state = get_state(config)
+    state.teardown()
+    if state.collector is None:
+        return
+    counts = state.collector.counts()
+    judged = counts["passed"] + counts["failed"] + counts["error"]
+    if exitstatus in (0, 5) and counts["blocked"] and not counts["failed"]:
+        session.exitstatus = EXIT_BLOCKED
+    elif exitstatus == 5 and state.unavailable is not None:
+        session.exitstatus = EXIT_BLOCKED
+    if judged == 0 and state.unavailable is not None:
+        session.exitstatus = EXIT_BLOCKED
+    _write_results(config, state, exit_status=int(session.exitstatus))
+
+
+def _write_results(config: pytest.Config, state: HarnessState, exit_status: int) -> None:
+    from harness.report import write_run_report
+
+    if config.getoption("no_report", False) or _only_listing(config):
+        return
+    state.report_dir = write_run_report(config, state, exit_status)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(state_key, None)
+    if state is None:
+        return
+    state.teardown()  # idempotent; covers a session that never reached sessionfinish
+    if state.collector is not None and not _only_listing(config):
+        # Printed here, after pytest's own stats line, so it is the last line of output.
+        from harness.report import summary_line
+
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        line = summary_line(state)
+        reporter.write_line(line) if reporter else print(line)

@@ -1,0 +1,165 @@
+"""Collecting test outcomes into ``results.json`` — the stable input of every report.
+
+The collector listens to ``pytest_runtest_logreport`` on the controller, which under
+pytest-xdist receives the workers' reports too, so one file covers the whole run.
+
+Schema (version 1), kept stable for the report renderers::
+
+    {"schema_version": 1, "run_id", "target": {...masked...}, "started_at", "finished_at",
+     "duration_s", "exit_status", "blocked_reason", "environment": {...},
+     "counts": {"passed", "failed", "error", "blocked", "skipped"},
+     "tests": [{"nodeid", "checklist": [ids], "outcome", "duration_s", "message",
+                "checks": [CheckResult.to_dict()...]}]}
+
+``outcome`` is one of passed, failed, error (the harness or a fixture broke), blocked
+(the target could not be reached) and skipped (not applicable, e.g. writes not allowed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.secrets import redact
+
+SCHEMA_VERSION = 1
+OUTCOMES = ("passed", "failed", "error", "blocked", "skipped")
+# Keys the plugin puts into report.user_properties (they survive the xdist wire).
+PROP_CHECKLIST = "harness_checklist"
+PROP_CHECK = "harness_check"
+PROP_BLOCKED = "harness_blocked"
+
+
+@dataclass
+class TestRecord:
+    nodeid: str
+    checklist: list[str] = field(default_factory=list)
+    outcome: str = "passed"
+    duration_s: float = 0.0
+    message: str | None = None
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+    def absorb(self, report: pytest.TestReport) -> None:
+        """Fold one phase (setup/call/teardown) into the test's overall record."""
+        self.duration_s += report.duration
+        props = dict_props(report)
+        self.checklist = props.get(PROP_CHECKLIST, self.checklist)
+        self.checks = props.get(PROP_CHECK, self.checks)
+        phase_outcome = _phase_outcome(report, props)
+        if _rank(phase_outcome) > _rank(self.outcome):
+            self.outcome = phase_outcome
+            self.message = _message(report)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "nodeid": self.nodeid,
+            "checklist": self.checklist,
+            "outcome": self.outcome,
+            "duration_s": round(self.duration_s, 3),
+            "message": self.message,
+            "checks": self.checks,
+        }
+
+
+def dict_props(report: pytest.TestReport) -> dict[str, Any]:
+    """``user_properties`` as a dict; repeated check entries are gathered into a list."""
+    props: dict[str, Any] = {}
+    for key, value in report.user_properties:
+        if key == PROP_CHECK:
+            props.setdefault(PROP_CHECK, []).append(value)
+        else:
+            props[key] = value
+    return props
+
+
+def _phase_outcome(report: pytest.TestReport, props: dict[str, Any]) -> str:
+    if props.get(PROP_BLOCKED):
+        return "blocked"
+    if report.failed:
+        return "failed" if report.when == "call" else "error"
+    if report.skipped:
+        return "skipped"
+    return "passed"
+
+
+# The worst phase decides: an error in teardown spoils a passing call.
+_SEVERITY = {"passed": 0, "skipped": 1, "blocked": 2, "failed": 3, "error": 4}
+
+
+def _rank(outcome: str) -> int:
+    return _SEVERITY[outcome]
+
+
+def _message(report: pytest.TestReport) -> str | None:
+    if report.passed:
+        return None
+    if report.skipped and isinstance(report.longrepr, tuple):
+        text = str(report.longrepr[2])
+    else:
+        text = report.longreprtext
+    return redact(_crash_line(report, text))[:4000]
+
+
+def _crash_line(report: pytest.TestReport, text: str) -> str:
+    """For failures keep the assertion message, not the whole traceback."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if report.failed and crash is not None and getattr(crash, "message", None):
+        return str(crash.message)
+    return text.removeprefix("Skipped: ")
+
+
+class ResultsCollector:
+    """A pytest plugin object: gathers TestRecords in collection order."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, TestRecord] = {}
+
+    @pytest.hookimpl
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        record = self.records.setdefault(report.nodeid, TestRecord(report.nodeid))
+        record.absorb(report)
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(OUTCOMES, 0)
+        for record in self.records.values():
+            counts[record.outcome] += 1
+        return counts
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def make_report_dir(root: Path, target_name: str, started: datetime) -> Path:
+    """``reports/<UTC timestamp>-<target>/``; a suffix keeps two runs in one second apart."""
+    stem = f"{started:%Y%m%dT%H%M%SZ}-{_safe(target_name)}"
+    for suffix in ["", *(f"-{n}" for n in range(2, 100))]:
+        path = root / f"{stem}{suffix}"
+        try:
+            path.mkdir(parents=True)
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"too many report folders named {stem} in {root}")
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name) or "target"
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    """Redacted, then written atomically so a crash never leaves half a file."""
+    text = redact(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text + "\n", encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,120 @@
+"""Per-run state shared by the plugin's hooks and fixtures (kept in ``config.stash``)."""
+
+from __future__ import annotations
+
+import platform
+import secrets
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.errors import HarnessError, TargetUnavailable
+from harness.results import ResultsCollector, utc_now
+from harness.stack import LocalStack, StackAddresses
+from harness.targets import Target
+
+
+def make_run_id(now: datetime) -> str:
+    """Short, sortable, lowercase, safe inside a PostgreSQL identifier: ``r20261122t1930ab12``."""
+    return f"r{now:%Y%m%d}t{now:%H%M%S}{secrets.token_hex(2)}"
+
+
+@dataclass
+class HarnessState:
+    run_id: str
+    started: datetime
+    target_name: str
+    target: Target | None = None
+    config_error: HarnessError | None = None
+    stack: LocalStack | None = None
+    addresses: StackAddresses | None = None
+    unavailable: TargetUnavailable | None = None
+    collector: ResultsCollector | None = None
+    report_dir: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def new(cls, target_name: str) -> HarnessState:
+        now = utc_now()
+        return cls(run_id=make_run_id(now), started=now, target_name=target_name)
+
+    def require_target(self) -> Target:
+        """The resolved target with live addresses; raises the reason it is unusable."""
+        if self.unavailable is not None:
+            raise self.unavailable
+        if self.target is None:
+            raise TargetUnavailable(f"target {self.target_name!r} was not resolved")
+        return self.target
+
+    def provision(self, progress: Any) -> None:
+        """Controller only: bring the local stack up; a failure makes the run blocked."""
+        assert self.target is not None
+        self.stack = LocalStack(self.target)
+        try:
+            self.addresses = self.stack.start(progress)
+        except TargetUnavailable as exc:
+            self.unavailable = exc
+            return
+        self.adopt(self.addresses)
+
+    def adopt(self, addresses: StackAddresses) -> None:
+        assert self.target is not None
+        self.addresses = addresses
+        self.target = self.target.with_addresses(addresses.base_url, addresses.database_url)
+
+    def teardown(self) -> None:
+        if self.stack is not None:
+            self.stack.stop()
+            self.stack = None
+
+
+state_key = pytest.StashKey[HarnessState]()
+
+
+def get_state(config: pytest.Config) -> HarnessState:
+    return config.stash[state_key]
+
+
+def environment_facts(root: Path) -> dict[str, Any]:
+    """What the report records about the machine and code that produced it."""
+    return {
+        "code_revision": _git_revision(root),
+        "python": platform.python_version(),
+        "pytest": pytest.__version__,
+        "platform": platform.platform(terse=True),
+        "argv": [Path(sys.argv[0]).name, *sys.argv[1:]],
+    }
+
+
+def _git_revision(root: Path) -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],
+            cwd=root, capture_output=True, text=True, timeout=5,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+class Throttled:
+    """A progress callback that writes at most one line per ``every_s`` for the same step."""
+
+    def __init__(self, write: Any, every_s: float = 2.0) -> None:
+        self._write = write
+        self._every_s = every_s
+        self._last_step = ""
+        self._last_at = 0.0
+
+    def __call__(self, message: str) -> None:
+        step = message.split("(")[0]
+        now = time.monotonic()
+        if step != self._last_step or now - self._last_at >= self._every_s:
+            self._write(f"harness: {message}")
+            self._last_step, self._last_at = step, now

@@ -1,0 +1,289 @@
+"""Target profiles: ``targets.toml``, ``${ENV}`` interpolation, validation, overrides.
+
+A profile names what to verify (``base_url``, ``database_url``, ``alembic_ini``) and how
+(health path and body, latency budget, whether writes are allowed). ``kind`` says whether
+the harness brings the system up itself (``local``, ``containers``) or only talks to it
+(``remote``, e.g. staging). Sections owned by one concern (``[targets.X.wallet]``,
+``[targets.X.routes]`` …) are kept raw and read through ``Target.section``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+
+from harness.errors import ConfigError
+from harness.secrets import mask_url
+from harness.urls import normalise_database_url
+
+KINDS = ("local", "containers", "remote")
+DEFAULT_TARGETS_FILE = "targets.toml"
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+@dataclass(frozen=True)
+class HealthSpec:
+    path: str = "/api/health"
+    # Subset the body must contain; a non-dict (e.g. ``true``) must be equal.
+    expect: Any = field(default_factory=lambda: {"status": "ok"})
+    budget_s: float = 3.0
+    # Cold start: how long to wait for the target to answer at all before judging.
+    wait_timeout_s: float = 60.0
+    wait_interval_s: float = 0.5
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    """How the harness runs the app for kind = local/containers."""
+
+    dir: Path
+    asgi: str = "reference_app.main:app"
+    migrate: tuple[str, ...] = ("{python}", "-m", "alembic", "-c", "alembic.ini", "upgrade", "head")
+    database_env: str = "DATABASE_URL"
+    env: Mapping[str, str] = field(default_factory=dict)
+    start_timeout_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    kind: str
+    base_url: str | None = None
+    database_url: str | None = None
+    alembic_ini: Path | None = None
+    health: HealthSpec = field(default_factory=HealthSpec)
+    app: AppSpec | None = None
+    allow_writes: bool = False
+    production: bool = False
+    checklist: str = "phase1"
+    timeout_s: float = 10.0
+    retries: int = 2
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def provisions_stack(self) -> bool:
+        return self.kind in ("local", "containers")
+
+    @property
+    def writes_allowed(self) -> bool:
+        """A production profile never runs a writing check, whatever else it says."""
+        return self.allow_writes and not self.production
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.raw.get(name, {})
+        return dict(value) if isinstance(value, Mapping) else {}
+
+    def with_addresses(self, base_url: str | None, database_url: str | None) -> Target:
+        """The same profile with the addresses of a stack the harness brought up."""
+        db = normalise_database_url(database_url) if database_url else self.database_url
+        return replace(self, base_url=base_url or self.base_url, database_url=db)
+
+    def describe(self) -> dict[str, Any]:
+        """Safe to print or store: passwords masked."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "base_url": mask_url(self.base_url),
+            "database_url": mask_url(self.database_url),
+            "alembic_ini": str(self.alembic_ini) if self.alembic_ini else None,
+            "allow_writes": self.allow_writes,
+            "production": self.production,
+            "checklist": self.checklist,
+        }
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_targets_file(path: Path) -> dict[str, Any]:
+    """Parse ``targets.toml`` and return its ``[targets.*]`` tables, uninterpolated."""
+    if not path.is_file():
+        raise ConfigError(
+            f"targets file {path} not found.",
+            hint="create it (see README) or point --target-file at yours",
+        )
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}.", hint="fix the syntax there") from exc
+    profiles = document.get("targets")
+    if not isinstance(profiles, dict) or not profiles:
+        raise ConfigError(f"{path}: no [targets.NAME] table.", hint="add e.g. [targets.staging]")
+    return profiles
+
+
+def resolve_target(
+    name: str,
+    path: Path,
+    *,
+    overrides: Mapping[str, str | None] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Target:
+    """Load profile ``name`` from ``path``, interpolate env vars, apply overrides, validate."""
+    profiles = load_targets_file(path)
+    if name not in profiles:
+        known = ", ".join(sorted(profiles))
+        raise ConfigError(
+            f"unknown target {name!r} in {path}.", hint=f"use --target with one of: {known}"
+        )
+    env = _environment(path.parent, environ)
+    table = _interpolate(profiles[name], env, f"targets.{name}")
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            table[key] = value
+    return _build(name, table, path.parent)
+
+
+def _environment(base: Path, environ: Mapping[str, str] | None) -> dict[str, str]:
+    """Process env wins over ``.env`` (as with docker compose and python-dotenv)."""
+    values = {k: v for k, v in dotenv_values(base / ".env").items() if v is not None}
+    values.update(os.environ if environ is None else environ)
+    return values
+
+
+def _interpolate(value: Any, env: Mapping[str, str], where: str) -> Any:
+    if isinstance(value, dict):
+        return {k: _interpolate(v, env, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_interpolate(v, env, f"{where}[{i}]") for i, v in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match: re.Match[str]) -> str:
+        var, default = match.group(1), match.group(2)
+        if var in env and env[var] != "":
+            return env[var]
+        if default is not None:
+            return default
+        raise ConfigError(
+            f"{where}: environment variable {var} is not set.",
+            hint=f"export {var}=... or put {var}=... in .env",
+        )
+
+    return _ENV_REF.sub(substitute, value)
+
+
+# ---------------------------------------------------------------- validation
+
+_SCALARS: dict[str, type | tuple[type, ...]] = {
+    "kind": str,
+    "base_url": str,
+    "database_url": str,
+    "alembic_ini": str,
+    "allow_writes": bool,
+    "production": bool,
+    "checklist": str,
+    "timeout_s": (int, float),
+    "retries": int,
+}
+
+
+def _build(name: str, table: dict[str, Any], base: Path) -> Target:
+    where = f"targets.{name}"
+    for key, expected in _SCALARS.items():
+        if key in table and not isinstance(table[key], expected):
+            raise ConfigError(
+                f"{where}.{key}: expected {_type_name(expected)}, got {table[key]!r}.",
+                hint=f"fix {key} in targets.toml",
+            )
+    kind = table.get("kind", "remote")
+    if kind not in KINDS:
+        raise ConfigError(
+            f"{where}.kind: {kind!r} is not a target kind.", hint=f"use one of: {', '.join(KINDS)}"
+        )
+    base_url = _validate_base_url(table.get("base_url"), where)
+    if kind == "remote" and not base_url:
+        raise ConfigError(f"{where}: a remote target needs base_url.", hint="set base_url")
+    database_url = table.get("database_url") or None
+    if database_url:
+        database_url = normalise_database_url(database_url, field=f"{where}.database_url")
+    return Target(
+        name=name,
+        kind=kind,
+        base_url=base_url,
+        database_url=database_url,
+        alembic_ini=_path(table.get("alembic_ini"), base),
+        health=_health(table.get("health", {}), where),
+        app=_app(table.get("app"), base, where) if kind != "remote" else None,
+        allow_writes=table.get("allow_writes", kind != "remote"),
+        production=table.get("production", False),
+        checklist=table.get("checklist", "phase1"),
+        timeout_s=float(table.get("timeout_s", 10.0)),
+        retries=table.get("retries", 2),
+        raw=table,
+    )
+
+
+def _validate_base_url(value: str | None, where: str) -> str | None:
+    if not value:
+        return None
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ConfigError(
+            f"{where}.base_url: {value!r} is not an http(s) URL.",
+            hint="use e.g. https://staging.example.com",
+        )
+    return value.rstrip("/")
+
+
+def _health(table: Mapping[str, Any], where: str) -> HealthSpec:
+    spec = HealthSpec()
+    known = {"path", "expect", "budget_s", "wait_timeout_s", "wait_interval_s"}
+    _reject_unknown(table, known, f"{where}.health")
+    return replace(
+        spec,
+        path=table.get("path", spec.path),
+        expect=table.get("expect", spec.expect),
+        budget_s=float(table.get("budget_s", spec.budget_s)),
+        wait_timeout_s=float(table.get("wait_timeout_s", spec.wait_timeout_s)),
+        wait_interval_s=float(table.get("wait_interval_s", spec.wait_interval_s)),
+    )
+
+
+def _app(table: Mapping[str, Any] | None, base: Path, where: str) -> AppSpec:
+    if not isinstance(table, Mapping) or "dir" not in table:
+        raise ConfigError(
+            f"{where}.app: a local target needs [targets.NAME.app] with dir = the app's folder.",
+            hint='add dir = "examples/reference_app"',
+        )
+    known = {"dir", "asgi", "migrate", "database_env", "env", "start_timeout_s"}
+    _reject_unknown(table, known, f"{where}.app")
+    app_dir = _path(table["dir"], base)
+    assert app_dir is not None
+    if not app_dir.is_dir():
+        raise ConfigError(f"{where}.app.dir: {app_dir} is not a folder.", hint="fix the path")
+    defaults = AppSpec(dir=app_dir)
+    return replace(
+        defaults,
+        asgi=table.get("asgi", defaults.asgi),
+        migrate=tuple(table.get("migrate", defaults.migrate)),
+        database_env=table.get("database_env", defaults.database_env),
+        env={str(k): str(v) for k, v in table.get("env", {}).items()},
+        start_timeout_s=float(table.get("start_timeout_s", defaults.start_timeout_s)),
+    )
+
+
+def _reject_unknown(table: Mapping[str, Any], known: set[str], where: str) -> None:
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(known))}"
+        )
+
+
+def _path(value: str | None, base: Path) -> Path | None:
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def _type_name(expected: type | tuple[type, ...]) -> str:
+    names = [t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,))]
+    return " or ".join({"int": "a number", "float": "a number"}.get(n, n) for n in names)
