@@ -31,6 +31,12 @@ EXIT_BLOCKED = 75  # sysexits EX_TEMPFAIL: nothing could be judged, a nightly jo
 _WORKER_KEY = "staging_harness"
 
 
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from harness import hooks
+
+    pluginmanager.add_hookspecs(hooks)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("staging-harness", "staging verification harness")
     group.addoption("--target", default=None, help="target profile from targets.toml (default: local)")
@@ -93,6 +99,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     write = reporter.write_line if reporter else lambda line: print(line, file=sys.stderr)
     state.provision(Throttled(write))
+    if state.unavailable is None and state.addresses is not None:
+        config.hook.pytest_harness_stack_ready(
+            config=config, target=state.target, addresses=state.addresses
+        )
     if state.unavailable is not None:
         write(f"harness: BLOCKED: {state.unavailable.one_line()}")
         log_tail = getattr(state.unavailable, "log_tail", "")
@@ -183,8 +193,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     state.teardown()  # idempotent; covers a session that never reached sessionfinish
     if state.collector is not None and not _only_listing(config):
         # Printed here, after pytest's own stats line, so it is the last line of output.
-        from harness.report import summary_line
+        from harness.report import blocked_reasons, summary_line
 
         reporter = config.pluginmanager.get_plugin("terminalreporter")
-        line = summary_line(state)
-        reporter.write_line(line) if reporter else print(line)
+        write = reporter.write_line if reporter else print
+        for reason in blocked_reasons(state):
+            write(f"harness: BLOCKED: {reason}")
+        write(summary_line(state))

@@ -12,3 +12,6 @@ def _fresh_secret_registry():
     secrets.forget_all()
     yield
     secrets.forget_all()
+
+
+from support import project  # noqa: E402,F401  (fixture shared by the fault tests)

@@ -58,3 +58,12 @@ def summary_line(state: HarnessState) -> str:
     parts = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("passed", "failed", "error", "blocked", "skipped"))
     where = f" — report: {state.report_dir}" if state.report_dir else ""
     return f"harness {state.target_name}: {parts}{where}"
+
+
+def blocked_reasons(state: HarnessState) -> list[str]:
+    """Each distinct reason tests were blocked, once (a dead target blocks every test)."""
+    if state.unavailable is not None:
+        return []  # already printed when provisioning failed
+    records = state.collector.records.values() if state.collector else []
+    reasons = [r.message or "" for r in records if r.outcome == "blocked"]
+    return list(dict.fromkeys(reason.removeprefix("blocked: ") for reason in reasons))

@@ -1,0 +1,123 @@
+"""The foundation end to end: real embedded PostgreSQL, real app, real HTTP.
+
+Each fault test starts the reference app with one named fault and asserts that exactly
+the expected checklist item fails, with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import glob
+import tempfile
+
+import pytest
+
+from support import EXIT_BLOCKED
+
+pytestmark = pytest.mark.stack
+
+HEALTH = "suites/test_health.py"
+
+
+def leftover_clusters() -> list[str]:
+    return glob.glob(f"{tempfile.gettempdir()}/hv-pg-*")
+
+
+def test_healthy_stack_is_green_and_writes_results(project):
+    result = project.run(HEALTH)
+    result.assert_outcomes(passed=1)
+    data = project.results()
+    assert data["status"] == "passed" and data["counts"]["passed"] == 1
+    assert data["tests"][0]["checklist"] == ["health"]
+    assert data["tests"][0]["checks"][0]["evidence"]["status"] == 200
+    assert "***" in data["target"]["database_url"]
+    assert result.outlines[-1].startswith("harness local: 1 passed")
+    assert not leftover_clusters()
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ("health_500", "answered HTTP 500, expected 200"),
+        ("health_wrong_body", 'does not match {"status": "ok"}'),
+    ],
+)
+def test_health_fault_fails_health_item(project, fault, message):
+    result = project.run(HEALTH, faults=fault)
+    result.assert_outcomes(failed=1)
+    assert result.ret == 1
+    result.stdout.fnmatch_lines([f"*[[]health[]]*{message}*"])
+    assert project.failed_items() == {"health"}
+    assert project.results()["tests"][0]["checks"][0]["remediation"]
+
+
+def test_slow_health_fails_the_latency_budget(project):
+    project.set_targets({"targets": {"local": {"health": {"budget_s": 0.5}}}})
+    result = project.run(HEALTH, faults="health_slow", env={"REFAPP_HEALTH_DELAY": "1.0"})
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*over the latency budget of 0.5s*"])
+
+
+def test_unreachable_target_is_blocked_not_failed(project):
+    project.set_targets(
+        {"targets": {"dead": {"kind": "remote", "base_url": "http://127.0.0.1:9", "health": {"wait_timeout_s": 1.0}}}}
+    )
+    result = project.run(HEALTH, "--target=dead")
+    assert result.ret == EXIT_BLOCKED
+    result.stdout.fnmatch_lines(["*BLOCKED*connection refused*"])
+    data = project.results()
+    assert data["status"] == "blocked" and data["counts"]["blocked"] == 1
+    assert "connection refused" in data["tests"][0]["message"]
+
+
+def test_malformed_targets_toml_is_one_line_and_blocked_report(project):
+    (project.path / "targets.toml").write_text("[targets.local\nkind = ")
+    result = project.run(HEALTH)
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(["ERROR: *targets.toml: not valid TOML*Hint: fix the syntax there"])
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+    assert project.results()["status"] == "blocked"
+
+
+def test_missing_env_var_names_variable(project):
+    result = project.run(HEALTH, "--target=staging", env={"STAGING_BASE_URL": ""})
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(["ERROR: targets.staging.base_url: environment variable STAGING_BASE_URL is not set*"])
+    assert project.results()["blocked_reason"].startswith("targets.staging.base_url")
+
+
+def test_app_that_cannot_start_blocks_with_its_log(project):
+    result = project.run(HEALTH, faults="no_such_fault")
+    assert result.ret == EXIT_BLOCKED
+    result.stdout.fnmatch_lines(["*BLOCKED*app exited with code*", "*last lines of the log*"])
+    result.stdout.fnmatch_lines(["*no_such_fault*"])
+    assert project.results()["status"] == "blocked"
+    assert not leftover_clusters()
+
+
+def test_failed_migration_blocks_and_tears_down(project):
+    project.set_targets({"targets": {"local": {"app": {"migrate": ["{python}", "-c", "raise SystemExit(3)"]}}}})
+    result = project.run(HEALTH)
+    assert result.ret == EXIT_BLOCKED
+    result.stdout.fnmatch_lines(["*BLOCKED*migrate command failed (exit 3)*"])
+    assert not leftover_clusters()
+
+
+def test_password_never_reaches_output_or_report(project):
+    project.set_targets(
+        {"targets": {"pw": {"kind": "remote", "base_url": "http://127.0.0.1:9",
+                            "database_url": "postgresql+asyncpg://app:Sup3rSecretPw@127.0.0.1:9/app",
+                            "health": {"wait_timeout_s": 0.5}}}}
+    )
+    result = project.run(HEALTH, "--target=pw")
+    assert "Sup3rSecretPw" not in result.stdout.str() + result.stderr.str()
+    for path in project.path.joinpath("reports").rglob("*"):
+        if path.is_file():
+            assert "Sup3rSecretPw" not in path.read_text()
+
+
+def test_xdist_controller_provisions_once(project):
+    pytest.importorskip("xdist")
+    result = project.run(HEALTH, "-n", "2")
+    result.assert_outcomes(passed=1)
+    assert result.stdout.str().count("starting embedded PostgreSQL") == 1
+    assert not leftover_clusters()

@@ -1,0 +1,108 @@
+"""Running the real harness on a small example project, for fault-injection tests.
+
+``HarnessProject`` lays out a pytester directory like a user's repository: the repo's
+``suites/`` copied, ``examples/`` and ``checklists/`` linked, ``targets.toml`` copied with
+per-test overrides merged in, and a conftest that loads the plugin (plus any hook
+implementations the test adds, e.g. to break the database once the stack is up).
+Runs happen in a subprocess, so app faults travel in the environment as they would in CI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import textwrap
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+
+REPO = Path(__file__).resolve().parents[1]
+EXIT_BLOCKED = 75
+
+
+def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+class HarnessProject:
+    def __init__(self, pytester: pytest.Pytester) -> None:
+        self.pytester = pytester
+        self.path = pytester.path
+        shutil.copytree(REPO / "suites", self.path / "suites")
+        for name in ("examples", "checklists"):
+            if (REPO / name).exists():
+                (self.path / name).symlink_to(REPO / name)
+        self.hooks: list[str] = []
+        self.set_targets({})
+        self._write_ini()
+        self._write_conftest()
+
+    def set_targets(self, overrides: dict[str, Any]) -> None:
+        """Merge ``overrides`` (``{"targets": {...}}``) into the repo's targets.toml."""
+        base = tomllib.loads((REPO / "targets.toml").read_text())
+        (self.path / "targets.toml").write_text(tomli_w.dumps(deep_merge(base, overrides)))
+
+    def add_hook(self, source: str) -> None:
+        """Add code to the project's conftest (e.g. a ``pytest_harness_stack_ready``)."""
+        self.hooks.append(textwrap.dedent(source))
+        self._write_conftest()
+
+    def _write_ini(self) -> None:
+        self.pytester.makeini(
+            f"""
+            [pytest]
+            testpaths = suites
+            pythonpath = {REPO}
+            addopts = --strict-markers --target=local -p no:cacheprovider
+            """
+        )
+
+    def _write_conftest(self) -> None:
+        body = 'pytest_plugins = ["harness.plugin"]\n\n' + "\n\n".join(self.hooks)
+        (self.path / "conftest.py").write_text(body)
+
+    def run(
+        self, *args: str, faults: str = "", env: dict[str, str] | None = None, timeout: float = 300
+    ) -> pytest.RunResult:
+        saved = dict(os.environ)
+        os.environ["REFAPP_FAULTS"] = faults
+        os.environ.update(env or {})
+        try:
+            return self.pytester.runpytest_subprocess("-p", "no:randomly", *args, timeout=timeout)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    def report_dirs(self) -> list[Path]:
+        return sorted(p for p in (self.path / "reports").glob("*") if p.is_dir())
+
+    def results(self) -> dict[str, Any]:
+        dirs = self.report_dirs()
+        assert dirs, "the run wrote no report folder"
+        return json.loads((dirs[-1] / "results.json").read_text())
+
+    def outcomes_by_item(self) -> dict[str, set[str]]:
+        """Checklist item → the set of outcomes of its tests."""
+        items: dict[str, set[str]] = {}
+        for test in self.results()["tests"]:
+            for item in test["checklist"]:
+                items.setdefault(item, set()).add(test["outcome"])
+        return items
+
+    def failed_items(self) -> set[str]:
+        return {item for item, outcomes in self.outcomes_by_item().items() if "failed" in outcomes}
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> HarnessProject:
+    return HarnessProject(pytester)
