@@ -6,7 +6,9 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
+from sqlalchemy import Engine
 
+from harness.db import ensure_reachable, make_engine
 from harness.http import HttpClient
 from harness.result import CheckResult
 from harness.results import PROP_CHECK
@@ -68,3 +70,20 @@ def check(request: pytest.FixtureRequest) -> Callable[[CheckResult], CheckResult
         return result.raise_for_failure()
 
     return record
+
+
+@pytest.fixture(scope="session")
+def db_engine(target: Target) -> Iterator[Engine]:
+    """A SQLAlchemy engine on the target's database.
+
+    No ``database_url`` in the profile → the test is skipped ("not run", with the reason);
+    an unreachable database or a wrong password → ``DatabaseUnreachable`` (blocked).
+    """
+    if not target.database_url:
+        pytest.skip(f"not run: target {target.name!r} has no database_url")
+    engine = make_engine(target.database_url)
+    try:
+        ensure_reachable(engine)
+        yield engine
+    finally:
+        engine.dispose()

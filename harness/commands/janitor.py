@@ -1,0 +1,44 @@
+"""``python -m harness janitor --target NAME [--ttl 6h]``: sweep leftovers of earlier runs."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from typing import Any
+
+from harness.commands._common import add_target_options, target_from_args
+from harness.db import ensure_reachable, make_engine
+from harness.errors import ConfigError
+from harness.janitor import DEFAULT_TTL_S, sweep
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("janitor", help="remove leftovers of earlier runs older than a TTL")
+    add_target_options(parser)
+    parser.add_argument("--ttl", default=f"{DEFAULT_TTL_S / 3600:g}h", help="age limit: 90s, 30m, 6h")
+    parser.set_defaults(run=run)
+
+
+def parse_duration(text: str) -> float:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", text)
+    if not match:
+        raise ConfigError(f"--ttl {text!r} is not a duration.", hint="use e.g. 90s, 30m or 6h")
+    value, unit = float(match.group(1)), match.group(2) or "s"
+    return value * {"s": 1, "m": 60, "h": 3600}[unit]
+
+
+def run(args: argparse.Namespace) -> int:
+    ttl_s = parse_duration(args.ttl)
+    target = target_from_args(args)
+    if not target.database_url:
+        raise ConfigError(f"target {target.name!r} has no database_url.", hint="set database_url")
+    engine = make_engine(target.database_url)
+    try:
+        ensure_reachable(engine)
+        removed = sweep(engine, ttl_s)
+    finally:
+        engine.dispose()
+    for line in removed:
+        print(f"removed {line}")
+    print(f"janitor: removed {len(removed)} leftover(s) older than {args.ttl}")
+    return 0
