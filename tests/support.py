@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 import textwrap
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,10 @@ class HarnessProject:
             if (REPO / name).exists():
                 (self.path / name).symlink_to(REPO / name)
         self.hooks: list[str] = []
+        # A private TMPDIR per project: the run's PostgreSQL cluster lands here, so a test
+        # can tell its own leftovers from a concurrent run's. Short, for the socket path.
+        self.tmpdir = Path(tempfile.mkdtemp(prefix="hvt-"))
+        self.tmpdir.chmod(0o755)  # as root, PostgreSQL runs as another user who must get in
         self.set_targets({})
         self._write_ini()
         self._write_conftest()
@@ -76,12 +82,20 @@ class HarnessProject:
     ) -> pytest.RunResult:
         saved = dict(os.environ)
         os.environ["REFAPP_FAULTS"] = faults
+        os.environ["TMPDIR"] = str(self.tmpdir)
         os.environ.update(env or {})
         try:
             return self.pytester.runpytest_subprocess("-p", "no:randomly", *args, timeout=timeout)
         finally:
             os.environ.clear()
             os.environ.update(saved)
+
+    def leftover_clusters(self) -> list[Path]:
+        """PostgreSQL clusters of this project's runs still on disk (teardown leaked)."""
+        return sorted(self.tmpdir.glob("hv-pg-*"))
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
 
     def report_dirs(self) -> list[Path]:
         return sorted(p for p in (self.path / "reports").glob("*") if p.is_dir())
@@ -104,5 +118,7 @@ class HarnessProject:
 
 
 @pytest.fixture
-def project(pytester: pytest.Pytester) -> HarnessProject:
-    return HarnessProject(pytester)
+def project(pytester: pytest.Pytester) -> Iterator[HarnessProject]:
+    harness_project = HarnessProject(pytester)
+    yield harness_project
+    harness_project.cleanup()

@@ -6,9 +6,6 @@ the expected checklist item fails, with a message a person can act on.
 
 from __future__ import annotations
 
-import glob
-import tempfile
-
 import pytest
 
 from support import EXIT_BLOCKED
@@ -16,10 +13,6 @@ from support import EXIT_BLOCKED
 pytestmark = pytest.mark.stack
 
 HEALTH = "suites/test_health.py"
-
-
-def leftover_clusters() -> list[str]:
-    return glob.glob(f"{tempfile.gettempdir()}/hv-pg-*")
 
 
 def test_healthy_stack_is_green_and_writes_results(project):
@@ -31,7 +24,7 @@ def test_healthy_stack_is_green_and_writes_results(project):
     assert data["tests"][0]["checks"][0]["evidence"]["status"] == 200
     assert "***" in data["target"]["database_url"]
     assert result.outlines[-1].startswith("harness local: 1 passed")
-    assert not leftover_clusters()
+    assert not project.leftover_clusters()
 
 
 @pytest.mark.parametrize(
@@ -91,7 +84,7 @@ def test_app_that_cannot_start_blocks_with_its_log(project):
     result.stdout.fnmatch_lines(["*BLOCKED*app exited with code*", "*last lines of the log*"])
     result.stdout.fnmatch_lines(["*no_such_fault*"])
     assert project.results()["status"] == "blocked"
-    assert not leftover_clusters()
+    assert not project.leftover_clusters()
 
 
 def test_failed_migration_blocks_and_tears_down(project):
@@ -99,7 +92,7 @@ def test_failed_migration_blocks_and_tears_down(project):
     result = project.run(HEALTH)
     assert result.ret == EXIT_BLOCKED
     result.stdout.fnmatch_lines(["*BLOCKED*migrate command failed (exit 3)*"])
-    assert not leftover_clusters()
+    assert not project.leftover_clusters()
 
 
 def test_password_never_reaches_output_or_report(project):
@@ -120,4 +113,4 @@ def test_xdist_controller_provisions_once(project):
     result = project.run(HEALTH, "-n", "2")
     result.assert_outcomes(passed=1)
     assert result.stdout.str().count("starting embedded PostgreSQL") == 1
-    assert not leftover_clusters()
+    assert not project.leftover_clusters()
