@@ -1,0 +1,1 @@
+"""Performance measurements of the harness. Not tests: nothing here asserts a time."""
