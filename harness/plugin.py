@@ -12,7 +12,9 @@ Order of a run (controller = the only process without xdist):
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -70,6 +72,20 @@ def pytest_configure(config: pytest.Config) -> None:
     if workerinput is None:
         state.collector = ResultsCollector()
         config.pluginmanager.register(state.collector, "harness-results")
+        _teardown_on_sigterm()
+
+
+def _teardown_on_sigterm() -> None:
+    """CI cancels a job with SIGTERM; by default Python dies without any teardown and
+    leaves PostgreSQL and uvicorn running. Turn it into the same path as Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+
+        def interrupt(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt(f"signal {signum}")
+
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 def _targets_path(config: pytest.Config) -> Path:

@@ -41,7 +41,9 @@ def build_results(state: HarnessState, exit_status: int, root: Path) -> dict[str
 
 
 def run_status(exit_status: int) -> str:
-    return {0: "passed", 1: "failed", 4: "blocked", 75: "blocked"}.get(exit_status, "error")
+    return {0: "passed", 1: "failed", 2: "interrupted", 4: "blocked", 75: "blocked"}.get(
+        exit_status, "error"
+    )
 
 
 def write_run_report(config: pytest.Config, state: HarnessState, exit_status: int) -> Path:

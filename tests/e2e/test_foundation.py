@@ -6,6 +6,11 @@ the expected checklist item fails, with a message a person can act on.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+
 import pytest
 
 from support import EXIT_BLOCKED
@@ -114,3 +119,29 @@ def test_xdist_controller_provisions_once(project):
     result.assert_outcomes(passed=1)
     assert result.stdout.str().count("starting embedded PostgreSQL") == 1
     assert not project.leftover_clusters()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_interrupted_run_tears_the_stack_down(project, signum):
+    (project.path / "suites" / "test_zz_slow.py").write_text(
+        "import time, pytest\n\n"
+        "@pytest.mark.checklist('health')\n"
+        "def test_slow(target):\n"
+        "    print('SLOW-TEST-STARTED', flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    env = {**os.environ, "TMPDIR": str(project.tmpdir), "REFAPP_FAULTS": ""}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-s", "suites/test_zz_slow.py"],
+        cwd=project.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if "SLOW-TEST-STARTED" in line:
+            break
+    assert project.leftover_clusters(), "the stack should be up while the test runs"
+    proc.send_signal(signum)
+    proc.communicate(timeout=60)
+    assert proc.returncode == 2  # pytest's "interrupted"
+    assert not project.leftover_clusters()
+    assert project.results()["exit_status"] == 2
