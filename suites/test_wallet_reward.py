@@ -14,14 +14,8 @@ from harness.checks.wallet_run import WalletRun, writes_refusal
 from harness.errors import ConfigError
 
 
-@pytest.fixture(scope="session")
-def wallet_tags(run_id, worker_id_safe):
-    # One counter per worker: its users and tasks never collide with another worker's.
-    return Tagger(run_id, worker_id_safe)
-
-
 @pytest.fixture
-def wallet_run(target, wallet_tags, request, check):
+def wallet_run(target, run_id, worker_id_safe, request, check):
     reason = writes_refusal(target)
     if reason:
         pytest.skip(reason)
@@ -31,7 +25,9 @@ def wallet_run(target, wallet_tags, request, check):
         pytest.fail(exc.one_line(), pytrace=False)
     http = request.getfixturevalue("http")
     engine = request.getfixturevalue("db_engine") if target.database_url else None
-    run = WalletRun(WalletApi(http, spec), wallet_tags, engine, spec.db)
+    # Each worker has its own tags, so its users and tasks never meet another worker's.
+    tags = Tagger.for_worker(run_id, worker_id_safe)
+    run = WalletRun(WalletApi(http, spec), tags, engine, spec.db)
     run.begin()
     yield run
     check(run.finish())

@@ -6,6 +6,7 @@ so cleanup and the janitor find it, and two xdist workers never share a user or 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 from collections.abc import Callable
@@ -28,6 +29,13 @@ class Tagger:
     def __init__(self, run_id: str, worker: str) -> None:
         self.prefix = f"{TAG_PREFIX}{run_id}-{worker}-"
         self._counter = itertools.count(1)
+
+    @classmethod
+    @functools.cache
+    def for_worker(cls, run_id: str, worker: str) -> Tagger:
+        """The one tagger of this process for (run, worker), whichever module asks: two
+        counters for the same prefix would hand out the same name twice."""
+        return cls(run_id, worker)
 
     def next(self) -> str:
         return f"{self.prefix}{next(self._counter)}"
