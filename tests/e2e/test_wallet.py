@@ -120,3 +120,13 @@ def test_two_workers_flows_at_once_stay_apart_and_clean(project):
     users = {c["evidence"]["user"] for c in checks_of(project, "wallet-reward")}
     assert len(users) == 4 and {u.split("-")[2] for u in users} == {"gw0", "gw1"}
     assert_cleaned_up(project, runs=8)
+
+
+def test_bad_wallet_section_is_one_line_naming_the_key(project):
+    remote = {"kind": "remote", "base_url": "http://127.0.0.1:9", "allow_writes": True,
+              "wallet": {"routes": {"complet": "/x"}}}  # fmt: skip
+    project.set_targets({"targets": {"remote": remote}})
+    result = project.run(WALLET, "--target=remote")
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(["*targets.remote.wallet.routes: unknown key 'complet'. Hint: known keys:*"])
+    assert "Traceback" not in result.stdout.str()
