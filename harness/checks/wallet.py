@@ -91,10 +91,10 @@ def check_wallet_reward(api: WalletApi, tags: Tagger, ledger: LedgerReader | Non
 
 def _reward_problems(bounty: int, rise: int, credits: list[int], spec: WalletSpec) -> list[str]:
     if rise == 0 and not credits:
-        return [
+        return [(
             f"reward never credited: expected the balance to rise by {bounty}, observed 0 "
             f"after waiting {spec.poll_timeout_s:g}s, and no ledger credit for the task"
-        ]
+        )]  # fmt: skip
     problems = []
     if rise != bounty:
         problems.append(f"balance rose by {rise}, expected exactly the bounty {bounty}")
@@ -211,8 +211,9 @@ def _overpaid(what: str, paid: dict[str, Any], bounty: int) -> list[str]:
     times = max(len(paid["ledger_credits"]), len(paid.get("system_debits_db", [])))
     if times <= 1 and paid["balance_rise"] <= bounty:
         return []
-    return [f"{what} paid {times} time(s): balance rose by {paid['balance_rise']} for a "
-            f"bounty of {bounty}, ledger credits {paid['ledger_credits']}"]  # fmt: skip
+    message = (f"{what} paid {times} time(s): balance rose by {paid['balance_rise']} for a "
+               f"bounty of {bounty}, ledger credits {paid['ledger_credits']}")  # fmt: skip
+    return [message]
 
 
 def _tally(statuses: list[int | str]) -> dict[str, int]:
