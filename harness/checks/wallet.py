@@ -1,0 +1,257 @@
+"""wallet-reward and wallet-idempotent: a completed task pays its bounty exactly once.
+
+The flow goes through HTTP only (``wallet_api``): create a tagged user and task, accept,
+complete, then poll the balance with a bounded timeout (real payers may credit
+asynchronously). Where the profile has a database, the task's ledger is read there too (the
+system wallet's debit has no public route) and cleanup restores it (``wallet_db``).
+
+In the system this guards, completion POSTed the reward to a wallet service fire-and-forget,
+so rewards vanished silently; these checks make a lost, short or doubled payment visible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from harness.checks import wallet_db
+from harness.checks.wallet_api import FlowError, Tagger, WalletApi
+from harness.checks.wallet_config import WalletSpec, WalletTables
+from harness.result import CheckResult
+
+REWARD = "wallet-reward"
+IDEMPOTENT = "wallet-idempotent"
+CLEANUP = "cleanup"
+LedgerReader = Callable[[int], list[dict[str, Any]]]
+
+
+@dataclass
+class Flow:
+    """One tagged user with one accepted task, and the user's balance before completion."""
+
+    tag: str
+    user_id: int
+    task_id: int
+    start_balance: int
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def start_flow(api: WalletApi, tags: Tagger) -> Flow:
+    tag = tags.next()
+    user_id = api.create_user(tag)
+    task_id = api.create_task(tag)
+    api.accept(task_id, user_id)
+    return Flow(tag, user_id, task_id, api.balance(user_id))
+
+
+def complete_and_poll(api: WalletApi, flow: Flow) -> int:
+    """Complete once; wait until the balance has risen by the bounty (or time ran out).
+    Returns the rise."""
+    response = api.complete(flow.task_id)
+    if not response.is_success:
+        raise FlowError("complete task", response)
+    poll = api.poll_balance(flow.user_id, lambda b: b - flow.start_balance >= api.spec.bounty)
+    flow.evidence["waited_s"] = poll.waited_s
+    return poll.balance - flow.start_balance
+
+
+# ---------------------------------------------------------------- wallet-reward
+
+
+def check_wallet_reward(api: WalletApi, tags: Tagger, ledger: LedgerReader | None) -> CheckResult:
+    bounty = api.spec.bounty
+    try:
+        supply_before = api.supply()
+        flow = start_flow(api, tags)
+        rise = complete_and_poll(api, flow)
+        credits = api.ledger_amounts(flow.user_id, flow.task_id)
+        supply_after = api.supply()
+    except FlowError as exc:
+        return _flow_failed(REWARD, exc)
+    entries = ledger(flow.task_id) if ledger else None
+    evidence = {
+        "user": flow.tag, "task_id": flow.task_id, "bounty": bounty, "balance_rise": rise,
+        "waited_s": flow.evidence["waited_s"], "ledger_credits": credits,
+        "task_ledger_db": entries if entries is not None else "not read: no database_url",
+        "supply_before": supply_before, "supply_after": supply_after,
+    }  # fmt: skip
+    problems = _reward_problems(bounty, rise, credits, api.spec)
+    problems += _ledger_problems(bounty, entries) + _supply_problems(supply_before, supply_after)
+    expected = {"balance_rise": bounty, "ledger_credits": [bounty], "task_ledger_db": [-bounty, bounty]}
+    if not problems:
+        return CheckResult.passed(REWARD, f"bounty {bounty} credited once, ledger balanced", **evidence)
+    return CheckResult.failed(
+        REWARD, "; ".join(problems), remediation=_reward_remedy(rise, bounty), expected=expected, **evidence
+    )
+
+
+def _reward_problems(bounty: int, rise: int, credits: list[int], spec: WalletSpec) -> list[str]:
+    if rise == 0 and not credits:
+        return [(
+            f"reward never credited: expected the balance to rise by {bounty}, observed 0 "
+            f"after waiting {spec.poll_timeout_s:g}s, and no ledger credit for the task"
+        )]  # fmt: skip
+    problems = []
+    if rise != bounty:
+        problems.append(f"balance rose by {rise}, expected exactly the bounty {bounty}")
+    if credits != [bounty]:
+        problems.append(f"ledger credits for the task are {credits}, expected exactly [{bounty}]")
+    return problems
+
+
+def _ledger_problems(bounty: int, entries: list[dict[str, Any]] | None) -> list[str]:
+    if entries is None:
+        return []
+    debits = [e["amount"] for e in entries if e["system_wallet"]]
+    total = sum(e["amount"] for e in entries)
+    problems = []
+    if debits != [-bounty]:
+        problems.append(f"system wallet debits for the task are {debits}, expected exactly [{-bounty}]")
+    if total != 0:
+        problems.append(f"the task's ledger entries sum to {total}, expected 0 (debit = credit)")
+    return problems
+
+
+def _supply_problems(before: dict[str, int] | None, after: dict[str, int] | None) -> list[str]:
+    # Transfers conserve the sum of balances, also when other workers run flows at the same
+    # time, so "circulating unchanged and equal to total" holds under -n 2 too.
+    if before is None or after is None:
+        return []
+    problems = []
+    if after["total"] != after["circulating"]:
+        problems.append(
+            f"supply total {after['total']} != circulating {after['circulating']} after the flow"
+        )
+    if after["circulating"] != before["circulating"]:
+        delta = after["circulating"] - before["circulating"]
+        problems.append(f"circulating supply changed by {delta:+d} across the flow, expected 0")
+    return problems
+
+
+def _reward_remedy(rise: int, bounty: int) -> str:
+    if rise == 0:
+        return ("completion pays nothing: move the reward into the completion transaction, or "
+                "make the wallet call retried and checked instead of fire-and-forget")  # fmt: skip
+    if rise > bounty:
+        return "completion paid more than once: make the payout happen once per completion"
+    return "the amount credited differs from the bounty debited: credit exactly the task's bounty"
+
+
+# ---------------------------------------------------------------- wallet-idempotent
+
+
+def check_wallet_idempotent(api: WalletApi, tags: Tagger, ledger: LedgerReader | None) -> CheckResult:
+    """Completing twice, and completing from ``concurrency`` requests at once, pays once.
+    A payment of zero or of a wrong amount is wallet-reward's business, not this item's."""
+    try:
+        repeat = _repeat_completion(api, start_flow(api, tags), ledger)
+        racing = _concurrent_completion(api, start_flow(api, tags), ledger)
+    except FlowError as exc:
+        return _flow_failed(IDEMPOTENT, exc)
+    problems = repeat.pop("problems") + racing.pop("problems")
+    evidence = {"repeated_completion": repeat, "concurrent_completion": racing}
+    expected = {"second_completion_status": list(api.spec.refused_statuses), "payments": 1}
+    if not problems:
+        return CheckResult.passed(IDEMPOTENT, "a repeated and a concurrent completion paid once", **evidence)
+    return CheckResult.failed(
+        IDEMPOTENT, "; ".join(problems), expected=expected, **evidence,
+        remediation="lock the task row (SELECT … FOR UPDATE) and refuse a completed task with 409, "
+        "paying in the same transaction",
+    )  # fmt: skip
+
+
+def _repeat_completion(api: WalletApi, flow: Flow, ledger: LedgerReader | None) -> dict[str, Any]:
+    complete_and_poll(api, flow)
+    second = api.complete(flow.task_id)
+    paid = _payments(api, flow, ledger)
+    problems = _overpaid("completing a task twice", paid, api.spec.bounty)
+    if second.status_code not in api.spec.refused_statuses:
+        problems.insert(0, f"a second completion of task {flow.task_id} answered HTTP "
+                        f"{second.status_code}, expected {_refused(api)} (refused)")  # fmt: skip
+    return {"task_id": flow.task_id, "second_completion_status": second.status_code, **paid,
+            "problems": problems}  # fmt: skip
+
+
+def _concurrent_completion(api: WalletApi, flow: Flow, ledger: LedgerReader | None) -> dict[str, Any]:
+    count = api.spec.concurrency
+    statuses = api.complete_concurrently(flow.task_id, count)
+    api.poll_balance(flow.user_id, lambda b: b - flow.start_balance >= api.spec.bounty)
+    paid = _payments(api, flow, ledger)
+    problems = _overpaid(f"{count} concurrent completions", paid, api.spec.bounty)
+    broken = [s for s in statuses if not isinstance(s, int) or s >= 500]
+    successes = sum(1 for s in statuses if isinstance(s, int) and 200 <= s < 300)
+    others = sorted({s for s in statuses if isinstance(s, int) and s < 500 and not 200 <= s < 300
+                     and s not in api.spec.refused_statuses})  # fmt: skip
+    if broken:
+        problems.insert(0, f"{len(broken)} of {count} concurrent completions failed with a server "
+                        f"error or no answer: {broken[:3]}")  # fmt: skip
+    if successes != 1:
+        problems.append(f"{successes} of {count} concurrent completions succeeded, expected exactly 1")
+    if others:
+        problems.append(f"concurrent completions were refused with {others}, expected {_refused(api)}")
+    return {"task_id": flow.task_id, "statuses": _tally(statuses), **paid, "problems": problems}
+
+
+def _payments(api: WalletApi, flow: Flow, ledger: LedgerReader | None) -> dict[str, Any]:
+    balance = api.balance(flow.user_id)
+    paid: dict[str, Any] = {
+        "balance_rise": balance - flow.start_balance,
+        "ledger_credits": api.ledger_amounts(flow.user_id, flow.task_id),
+    }
+    if ledger is not None:
+        paid["system_debits_db"] = [e["amount"] for e in ledger(flow.task_id) if e["system_wallet"]]
+    return paid
+
+
+def _overpaid(what: str, paid: dict[str, Any], bounty: int) -> list[str]:
+    times = max(len(paid["ledger_credits"]), len(paid.get("system_debits_db", [])))
+    if times <= 1 and paid["balance_rise"] <= bounty:
+        return []
+    message = (f"{what} paid {times} time(s): balance rose by {paid['balance_rise']} for a "
+               f"bounty of {bounty}, ledger credits {paid['ledger_credits']}")  # fmt: skip
+    return [message]
+
+
+def _tally(statuses: list[int | str]) -> dict[str, int]:
+    tally: dict[str, int] = {}
+    for status in statuses:
+        tally[str(status)] = tally.get(str(status), 0) + 1
+    return tally
+
+
+def _refused(api: WalletApi) -> str:
+    return " or ".join(str(s) for s in api.spec.refused_statuses)
+
+
+def _flow_failed(item: str, exc: FlowError) -> CheckResult:
+    return CheckResult.failed(
+        item, f"the wallet flow could not run: {exc}", **exc.evidence(),
+        remediation="check [targets.NAME.wallet] routes/fields against the app's API, "
+        "and that the system wallet has funds",
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- cleanup and janitor
+
+
+def check_cleanup(before: dict[str, Any], after: dict[str, Any], removed: dict[str, int]) -> CheckResult:
+    evidence = {"fingerprint_before": before, "fingerprint_after": after, "removed": removed}
+    if before == after:
+        return CheckResult.passed(CLEANUP, "tagged rows removed; fingerprint after == before", **evidence)
+    changed = sorted(k for k in before if before.get(k) != after.get(k))
+    return CheckResult.failed(
+        CLEANUP, f"after cleanup the database differs from before the flow in: {', '.join(changed)}",
+        remediation="something besides the tagged rows changed (another writer, or a side table "
+        "the flow writes): compare the two fingerprints and map it in [targets.NAME.wallet.db]",
+        **evidence,
+    )  # fmt: skip
+
+
+def sweep_tagged_rows(engine: Engine, ttl_s: float) -> list[str]:
+    """Janitor sweeper: the wallet flow's tagged rows of runs older than ``ttl_s``, with the
+    system wallet given back what they took. Uses the reference app's table names."""
+    return wallet_db.sweep(engine, ttl_s, WalletTables(), datetime.now(UTC))

@@ -1,0 +1,165 @@
+"""The wallet flow's HTTP side: create a user and a task, accept, complete, read balances.
+
+Everything the flow creates is tagged ``hv-<run id>-<worker>-<n>`` (user name, task title)
+so cleanup and the janitor find it, and two xdist workers never share a user or a task.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from threading import Barrier
+from typing import Any
+
+import httpx
+
+from harness.checks.wallet_config import WalletSpec
+from harness.http import HttpClient
+
+TAG_PREFIX = "hv-"
+
+
+class Tagger:
+    """Names for one worker of one run: ``hv-r20261122t193012ab12-gw0-1``, ``…-2``, …"""
+
+    def __init__(self, run_id: str, worker: str) -> None:
+        self.prefix = f"{TAG_PREFIX}{run_id}-{worker}-"
+        self._counter = itertools.count(1)
+
+    @classmethod
+    @functools.cache
+    def for_worker(cls, run_id: str, worker: str) -> Tagger:
+        """The one tagger of this process for (run, worker), whichever module asks: two
+        counters for the same prefix would hand out the same name twice."""
+        return cls(run_id, worker)
+
+    def next(self) -> str:
+        return f"{self.prefix}{next(self._counter)}"
+
+
+class FlowError(Exception):
+    """A step of the flow got an answer it cannot go on with (the target's fault)."""
+
+    def __init__(self, step: str, response: httpx.Response, problem: str = "") -> None:
+        self.step = step
+        self.status = response.status_code
+        self.body = _body(response)
+        self.url = f"{response.request.method} {response.request.url.path}"
+        problem = problem or f"answered HTTP {self.status}"
+        super().__init__(f"{step}: {self.url} {problem}")
+
+    def evidence(self) -> dict[str, Any]:
+        return {"step": self.step, "request": self.url, "status": self.status, "body": self.body}
+
+
+@dataclass
+class Poll:
+    balance: int
+    waited_s: float
+
+
+class WalletApi:
+    """The flow's requests, with the profile's routes and field names."""
+
+    def __init__(self, client: HttpClient, spec: WalletSpec) -> None:
+        self.client = client
+        self.spec = spec
+        self.routes = spec.routes
+        self.fields = spec.fields
+
+    def create_user(self, tag: str) -> int:
+        body = {self.fields.user_name: tag, self.fields.user_email: f"{tag}@harness.invalid"}
+        return self._create("create user", self.routes.create_user, body)
+
+    def create_task(self, tag: str) -> int:
+        body = {self.fields.task_title: tag, self.fields.task_bounty: self.spec.bounty}
+        return self._create("create task", self.routes.create_task, body)
+
+    def accept(self, task_id: int, user_id: int) -> None:
+        path = self.routes.accept.format(task_id=task_id, user_id=user_id)
+        response = self.client.post(path, json={self.fields.accept_user: user_id}, retry=False)
+        if not response.is_success:
+            raise FlowError("accept task", response)
+
+    def complete(self, task_id: int) -> httpx.Response:
+        """One completion request, not retried: a resent POST could pay twice."""
+        return self.client.post(self.routes.complete.format(task_id=task_id), retry=False)
+
+    def complete_concurrently(self, task_id: int, count: int) -> list[int | str]:
+        """``count`` completions released together; a status each (or the transport error)."""
+        barrier = Barrier(count)
+
+        def one(_: int) -> int | str:
+            barrier.wait()
+            try:
+                return self.complete(task_id).status_code
+            except Exception as exc:  # noqa: BLE001  reported as evidence, not raised
+                return f"{type(exc).__name__}: {exc}"[:200]
+
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            return list(pool.map(one, range(count)))
+
+    def balance(self, user_id: int) -> int:
+        response = self.client.get(self.routes.balance.format(user_id=user_id))
+        return int(self._field("read balance", response, self.fields.balance))
+
+    def ledger_amounts(self, user_id: int, task_id: int) -> list[int]:
+        """The amounts of the user's ledger entries that belong to ``task_id``."""
+        response = self.client.get(self.routes.ledger.format(user_id=user_id))
+        entries = self._json("read ledger", response)
+        if not isinstance(entries, list):
+            raise FlowError("read ledger", response, "did not answer a JSON list")
+        field_task, field_amount = self.fields.ledger_task, self.fields.ledger_amount
+        return [int(e[field_amount]) for e in entries if e.get(field_task) == task_id]
+
+    def supply(self) -> dict[str, int] | None:
+        if not self.routes.supply:
+            return None
+        response = self.client.get(self.routes.supply)
+        total = self._field("read supply", response, self.fields.supply_total)
+        circulating = self._field("read supply", response, self.fields.supply_circulating)
+        return {"total": int(total), "circulating": int(circulating)}
+
+    def poll_balance(self, user_id: int, reached: Callable[[int], bool]) -> Poll:
+        """Read the balance until ``reached`` says so or ``poll_timeout_s`` runs out; then
+        once more after ``settle_s`` so a late second credit is seen too."""
+        started = time.monotonic()
+        deadline = started + self.spec.poll_timeout_s
+        balance = self.balance(user_id)
+        while not reached(balance) and time.monotonic() < deadline:
+            time.sleep(self.spec.poll_interval_s)
+            balance = self.balance(user_id)
+        if reached(balance) and self.spec.settle_s:
+            time.sleep(self.spec.settle_s)
+            balance = self.balance(user_id)
+        return Poll(balance, round(time.monotonic() - started, 3))
+
+    def _create(self, step: str, path: str, body: dict[str, Any]) -> int:
+        response = self.client.post(path, json=body, retry=False)
+        return int(self._field(step, response, self.fields.id))
+
+    def _field(self, step: str, response: httpx.Response, name: str) -> Any:
+        data = self._json(step, response)
+        if not isinstance(data, dict) or name not in data:
+            raise FlowError(step, response, f"answered without field {name!r}")
+        return data[name]
+
+    @staticmethod
+    def _json(step: str, response: httpx.Response) -> Any:
+        if not response.is_success:
+            raise FlowError(step, response)
+        try:
+            return response.json()
+        except ValueError:
+            raise FlowError(step, response, "did not answer JSON") from None
+
+
+def _body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text[:300]

@@ -1,0 +1,60 @@
+"""One test's use of the wallet flow: may it write, fingerprint before, clean up after."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from harness.checks import wallet_db
+from harness.checks.wallet import CLEANUP, LedgerReader, check_cleanup
+from harness.checks.wallet_api import Tagger, WalletApi
+from harness.checks.wallet_config import WalletTables
+from harness.result import CheckResult
+from harness.targets import Target
+
+
+def writes_refusal(target: Target) -> str | None:
+    """Why the writing wallet flow must not run against ``target``, or None if it may."""
+    if target.production:
+        return f"not run: writes not allowed for target {target.name} (it is marked production = true)"
+    if not target.allow_writes:
+        return f"not run: writes not allowed for target {target.name} (set allow_writes = true)"
+    return None
+
+
+@dataclass
+class WalletRun:
+    """The flow's API and tags, plus the database (if the profile has one) for the ledger's
+    system side, the fingerprint and cleanup."""
+
+    api: WalletApi
+    tags: Tagger
+    engine: Engine | None
+    db: WalletTables
+    before: dict[str, Any] | None = None
+
+    @property
+    def ledger(self) -> LedgerReader | None:
+        if self.engine is None:
+            return None
+        engine, db = self.engine, self.db
+        return lambda task_id: wallet_db.task_ledger(engine, db, task_id)
+
+    def begin(self) -> None:
+        if self.engine is not None:
+            self.before = wallet_db.fingerprint(self.engine, self.db, self.tags.prefix)
+
+    def finish(self) -> CheckResult:
+        """Remove this worker's tagged rows and prove, by fingerprint, nothing else changed."""
+        if self.engine is None or self.before is None:
+            return CheckResult.passed(
+                CLEANUP,
+                "not cleaned up: the target has no database_url, so rows tagged "
+                f"{self.tags.prefix}* stay; remove them with `python -m harness janitor`",
+                tag_prefix=self.tags.prefix,
+            )
+        removed = wallet_db.cleanup(self.engine, self.db, self.tags.prefix)
+        after = wallet_db.fingerprint(self.engine, self.db, self.tags.prefix)
+        return check_cleanup(self.before, after, removed)

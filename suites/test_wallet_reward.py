@@ -1,0 +1,43 @@
+"""wallet-reward / wallet-idempotent: completing a task pays its bounty exactly once.
+
+Writes to the target: runs only where the profile allows writes and is not production.
+Each test cleans up after itself (through the database, when the profile has one) and
+records a before/after fingerprint as evidence.
+"""
+
+import pytest
+
+from harness.checks.wallet import check_wallet_idempotent, check_wallet_reward
+from harness.checks.wallet_api import Tagger, WalletApi
+from harness.checks.wallet_config import wallet_spec
+from harness.checks.wallet_run import WalletRun, writes_refusal
+from harness.errors import ConfigError
+
+
+@pytest.fixture
+def wallet_run(target, run_id, worker_id_safe, request, check):
+    reason = writes_refusal(target)
+    if reason:
+        pytest.skip(reason)
+    try:
+        spec = wallet_spec(target)
+    except ConfigError as exc:
+        pytest.fail(exc.one_line(), pytrace=False)
+    http = request.getfixturevalue("http")
+    engine = request.getfixturevalue("db_engine") if target.database_url else None
+    # Each worker has its own tags, so its users and tasks never meet another worker's.
+    tags = Tagger.for_worker(run_id, worker_id_safe)
+    run = WalletRun(WalletApi(http, spec), tags, engine, spec.db)
+    run.begin()
+    yield run
+    check(run.finish())
+
+
+@pytest.mark.checklist("wallet-reward")
+def test_completion_credits_bounty(wallet_run, check):
+    check(check_wallet_reward(wallet_run.api, wallet_run.tags, wallet_run.ledger))
+
+
+@pytest.mark.checklist("wallet-idempotent")
+def test_completion_pays_once(wallet_run, check):
+    check(check_wallet_idempotent(wallet_run.api, wallet_run.tags, wallet_run.ledger))
