@@ -25,11 +25,19 @@ from dotenv import dotenv_values
 
 from harness.errors import ConfigError
 from harness.http import HttpClient
-from harness.secrets import redact, register_secret
+from harness.secrets import MASK, redact, register_secret
 from harness.targets import Target
 
 _KNOWN = {"token_env", "login", "header", "scheme"}
 _LOGIN_KNOWN = {"url", "json", "form", "token_field"}
+
+
+class SecretHeaders(dict[str, str]):
+    """Request headers whose values never show: pytest prints fixture values in a failing
+    test's traceback, and a token must not reach the terminal that way."""
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(f"{key!r}: {MASK!r}" for key in self) + "}"
 
 
 @dataclass(frozen=True)
@@ -90,14 +98,14 @@ def _reject_unknown(table: Mapping[str, Any], known: set[str], where: str) -> No
         raise ConfigError(f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(known))}")
 
 
-def auth_headers(target: Target, client: HttpClient) -> dict[str, str]:
-    """Headers that authenticate as the profile says; ``{}`` without an auth section."""
+def auth_headers(target: Target, client: HttpClient) -> SecretHeaders:
+    """Headers that authenticate as the profile says; empty without an auth section."""
     spec = auth_spec(target)
     if spec is None:
-        return {}
+        return SecretHeaders()
     token = _token_from_env(spec, target) if spec.token_env else _log_in(spec, client)
     register_secret(token)
-    return {spec.header: f"{spec.scheme} {token}".strip()}
+    return SecretHeaders({spec.header: f"{spec.scheme} {token}".strip()})
 
 
 def _token_from_env(spec: AuthSpec, target: Target) -> str:

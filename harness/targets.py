@@ -65,7 +65,7 @@ class Target:
     checklist: str = "phase1"
     timeout_s: float = 10.0
     retries: int = 2
-    raw: Mapping[str, Any] = field(default_factory=dict)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)  # may hold credentials
     # The folder of targets.toml: relative paths in per-concern sections resolve against it.
     base_dir: Path = field(default_factory=Path.cwd)
 

@@ -55,7 +55,7 @@ class ProbeContext:
     base_url: str
     health_path: str
     writes_allowed: bool
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)  # may hold a token
     verify: Any = True
     transport: httpx.BaseTransport | None = None  # tests: httpx.MockTransport
 
