@@ -55,8 +55,8 @@ def check_routes(
 def compare_routes(served: list[Route], expected: list[Route], source: str) -> CheckResult:
     served_keys = {r.key for r in served}
     expected_keys = {r.key for r in expected}
-    missing = [r for r in expected if r.key not in served_keys]
-    unexpected = [r for r in served if r.key not in expected_keys]
+    missing = sorted(r for r in expected if r.key not in served_keys)
+    unexpected = sorted(r for r in served if r.key not in expected_keys)
     evidence = {"openapi": source, "served_count": len(served), "expected_count": len(expected)}
     if not missing and not unexpected:
         return CheckResult.passed(ITEM, f"all {len(expected)} expected routes are served", **evidence)
