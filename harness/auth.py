@@ -66,9 +66,13 @@ def auth_spec(target: Target) -> AuthSpec | None:
     _reject_unknown(table, _KNOWN, where)
     token_env, login = table.get("token_env"), table.get("login")
     if bool(token_env) == bool(login):
-        raise ConfigError(f"{where}: give exactly one of token_env or [login].", hint="see README, Auth")
+        raise ConfigError(
+            f"{where}: give exactly one of token_env or [login].", hint="see README, Auth"
+        )
     if token_env is not None and not isinstance(token_env, str):
-        raise ConfigError(f"{where}.token_env: expected a variable name.", hint='e.g. token_env = "API_TOKEN"')
+        raise ConfigError(
+            f"{where}.token_env: expected a variable name.", hint='e.g. token_env = "API_TOKEN"'
+        )
     return AuthSpec(
         token_env=token_env or None,
         login=_login(login, f"{where}.login") if login else None,
@@ -83,19 +87,27 @@ def _login(table: Any, where: str) -> LoginSpec:
         raise ConfigError(f"{where}: expected a table.", hint="use [targets.NAME.auth.login]")
     _reject_unknown(table, _LOGIN_KNOWN, where)
     if not isinstance(table.get("url"), str) or ("json" in table) == ("form" in table):
-        raise ConfigError(f"{where}: needs url and exactly one of json or form.", hint="see README, Auth")
+        raise ConfigError(
+            f"{where}: needs url and exactly one of json or form.", hint="see README, Auth"
+        )
     body = table.get("json", table.get("form"))
     if not isinstance(body, Mapping):
-        raise ConfigError(f"{where}: the body must be a table.", hint='e.g. form = { username = "..." }')
+        raise ConfigError(
+            f"{where}: the body must be a table.", hint='e.g. form = { username = "..." }'
+        )
     for value in body.values():
         register_secret(str(value))  # interpolated credentials: never print them
-    return LoginSpec(table["url"], dict(body), "form" in table, str(table.get("token_field", "access_token")))
+    return LoginSpec(
+        table["url"], dict(body), "form" in table, str(table.get("token_field", "access_token"))
+    )
 
 
 def _reject_unknown(table: Mapping[str, Any], known: set[str], where: str) -> None:
     unknown = sorted(set(table) - known)
     if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(known))}")
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(known))}"
+        )
 
 
 def auth_headers(target: Target, client: HttpClient) -> SecretHeaders:
@@ -110,7 +122,9 @@ def auth_headers(target: Target, client: HttpClient) -> SecretHeaders:
 
 def _token_from_env(spec: AuthSpec, target: Target) -> str:
     assert spec.token_env is not None
-    value = os.environ.get(spec.token_env) or dotenv_values(target.base_dir / ".env").get(spec.token_env)
+    value = os.environ.get(spec.token_env) or dotenv_values(target.base_dir / ".env").get(
+        spec.token_env
+    )
     if not value:
         raise ConfigError(
             f"{spec.where}.token_env: environment variable {spec.token_env} is not set.",
@@ -126,7 +140,9 @@ def _log_in(spec: AuthSpec, client: HttpClient) -> str:
     response = client.post(login.url, **payload)
     if not response.is_success:
         raise ConfigError(
-            redact(f"{spec.where}.login: POST {login.url} answered HTTP {response.status_code}: {response.text[:200]}"),
+            redact(
+                f"{spec.where}.login: POST {login.url} answered HTTP {response.status_code}: {response.text[:200]}"
+            ),
             hint="check the login url and the credentials' env vars",
         )
     token = _field(_json(response), login.token_field)

@@ -91,7 +91,15 @@ class RoutesSpec:
         return sorted({r for r in routes if not self.ignored(r)})
 
 
-_KNOWN = {"openapi_path", "expected", "path_params", "concurrency", "timeout_s", "ignore", "write_probe"}
+_KNOWN = {
+    "openapi_path",
+    "expected",
+    "path_params",
+    "concurrency",
+    "timeout_s",
+    "ignore",
+    "write_probe",
+}
 
 
 def routes_spec(target: Target) -> RoutesSpec:
@@ -100,7 +108,9 @@ def routes_spec(target: Target) -> RoutesSpec:
     where = f"targets.{target.name}.routes"
     unknown = sorted(set(table) - _KNOWN)
     if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(_KNOWN))}")
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(_KNOWN))}"
+        )
     openapi_path = _text(table, "openapi_path", "/openapi.json", where)
     expected = _text(table, "expected", "", where)
     return RoutesSpec(
@@ -119,17 +129,26 @@ def _text(table: Mapping[str, Any], key: str, default: str, where: str) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{where}.{key}: expected a string, got {value!r}.", hint=f"fix {key}")
     if key == "openapi_path" and value and not value.startswith("/"):
-        raise ConfigError(f"{where}.{key}: {value!r} must start with '/'.", hint='e.g. "/api/v1/openapi.json"')
+        raise ConfigError(
+            f"{where}.{key}: {value!r} must start with '/'.", hint='e.g. "/api/v1/openapi.json"'
+        )
     return value
 
 
 def _number(
-    table: Mapping[str, Any], key: str, default: float, where: str, kind: Any, low: float, high: float
+    table: Mapping[str, Any],
+    key: str,
+    default: float,
+    where: str,
+    kind: Any,
+    low: float,
+    high: float,
 ) -> Any:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
         raise ConfigError(
-            f"{where}.{key}: expected a number from {low:g} to {high:g}, got {value!r}.", hint=f"fix {key}"
+            f"{where}.{key}: expected a number from {low:g} to {high:g}, got {value!r}.",
+            hint=f"fix {key}",
         )
     return value
 
@@ -137,7 +156,9 @@ def _number(
 def _choice(table: Mapping[str, Any], key: str, choices: tuple[str, ...], where: str) -> str:
     value = table.get(key, choices[0])
     if value not in choices:
-        raise ConfigError(f"{where}.{key}: {value!r} is not one of {', '.join(choices)}.", hint=f"fix {key}")
+        raise ConfigError(
+            f"{where}.{key}: {value!r} is not one of {', '.join(choices)}.", hint=f"fix {key}"
+        )
     return str(value)
 
 
@@ -152,7 +173,9 @@ def _path_params(value: Any, where: str) -> dict[str, str]:
 
 def _patterns(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where}.ignore: expected a list of path globs.", hint='e.g. ignore = ["/docs*"]')
+        raise ConfigError(
+            f"{where}.ignore: expected a list of path globs.", hint='e.g. ignore = ["/docs*"]'
+        )
     return tuple(value)
 
 
@@ -168,7 +191,8 @@ def load_expected(path: Path, where: str = "routes.expected") -> list[Route]:
     if not path.is_file():
         raise ConfigError(
             f"{where}: expected route list {path} not found.",
-            hint="write it with: python -m harness routes snapshot --target NAME --out " + str(path),
+            hint="write it with: python -m harness routes snapshot --target NAME --out "
+            + str(path),
         )
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -176,7 +200,8 @@ def load_expected(path: Path, where: str = "routes.expected") -> list[Route]:
         return sorted({Route.parse(line, f"{path}") for line in lines})
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(
-            f"{path}: not a route list ({exc}).", hint='expected {"routes": ["GET /api/health", ...]}'
+            f"{path}: not a route list ({exc}).",
+            hint='expected {"routes": ["GET /api/health", ...]}',
         ) from exc
 
 
@@ -208,6 +233,10 @@ def _server_prefix(document: dict[str, Any]) -> str:
     """OpenAPI paths are relative to ``servers[0].url`` (FastAPI's ``root_path``) or
     Swagger 2's ``basePath``; the public path includes that prefix."""
     servers = document.get("servers")
-    url = servers[0].get("url", "") if isinstance(servers, list) and servers and isinstance(servers[0], dict) else ""
+    url = (
+        servers[0].get("url", "")
+        if isinstance(servers, list) and servers and isinstance(servers[0], dict)
+        else ""
+    )
     path = urlsplit(str(url)).path if url else str(document.get("basePath", ""))
     return path.rstrip("/")

@@ -47,14 +47,25 @@ def tls_spec(target: Target) -> TlsSpec:
     where = f"targets.{target.name}.tls"
     unknown = sorted(set(table) - _KNOWN)
     if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(_KNOWN))}")
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(_KNOWN))}"
+        )
     verify = table.get("verify", True)
     days = table.get("expiry_warn_days", 14)
     if not isinstance(verify, bool):
-        raise ConfigError(f"{where}.verify: expected true or false, got {verify!r}.", hint="fix verify")
+        raise ConfigError(
+            f"{where}.verify: expected true or false, got {verify!r}.", hint="fix verify"
+        )
     if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-        raise ConfigError(f"{where}.expiry_warn_days: expected a whole number of days, got {days!r}.", hint="fix it")
-    return TlsSpec(verify=verify, ca_bundle=_ca_bundle(table.get("ca_bundle"), target.base_dir, where), expiry_warn_days=days)
+        raise ConfigError(
+            f"{where}.expiry_warn_days: expected a whole number of days, got {days!r}.",
+            hint="fix it",
+        )
+    return TlsSpec(
+        verify=verify,
+        ca_bundle=_ca_bundle(table.get("ca_bundle"), target.base_dir, where),
+        expiry_warn_days=days,
+    )
 
 
 def _ca_bundle(value: Any, base: Path, where: str) -> Path | None:
@@ -63,7 +74,9 @@ def _ca_bundle(value: Any, base: Path, where: str) -> Path | None:
     path = Path(str(value)).expanduser()
     path = path if path.is_absolute() else (base / path).resolve()
     if not path.is_file():
-        raise ConfigError(f"{where}.ca_bundle: {path} not found.", hint="point ca_bundle at a PEM file")
+        raise ConfigError(
+            f"{where}.ca_bundle: {path} not found.", hint="point ca_bundle at a PEM file"
+        )
     return path
 
 
@@ -123,7 +136,11 @@ def _from_der(host: str, port: int, der: bytes) -> Certificate:
 
     cert = x509.load_der_x509_certificate(der)
     return Certificate(
-        host, port, cert.not_valid_after_utc, cert.subject.rfc4514_string(), cert.issuer.rfc4514_string()
+        host,
+        port,
+        cert.not_valid_after_utc,
+        cert.subject.rfc4514_string(),
+        cert.issuer.rfc4514_string(),
     )
 
 

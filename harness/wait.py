@@ -49,14 +49,18 @@ class HttpWaitStrategy:
         started = time.monotonic()
         last_problem = "no attempt yet"
         with httpx.Client(
-            timeout=self.request_timeout_s, verify=self.verify, transport=self.transport  # type: ignore[arg-type]
+            timeout=self.request_timeout_s,
+            verify=self.verify,  # type: ignore[arg-type]
+            transport=self.transport,
         ) as client:
             for attempt in itertools.count(1):
                 response, last_problem = self._attempt(client, last_problem)
                 waited = time.monotonic() - started
                 if response is not None:
                     if attempt > 1:
-                        progress(f"{self.url} answered HTTP {response.status_code} after {waited:.0f}s ({attempt} attempts)")
+                        progress(
+                            f"{self.url} answered HTTP {response.status_code} after {waited:.0f}s ({attempt} attempts)"
+                        )
                     return response
                 died = alive()
                 if died:
@@ -73,7 +77,9 @@ class HttpWaitStrategy:
                 time.sleep(min(self.interval_s, max(0.0, self.timeout_s - waited)))
         raise AssertionError("unreachable")
 
-    def _attempt(self, client: httpx.Client, last_problem: str) -> tuple[httpx.Response | None, str]:
+    def _attempt(
+        self, client: httpx.Client, last_problem: str
+    ) -> tuple[httpx.Response | None, str]:
         try:
             response = client.get(self.url)
         except httpx.TransportError as exc:

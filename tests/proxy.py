@@ -22,12 +22,25 @@ import uvicorn
 from harness.stack.postgres import free_port
 
 NGINX_404 = b"<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>tinyproxy</center>\r\n</body>\r\n</html>\r\n"
-_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date", "host"}
+_HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "content-length",
+    "server",
+    "date",
+    "host",
+}
 
 
 class ReverseProxy:
     def __init__(
-        self, upstream: str, *, forget: tuple[str, ...] = (), token: str | None = None, password: str = ""
+        self,
+        upstream: str,
+        *,
+        forget: tuple[str, ...] = (),
+        token: str | None = None,
+        password: str = "",
     ) -> None:
         self.upstream = upstream.rstrip("/")
         self.forget = forget
@@ -41,20 +54,36 @@ class ReverseProxy:
             return await _respond(send, 404, NGINX_404, "text/html")
         if self.token and path == "/login":
             ok = parse_qs(body.decode()).get("password") == [self.password]
-            answer = b'{"access_token": "%s"}' % self.token.encode() if ok else b'{"detail": "bad credentials"}'
+            answer = (
+                b'{"access_token": "%s"}' % self.token.encode()
+                if ok
+                else b'{"detail": "bad credentials"}'
+            )
             return await _respond(send, 200 if ok else 401, answer, "application/json")
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
-        if self.token and not path.endswith("/health") and headers.get("authorization") != f"Bearer {self.token}":
+        if (
+            self.token
+            and not path.endswith("/health")
+            and headers.get("authorization") != f"Bearer {self.token}"
+        ):
             return await _respond(send, 401, b'{"detail": "Not authenticated"}', "application/json")
         await self._forward(scope, headers, body, send)
 
-    async def _forward(self, scope: dict[str, Any], headers: dict[str, str], body: bytes, send: Any) -> None:
+    async def _forward(
+        self, scope: dict[str, Any], headers: dict[str, str], body: bytes, send: Any
+    ) -> None:
         query = scope.get("query_string", b"").decode()
         url = f"{self.upstream}{scope['path']}" + (f"?{query}" if query else "")
-        forwarded = {k: v for k, v in headers.items() if k not in _HOP_BY_HOP and k != "authorization"}
+        forwarded = {
+            k: v for k, v in headers.items() if k not in _HOP_BY_HOP and k != "authorization"
+        }
         async with httpx.AsyncClient(timeout=30) as client:
             upstream = await client.request(scope["method"], url, headers=forwarded, content=body)
-        kept = [(k, v) for k, v in upstream.headers.items() if k.lower() not in _HOP_BY_HOP | {"content-encoding"}]
+        kept = [
+            (k, v)
+            for k, v in upstream.headers.items()
+            if k.lower() not in _HOP_BY_HOP | {"content-encoding"}
+        ]
         await _respond(send, upstream.status_code, upstream.content, None, kept)
 
 
@@ -68,7 +97,11 @@ async def _read_body(receive: Any) -> bytes:
 
 
 async def _respond(
-    send: Any, status: int, body: bytes, media_type: str | None, headers: list[tuple[str, str]] | None = None
+    send: Any,
+    status: int,
+    body: bytes,
+    media_type: str | None,
+    headers: list[tuple[str, str]] | None = None,
 ) -> None:
     raw = [(k.encode(), v.encode()) for k, v in (headers or [])]
     if media_type:

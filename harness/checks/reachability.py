@@ -69,7 +69,10 @@ class Fingerprint:
     no_route_body: bytes = STARLETTE_NO_ROUTE
 
     def same_origin(self, response: httpx.Response) -> bool:
-        return _media_type(response) == self.media_type and response.headers.get("server") == self.server
+        return (
+            _media_type(response) == self.media_type
+            and response.headers.get("server") == self.server
+        )
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,9 @@ class Answer:
 # ---------------------------------------------------------------- the check
 
 
-def check_routes_reachable(ctx: ProbeContext, spec: RoutesSpec, expected: list[Route]) -> CheckResult:
+def check_routes_reachable(
+    ctx: ProbeContext, spec: RoutesSpec, expected: list[Route]
+) -> CheckResult:
     routes = spec.keep(expected)
     started = time.perf_counter()
     with _client(ctx, spec) as client:
@@ -102,7 +107,9 @@ def check_routes_reachable(ctx: ProbeContext, spec: RoutesSpec, expected: list[R
 
 
 def _client(ctx: ProbeContext, spec: RoutesSpec) -> httpx.Client:
-    pool = httpx.Limits(max_connections=spec.concurrency, max_keepalive_connections=spec.concurrency)
+    pool = httpx.Limits(
+        max_connections=spec.concurrency, max_keepalive_connections=spec.concurrency
+    )
     return httpx.Client(
         base_url=ctx.base_url, timeout=spec.timeout_s, headers=dict(ctx.headers), verify=ctx.verify,
         transport=ctx.transport, limits=pool, follow_redirects=False,
@@ -112,7 +119,9 @@ def _client(ctx: ProbeContext, spec: RoutesSpec) -> httpx.Client:
 def take_fingerprint(client: httpx.Client, health_path: str) -> Fingerprint:
     try:
         known = client.get(health_path)
-        missing = client.get(f"{health_path.rstrip('/')}/harness-no-such-route-{secrets.token_hex(4)}")
+        missing = client.get(
+            f"{health_path.rstrip('/')}/harness-no-such-route-{secrets.token_hex(4)}"
+        )
     except httpx.TransportError as exc:
         raise TargetUnreachable(
             redact(f"{client.base_url}{health_path}: {describe_transport_error(exc)}."),
@@ -125,18 +134,28 @@ def take_fingerprint(client: httpx.Client, health_path: str) -> Fingerprint:
 
 
 def sweep(
-    client: httpx.Client, routes: list[Route], spec: RoutesSpec, writes_allowed: bool, fp: Fingerprint
+    client: httpx.Client,
+    routes: list[Route],
+    spec: RoutesSpec,
+    writes_allowed: bool,
+    fp: Fingerprint,
 ) -> list[Answer]:
     """Probe every route, at most ``spec.concurrency`` at a time; order kept."""
-    with ThreadPoolExecutor(max_workers=spec.concurrency, thread_name_prefix="harness-probe") as pool:
+    with ThreadPoolExecutor(
+        max_workers=spec.concurrency, thread_name_prefix="harness-probe"
+    ) as pool:
         return list(pool.map(lambda r: probe(client, r, spec, writes_allowed, fp), routes))
 
 
-def request_for(route: Route, spec: RoutesSpec, writes_allowed: bool) -> tuple[str, str, dict[str, Any]]:
+def request_for(
+    route: Route, spec: RoutesSpec, writes_allowed: bool
+) -> tuple[str, str, dict[str, Any]]:
     """(method, path, httpx kwargs) to send for ``route``: see the module docstring."""
     path = route.path
     for name in route.params:
-        path = path.replace(f"{{{name}}}", quote(spec.path_params.get(name, DEFAULT_PARAM), safe=""))
+        path = path.replace(
+            f"{{{name}}}", quote(spec.path_params.get(name, DEFAULT_PARAM), safe="")
+        )
     if not route.writes:
         return route.method, path, {}
     if writes_allowed and spec.write_probe in ("auto", "send"):
@@ -144,7 +163,9 @@ def request_for(route: Route, spec: RoutesSpec, writes_allowed: bool) -> tuple[s
     return "OPTIONS", path, {}
 
 
-def probe(client: httpx.Client, route: Route, spec: RoutesSpec, writes_allowed: bool, fp: Fingerprint) -> Answer:
+def probe(
+    client: httpx.Client, route: Route, spec: RoutesSpec, writes_allowed: bool, fp: Fingerprint
+) -> Answer:
     method, path, kwargs = request_for(route, spec, writes_allowed)
     sent = f"{method} {path}"
     resend = method in ("GET", "HEAD", "OPTIONS")  # one retry for a blip, only where harmless
@@ -168,13 +189,23 @@ def classify(route: Route, sent: str, response: httpx.Response, fp: Fingerprint)
     if status != 404:
         return Answer(route, sent, "app", status, f"HTTP {status} from the app")
     if not fp.same_origin(response):
-        return Answer(route, sent, "proxy-404", 404, f"HTTP 404 not from the app: {_looks(response)}")
+        return Answer(
+            route, sent, "proxy-404", 404, f"HTTP 404 not from the app: {_looks(response)}"
+        )
     if response.content.strip() == fp.no_route_body.strip():
-        return Answer(route, sent, "app-no-route", 404, f"HTTP 404 from the app, which has no such route: {_snippet(response)}")
+        return Answer(
+            route,
+            sent,
+            "app-no-route",
+            404,
+            f"HTTP 404 from the app, which has no such route: {_snippet(response)}",
+        )
     return Answer(route, sent, "app", 404, f"HTTP 404 from the app itself: {_snippet(response)}")
 
 
-def judge(answers: list[Answer], ctx: ProbeContext, spec: RoutesSpec, elapsed_s: float) -> CheckResult:
+def judge(
+    answers: list[Answer], ctx: ProbeContext, spec: RoutesSpec, elapsed_s: float
+) -> CheckResult:
     bad = [a for a in answers if not a.reachable]
     evidence: dict[str, Any] = {
         "base_url": ctx.base_url,
@@ -186,7 +217,9 @@ def judge(answers: list[Answer], ctx: ProbeContext, spec: RoutesSpec, elapsed_s:
         "answers": [a.line() for a in answers[:200]],
     }
     if not bad:
-        return CheckResult.passed(ITEM, f"all {len(answers)} expected routes answered from the app", **evidence)
+        return CheckResult.passed(
+            ITEM, f"all {len(answers)} expected routes answered from the app", **evidence
+        )
     named = "; ".join(a.line() for a in bad[:_NAMED_IN_SUMMARY])
     more = f"; and {len(bad) - _NAMED_IN_SUMMARY} more" if len(bad) > _NAMED_IN_SUMMARY else ""
     return CheckResult.failed(
@@ -259,5 +292,9 @@ def probe_context(target: Target, headers: Mapping[str, str]) -> ProbeContext:
     """The probe settings a profile implies: its base URL, health route, writes, TLS trust."""
     assert target.base_url, "the http fixture skips targets without base_url"
     return ProbeContext(
-        target.base_url, target.health.path, target.writes_allowed, headers, tls_spec(target).httpx_verify()
+        target.base_url,
+        target.health.path,
+        target.writes_allowed,
+        headers,
+        tls_spec(target).httpx_verify(),
     )

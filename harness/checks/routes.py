@@ -22,7 +22,9 @@ def fetch_served_routes(
 ) -> tuple[list[Route] | None, str]:
     """The routes in the served OpenAPI document, or ``None`` and why it could not be read."""
     if spec.openapi_path is None:
-        raise ConfigError("this target has no OpenAPI document (openapi_path = \"\").", hint="nothing to fetch")
+        raise ConfigError(
+            'this target has no OpenAPI document (openapi_path = "").', hint="nothing to fetch"
+        )
     response = client.get(spec.openapi_path, headers=dict(headers or {}))
     where = f"GET {response.request.url}"
     if response.status_code != 200:
@@ -59,7 +61,9 @@ def compare_routes(served: list[Route], expected: list[Route], source: str) -> C
     unexpected = sorted(r for r in served if r.key not in expected_keys)
     evidence = {"openapi": source, "served_count": len(served), "expected_count": len(expected)}
     if not missing and not unexpected:
-        return CheckResult.passed(ITEM, f"all {len(expected)} expected routes are served", **evidence)
+        return CheckResult.passed(
+            ITEM, f"all {len(expected)} expected routes are served", **evidence
+        )
     moved = moved_routes(missing, unexpected)
     return CheckResult.failed(
         ITEM,
@@ -89,11 +93,17 @@ def _tail(route: Route) -> tuple[str, str]:
 def _summary(missing: list[Route], unexpected: list[Route], moved: dict[Route, Route]) -> str:
     parts = []
     if missing:
-        parts.append(f"{len(missing)} expected route(s) not served: " + ", ".join(map(str, missing)))
+        parts.append(
+            f"{len(missing)} expected route(s) not served: " + ", ".join(map(str, missing))
+        )
     if unexpected:
-        parts.append(f"{len(unexpected)} unexpected route(s) served: " + ", ".join(map(str, unexpected)))
+        parts.append(
+            f"{len(unexpected)} unexpected route(s) served: " + ", ".join(map(str, unexpected))
+        )
     if moved:
-        parts.append("apparently moved: " + ", ".join(f"{m.path} -> {u.path}" for m, u in moved.items()))
+        parts.append(
+            "apparently moved: " + ", ".join(f"{m.path} -> {u.path}" for m, u in moved.items())
+        )
     return "; ".join(parts)
 
 

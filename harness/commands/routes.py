@@ -29,9 +29,15 @@ from harness.wait import HttpWaitStrategy
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("routes", help="route list tools (snapshot)")
     actions = parser.add_subparsers(dest="routes_command", required=True, metavar="ACTION")
-    snapshot = actions.add_parser("snapshot", help="write the expected route list from a live target")
+    snapshot = actions.add_parser(
+        "snapshot", help="write the expected route list from a live target"
+    )
     add_target_options(snapshot)
-    snapshot.add_argument("--out", default=None, help="file to write (default: the profile's routes.expected; - for stdout)")
+    snapshot.add_argument(
+        "--out",
+        default=None,
+        help="file to write (default: the profile's routes.expected; - for stdout)",
+    )
     snapshot.set_defaults(run=run)
 
 
@@ -52,7 +58,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-    print(f"routes: {len(spec.keep(served))} route(s) from {source} -> {out or 'stdout'}", file=sys.stderr)
+    print(
+        f"routes: {len(spec.keep(served))} route(s) from {source} -> {out or 'stdout'}",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -17,11 +17,15 @@ TOKEN = "eyJhbGciOi-test-token"
 
 
 def target(auth: dict, base: Path = Path("/nonexistent")) -> Target:
-    return Target(name="t", kind="remote", base_url="http://svc.test", raw={"auth": auth}, base_dir=base)
+    return Target(
+        name="t", kind="remote", base_url="http://svc.test", raw={"auth": auth}, base_dir=base
+    )
 
 
 def client(handler) -> HttpClient:
-    return HttpClient("http://svc.test", transport=httpx.MockTransport(handler), sleep=lambda _: None)
+    return HttpClient(
+        "http://svc.test", transport=httpx.MockTransport(handler), sleep=lambda _: None
+    )
 
 
 def never(request):
@@ -62,7 +66,13 @@ def test_login_form_or_json_gives_the_token(kind):
         seen["body"] = parse_qs(body) if kind == "form" else json.loads(body)
         return httpx.Response(200, json={"data": {"token": TOKEN}})
 
-    spec = {"login": {"url": "/api/login", kind: {"username": "u", "password": "pw-secret-1"}, "token_field": "data.token"}}
+    spec = {
+        "login": {
+            "url": "/api/login",
+            kind: {"username": "u", "password": "pw-secret-1"},
+            "token_field": "data.token",
+        }
+    }
     headers = auth_headers(target(spec), client(handler))
     assert headers == {"Authorization": f"Bearer {TOKEN}"}
     assert seen["body"]["username"] in ("u", ["u"])
@@ -85,8 +95,13 @@ def test_login_answer_without_the_token_field_names_it():
 
 @pytest.mark.parametrize(
     "spec",
-    [{}, {"token_env": "A", "login": {"url": "/l", "json": {}}}, {"login": {"url": "/l"}},
-     {"login": {"url": "/l", "json": {}, "form": {}}}, {"tokenenv": "A"}],
+    [
+        {},
+        {"token_env": "A", "login": {"url": "/l", "json": {}}},
+        {"login": {"url": "/l"}},
+        {"login": {"url": "/l", "json": {}, "form": {}}},
+        {"tokenenv": "A"},
+    ],
 )
 def test_bad_auth_section_is_a_config_error(spec):
     with pytest.raises(ConfigError, match="targets.t.auth"):

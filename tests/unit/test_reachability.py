@@ -17,8 +17,12 @@ def app_json(status, body):
 
 
 def run(handler, routes, *, writes=False, **spec):
-    ctx = ProbeContext("http://svc.test", "/api/health", writes, transport=httpx.MockTransport(handler))
-    return check_routes_reachable(ctx, RoutesSpec(**spec), [Route(*r.split(" ", 1)) for r in routes])
+    ctx = ProbeContext(
+        "http://svc.test", "/api/health", writes, transport=httpx.MockTransport(handler)
+    )
+    return check_routes_reachable(
+        ctx, RoutesSpec(**spec), [Route(*r.split(" ", 1)) for r in routes]
+    )
 
 
 def make_handler(answers):
@@ -43,13 +47,27 @@ def verdicts(result):
 
 
 def test_app_404_for_missing_id_is_reachable_but_no_route_and_proxy_404_are_not():
-    html = httpx.Response(404, text="<html><title>404 Not Found</title></html>", headers={"server": "nginx", "content-type": "text/html"})
-    result = run(make_handler({"/api/users/0": app_json(404, b'{"detail":"user not found"}'), "/api/wallet/supply": html}),
-                 ["GET /api/users/{user_id}", "GET /api/wallet/supply", "GET /api/gone"])
+    html = httpx.Response(
+        404,
+        text="<html><title>404 Not Found</title></html>",
+        headers={"server": "nginx", "content-type": "text/html"},
+    )
+    result = run(
+        make_handler(
+            {
+                "/api/users/0": app_json(404, b'{"detail":"user not found"}'),
+                "/api/wallet/supply": html,
+            }
+        ),
+        ["GET /api/users/{user_id}", "GET /api/wallet/supply", "GET /api/gone"],
+    )
     assert not result.ok
     answers = verdicts(result)
     assert answers["GET /api/users/{user_id}"].startswith("HTTP 404 from the app itself")
-    assert answers["GET /api/wallet/supply"] == "HTTP 404 not from the app: server 'nginx', text/html, body '404 Not Found'"
+    assert (
+        answers["GET /api/wallet/supply"]
+        == "HTTP 404 not from the app: server 'nginx', text/html, body '404 Not Found'"
+    )
     assert answers["GET /api/gone"].startswith("HTTP 404 from the app, which has no such route")
     assert result.evidence["verdicts"] == {"app": 1, "proxy-404": 1, "app-no-route": 1}
     assert "proxy" in result.remediation  # the proxy is named first: it hides the app
@@ -64,10 +82,18 @@ def test_json_404_with_another_server_header_is_not_the_app():
 @pytest.mark.parametrize(
     ("answer", "verdict", "words"),
     [
-        (httpx.Response(502, text="Bad Gateway", headers={"server": "nginx"}), "gateway", "HTTP 502 not from the app"),
+        (
+            httpx.Response(502, text="Bad Gateway", headers={"server": "nginx"}),
+            "gateway",
+            "HTTP 502 not from the app",
+        ),
         (httpx.ConnectError("[Errno 111] Connection refused"), "refused", "connection refused"),
         (httpx.ReadTimeout("slow"), "timeout", "timed out"),
-        (httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), "tls", "TLS failure"),
+        (
+            httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
+            "tls",
+            "TLS failure",
+        ),
     ],
 )
 def test_nothing_useful_answered(answer, verdict, words):
@@ -97,12 +123,28 @@ def _sequence(path, answers):
 
 
 def test_writing_routes_are_never_sent_without_permission():
-    route, spec = Route("POST", "/api/tasks/{task_id}/complete"), RoutesSpec(path_params={"task_id": "7"})
-    assert request_for(route, spec, writes_allowed=False) == ("OPTIONS", "/api/tasks/7/complete", {})
+    route, spec = (
+        Route("POST", "/api/tasks/{task_id}/complete"),
+        RoutesSpec(path_params={"task_id": "7"}),
+    )
+    assert request_for(route, spec, writes_allowed=False) == (
+        "OPTIONS",
+        "/api/tasks/7/complete",
+        {},
+    )
     assert request_for(route, RoutesSpec(write_probe="send"), writes_allowed=False)[0] == "OPTIONS"
-    assert request_for(route, spec, writes_allowed=True) == ("POST", "/api/tasks/7/complete", {"json": {}})
-    assert request_for(route, RoutesSpec(write_probe="options"), writes_allowed=True)[0] == "OPTIONS"
-    assert request_for(Route("GET", "/a/{slug}"), RoutesSpec(path_params={"slug": "a b/c"}), False)[1] == "/a/a%20b%2Fc"
+    assert request_for(route, spec, writes_allowed=True) == (
+        "POST",
+        "/api/tasks/7/complete",
+        {"json": {}},
+    )
+    assert (
+        request_for(route, RoutesSpec(write_probe="options"), writes_allowed=True)[0] == "OPTIONS"
+    )
+    assert (
+        request_for(Route("GET", "/a/{slug}"), RoutesSpec(path_params={"slug": "a b/c"}), False)[1]
+        == "/a/a%20b%2Fc"
+    )
 
 
 def test_sent_methods_with_writes_disallowed():

@@ -7,12 +7,20 @@ import pytest
 
 from harness.checks.routes import compare_routes
 from harness.errors import ConfigError
-from harness.routelist import Route, expected_document, load_expected, routes_from_openapi, routes_spec
+from harness.routelist import (
+    Route,
+    expected_document,
+    load_expected,
+    routes_from_openapi,
+    routes_spec,
+)
 from harness.targets import Target
 
 
 def target(routes: dict, base: Path = Path("/repo")) -> Target:
-    return Target(name="t", kind="remote", base_url="http://x", raw={"routes": routes}, base_dir=base)
+    return Target(
+        name="t", kind="remote", base_url="http://x", raw={"routes": routes}, base_dir=base
+    )
 
 
 def test_defaults_and_relative_expected_path():
@@ -48,17 +56,28 @@ def test_ignore_globs_with_and_without_method():
 
 
 def test_openapi_paths_under_server_prefix_and_all_methods():
-    doc = {"servers": [{"url": "https://h.example/api/v1"}],
-           "paths": {"/users/{id}": {"get": {}, "delete": {}, "parameters": []}}}
-    assert routes_from_openapi(doc) == [Route("DELETE", "/api/v1/users/{id}"), Route("GET", "/api/v1/users/{id}")]
-    assert routes_from_openapi({"basePath": "/v2", "paths": {"/a": {"post": {}}}}) == [Route("POST", "/v2/a")]
+    doc = {
+        "servers": [{"url": "https://h.example/api/v1"}],
+        "paths": {"/users/{id}": {"get": {}, "delete": {}, "parameters": []}},
+    }
+    assert routes_from_openapi(doc) == [
+        Route("DELETE", "/api/v1/users/{id}"),
+        Route("GET", "/api/v1/users/{id}"),
+    ]
+    assert routes_from_openapi({"basePath": "/v2", "paths": {"/a": {"post": {}}}}) == [
+        Route("POST", "/v2/a")
+    ]
     with pytest.raises(ValueError):
         routes_from_openapi({"openapi": "3.1.0"})
 
 
 def test_expected_file_round_trip_and_errors(tmp_path):
     path = tmp_path / "routes.json"
-    path.write_text(expected_document([Route("GET", "/b"), Route("GET", "/a"), Route("GET", "/a")], "/openapi.json"))
+    path.write_text(
+        expected_document(
+            [Route("GET", "/b"), Route("GET", "/a"), Route("GET", "/a")], "/openapi.json"
+        )
+    )
     assert json.loads(path.read_text())["routes"] == ["GET /a", "GET /b"]
     assert load_expected(path) == [Route("GET", "/a"), Route("GET", "/b")]
     path.write_text('{"routes": ["FETCH /a"]}')
@@ -71,7 +90,11 @@ def test_expected_file_round_trip_and_errors(tmp_path):
 
 def test_comparison_ignores_parameter_names_and_names_everything():
     expected = [Route("GET", "/api/users/{user_id}"), Route("GET", "/api/wallet/supply")]
-    served = [Route("GET", "/api/users/{id}"), Route("GET", "/wallet/supply"), Route("GET", "/api/debug/echo")]
+    served = [
+        Route("GET", "/api/users/{id}"),
+        Route("GET", "/wallet/supply"),
+        Route("GET", "/api/debug/echo"),
+    ]
     result = compare_routes(served, expected, "GET /openapi.json")
     assert not result.ok
     assert result.evidence["missing"] == ["GET /api/wallet/supply"]

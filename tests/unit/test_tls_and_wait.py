@@ -19,7 +19,13 @@ trustme = pytest.importorskip("trustme")
 
 async def ok_app(scope, receive, send):
     body = json.dumps({"status": "ok"}).encode()
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -56,15 +62,23 @@ def test_health_fails_naming_the_expiry_and_passes_with_a_smaller_window(tls_ser
     with HttpClient(url, verify=TlsSpec(ca_bundle=ca).httpx_verify()) as client:
         failing = check_health(client, HealthSpec(), TlsSpec(ca_bundle=ca))
         passing = check_health(client, HealthSpec(), TlsSpec(ca_bundle=ca, expiry_warn_days=2))
-    assert not failing.ok and "expires in 3.0 day(s)" in failing.summary and "less than 14 days" in failing.summary
-    assert f'on {failing.evidence["tls_certificate"]["not_after"]}' in failing.summary
+    assert (
+        not failing.ok
+        and "expires in 3.0 day(s)" in failing.summary
+        and "less than 14 days" in failing.summary
+    )
+    assert f"on {failing.evidence['tls_certificate']['not_after']}" in failing.summary
     assert passing.ok and passing.evidence["tls_certificate"]["days_left"] <= 3
 
 
 @pytest.mark.parametrize(
     ("table", "named"),
-    [({"verify": "yes"}, "tls.verify"), ({"expiry_warn_days": -1}, "tls.expiry_warn_days"),
-     ({"ca_bundle": "nope.pem"}, "tls.ca_bundle"), ({"cafile": "x"}, "unknown key 'cafile'")],
+    [
+        ({"verify": "yes"}, "tls.verify"),
+        ({"expiry_warn_days": -1}, "tls.expiry_warn_days"),
+        ({"ca_bundle": "nope.pem"}, "tls.ca_bundle"),
+        ({"cafile": "x"}, "unknown key 'cafile'"),
+    ],
 )
 def test_bad_tls_section_names_the_key(table, named, tmp_path):
     with pytest.raises(ConfigError, match=named):
@@ -88,19 +102,29 @@ def sleeping_service(wake_after: int):
 def test_wait_reports_progress_then_the_wake_up():
     handler, calls = sleeping_service(3)
     lines = []
-    strategy = HttpWaitStrategy("http://svc.test/api/health", timeout_s=30, interval_s=0.01,
-                                transport=httpx.MockTransport(handler))
+    strategy = HttpWaitStrategy(
+        "http://svc.test/api/health",
+        timeout_s=30,
+        interval_s=0.01,
+        transport=httpx.MockTransport(handler),
+    )
     assert strategy.wait(lines.append).status_code == 200
     assert len(calls) == 4
-    assert [line.split(" (")[0] for line in lines[:3]] == ["waiting for http://svc.test/api/health to answer"] * 3
+    assert [line.split(" (")[0] for line in lines[:3]] == [
+        "waiting for http://svc.test/api/health to answer"
+    ] * 3
     assert "attempt 1" in lines[0] and "HTTP 503" in lines[0] and "of at most 30s" in lines[0]
-    assert lines[-1].startswith("http://svc.test/api/health answered HTTP 200 after") and "(4 attempts)" in lines[-1]
+    assert (
+        lines[-1].startswith("http://svc.test/api/health answered HTTP 200 after")
+        and "(4 attempts)" in lines[-1]
+    )
 
 
 def test_wait_is_bounded_and_names_the_last_problem():
     handler, calls = sleeping_service(10**6)
-    strategy = HttpWaitStrategy("http://svc.test/h", timeout_s=0.2, interval_s=0.05,
-                                transport=httpx.MockTransport(handler))
+    strategy = HttpWaitStrategy(
+        "http://svc.test/h", timeout_s=0.2, interval_s=0.05, transport=httpx.MockTransport(handler)
+    )
     with pytest.raises(TargetUnreachable, match=r"not ready after \d+s \(\d+ attempts\): HTTP 503"):
         strategy.wait()
 
@@ -112,7 +136,9 @@ def test_a_tls_failure_ends_the_wait_at_once():
         calls.append(request)
         raise httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate has expired")
 
-    strategy = HttpWaitStrategy("https://svc.test/h", timeout_s=30, transport=httpx.MockTransport(handler))
+    strategy = HttpWaitStrategy(
+        "https://svc.test/h", timeout_s=30, transport=httpx.MockTransport(handler)
+    )
     with pytest.raises(TargetUnreachable, match="TLS failure"):
         strategy.wait()
     assert len(calls) == 1
