@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from harness.auth import auth_headers as obtain_auth_headers
 from harness.db import ensure_reachable, make_engine
+from harness.errors import ConfigError
 from harness.http import HttpClient
 from harness.result import CheckResult
 from harness.results import PROP_CHECK
@@ -71,7 +72,10 @@ def http(target: Target, pytestconfig: pytest.Config) -> Iterator[HttpClient]:
 def auth_headers(target: Target, http: HttpClient) -> dict[str, str]:
     """Headers that authenticate as ``[targets.NAME.auth]`` says; ``{}`` without it.
     The token is registered as a secret: it never reaches output or reports."""
-    return obtain_auth_headers(target, http)
+    try:
+        return obtain_auth_headers(target, http)
+    except ConfigError as exc:  # one line naming the key, not a traceback
+        pytest.fail(exc.one_line(), pytrace=False)
 
 
 @pytest.fixture

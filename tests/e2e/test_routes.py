@@ -232,3 +232,13 @@ def test_snapshot_writes_the_committed_expected_list(upstream, tmp_path):
     assert json.loads(out.read_text()) == json.loads(
         (REPO / "expected_routes/reference_app.json").read_text()
     )
+
+
+def test_bad_routes_profile_is_one_line_before_the_target_is_contacted(project):
+    dead = {"kind": "remote", "base_url": "http://127.0.0.1:9", "health": {"wait_timeout_s": 0.5}}
+    routes = {"expected": "expected_routes/nope.json", "concurrency": 4}
+    project.set_targets({"targets": {"dead": {**dead, "routes": routes}}})
+    result = project.run("suites/test_routes.py", "--target=dead")
+    assert {t["outcome"] for t in project.results()["tests"]} == {"error"}
+    result.stdout.fnmatch_lines(["*routes.expected: expected route list *nope.json not found.*Hint: write it with: python -m harness routes snapshot*"])
+    assert "Traceback" not in result.stdout.str()
