@@ -8,12 +8,15 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy import Engine
 
+from harness.auth import auth_headers as obtain_auth_headers
 from harness.db import ensure_reachable, make_engine
+from harness.errors import ConfigError
 from harness.http import HttpClient
 from harness.result import CheckResult
 from harness.results import PROP_CHECK
 from harness.session import HarnessState, get_state
 from harness.targets import Target
+from harness.tls import tls_spec
 from harness.wait import HttpWaitStrategy
 
 
@@ -52,13 +55,27 @@ def http(target: Target, pytestconfig: pytest.Config) -> Iterator[HttpClient]:
     write = reporter.write_line if reporter else print
     from harness.session import Throttled
 
+    verify = tls_spec(target).httpx_verify()
     HttpWaitStrategy(
         url=f"{target.base_url}{target.health.path}",
         timeout_s=target.health.wait_timeout_s,
         interval_s=target.health.wait_interval_s,
+        verify=verify,
     ).wait(Throttled(write, every_s=5.0))
-    with HttpClient(target.base_url, timeout_s=target.timeout_s, retries=target.retries) as client:
+    with HttpClient(
+        target.base_url, timeout_s=target.timeout_s, retries=target.retries, verify=verify
+    ) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def auth_headers(target: Target, http: HttpClient) -> dict[str, str]:
+    """Headers that authenticate as ``[targets.NAME.auth]`` says; ``{}`` without it.
+    The token is registered as a secret: it never reaches output or reports."""
+    try:
+        return obtain_auth_headers(target, http)
+    except ConfigError as exc:  # one line naming the key, not a traceback
+        pytest.fail(exc.one_line(), pytrace=False)
 
 
 @pytest.fixture

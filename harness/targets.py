@@ -65,7 +65,9 @@ class Target:
     checklist: str = "phase1"
     timeout_s: float = 10.0
     retries: int = 2
-    raw: Mapping[str, Any] = field(default_factory=dict)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)  # may hold credentials
+    # The folder of targets.toml: relative paths in per-concern sections resolve against it.
+    base_dir: Path = field(default_factory=Path.cwd)
 
     @property
     def provisions_stack(self) -> bool:
@@ -218,6 +220,7 @@ def _build(name: str, table: dict[str, Any], base: Path) -> Target:
         timeout_s=float(table.get("timeout_s", 10.0)),
         retries=table.get("retries", 2),
         raw=table,
+        base_dir=base,
     )
 
 

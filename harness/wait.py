@@ -6,6 +6,7 @@ and raises with a "Hint:" that says what to look at when time runs out.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +28,10 @@ class HttpWaitStrategy:
     """Wait until ``url`` gives an answer that is not a gateway error or connection failure.
 
     Any status the app itself produces (even 500) counts as "up": judging the answer is the
-    health check's job, waiting is only about the service being there.
+    health check's job, waiting is only about the service being there. A sleeping free-tier
+    service can take a minute, so the wait is bounded (``timeout_s``), reports a progress
+    line per attempt (throttle it in the callback) and says when the target finally answered.
+    A TLS certificate error is not a cold start: it ends the wait at once.
     """
 
     url: str
@@ -36,31 +40,56 @@ class HttpWaitStrategy:
     request_timeout_s: float = 5.0
     hint: str = "check that the service is running and that base_url is right"
     verify: object = True
+    transport: httpx.BaseTransport | None = None  # tests: httpx.MockTransport
 
     def wait(
         self, progress: Progress = _silent, alive: Callable[[], str | None] = lambda: None
     ) -> httpx.Response:
         """``alive`` returns a reason when the process being waited for has died."""
-        deadline = time.monotonic() + self.timeout_s
         started = time.monotonic()
         last_problem = "no attempt yet"
-        with httpx.Client(timeout=self.request_timeout_s, verify=self.verify) as client:  # type: ignore[arg-type]
-            while True:
-                try:
-                    response = client.get(self.url)
-                    if response.status_code not in (502, 503, 504):
-                        return response
-                    last_problem = f"HTTP {response.status_code}"
-                except httpx.TransportError as exc:
-                    last_problem = describe_transport_error(exc)
+        with httpx.Client(
+            timeout=self.request_timeout_s,
+            verify=self.verify,  # type: ignore[arg-type]
+            transport=self.transport,
+        ) as client:
+            for attempt in itertools.count(1):
+                response, last_problem = self._attempt(client, last_problem)
+                waited = time.monotonic() - started
+                if response is not None:
+                    if attempt > 1:
+                        progress(
+                            f"{self.url} answered HTTP {response.status_code} after {waited:.0f}s ({attempt} attempts)"
+                        )
+                    return response
                 died = alive()
                 if died:
                     raise TargetUnavailable(died, hint=self.hint)
-                waited = time.monotonic() - started
-                if time.monotonic() >= deadline:
+                if waited >= self.timeout_s:
                     raise TargetUnreachable(
-                        f"{self.url} not ready after {waited:.0f}s: {last_problem}.",
+                        f"{self.url} not ready after {waited:.0f}s ({attempt} attempts): {last_problem}.",
                         hint=self.hint,
                     )
-                progress(f"waiting for {self.url} ({waited:.0f}s/{self.timeout_s:.0f}s: {last_problem})")
-                time.sleep(self.interval_s)
+                progress(
+                    f"waiting for {self.url} to answer (attempt {attempt}, "
+                    f"{waited:.0f}s of at most {self.timeout_s:.0f}s: {last_problem})"
+                )
+                time.sleep(min(self.interval_s, max(0.0, self.timeout_s - waited)))
+        raise AssertionError("unreachable")
+
+    def _attempt(
+        self, client: httpx.Client, last_problem: str
+    ) -> tuple[httpx.Response | None, str]:
+        try:
+            response = client.get(self.url)
+        except httpx.TransportError as exc:
+            problem = describe_transport_error(exc)
+            if problem.startswith("TLS failure"):
+                raise TargetUnreachable(
+                    f"{self.url}: {problem}.",
+                    hint="the certificate is not trusted or expired; for a private CA set [targets.NAME.tls] ca_bundle",
+                ) from exc
+            return None, problem
+        if response.status_code in (502, 503, 504):
+            return None, f"HTTP {response.status_code}"
+        return response, last_problem

@@ -3,8 +3,9 @@
 import pytest
 
 from harness.checks.health import check_health
+from harness.tls import tls_spec
 
 
 @pytest.mark.checklist("health")
 def test_health_endpoint(http, target, check):
-    check(check_health(http, target.health))
+    check(check_health(http, target.health, tls_spec(target)))

@@ -1,4 +1,8 @@
-"""health: the health endpoint answers 200 with the expected body within the budget."""
+"""health: the health endpoint answers 200 with the expected body within the budget.
+
+For an https target the certificate's expiry goes into the evidence, and one expiring within
+``[targets.NAME.tls] expiry_warn_days`` (14) fails the item: a dated outage, caught early.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,16 @@ import httpx
 from harness.http import HttpClient
 from harness.result import CheckResult
 from harness.targets import HealthSpec
+from harness.tls import Certificate, TlsSpec, peer_certificate
 
 ITEM = "health"
 
 
-def check_health(client: HttpClient, spec: HealthSpec) -> CheckResult:
-    """GET the health path once (after any cold-start wait) and judge status, body, time."""
+def check_health(client: HttpClient, spec: HealthSpec, tls: TlsSpec | None = None) -> CheckResult:
+    """GET the health path once (after any cold-start wait) and judge status, body, time
+    and, over https, how long the certificate has left."""
+    tls = tls or TlsSpec()
+    certificate = peer_certificate(client.base_url, tls)
     started = time.perf_counter()
     response = client.get(spec.path, retry=False)
     elapsed_s = time.perf_counter() - started
@@ -28,13 +36,17 @@ def check_health(client: HttpClient, spec: HealthSpec) -> CheckResult:
         "latency_s": round(elapsed_s, 3),
     }
     problems = _problems(response.status_code, body, elapsed_s, spec)
+    if certificate is not None:
+        evidence["tls_certificate"] = certificate.evidence()
+        problems += _certificate_problems(certificate, tls)
     if not problems:
         return CheckResult.passed(ITEM, f"{spec.path} answered 200 in {elapsed_s:.2f}s", **evidence)
     return CheckResult.failed(
         ITEM,
         "; ".join(problems),
-        remediation=_remedy(response.status_code, body, elapsed_s, spec),
-        expected={"status": 200, "body": spec.expect, "latency_budget_s": spec.budget_s},
+        remediation=_remedy(response.status_code, body, elapsed_s, spec, certificate, tls),
+        expected={"status": 200, "body": spec.expect, "latency_budget_s": spec.budget_s}
+        | ({"certificate_valid_days_at_least": tls.expiry_warn_days} if certificate else {}),
         **evidence,
     )
 
@@ -71,7 +83,24 @@ def _body(response: httpx.Response) -> Any:
         return response.text[:500]
 
 
-def _remedy(status: int, body: Any, elapsed_s: float, spec: HealthSpec) -> str:
+def _certificate_problems(certificate: Certificate, tls: TlsSpec) -> list[str]:
+    days = certificate.days_left()
+    if days >= tls.expiry_warn_days:
+        return []
+    when = certificate.not_after.isoformat(timespec="seconds")
+    state = f"expired {-days:.1f} day(s) ago" if days < 0 else f"expires in {days:.1f} day(s)"
+    return [
+        f"the TLS certificate of {certificate.host}:{certificate.port} {state}, on {when} "
+        f"(less than {tls.expiry_warn_days} days)"
+    ]
+
+
+def _remedy(
+    status: int, body: Any, elapsed_s: float, spec: HealthSpec,
+    certificate: Certificate | None = None, tls: TlsSpec | None = None,
+) -> str:  # fmt: skip
+    if certificate is not None and tls is not None and _certificate_problems(certificate, tls):
+        return "renew the TLS certificate (or fix its automatic renewal) before it expires"
     if status >= 500:
         return "the app reports itself unhealthy: read its logs; check its database connection"
     if status == 404:

@@ -1,0 +1,167 @@
+"""Authenticating the harness's requests: a bearer token from an env var, or a login request.
+
+``[targets.NAME.auth]``, one of::
+
+    token_env = "STAGING_API_TOKEN"          # the token itself is in this variable
+
+    [targets.NAME.auth.login]                # or log in once per run and use the token
+    url = "/api/v1/login/access-token"       # a path on base_url, or an absolute URL
+    form = { username = "${STAGING_USER}", password = "${STAGING_PASSWORD}" }   # or json = {...}
+    token_field = "access_token"             # dotted for nested bodies: "data.token"
+
+``header`` (default ``Authorization``) and ``scheme`` (default ``Bearer``; "" for a bare
+token) shape the header. The token and the login body's values are registered as secrets:
+they never reach the terminal, results.json or a report.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dotenv import dotenv_values
+
+from harness.errors import ConfigError
+from harness.http import HttpClient
+from harness.secrets import MASK, redact, register_secret
+from harness.targets import Target
+
+_KNOWN = {"token_env", "login", "header", "scheme"}
+_LOGIN_KNOWN = {"url", "json", "form", "token_field"}
+
+
+class SecretHeaders(dict[str, str]):
+    """Request headers whose values never show: pytest prints fixture values in a failing
+    test's traceback, and a token must not reach the terminal that way."""
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(f"{key!r}: {MASK!r}" for key in self) + "}"
+
+
+@dataclass(frozen=True)
+class LoginSpec:
+    url: str
+    body: Mapping[str, Any]
+    as_form: bool
+    token_field: str = "access_token"
+
+
+@dataclass(frozen=True)
+class AuthSpec:
+    token_env: str | None = None
+    login: LoginSpec | None = None
+    header: str = "Authorization"
+    scheme: str = "Bearer"
+    where: str = field(default="auth", compare=False)
+
+
+def auth_spec(target: Target) -> AuthSpec | None:
+    """``None`` when the profile says nothing about auth (requests go unauthenticated)."""
+    table = target.section("auth")
+    if not table:
+        return None
+    where = f"targets.{target.name}.auth"
+    _reject_unknown(table, _KNOWN, where)
+    token_env, login = table.get("token_env"), table.get("login")
+    if bool(token_env) == bool(login):
+        raise ConfigError(
+            f"{where}: give exactly one of token_env or [login].", hint="see README, Auth"
+        )
+    if token_env is not None and not isinstance(token_env, str):
+        raise ConfigError(
+            f"{where}.token_env: expected a variable name.", hint='e.g. token_env = "API_TOKEN"'
+        )
+    return AuthSpec(
+        token_env=token_env or None,
+        login=_login(login, f"{where}.login") if login else None,
+        header=str(table.get("header", "Authorization")),
+        scheme=str(table.get("scheme", "Bearer")),
+        where=where,
+    )
+
+
+def _login(table: Any, where: str) -> LoginSpec:
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{where}: expected a table.", hint="use [targets.NAME.auth.login]")
+    _reject_unknown(table, _LOGIN_KNOWN, where)
+    if not isinstance(table.get("url"), str) or ("json" in table) == ("form" in table):
+        raise ConfigError(
+            f"{where}: needs url and exactly one of json or form.", hint="see README, Auth"
+        )
+    body = table.get("json", table.get("form"))
+    if not isinstance(body, Mapping):
+        raise ConfigError(
+            f"{where}: the body must be a table.", hint='e.g. form = { username = "..." }'
+        )
+    for value in body.values():
+        register_secret(str(value))  # interpolated credentials: never print them
+    return LoginSpec(
+        table["url"], dict(body), "form" in table, str(table.get("token_field", "access_token"))
+    )
+
+
+def _reject_unknown(table: Mapping[str, Any], known: set[str], where: str) -> None:
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(known))}"
+        )
+
+
+def auth_headers(target: Target, client: HttpClient) -> SecretHeaders:
+    """Headers that authenticate as the profile says; empty without an auth section."""
+    spec = auth_spec(target)
+    if spec is None:
+        return SecretHeaders()
+    token = _token_from_env(spec, target) if spec.token_env else _log_in(spec, client)
+    register_secret(token)
+    return SecretHeaders({spec.header: f"{spec.scheme} {token}".strip()})
+
+
+def _token_from_env(spec: AuthSpec, target: Target) -> str:
+    assert spec.token_env is not None
+    value = os.environ.get(spec.token_env) or dotenv_values(target.base_dir / ".env").get(
+        spec.token_env
+    )
+    if not value:
+        raise ConfigError(
+            f"{spec.where}.token_env: environment variable {spec.token_env} is not set.",
+            hint=f"export {spec.token_env}=... or put it in .env",
+        )
+    return value
+
+
+def _log_in(spec: AuthSpec, client: HttpClient) -> str:
+    login = spec.login
+    assert login is not None
+    payload = {"data": login.body} if login.as_form else {"json": login.body}
+    response = client.post(login.url, **payload)
+    if not response.is_success:
+        raise ConfigError(
+            redact(
+                f"{spec.where}.login: POST {login.url} answered HTTP {response.status_code}: {response.text[:200]}"
+            ),
+            hint="check the login url and the credentials' env vars",
+        )
+    token = _field(_json(response), login.token_field)
+    if not isinstance(token, str) or not token:
+        raise ConfigError(
+            f"{spec.where}.login.token_field: the login answer has no string at {login.token_field!r}.",
+            hint="set token_field to where the token is in the login body (dotted for nested)",
+        )
+    return token
+
+
+def _json(response: Any) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _field(body: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        body = body.get(part) if isinstance(body, Mapping) else None
+    return body

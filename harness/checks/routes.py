@@ -1,0 +1,121 @@
+"""routes: the route list the app serves (its OpenAPI document) equals the expected list.
+
+Names every missing and every unexpected route. A missing route whose tail turns up under
+another prefix is called out as "moved", the `include_router(prefix=...)` mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from harness.errors import ConfigError
+from harness.http import HttpClient
+from harness.result import CheckResult
+from harness.routelist import Route, RoutesSpec, routes_from_openapi
+
+ITEM = "routes"
+SNAPSHOT_HINT = "python -m harness routes snapshot --target NAME --out FILE"
+
+
+def fetch_served_routes(
+    client: HttpClient, spec: RoutesSpec, headers: Mapping[str, str] | None = None
+) -> tuple[list[Route] | None, str]:
+    """The routes in the served OpenAPI document, or ``None`` and why it could not be read."""
+    if spec.openapi_path is None:
+        raise ConfigError(
+            'this target has no OpenAPI document (openapi_path = "").', hint="nothing to fetch"
+        )
+    response = client.get(spec.openapi_path, headers=dict(headers or {}))
+    where = f"GET {response.request.url}"
+    if response.status_code != 200:
+        return None, f"{where} answered HTTP {response.status_code}"
+    try:
+        return routes_from_openapi(response.json()), where
+    except ValueError as exc:
+        return None, f"{where} did not answer an OpenAPI document ({exc})"
+
+
+def check_routes(
+    client: HttpClient,
+    spec: RoutesSpec,
+    expected: list[Route],
+    headers: Mapping[str, str] | None = None,
+) -> CheckResult:
+    served, source = fetch_served_routes(client, spec, headers)
+    if served is None:
+        return CheckResult.failed(
+            ITEM,
+            f"could not read the served route list: {source}",
+            remediation="set [targets.NAME.routes] openapi_path to where the app serves OpenAPI "
+            '(e.g. /api/v1/openapi.json), or openapi_path = "" if it serves none',
+            expected={"openapi_path": spec.openapi_path},
+            openapi=source,
+        )
+    return compare_routes(spec.keep(served), spec.keep(expected), source)
+
+
+def compare_routes(served: list[Route], expected: list[Route], source: str) -> CheckResult:
+    served_keys = {r.key for r in served}
+    expected_keys = {r.key for r in expected}
+    missing = sorted(r for r in expected if r.key not in served_keys)
+    unexpected = sorted(r for r in served if r.key not in expected_keys)
+    evidence = {"openapi": source, "served_count": len(served), "expected_count": len(expected)}
+    if not missing and not unexpected:
+        return CheckResult.passed(
+            ITEM, f"all {len(expected)} expected routes are served", **evidence
+        )
+    moved = moved_routes(missing, unexpected)
+    return CheckResult.failed(
+        ITEM,
+        _summary(missing, unexpected, moved),
+        remediation=_remedy(missing, unexpected, moved),
+        expected={"routes": len(expected)},
+        missing=[str(r) for r in missing],
+        unexpected=[str(r) for r in unexpected],
+        moved={str(m): str(u) for m, u in moved.items()},
+        **evidence,
+    )
+
+
+def moved_routes(missing: list[Route], unexpected: list[Route]) -> dict[Route, Route]:
+    """Missing routes served under another prefix: same method, same last two segments."""
+    by_tail: dict[tuple[str, str], Route] = {}
+    for route in unexpected:
+        by_tail.setdefault(_tail(route), route)
+    return {m: by_tail[_tail(m)] for m in missing if _tail(m) in by_tail and _tail(m)[1]}
+
+
+def _tail(route: Route) -> tuple[str, str]:
+    method, path = route.key
+    return method, "/".join(path.rstrip("/").split("/")[-2:])
+
+
+def _summary(missing: list[Route], unexpected: list[Route], moved: dict[Route, Route]) -> str:
+    parts = []
+    if missing:
+        parts.append(
+            f"{len(missing)} expected route(s) not served: " + ", ".join(map(str, missing))
+        )
+    if unexpected:
+        parts.append(
+            f"{len(unexpected)} unexpected route(s) served: " + ", ".join(map(str, unexpected))
+        )
+    if moved:
+        parts.append(
+            "apparently moved: " + ", ".join(f"{m.path} -> {u.path}" for m, u in moved.items())
+        )
+    return "; ".join(parts)
+
+
+def _remedy(missing: list[Route], unexpected: list[Route], moved: dict[Route, Route]) -> str:
+    if moved:
+        return "a router is mounted under the wrong prefix: fix its include_router(prefix=...)"
+    if missing:
+        return (
+            "mount the missing routers (include_router and its prefix); if the change is intended, "
+            f"regenerate the expected list: {SNAPSHOT_HINT}"
+        )
+    return (
+        "remove the routes not in the contract (debug/admin endpoints) or, if intended, add them "
+        f"to the expected list: {SNAPSHOT_HINT}"
+    )

@@ -1,0 +1,242 @@
+"""Route lists: the (method, path) pairs an app serves, from its OpenAPI document or a file.
+
+The expected list lives in the team's repository as JSON, written by
+``python -m harness routes snapshot --target NAME --out FILE`` and edited by hand after::
+
+    {"openapi_path": "/openapi.json", "routes": ["GET /api/health", "POST /api/users", ...]}
+
+Paths keep their parameter names (``{user_id}``) for people to read; comparisons ignore the
+names, so renaming a parameter is not a route change.
+
+The profile section ``[targets.NAME.routes]`` says where OpenAPI lives, where the expected
+list is, example path parameters, the probe pool and which paths to ignore.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from harness.errors import ConfigError
+from harness.targets import Target
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+WRITE_PROBES = ("auto", "options", "send")
+_PARAM = re.compile(r"\{([^}/]*)\}")
+
+
+@dataclass(frozen=True, order=True)
+class Route:
+    method: str
+    path: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Identity for comparisons: the method and the path with parameter names erased."""
+        return self.method, _PARAM.sub("{}", self.path)
+
+    @property
+    def writes(self) -> bool:
+        return self.method in WRITE_METHODS
+
+    @property
+    def params(self) -> list[str]:
+        return _PARAM.findall(self.path)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @classmethod
+    def parse(cls, text: str, where: str) -> Route:
+        method, _, path = text.strip().partition(" ")
+        method, path = method.upper(), path.strip()
+        if method not in HTTP_METHODS or not path.startswith("/"):
+            raise ConfigError(
+                f"{where}: {text!r} is not a route.", hint='write routes as "GET /api/health"'
+            )
+        return cls(method, path)
+
+
+@dataclass(frozen=True)
+class RoutesSpec:
+    """``[targets.NAME.routes]``, validated."""
+
+    openapi_path: str | None = "/openapi.json"  # None: the app serves no OpenAPI document
+    expected_file: Path | None = None
+    path_params: Mapping[str, str] = field(default_factory=dict)
+    concurrency: int = 8
+    timeout_s: float = 10.0
+    ignore: tuple[str, ...] = ()
+    # auto: writing routes get their real method only where the profile allows writes.
+    write_probe: str = "auto"
+
+    def ignored(self, route: Route) -> bool:
+        """A pattern is a path glob (``/docs*``) or ``METHOD glob`` (``POST /api/admin/*``)."""
+        for pattern in self.ignore:
+            method, _, path_glob = pattern.partition(" ") if " " in pattern else ("*", "", pattern)
+            if fnmatch.fnmatchcase(route.method, method.upper()) and fnmatch.fnmatchcase(
+                route.path, path_glob
+            ):
+                return True
+        return False
+
+    def keep(self, routes: Iterable[Route]) -> list[Route]:
+        return sorted({r for r in routes if not self.ignored(r)})
+
+
+_KNOWN = {
+    "openapi_path",
+    "expected",
+    "path_params",
+    "concurrency",
+    "timeout_s",
+    "ignore",
+    "write_probe",
+}
+
+
+def routes_spec(target: Target) -> RoutesSpec:
+    """Read and validate ``[targets.NAME.routes]``; every problem names its key."""
+    table = target.section("routes")
+    where = f"targets.{target.name}.routes"
+    unknown = sorted(set(table) - _KNOWN)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(_KNOWN))}"
+        )
+    openapi_path = _text(table, "openapi_path", "/openapi.json", where)
+    expected = _text(table, "expected", "", where)
+    return RoutesSpec(
+        openapi_path=openapi_path or None,
+        expected_file=_resolve(expected, target.base_dir) if expected else None,
+        path_params=_path_params(table.get("path_params", {}), where),
+        concurrency=_number(table, "concurrency", 8, where, int, 1, 256),
+        timeout_s=_number(table, "timeout_s", target.timeout_s, where, (int, float), 0.1, 600),
+        ignore=_patterns(table.get("ignore", []), where),
+        write_probe=_choice(table, "write_probe", WRITE_PROBES, where),
+    )
+
+
+def _text(table: Mapping[str, Any], key: str, default: str, where: str) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}.{key}: expected a string, got {value!r}.", hint=f"fix {key}")
+    if key == "openapi_path" and value and not value.startswith("/"):
+        raise ConfigError(
+            f"{where}.{key}: {value!r} must start with '/'.", hint='e.g. "/api/v1/openapi.json"'
+        )
+    return value
+
+
+def _number(
+    table: Mapping[str, Any],
+    key: str,
+    default: float,
+    where: str,
+    kind: Any,
+    low: float,
+    high: float,
+) -> Any:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
+        raise ConfigError(
+            f"{where}.{key}: expected a number from {low:g} to {high:g}, got {value!r}.",
+            hint=f"fix {key}",
+        )
+    return value
+
+
+def _choice(table: Mapping[str, Any], key: str, choices: tuple[str, ...], where: str) -> str:
+    value = table.get(key, choices[0])
+    if value not in choices:
+        raise ConfigError(
+            f"{where}.{key}: {value!r} is not one of {', '.join(choices)}.", hint=f"fix {key}"
+        )
+    return str(value)
+
+
+def _path_params(value: Any, where: str) -> dict[str, str]:
+    if not isinstance(value, Mapping) or not all(isinstance(v, (str, int)) for v in value.values()):
+        raise ConfigError(
+            f"{where}.path_params: expected a table of names to example values.",
+            hint='e.g. path_params = { user_id = "1", task_id = "1" }',
+        )
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def _patterns(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(
+            f"{where}.ignore: expected a list of path globs.", hint='e.g. ignore = ["/docs*"]'
+        )
+    return tuple(value)
+
+
+def _resolve(value: str, base: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+# ---------------------------------------------------------------- the expected list file
+
+
+def load_expected(path: Path, where: str = "routes.expected") -> list[Route]:
+    if not path.is_file():
+        raise ConfigError(
+            f"{where}: expected route list {path} not found.",
+            hint="write it with: python -m harness routes snapshot --target NAME --out "
+            + str(path),
+        )
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        lines = document["routes"] if isinstance(document, dict) else document
+        return sorted({Route.parse(line, f"{path}") for line in lines})
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(
+            f"{path}: not a route list ({exc}).",
+            hint='expected {"routes": ["GET /api/health", ...]}',
+        ) from exc
+
+
+def expected_document(routes: Iterable[Route], openapi_path: str | None) -> str:
+    """The file text: stable order and layout, so a re-snapshot diffs cleanly."""
+    body = {"openapi_path": openapi_path, "routes": [str(r) for r in sorted(set(routes))]}
+    return json.dumps(body, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- OpenAPI
+
+
+def routes_from_openapi(document: Any) -> list[Route]:
+    """Every (method, path) in an OpenAPI 3 / Swagger 2 document, under its server prefix."""
+    if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
+        raise ValueError("no 'paths' object")
+    prefix = _server_prefix(document)
+    routes = set()
+    for path, item in document["paths"].items():
+        if not isinstance(item, dict):
+            continue
+        for method in item:
+            if method.upper() in HTTP_METHODS:
+                routes.add(Route(method.upper(), prefix + path))
+    return sorted(routes)
+
+
+def _server_prefix(document: dict[str, Any]) -> str:
+    """OpenAPI paths are relative to ``servers[0].url`` (FastAPI's ``root_path``) or
+    Swagger 2's ``basePath``; the public path includes that prefix."""
+    servers = document.get("servers")
+    url = (
+        servers[0].get("url", "")
+        if isinstance(servers, list) and servers and isinstance(servers[0], dict)
+        else ""
+    )
+    path = urlsplit(str(url)).path if url else str(document.get("basePath", ""))
+    return path.rstrip("/")

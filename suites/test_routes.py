@@ -1,0 +1,44 @@
+"""routes / routes-reachable: the served route list equals the expected list, and every
+expected route answers from the app through the public base URL (no proxy 404)."""
+
+import pytest
+
+from harness.checks.reachability import check_routes_reachable, probe_context
+from harness.checks.routes import SNAPSHOT_HINT, check_routes
+from harness.errors import ConfigError
+from harness.routelist import load_expected, routes_spec
+
+
+@pytest.fixture(scope="session")
+def routes_config(target):
+    try:
+        return routes_spec(target)
+    except ConfigError as exc:
+        pytest.fail(exc.one_line(), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def expected_routes(routes_config):
+    if routes_config.expected_file is None:
+        pytest.skip(
+            f"not run: no expected route list; write one with {SNAPSHOT_HINT} "
+            "and set [targets.NAME.routes] expected"
+        )
+    try:
+        return load_expected(routes_config.expected_file)
+    except ConfigError as exc:
+        pytest.fail(exc.one_line(), pytrace=False)
+
+
+# Configuration fixtures come first: a bad profile is reported before the target is contacted.
+@pytest.mark.checklist("routes")
+def test_served_routes_match_expected(routes_config, expected_routes, http, auth_headers, check):
+    if routes_config.openapi_path is None:
+        pytest.skip("not run: the target serves no OpenAPI document; routes-reachable probes the list")
+    check(check_routes(http, routes_config, expected_routes, auth_headers))
+
+
+@pytest.mark.checklist("routes-reachable")
+def test_expected_routes_reachable(routes_config, expected_routes, target, http, auth_headers, check):
+    context = probe_context(target, auth_headers)
+    check(check_routes_reachable(context, routes_config, expected_routes))

@@ -1,0 +1,134 @@
+"""A tiny reverse proxy for the fault tests, and a way to serve any ASGI app in a thread.
+
+``ReverseProxy`` forwards to an upstream app, except the path prefixes it "forgets", which
+it answers itself with nginx's HTML 404 (DESIGN §1: ``/api/wallet/`` without its rule).
+Like nginx it replaces the upstream's ``Server`` header with its own, so only the shape of
+the answer tells its 404 from the app's. With ``token`` set it also plays an auth gateway:
+``POST /login`` (form) hands out the token, other paths but health need it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+import uvicorn
+
+from harness.stack.postgres import free_port
+
+NGINX_404 = b"<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>tinyproxy</center>\r\n</body>\r\n</html>\r\n"
+_HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "content-length",
+    "server",
+    "date",
+    "host",
+}
+
+
+class ReverseProxy:
+    def __init__(
+        self,
+        upstream: str,
+        *,
+        forget: tuple[str, ...] = (),
+        token: str | None = None,
+        password: str = "",
+    ) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.forget = forget
+        self.token = token
+        self.password = password
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        assert scope["type"] == "http"
+        path, body = scope["path"], await _read_body(receive)
+        if any(path.startswith(prefix) for prefix in self.forget):
+            return await _respond(send, 404, NGINX_404, "text/html")
+        if self.token and path == "/login":
+            ok = parse_qs(body.decode()).get("password") == [self.password]
+            answer = (
+                b'{"access_token": "%s"}' % self.token.encode()
+                if ok
+                else b'{"detail": "bad credentials"}'
+            )
+            return await _respond(send, 200 if ok else 401, answer, "application/json")
+        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        if (
+            self.token
+            and not path.endswith("/health")
+            and headers.get("authorization") != f"Bearer {self.token}"
+        ):
+            return await _respond(send, 401, b'{"detail": "Not authenticated"}', "application/json")
+        await self._forward(scope, headers, body, send)
+
+    async def _forward(
+        self, scope: dict[str, Any], headers: dict[str, str], body: bytes, send: Any
+    ) -> None:
+        query = scope.get("query_string", b"").decode()
+        url = f"{self.upstream}{scope['path']}" + (f"?{query}" if query else "")
+        forwarded = {
+            k: v for k, v in headers.items() if k not in _HOP_BY_HOP and k != "authorization"
+        }
+        async with httpx.AsyncClient(timeout=30) as client:
+            upstream = await client.request(scope["method"], url, headers=forwarded, content=body)
+        kept = [
+            (k, v)
+            for k, v in upstream.headers.items()
+            if k.lower() not in _HOP_BY_HOP | {"content-encoding"}
+        ]
+        await _respond(send, upstream.status_code, upstream.content, None, kept)
+
+
+async def _read_body(receive: Any) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def _respond(
+    send: Any,
+    status: int,
+    body: bytes,
+    media_type: str | None,
+    headers: list[tuple[str, str]] | None = None,
+) -> None:
+    raw = [(k.encode(), v.encode()) for k, v in (headers or [])]
+    if media_type:
+        raw.append((b"content-type", media_type.encode()))
+    raw += [(b"content-length", str(len(body)).encode()), (b"server", b"tinyproxy")]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+@contextmanager
+def serve(app: Any, *, certfile: str | None = None, keyfile: str | None = None) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free 127.0.0.1 port in a thread; yields its URL."""
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
+        server_header=False, date_header=False, ssl_certfile=certfile, ssl_keyfile=keyfile,
+    )  # fmt: skip
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=f"serve-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError(f"the test server on port {port} did not start")
+        time.sleep(0.02)
+    try:
+        yield f"{'https' if certfile else 'http'}://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
