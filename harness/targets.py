@@ -78,6 +78,11 @@ class Target:
         """A production profile never runs a writing check, whatever else it says."""
         return self.allow_writes and not self.production
 
+    def __repr__(self) -> str:
+        # pytest prints fixture values in tracebacks: never let a password out that way.
+        fields = ", ".join(f"{k}={v!r}" for k, v in self.describe().items())
+        return f"Target({fields})"
+
     def section(self, name: str) -> dict[str, Any]:
         value = self.raw.get(name, {})
         return dict(value) if isinstance(value, Mapping) else {}
