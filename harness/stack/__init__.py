@@ -91,8 +91,11 @@ def make_stack(target: Target) -> Stack:
 
 def validate_stack_config(target: Target) -> None:
     """Configure time: the kind's own profile keys, so a mistake is a usage error (exit 4)
-    before anything starts. Imports nothing heavy."""
+    before anything starts; for containers also the loopback-only settings. Imports nothing
+    heavy."""
     if target.kind == "containers":
         from harness.stack.containers import ContainersSettings
+        from harness.stack.engine import pin_loopback
 
         ContainersSettings.from_target(target)
+        pin_loopback()  # before anything imports testcontainers, which reads them at import

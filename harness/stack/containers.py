@@ -108,7 +108,16 @@ class ContainersStack:
             if self.settings.compose_file is not None:
                 return self._start_compose(progress)
             return self._start_postgres_and_app(progress)
-        except BaseException:
+        except HarnessError:
+            self.stop()
+            raise
+        except Exception as exc:  # the engine's own errors (API, transport): one line, blocked
+            self.stop()
+            raise StackError(
+                f"the containers stack could not be started: {type(exc).__name__}: {_first_line(exc)}",
+                hint="check the engine with `docker info`; its log says more",
+            ) from None
+        except BaseException:  # Ctrl-C half-way: nothing may be left running
             self.stop()
             raise
 

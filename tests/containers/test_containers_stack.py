@@ -94,3 +94,21 @@ def test_failed_start_and_ctrl_c_leave_no_container(project, docker_client):
     result = project.run(HEALTH, "--target=containers")
     assert result.ret == pytest.ExitCode.INTERRUPTED
     assert harness_containers(docker_client) == []
+
+
+def test_missing_image_that_cannot_be_pulled_names_the_local_build(docker_client):
+    from dataclasses import replace
+
+    from harness.errors import StackError
+    from harness.stack.containers import ContainersStack
+    from harness.targets import resolve_target
+
+    target = resolve_target("containers", REPO / "targets.toml")
+    target = replace(target, raw={**target.raw, "image": "hv-no-such-image:0"})
+    stack = ContainersStack(target)
+    with pytest.raises(StackError) as caught:
+        stack.start(lambda _: None)
+    line = caught.value.one_line()
+    assert "image hv-no-such-image:0 is not on the Docker engine and could not be pulled" in line
+    assert "scripts/docker-setup.sh up" in line and "HARNESS_PG_IMAGE=hv-pgvector:17" in line
+    assert harness_containers(docker_client) == []
