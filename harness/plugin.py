@@ -24,7 +24,7 @@ import pytest
 from harness.errors import ConfigError, TargetUnavailable
 from harness.results import PROP_BLOCKED, PROP_CHECKLIST, ResultsCollector
 from harness.session import HarnessState, Throttled, get_state, state_key
-from harness.stack import StackAddresses
+from harness.stack import StackAddresses, validate_stack_config
 from harness.targets import DEFAULT_TARGETS_FILE, resolve_target
 
 pytest_plugins = ["harness.fixtures"]
@@ -64,6 +64,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[state_key] = state
     try:
         state.target = resolve_target(name, _targets_path(config), overrides=_overrides(config))
+        validate_stack_config(state.target)
     except ConfigError as exc:
         state.config_error = exc
         if workerinput is None:

@@ -16,7 +16,7 @@ import pytest
 
 from harness.errors import HarnessError, TargetUnavailable
 from harness.results import ResultsCollector, utc_now
-from harness.stack import LocalStack, StackAddresses
+from harness.stack import Stack, StackAddresses, make_stack
 from harness.targets import Target
 
 
@@ -32,7 +32,7 @@ class HarnessState:
     target_name: str
     target: Target | None = None
     config_error: HarnessError | None = None
-    stack: LocalStack | None = None
+    stack: Stack | None = None
     addresses: StackAddresses | None = None
     unavailable: TargetUnavailable | None = None
     collector: ResultsCollector | None = None
@@ -53,9 +53,14 @@ class HarnessState:
         return self.target
 
     def provision(self, progress: Any) -> None:
-        """Controller only: bring the local stack up; a failure makes the run blocked."""
+        """Controller only: bring the stack up (local or containers); a failure makes the
+        run blocked."""
         assert self.target is not None
-        self.stack = LocalStack(self.target)
+        try:
+            self.stack = make_stack(self.target)
+        except TargetUnavailable as exc:
+            self.unavailable = exc
+            return
         try:
             self.addresses = self.stack.start(progress)
         except TargetUnavailable as exc:

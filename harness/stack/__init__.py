@@ -11,9 +11,10 @@ import atexit
 import json
 import time
 from dataclasses import asdict, dataclass, field
+from typing import Protocol
 
 from harness.errors import StackError
-from harness.stack.app import AppProcess, app_environment, run_migrations
+from harness.stack.app import AppProcess, launch_app
 from harness.stack.postgres import EmbeddedPostgres
 from harness.targets import Target
 from harness.wait import Progress
@@ -59,19 +60,10 @@ class LocalStack:
 
     def _start_app(self, progress: Progress, timings: dict[str, float]) -> StackAddresses:
         assert self.postgres is not None and self.target.app is not None
-        spec = self.target.app
-        env = app_environment(spec, self.postgres.url())
-        log_path = self.postgres.root / "app.log"
-        mark = time.perf_counter()
-        progress("running the app's migrations")
-        run_migrations(spec, env, log_path)
-        timings["migrations"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        progress("starting the app under uvicorn")
-        self.app = AppProcess(spec, env, log_path)
-        self.app.start()
-        self.app.wait_ready(self.target.health.path, progress)
-        timings["app_start"] = time.perf_counter() - mark
+        self.app = launch_app(
+            self.target.app, self.target.health.path, self.postgres.url(),
+            self.postgres.root / "app.log", progress, timings,
+        )  # fmt: skip
         return StackAddresses(self.app.base_url, self.postgres.url(), timings)
 
     def stop(self) -> None:
@@ -81,10 +73,29 @@ class LocalStack:
             self.postgres.stop()
 
 
-def make_stack(target: Target) -> LocalStack:
+class Stack(Protocol):
+    """What a kind that brings a system up provides (LocalStack, ContainersStack)."""
+
+    def start(self, progress: Progress) -> StackAddresses: ...
+
+    def stop(self) -> None: ...
+
+
+def make_stack(target: Target) -> Stack:
     if target.kind == "containers":
-        raise StackError(
-            "kind = containers is not available yet in this version.",
-            hint="use --target=local",
-        )
+        from harness.stack.containers import ContainersStack  # docker/testcontainers: lazily
+
+        return ContainersStack(target)
     return LocalStack(target)
+
+
+def validate_stack_config(target: Target) -> None:
+    """Configure time: the kind's own profile keys, so a mistake is a usage error (exit 4)
+    before anything starts; for containers also the loopback-only settings. Imports nothing
+    heavy."""
+    if target.kind == "containers":
+        from harness.stack.containers import ContainersSettings
+        from harness.stack.engine import pin_loopback
+
+        ContainersSettings.from_target(target)
+        pin_loopback()  # before anything imports testcontainers, which reads them at import

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,3 +107,26 @@ class AppProcess:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=5)
+
+
+def launch_app(
+    spec: AppSpec, health_path: str, database_url: str, log_path: Path,
+    progress: Progress, timings: dict[str, float],
+) -> AppProcess:  # fmt: skip
+    """Migrations, then uvicorn until healthy: the same for every kind that runs the app."""
+    env = app_environment(spec, database_url)
+    mark = time.perf_counter()
+    progress("running the app's migrations")
+    run_migrations(spec, env, log_path)
+    timings["migrations"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    progress("starting the app under uvicorn")
+    app = AppProcess(spec, env, log_path)
+    try:
+        app.start()
+        app.wait_ready(health_path, progress)
+    except BaseException:
+        app.stop()
+        raise
+    timings["app_start"] = time.perf_counter() - mark
+    return app
