@@ -211,3 +211,20 @@ def database_errors(engine: Engine) -> Iterator[None]:
         if exc.connection_invalidated:
             raise database_unreachable(engine, exc) from None
         raise
+
+
+def may_create_databases(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return bool(connection.execute(text(
+            "SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user"
+        )).scalar())  # fmt: skip
+
+
+def existing(engine: Engine, names: list[str]) -> list[str]:
+    """Which of ``names`` exist as a schema or a database, as ``"schema x"`` / ``"database x"``."""
+    query = text(
+        "SELECT 'schema ' || nspname FROM pg_namespace WHERE nspname = ANY(:names)"
+        " UNION ALL SELECT 'database ' || datname FROM pg_database WHERE datname = ANY(:names)"
+    )
+    with engine.connect() as connection:
+        return sorted(connection.execute(query, {"names": names}).scalars())

@@ -26,7 +26,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, text
 
-from harness.db import quote_ident
+from harness.db import database_errors, quote_ident
 from harness.dbspec import DatabaseSpec
 from harness.errors import ConfigError
 from harness.result import CheckResult
@@ -69,7 +69,7 @@ def check_migration_head(engine: Engine, ini: Path, spec: DatabaseSpec) -> Check
             alembic_ini=str(ini),
         )  # fmt: skip
     heads = sorted(script.get_heads())
-    with engine.connect() as connection:
+    with database_errors(engine), engine.connect() as connection:
         current = read_db_revisions(connection, spec)
     evidence = {
         "script_heads": heads,
@@ -108,7 +108,7 @@ def _judge(
             ITEM, f"{table} is empty: the database was never migrated (script head is {heads[0]})",
             remediation="alembic upgrade head", expected=expected, **evidence,
         )  # fmt: skip
-    unknown = [rev for rev in current if not _known(script, rev)]
+    unknown = [rev for rev in current if not known_revision(script, rev)]
     if unknown:
         return CheckResult.failed(
             ITEM, f"the database is at revision {', '.join(unknown)}, which the scripts do not know "
@@ -129,7 +129,7 @@ def _judge(
     )  # fmt: skip
 
 
-def _known(script: ScriptDirectory, revision: str) -> bool:
+def known_revision(script: ScriptDirectory, revision: str) -> bool:
     try:
         return script.get_revision(revision) is not None
     except CommandError:
