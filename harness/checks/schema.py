@@ -165,10 +165,20 @@ def check_schema_drift(live: Engine, replay: Engine, ini: Path, spec: DatabaseSp
     with database_errors(live), live.connect() as connection:
         live_only = sorted(set(app_schemas(connection)) - set(schemas))
         current = snapshot(connection, schemas)
-    result = judge_drift(current, replayed, revisions)
+    # Alembic's bookkeeping table is migration-head's business, not a schema difference.
+    version = _label("tables", spec.version_table_schema, spec.version_table, "")
+    result = judge_drift(_without(current, version), _without(replayed, version), revisions)
     result.evidence["schemas_compared"] = schemas
     result.evidence["live_only_schemas_not_compared"] = live_only
     return result
+
+
+def _without(snap: Snapshot, table: str) -> Snapshot:
+    return {
+        kind: {label: d for label, d in entries.items() if kind == "extensions" or
+               (label if kind == "tables" else _table_of(kind, label)) != table}
+        for kind, entries in snap.items()
+    }  # fmt: skip
 
 
 def replay_revisions(connection: Connection, ini: Path, spec: DatabaseSpec) -> list[str]:
