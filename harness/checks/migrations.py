@@ -108,21 +108,28 @@ def _judge(
             ITEM, f"{table} is empty: the database was never migrated (script head is {heads[0]})",
             remediation="alembic upgrade head", expected=expected, **evidence,
         )  # fmt: skip
+    return _judge_recorded(script, heads[0], current, expected, evidence)
+
+
+def _judge_recorded(
+    script: ScriptDirectory, head: str, current: list[str], expected: dict[str, Any], evidence: dict[str, Any]
+) -> CheckResult:
+    """The version table has rows: known and at the head, known and behind, or unknown."""
     unknown = [rev for rev in current if not known_revision(script, rev)]
     if unknown:
         return CheckResult.failed(
             ITEM, f"the database is at revision {', '.join(unknown)}, which the scripts do not know "
-            f"(script head is {heads[0]}): the deployed code is older than the database, or a "
+            f"(script head is {head}): the deployed code is older than the database, or a "
             "migration file is missing from the image",
             remediation=f"deploy the code that contains revision {unknown[0]} (check the image "
             f"ships {script.dir}/versions); do not stamp over it",
             expected=expected, **evidence,
         )  # fmt: skip
-    if sorted(current) == heads:
-        return CheckResult.passed(ITEM, f"the database is at the script head {heads[0]}", **evidence)
-    pending = _pending(script, heads[0], current)
+    if current == [head]:
+        return CheckResult.passed(ITEM, f"the database is at the script head {head}", **evidence)
+    pending = _pending(script, head, current)
     return CheckResult.failed(
-        ITEM, f"the database is behind: at {', '.join(current)}, script head is {heads[0]} "
+        ITEM, f"the database is behind: at {', '.join(current)}, script head is {head} "
         f"({len(pending)} revision(s) not applied: {', '.join(pending)})",
         remediation="alembic upgrade head (in the release step, before the app starts)",
         expected=expected, pending=pending, **evidence,
