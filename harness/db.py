@@ -2,11 +2,21 @@
 
 Engines use ``pool_pre_ping`` so a database restart or a dropped connection mid-run costs
 one reconnect, not every later check (the stale-connection failure of DESIGN §1).
+
+Also here: the throwaway schemas (``hv_<run id>_<worker>``) and replay databases the
+database checks work in, and ``sweep_schemas``, the janitor's sweeper for them.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, text
+import re
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -73,3 +83,148 @@ def _between(text: str, start: str, end: str) -> str:
 
 def database_name(url: str) -> str:
     return make_url(normalise_database_url(url)).database or "?"
+
+
+# ---------------------------------------------------------------- throwaway schemas & databases
+#
+# Everything the harness creates in a target's database is named ``hv_<run id>_<worker>``
+# (a schema) or ``hv_<run id>_<worker>_replay`` (a database for the schema-drift replay) and
+# carries a comment "staging-harness run=… host=… created=…". The janitor drops only objects
+# with both the prefix and a parseable comment, and only once they are older than the TTL,
+# judged by the database server's clock (so a skewed CI runner clock cannot make it eager).
+
+PREFIX = "hv_"
+COMMENT_TAG = "staging-harness"
+_COMMENT = re.compile(rf"^{COMMENT_TAG} run=(\S+) host=(\S*) created=(\S+)$")
+
+
+def throwaway_name(run_id: str, worker: str, suffix: str = "") -> str:
+    """``hv_<run id>_<worker>[_suffix]``, lowercased and safe as an unquoted identifier."""
+    raw = f"{PREFIX}{run_id}_{worker}" + (f"_{suffix}" if suffix else "")
+    name = re.sub(r"[^a-z0-9_]", "_", raw.lower())
+    if len(name) > 63:
+        raise ValueError(f"throwaway name {name!r} is longer than PostgreSQL's 63 characters")
+    return name
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def tag_comment(connection: Connection, run_id: str) -> str:
+    """The comment text, with the creation time taken from the server's clock."""
+    created = connection.execute(text("SELECT now()")).scalar_one()
+    host = re.sub(r"[^A-Za-z0-9_.-]", "_", socket.gethostname()) or "unknown"
+    return f"{COMMENT_TAG} run={run_id} host={host} created={created.isoformat()}"
+
+
+def parse_comment(comment: str | None) -> dict[str, Any] | None:
+    """``{"run", "host", "created"}`` from a harness comment, ``None`` for anything else."""
+    match = _COMMENT.match(comment or "")
+    if not match:
+        return None
+    try:
+        created = datetime.fromisoformat(match.group(3))
+    except ValueError:
+        return None
+    if created.tzinfo is None:
+        return None
+    return {"run": match.group(1), "host": match.group(2), "created": created}
+
+
+def create_schema(engine: Engine, name: str, run_id: str) -> None:
+    """Create the throwaway schema and tag it for the janitor, in one transaction."""
+    with engine.begin() as connection:
+        comment = tag_comment(connection, run_id)
+        connection.execute(text(f"CREATE SCHEMA {quote_ident(name)}"))
+        connection.execute(text(f"COMMENT ON SCHEMA {quote_ident(name)} IS {_literal(comment)}"))
+
+
+def drop_schema(engine: Engine, name: str) -> None:
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {quote_ident(name)} CASCADE"))
+
+
+def create_database(engine: Engine, name: str, run_id: str) -> None:
+    """CREATE DATABASE cannot run in a transaction block: autocommit, then tag it."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        comment = tag_comment(connection, run_id)
+        connection.execute(text(f"CREATE DATABASE {quote_ident(name)}"))
+        connection.execute(text(f"COMMENT ON DATABASE {quote_ident(name)} IS {_literal(comment)}"))
+
+
+def drop_database(engine: Engine, name: str) -> None:
+    """``WITH (FORCE)`` (PostgreSQL 13+) ends sessions a killed replay may have left."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {quote_ident(name)} WITH (FORCE)"))
+
+
+def database_url_for(engine: Engine, database: str) -> str:
+    """The engine's URL pointing at another database on the same server (password kept)."""
+    return engine.url.set(database=database).render_as_string(hide_password=False)
+
+
+def harness_objects(engine: Engine, prefix: str = PREFIX) -> list[dict[str, Any]]:
+    """Schemas and databases whose name starts with ``prefix``, with their parsed tags."""
+    query = text(
+        "SELECT 'schema' AS kind, nspname AS name, obj_description(oid, 'pg_namespace') AS comment"
+        " FROM pg_namespace WHERE starts_with(nspname, :prefix)"
+        " UNION ALL SELECT 'database', datname, shobj_description(oid, 'pg_database')"
+        " FROM pg_database WHERE starts_with(datname, :prefix) ORDER BY 2"
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query, {"prefix": prefix}).mappings().all()
+    return [{**row, "tag": parse_comment(row["comment"])} for row in rows]
+
+
+def sweep_schemas(engine: Engine, ttl_s: float) -> list[str]:
+    """Janitor sweeper: drop tagged ``hv_`` schemas and replay databases older than ``ttl_s``.
+
+    An ``hv_`` object without the harness's comment is not provably ours and is left alone.
+    """
+    with engine.connect() as connection:
+        now = connection.execute(text("SELECT now()")).scalar_one()
+    removed = []
+    for obj in harness_objects(engine):
+        tag = obj["tag"]
+        if tag is None or (now - tag["created"]).total_seconds() < ttl_s:
+            continue
+        (drop_schema if obj["kind"] == "schema" else drop_database)(engine, obj["name"])
+        removed.append(f"{obj['kind']} {obj['name']} (run {tag['run']} on {tag['host']}, "
+                       f"created {tag['created']:%Y-%m-%d %H:%M:%S%z})")  # fmt: skip
+    return removed
+
+
+@contextmanager
+def database_errors(engine: Engine) -> Iterator[None]:
+    """Inside a check: a lost connection or a refused login means "could not look" (blocked),
+    not "failed". SQL errors of the target's own making pass through unchanged."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise database_unreachable(engine, exc) from None
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise database_unreachable(engine, exc) from None
+        raise
+
+
+def may_create_databases(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return bool(connection.execute(text(
+            "SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user"
+        )).scalar())  # fmt: skip
+
+
+def existing(engine: Engine, names: list[str]) -> list[str]:
+    """Which of ``names`` exist as a schema or a database, as ``"schema x"`` / ``"database x"``."""
+    query = text(
+        "SELECT 'schema ' || nspname FROM pg_namespace WHERE nspname = ANY(:names)"
+        " UNION ALL SELECT 'database ' || datname FROM pg_database WHERE datname = ANY(:names)"
+    )
+    with engine.connect() as connection:
+        return sorted(connection.execute(query, {"names": names}).scalars())

@@ -27,7 +27,7 @@ from harness.session import HarnessState, Throttled, get_state, state_key
 from harness.stack import StackAddresses, validate_stack_config
 from harness.targets import DEFAULT_TARGETS_FILE, resolve_target
 
-pytest_plugins = ["harness.fixtures"]
+pytest_plugins = ["harness.fixtures", "harness.dbplugin"]
 
 EXIT_BLOCKED = 75  # sysexits EX_TEMPFAIL: nothing could be judged, a nightly job may retry
 _WORKER_KEY = "staging_harness"

@@ -8,6 +8,7 @@ from typing import Any
 
 from harness.commands._common import add_target_options, target_from_args
 from harness.db import ensure_reachable, make_engine
+from harness.dbspec import database_spec
 from harness.errors import ConfigError
 from harness.janitor import DEFAULT_TTL_S, sweep
 
@@ -15,7 +16,10 @@ from harness.janitor import DEFAULT_TTL_S, sweep
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("janitor", help="remove leftovers of earlier runs older than a TTL")
     add_target_options(parser)
-    parser.add_argument("--ttl", default=f"{DEFAULT_TTL_S / 3600:g}h", help="age limit: 90s, 30m, 6h")
+    parser.add_argument(
+        "--ttl", default=None,
+        help=f"age limit: 90s, 30m, 6h (default: database.schema_ttl_s, else {DEFAULT_TTL_S / 3600:g}h)",
+    )  # fmt: skip
     parser.set_defaults(run=run)
 
 
@@ -28,8 +32,8 @@ def parse_duration(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    ttl_s = parse_duration(args.ttl)
     target = target_from_args(args)
+    ttl_s = parse_duration(args.ttl) if args.ttl else database_spec(target).schema_ttl_s
     if not target.database_url:
         raise ConfigError(f"target {target.name!r} has no database_url.", hint="set database_url")
     engine = make_engine(target.database_url)
@@ -40,5 +44,5 @@ def run(args: argparse.Namespace) -> int:
         engine.dispose()
     for line in removed:
         print(f"removed {line}")
-    print(f"janitor: removed {len(removed)} leftover(s) older than {args.ttl}")
+    print(f"janitor: removed {len(removed)} leftover(s) older than {ttl_s:g}s")
     return 0

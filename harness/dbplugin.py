@@ -1,0 +1,239 @@
+"""Database fixtures and session hooks: throwaway schemas, the janitor, the cleanup net.
+
+* Each session (each xdist worker) works in its own schema ``hv_<run id>_<worker>`` and,
+  for schema-drift, a database ``hv_<run id>_<worker>_replay``; both are created on first
+  use, tagged for the janitor, and dropped when the session ends.
+* Session start (controller, when the target has a database_url): the janitor drops tagged
+  ``hv_`` objects older than the TTL (``--janitor-ttl`` or ``database.schema_ttl_s``, 6 h) —
+  what a run killed with SIGKILL left behind.
+* The cleanup test is moved to the end of the run, so it can drop this session's objects
+  and prove they are gone. At session finish the controller looks once more for anything of
+  this run (a worker that crashed) and drops it, recording it in results.json.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, MetaData
+from sqlalchemy.exc import ProgrammingError
+
+from harness import db
+from harness.dbspec import DatabaseSpec, database_spec
+from harness.errors import ConfigError, TargetUnavailable
+from harness.janitor import sweep
+from harness.session import get_state, state_key
+from harness.targets import Target
+
+CLEANUP_ITEM = "cleanup"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("staging-harness")
+    group.addoption(
+        "--janitor-ttl", type=float, default=None, metavar="SECONDS",
+        help="at session start drop tagged hv_ schemas older than this (default: database.schema_ttl_s, 6 h)",
+    )  # fmt: skip
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """A bad ``[targets.NAME.database]`` is a usage error before anything runs."""
+    state = config.stash.get(state_key, None)
+    if state is None or state.target is None:
+        return
+    try:
+        database_spec(state.target)
+    except ConfigError as exc:
+        raise pytest.UsageError(exc.one_line()) from None
+
+
+def _controller_target(config: pytest.Config) -> Target | None:
+    if hasattr(config, "workerinput") or config.getoption("collectonly"):
+        return None
+    state = get_state(config)
+    if state.unavailable is not None or state.target is None or not state.target.database_url:
+        return None
+    return state.target
+
+
+def _writer(config: pytest.Config) -> Callable[[str], None]:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    return reporter.write_line if reporter else print
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """After the stack is up (the main plugin's sessionstart is tryfirst): run the janitor."""
+    target = _controller_target(session.config)
+    if target is None:
+        return
+    ttl_s = session.config.getoption("janitor_ttl")
+    ttl_s = database_spec(target).schema_ttl_s if ttl_s is None else ttl_s
+    write = _writer(session.config)
+    engine = db.make_engine(target.database_url or "", connect_timeout_s=5)
+    try:
+        db.ensure_reachable(engine)
+        removed = sweep(engine, ttl_s)
+    except TargetUnavailable as exc:
+        write(f"harness: janitor skipped: {exc.one_line()}")
+        return
+    finally:
+        engine.dispose()
+    for line in removed:
+        write(f"harness: janitor removed {line}")
+    if removed:
+        write(f"harness: janitor removed {len(removed)} leftover(s) older than {ttl_s:g}s")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Cleanup tests last (stable otherwise): they judge what the other tests left."""
+    def is_cleanup(item: pytest.Item) -> bool:
+        marker = item.get_closest_marker("checklist")
+        return bool(marker and CLEANUP_ITEM in marker.args)
+
+    items.sort(key=is_cleanup)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Before the stack goes down: drop anything of this run still there, and record it."""
+    target = _controller_target(session.config)
+    if target is None:
+        return
+    state = get_state(session.config)
+    engine = db.make_engine(target.database_url or "", connect_timeout_s=5)
+    try:
+        left = db.harness_objects(engine, prefix=f"{db.PREFIX}{state.run_id.lower()}_")
+        for obj in left:
+            (db.drop_schema if obj["kind"] == "schema" else db.drop_database)(engine, obj["name"])
+    except Exception as exc:  # a safety net must never turn a finished run into an error
+        _writer(session.config)(f"harness: could not check for leftover hv_ schemas: {exc}")
+        return
+    finally:
+        engine.dispose()
+    state.extra["throwaway_left_at_finish"] = [f"{o['kind']} {o['name']}" for o in left]
+    if left:
+        _writer(session.config)(f"harness: WARNING: dropped leftovers of this run: {state.extra['throwaway_left_at_finish']}")
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@dataclass
+class Throwaway:
+    """This session's throwaway schema and replay database, created on first use."""
+
+    engine: Engine
+    run_id: str
+    worker: str
+    allowed: bool
+    schema_created: bool = False
+
+    @property
+    def schema_name(self) -> str:
+        return db.throwaway_name(self.run_id, self.worker)
+
+    @property
+    def replay_name(self) -> str:
+        return db.throwaway_name(self.run_id, self.worker, "replay")
+
+    def _require_allowed(self) -> None:
+        if not self.allowed:
+            pytest.skip("not run: throwaway schemas are off for this target "
+                        "(production = true, or database.throwaway = false)")  # fmt: skip
+
+    def schema(self) -> str:
+        self._require_allowed()
+        if not self.schema_created:
+            with _not_permitted("CREATE SCHEMA"), db.database_errors(self.engine):
+                db.create_schema(self.engine, self.schema_name, self.run_id)
+            self.schema_created = True
+        return self.schema_name
+
+    @contextmanager
+    def replay_database(self) -> Iterator[Engine]:
+        self._require_allowed()
+        with db.database_errors(self.engine):
+            if not db.may_create_databases(self.engine):
+                pytest.skip("not run: the database role may not CREATE DATABASE, which the "
+                            "migration replay needs (grant CREATEDB, or run against a copy)")  # fmt: skip
+            with _not_permitted("CREATE DATABASE"):
+                db.create_database(self.engine, self.replay_name, self.run_id)
+        replay = db.make_engine(db.database_url_for(self.engine, self.replay_name))
+        try:
+            yield replay
+        finally:
+            replay.dispose()
+            db.drop_database(self.engine, self.replay_name)
+
+    def close(self) -> None:
+        """Drop both (idempotent); the cleanup test calls it, so does session teardown."""
+        if self.schema_created:
+            db.drop_schema(self.engine, self.schema_name)
+            self.schema_created = False
+        if db.existing(self.engine, [self.replay_name]):
+            db.drop_database(self.engine, self.replay_name)
+
+
+@contextmanager
+def _not_permitted(what: str) -> Iterator[None]:
+    try:
+        yield
+    except ProgrammingError as exc:
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        pytest.skip(f"not run: the database refused {what}: {first}")
+
+
+@pytest.fixture(scope="session")
+def db_spec(target: Target) -> DatabaseSpec:
+    return database_spec(target)
+
+
+@pytest.fixture(scope="session")
+def alembic_ini(target: Target) -> Path:
+    if target.alembic_ini is None:
+        pytest.skip(f"not run: target {target.name!r} has no alembic_ini")
+    return target.alembic_ini
+
+
+@pytest.fixture(scope="session")
+def throwaway(
+    db_engine: Engine, db_spec: DatabaseSpec, run_id: str, worker_id_safe: str
+) -> Iterator[Throwaway]:
+    handle = Throwaway(db_engine, run_id, worker_id_safe, allowed=db_spec.throwaway)
+    yield handle
+    try:
+        handle.close()
+    except Exception:  # noqa: BLE001  the controller's finish hook drops what is left
+        pass
+
+
+@pytest.fixture(scope="session")
+def throwaway_schema(throwaway: Throwaway) -> str:
+    return throwaway.schema()
+
+
+@pytest.fixture
+def replay_engine(throwaway: Throwaway) -> Iterator[Engine]:
+    with throwaway.replay_database() as engine:
+        yield engine
+
+
+@pytest.fixture(scope="session")
+def app_metadata(db_spec: DatabaseSpec) -> MetaData:
+    if not db_spec.models:
+        pytest.skip('not run: the profile names no models (database.models = "module:Base.metadata")')
+    from harness.checks.models import load_metadata
+
+    return load_metadata(db_spec)
+
+
+@pytest.fixture(scope="session")
+def url_env(target: Target) -> str:
+    """The variable the app's env.py reads its URL from (pointed at the replay database)."""
+    return target.app.database_env if target.app else "DATABASE_URL"

@@ -1,0 +1,118 @@
+"""The ``[targets.NAME.database]`` profile section: what the database checks need to know.
+
+Every key is optional; the defaults fit the reference app and most Alembic projects::
+
+    [targets.staging.database]
+    pgvector_min_version = "0.5.0"       # pgvector item: minimum extension version
+    version_table = "alembic_version"    # Alembic's version_table / version_table_schema
+    version_table_schema = "public"
+    models = "app.models:Base.metadata"  # models-match: the app's SQLAlchemy MetaData
+    models_path = ["src"]                # where that module lives (default: app dir, alembic.ini dir)
+    schema_ttl_s = 21600                 # janitor: drop hv_ schemas older than this (6 h)
+    throwaway = true                     # may the harness create hv_ schemas / replay databases
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.errors import ConfigError
+from harness.janitor import DEFAULT_TTL_S
+from harness.targets import Target
+
+SECTION = "database"
+DEFAULT_PGVECTOR_MIN = "0.5.0"
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
+_MODELS = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+_VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
+
+
+@dataclass(frozen=True)
+class DatabaseSpec:
+    pgvector_min_version: str = DEFAULT_PGVECTOR_MIN
+    version_table: str = "alembic_version"
+    version_table_schema: str = "public"
+    models: str | None = None
+    models_path: tuple[Path, ...] = ()
+    schema_ttl_s: float = DEFAULT_TTL_S
+    throwaway: bool = True
+
+
+_KNOWN = {
+    "pgvector_min_version", "version_table", "version_table_schema", "models",
+    "models_path", "schema_ttl_s", "throwaway",
+}  # fmt: skip
+
+
+def database_spec(target: Target) -> DatabaseSpec:
+    """Read and validate ``[targets.NAME.database]``; a bad key is a ``ConfigError``."""
+    table = target.section(SECTION)
+    where = f"targets.{target.name}.{SECTION}"
+    unknown = sorted(set(table) - _KNOWN)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(_KNOWN))}"
+        )
+    defaults = DatabaseSpec()
+    return DatabaseSpec(
+        pgvector_min_version=_matching(table, "pgvector_min_version", _VERSION, where)
+        or defaults.pgvector_min_version,
+        version_table=_matching(table, "version_table", _IDENT, where) or defaults.version_table,
+        version_table_schema=_matching(table, "version_table_schema", _IDENT, where)
+        or defaults.version_table_schema,
+        models=_matching(table, "models", _MODELS, where),
+        models_path=_models_path(table, target, where),
+        schema_ttl_s=_ttl(table, where, defaults.schema_ttl_s),
+        throwaway=_bool(table, "throwaway", where, default=not target.production),
+    )
+
+
+def _matching(table: Mapping[str, Any], key: str, pattern: re.Pattern[str], where: str) -> str | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not pattern.match(value):
+        examples = {
+            "models": '"app.models:Base.metadata"',
+            "pgvector_min_version": '"0.5.0"',
+        }
+        raise ConfigError(
+            f"{where}.{key}: {value!r} is not valid.",
+            hint=f"use e.g. {key} = {examples.get(key, repr('alembic_version'))}",
+        )
+    return value
+
+
+def _models_path(table: Mapping[str, Any], target: Target, where: str) -> tuple[Path, ...]:
+    """Explicit folders first, then the app's folder and the alembic.ini folder."""
+    raw = table.get("models_path", [])
+    values = [raw] if isinstance(raw, str) else raw
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ConfigError(f"{where}.models_path: expected a folder or a list of folders.")
+    folders = [Path(v).expanduser().resolve() for v in values]
+    if target.app is not None:
+        folders.append(target.app.dir)
+    if target.alembic_ini is not None:
+        folders.append(target.alembic_ini.parent)
+    return tuple(dict.fromkeys(folders))
+
+
+def _ttl(table: Mapping[str, Any], where: str, default: float) -> float:
+    value = table.get("schema_ttl_s", default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(
+            f"{where}.schema_ttl_s: expected seconds >= 0, got {value!r}.",
+            hint="use e.g. schema_ttl_s = 21600 (6 h)",
+        )
+    return float(value)
+
+
+def _bool(table: Mapping[str, Any], key: str, where: str, *, default: bool) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}.{key}: expected true or false, got {value!r}.")
+    return value

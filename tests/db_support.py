@@ -1,0 +1,50 @@
+"""A standalone embedded PostgreSQL, migrated to head, for tests that need a database that
+outlives one harness run (janitor, remote profiles, wrong password)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from harness.stack.postgres import EmbeddedPostgres
+from support import REPO
+
+APP_DIR = REPO / "examples" / "reference_app"
+
+
+def migrate(url: str, *args: str) -> None:
+    command = [sys.executable, "-m", "alembic", "-c", "alembic.ini", *(args or ("upgrade", "head"))]
+    subprocess.run(command, cwd=APP_DIR, env={**os.environ, "DATABASE_URL": url}, check=True,
+                   capture_output=True)  # fmt: skip
+
+
+def sql(url: str, *statements: str) -> list[tuple]:
+    """Run statements (autocommit); the rows of the last one."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        rows: list[tuple] = []
+        for statement in statements:
+            cursor = connection.execute(statement)
+            rows = cursor.fetchall() if cursor.description else []
+        return rows
+
+
+def hv_objects(url: str) -> list[str]:
+    return [row[0] for row in sql(url,
+        "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, 'hv_') "
+        "UNION ALL SELECT datname FROM pg_database WHERE starts_with(datname, 'hv_') ORDER BY 1")]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def standalone_pg() -> Iterator[EmbeddedPostgres]:
+    server = EmbeddedPostgres.create()
+    try:
+        server.start()
+        migrate(server.url())
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,188 @@
+"""Database checks end to end: real embedded PostgreSQL, real reference app, real harness.
+
+Each fault is injected through ``pytest_harness_stack_ready`` (the stack is up, the checks
+have not looked yet) and the test asserts exactly which checklist items fail and that the
+message names the revisions, columns or extension. Some faults truthfully break more than
+one item, and the expected set says so: dropping pgvector drops ``tasks.embedding`` with it
+(CASCADE), and a column the migrations and the models both have is missing for both.
+Every run also records the ``hv_`` objects still in the database at session finish (before
+the harness's own safety net), which must be none.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import textwrap
+
+import pytest
+
+from db_support import APP_DIR, hv_objects, sql, standalone_pg  # noqa: F401  (fixture)
+from harness.stack.postgres import free_port
+from support import EXIT_BLOCKED
+
+pytestmark = pytest.mark.stack
+
+SUITE = "suites/test_database.py"
+DB_ITEMS = {"migration-head", "pgvector", "pgvector-usable", "schema-drift", "models-match", "cleanup"}
+
+LEFTOVER_PROBE = """
+import json, psycopg, pytest
+from harness.session import get_state
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_sessionfinish(session):
+    state = get_state(session.config)
+    if not hasattr(session.config, "workerinput") and state.target and state.target.database_url:
+        url = state.target.database_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(url) as connection:
+            rows = connection.execute(
+                "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, 'hv_') UNION ALL "
+                "SELECT datname FROM pg_database WHERE starts_with(datname, 'hv_')").fetchall()
+        (session.config.rootpath / "leftovers.json").write_text(json.dumps([r[0] for r in rows]))
+    return (yield)
+"""
+
+
+def break_database(*statements: str) -> str:
+    return f"""
+import psycopg
+def pytest_harness_stack_ready(config, target, addresses):
+    with psycopg.connect(addresses.database_url, autocommit=True) as connection:
+        for statement in {statements!r}:
+            connection.execute(statement)
+"""
+
+
+DOWNGRADE_ONE = """
+import os, subprocess, sys
+def pytest_harness_stack_ready(config, target, addresses):
+    subprocess.run([sys.executable, "-m", "alembic", "-c", "alembic.ini", "downgrade", "-1"],
+                   cwd=target.app.dir, env={**os.environ, "DATABASE_URL": addresses.database_url},
+                   check=True, capture_output=True)
+"""
+
+
+def checks_of(project, item: str) -> list[dict]:
+    return [c for t in project.results()["tests"] if item in t["checklist"] for c in t["checks"]]
+
+
+def text_of(project, item: str) -> str:
+    return json.dumps(checks_of(project, item))
+
+
+def run_database_suite(project, *args: str, **kwargs):
+    project.add_hook(LEFTOVER_PROBE)
+    result = project.run(SUITE, *args, **kwargs)
+    leftovers = json.loads((project.path / "leftovers.json").read_text())
+    assert leftovers == [], f"hv_ objects left at session finish: {leftovers}"
+    assert project.results()["environment"]["throwaway_left_at_finish"] == []
+    return result
+
+
+def test_healthy_stack_is_all_green_and_leaves_nothing(project):
+    result = run_database_suite(project)
+    result.assert_outcomes(passed=6)
+    assert set(project.outcomes_by_item()) == DB_ITEMS
+    assert "replayed to 0005" in text_of(project, "schema-drift")
+    assert '"hnsw_index_used": true' in text_of(project, "pgvector-usable")
+    tests = [t["nodeid"] for t in project.results()["tests"]]
+    assert tests[-1].endswith("test_no_throwaway_schema_left")  # cleanup runs last
+
+
+def second_head(project) -> None:
+    """A copy of the scripts with a branch off 0004: two heads. The app itself (its migrate
+    command) still uses the original scripts, so the stack comes up."""
+    copy = project.path / "scripts_copy"
+    shutil.copytree(APP_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "alembic" / "versions" / "0006_branch.py").write_text(textwrap.dedent('''\
+        revision = "0006"
+        down_revision = "0004"
+        branch_labels = None
+        depends_on = None
+        def upgrade():
+            pass
+        def downgrade():
+            pass
+        '''))
+    project.set_targets({"targets": {"local": {"alembic_ini": str(copy / "alembic.ini")}}})
+
+
+def model_without_migration(project) -> None:
+    """A copy of the models module with users.credits, which no migration creates."""
+    folder = project.path / "models_copy"
+    folder.mkdir()
+    models = (APP_DIR / "reference_app" / "models.py").read_text()
+    marker = "    email: Mapped[str] = mapped_column(String(255), nullable=False)\n"
+    assert marker in models
+    models = models.replace(marker, marker + "    credits: Mapped[int] = mapped_column(Integer, nullable=False)\n")
+    (folder / "models_with_credits.py").write_text(models)
+    project.set_targets({"targets": {"local": {"database": {
+        "models": "models_with_credits:Base.metadata", "models_path": [str(folder)]}}}})  # fmt: skip
+
+
+FAULTS = {
+    "pgvector_dropped": (
+        lambda p: p.add_hook(break_database("DROP EXTENSION vector CASCADE")),
+        {"pgvector": ["vector extension (pgvector) is not installed", "server offers version", "CREATE EXTENSION vector;"],
+         "schema-drift": ["extension vector", "tasks.embedding"],
+         "models-match": ["tasks.embedding"]},
+    ),
+    "pgvector_too_old": (
+        lambda p: p.set_targets({"targets": {"local": {"database": {"pgvector_min_version": "99.0"}}}}),
+        {"pgvector": ["older than the minimum 99.0", "ask your provider for pgvector >= 99.0"]},
+    ),
+    "downgraded_one_revision": (
+        lambda p: p.add_hook(DOWNGRADE_ONE),
+        {"migration-head": ["behind: at 0004, script head is 0005", "alembic upgrade head"],
+         "models-match": ["tasks.embedding"]},
+    ),
+    "unknown_revision": (
+        lambda p: p.add_hook(break_database("UPDATE alembic_version SET version_num = 'f00dcafe1234'")),
+        {"migration-head": ["revision f00dcafe1234, which the scripts do not know", "head is 0005",
+                            "missing from the image"]},
+    ),
+    "second_head": (
+        second_head,
+        {"migration-head": ["2 heads (0005, 0006): a merge revision is needed", "alembic merge"]},
+    ),
+    "version_table_dropped": (
+        lambda p: p.add_hook(break_database("DROP TABLE alembic_version")),
+        {"migration-head": ["no public.alembic_version table", "create_all()", "alembic stamp head"]},
+    ),
+    "column_added_by_hand": (
+        lambda p: p.add_hook(break_database("ALTER TABLE users ADD COLUMN credits integer NOT NULL DEFAULT 0")),
+        {"schema-drift": ["users.credits: column in the live database that no migration creates",
+                          "integer NOT NULL DEFAULT 0"]},
+    ),
+    "column_dropped_by_hand": (
+        lambda p: p.add_hook(break_database("ALTER TABLE tasks DROP COLUMN accepted_at")),
+        {"schema-drift": ["tasks.accepted_at: column the migrations create is missing"],
+         "models-match": ["tasks.accepted_at"]},
+    ),
+    "model_column_without_migration": (
+        model_without_migration,
+        {"models-match": ["users.credits: column the models define is missing (INTEGER)",
+                          "every request touching them answers 500"]},
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_database_fault_fails_exactly_its_items(project, fault):
+    inject, expected = FAULTS[fault]
+    inject(project)
+    result = run_database_suite(project)
+    assert result.ret == 1
+    assert project.failed_items() == set(expected)
+    for item, words in expected.items():
+        text = text_of(project, item)
+        for word in words:
+            assert word in text, f"{item}: {word!r} not in {text}"
+        assert all(c["remediation"] for c in checks_of(project, item) if not c["ok"])
+    outcomes = project.outcomes_by_item()
+    for item in DB_ITEMS - set(expected):
+        assert outcomes[item] <= {"passed", "skipped"}, (item, outcomes[item])
+    if fault == "pgvector_dropped":
+        assert outcomes["pgvector-usable"] == {"skipped"}
