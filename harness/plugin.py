@@ -6,7 +6,9 @@ Order of a run (controller = the only process without xdist):
   sessionstart   controller: bring up the local stack once; xdist workers read its
                  addresses from ``workerinput`` instead
   runtest        ``TargetUnavailable`` anywhere turns the test into "blocked"
-  sessionfinish  controller: tear the stack down, write results.json, set the exit code
+  collection     an unknown ``@pytest.mark.checklist`` id is a usage error (exit 4)
+  sessionfinish  controller: look up DB facts, tear the stack down, roll tests up into
+                 checklist items, decide the exit code from them, write the report folder
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from typing import Any
 
 import pytest
 
+from harness.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
 from harness.errors import ConfigError, TargetUnavailable
 from harness.results import PROP_BLOCKED, PROP_CHECKLIST, ResultsCollector
 from harness.session import HarnessState, Throttled, get_state, state_key
 from harness.stack import StackAddresses
 from harness.targets import DEFAULT_TARGETS_FILE, resolve_target
 
-pytest_plugins = ["harness.fixtures"]
+pytest_plugins = ["harness.fixtures", "harness.facts"]
 
 EXIT_BLOCKED = 75  # sysexits EX_TEMPFAIL: nothing could be judged, a nightly job may retry
 _WORKER_KEY = "staging_harness"
@@ -46,10 +49,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--target-alembic-ini", default=None, help="override the profile's alembic_ini")
     group.addoption("--report-dir", default=None, help="where report folders go (default: reports)")
     group.addoption("--no-report", action="store_true", help="write no report folder")
+    group.addoption("--report-lang", default="en", choices=LANGS, help="language of the checklist report")
     parser.addini("harness_targets_file", "path of targets.toml", default=DEFAULT_TARGETS_FILE)
     parser.addini("harness_report_dir", "where report folders go", default="reports")
+    parser.addini("harness_checklists_dir", "where checklists/<name>.toml live", default=DEFAULT_CHECKLISTS_DIR)
 
 
+@pytest.hookimpl(tryfirst=True)  # before junitxml reads --junitxml (see prepare_report_dir)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "checklist(item_id): the checklist item this test proves (see checklists/)"
@@ -62,14 +68,56 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[state_key] = state
     try:
         state.target = resolve_target(name, _targets_path(config), overrides=_overrides(config))
+        config.stash[checklist_key] = load_checklist(state.target.checklist, _checklists_dir(config))
     except ConfigError as exc:
         state.config_error = exc
         if workerinput is None:
+            _fallback_checklist(config)
             _write_results(config, state, exit_status=4)
         raise pytest.UsageError(exc.one_line()) from None
     if workerinput is None:
         state.collector = ResultsCollector()
         config.pluginmanager.register(state.collector, "harness-results")
+        from harness.facts import FactCollector  # lazily: harness.facts is also a plugin
+
+        config.pluginmanager.register(FactCollector(state.extra), "harness-facts")
+        if _writes_report(config):
+            from harness.report import prepare_report_dir
+
+            prepare_report_dir(config, state)
+
+
+def _checklists_dir(config: pytest.Config) -> Path:
+    path = Path(config.getini("harness_checklists_dir"))
+    return path if path.is_absolute() else Path(config.rootpath) / path
+
+
+def _fallback_checklist(config: pytest.Config) -> None:
+    """A run stopped by a configuration error still reports the default checklist, blocked."""
+    try:
+        config.stash[checklist_key] = load_checklist("phase1", _checklists_dir(config))
+    except ConfigError:
+        pass
+
+
+def _writes_report(config: pytest.Config) -> bool:
+    return not config.getoption("no_report", False) and not _only_listing(config)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    checklist = config.stash.get(checklist_key, None)
+    if checklist is None:
+        return
+    used = {str(arg): item.nodeid for item in items for marker in item.iter_markers("checklist") for arg in marker.args}
+    unknown = checklist.unknown_ids(used)
+    if unknown:
+        raise pytest.UsageError(
+            f"unknown checklist item {unknown[0]!r} in {used[unknown[0]]} (checklist {checklist.id!r}). "
+            f"Hint: use one of: {', '.join(checklist.ids)}"
+        )
+    from harness.report.allure import add_labels
+
+    add_labels(config, items, checklist)
 
 
 def _targets_path(config: pytest.Config) -> Path:
@@ -164,24 +212,36 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if hasattr(config, "workerinput"):
         return
     state = get_state(config)
+    if state.unavailable is None and not _only_listing(config):
+        from harness.facts import fill_missing_facts
+
+        fill_missing_facts(state.target, state.extra)  # before the local stack goes away
     state.teardown()
     if state.collector is None:
         return
-    counts = state.collector.counts()
-    judged = counts["passed"] + counts["failed"] + counts["error"]
-    if exitstatus in (0, 5) and counts["blocked"] and not counts["failed"]:
-        session.exitstatus = EXIT_BLOCKED
-    elif exitstatus == 5 and state.unavailable is not None:
-        session.exitstatus = EXIT_BLOCKED
-    if judged == 0 and state.unavailable is not None:
-        session.exitstatus = EXIT_BLOCKED
-    _write_results(config, state, exit_status=int(session.exitstatus))
+    from harness.report import finish_run
+
+    # Exit code from the item statuses: 0 / 1 / 75 (see harness.checklist.decide_exit).
+    session.exitstatus = finish_run(config, state, int(exitstatus), write=_writes_report(config))
+    _write_allure_extras(config, state)
+
+
+def _write_allure_extras(config: pytest.Config, state: HarnessState) -> None:
+    from harness.report import payload_key, redact_tree
+    from harness.report.allure import alluredir, write_extras
+
+    directory = alluredir(config)
+    if directory is None:
+        return
+    target = state.target.describe() if state.target else {"name": state.target_name}
+    write_extras(directory, config.stash.get(payload_key, None), target)
+    redact_tree(directory)
 
 
 def _write_results(config: pytest.Config, state: HarnessState, exit_status: int) -> None:
     from harness.report import write_run_report
 
-    if config.getoption("no_report", False) or _only_listing(config):
+    if not _writes_report(config):
         return
     state.report_dir = write_run_report(config, state, exit_status)
 
@@ -199,4 +259,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         write = reporter.write_line if reporter else print
         for reason in blocked_reasons(state):
             write(f"harness: BLOCKED: {reason}")
-        write(summary_line(state))
+        if state.report_dir is not None:
+            write(f"harness: report: {state.report_dir / 'checklist.html'}")
+        write(summary_line(config, state))
