@@ -23,6 +23,7 @@ import pytest
 
 from harness.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
 from harness.errors import ConfigError, TargetUnavailable
+from harness.report.scrub import scrub_report
 from harness.results import PROP_BLOCKED, PROP_CHECKLIST, ResultsCollector
 from harness.session import HarnessState, Throttled, get_state, state_key
 from harness.stack import StackAddresses
@@ -198,6 +199,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, f"blocked: {reason}")
         report.user_properties.append((PROP_BLOCKED, reason))
+    scrub_report(report)  # tracebacks show arguments, captured output may hold a URL
 
 
 def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
