@@ -15,6 +15,7 @@ from harness.report.build import refresh_summary
 from harness.results import iso, utc_now
 
 TICKS = ("done", "not-done")
+_WORST_FIRST = {"fail": 0, "blocked": 1, "not_run": 2, "pass": 3}
 
 
 @dataclass
@@ -56,7 +57,11 @@ def sign(payload: dict[str, Any], *, by: str, ticks: dict[str, str], override: s
     if override is not None and not override.strip():
         raise ConfigError("--override needs a reason.", hint="e.g. --override 'wallet fix ships tomorrow'")
     apply_ticks(payload, ticks)
-    not_passing = [f"{i['id']} ({i['status'].replace('_', ' ')})" for i in payload["items"] if i["required"] and i["status"] != "pass"]
+    not_passing = [
+        f"{i['id']} ({i['status'].replace('_', ' ')})"
+        for i in sorted(payload["items"], key=lambda i: _WORST_FIRST[i["status"]])
+        if i["required"] and i["status"] != "pass"
+    ]
     if not_passing and override is None:
         return SignoffOutcome(recorded=False, not_passing=not_passing)
     payload.setdefault("signoffs", []).append(
