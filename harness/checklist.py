@@ -166,20 +166,22 @@ def summarise(items: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def decide_exit(pytest_exit: int, items: list[dict[str, Any]], *, unmarked_failed: bool,
-                target_unavailable: bool) -> int:
+def decide_exit(
+    pytest_exit: int, items: list[dict[str, Any]], *, other_failures: bool, target_unavailable: bool
+) -> int:
     """The run's exit code from the item statuses (README "Exit codes").
 
     pytest's own 2/3/4 (interrupted, internal error, usage error) are kept. Otherwise a
     failing required item → 1; a required item in scope whose tests were all skipped → 1
-    (not done, and retrying will not change it); a blocked required item → 75 (retryable);
-    else 0. Items none of whose tests was collected (a subset selected) do not count.
+    (not done, and retrying will not change it); a failure outside the checklist (a test
+    without an item, a module that does not import) → 1; a blocked required item → 75
+    (retryable); else 0. Items none of whose tests was collected (a subset selected) do not count.
     """
     if pytest_exit not in (0, 1, 5):
         return pytest_exit
     required = [i for i in items if i["required"] and not i["manual"] and i["in_scope"]]
     statuses = {i["status"] for i in required}
-    if "fail" in statuses or "not_run" in statuses or unmarked_failed:
+    if "fail" in statuses or "not_run" in statuses or other_failures:
         return 1
     if "blocked" in statuses:
         return 75

@@ -29,7 +29,7 @@ from harness.session import HarnessState, Throttled, get_state, state_key
 from harness.stack import StackAddresses
 from harness.targets import DEFAULT_TARGETS_FILE, resolve_target
 
-pytest_plugins = ["harness.fixtures", "harness.facts"]
+pytest_plugins = ["harness.fixtures", "harness.facts", "harness.checklist_hooks"]
 
 EXIT_BLOCKED = 75  # sysexits EX_TEMPFAIL: nothing could be judged, a nightly job may retry
 _WORKER_KEY = "staging_harness"
@@ -103,22 +103,6 @@ def _fallback_checklist(config: pytest.Config) -> None:
 
 def _writes_report(config: pytest.Config) -> bool:
     return not config.getoption("no_report", False) and not _only_listing(config)
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    checklist = config.stash.get(checklist_key, None)
-    if checklist is None:
-        return
-    used = {str(arg): item.nodeid for item in items for marker in item.iter_markers("checklist") for arg in marker.args}
-    unknown = checklist.unknown_ids(used)
-    if unknown:
-        raise pytest.UsageError(
-            f"unknown checklist item {unknown[0]!r} in {used[unknown[0]]} (checklist {checklist.id!r}). "
-            f"Hint: use one of: {', '.join(checklist.ids)}"
-        )
-    from harness.report.allure import add_labels
-
-    add_labels(config, items, checklist)
 
 
 def _targets_path(config: pytest.Config) -> Path:
@@ -223,8 +207,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     from harness.report import finish_run
 
+    from harness.checklist_hooks import collection_watch
+
+    watch = collection_watch(config)
+    if watch.unknown_item:
+        exitstatus = pytest.ExitCode.USAGE_ERROR  # found by an xdist worker (checklist_hooks)
     # Exit code from the item statuses: 0 / 1 / 75 (see harness.checklist.decide_exit).
-    session.exitstatus = finish_run(config, state, int(exitstatus), write=_writes_report(config))
+    session.exitstatus = finish_run(
+        config, state, int(exitstatus), write=_writes_report(config), collection_errors=watch.errors
+    )
     _write_allure_extras(config, state)
 
 

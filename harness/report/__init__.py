@@ -69,7 +69,9 @@ def prepare_report_dir(config: pytest.Config, state: HarnessState) -> None:
         config.option.xmlpath = str(state.report_dir / JUNIT_NAME)
 
 
-def finish_run(config: pytest.Config, state: HarnessState, pytest_exit: int, *, write: bool) -> int:
+def finish_run(
+    config: pytest.Config, state: HarnessState, pytest_exit: int, *, write: bool, collection_errors: int = 0
+) -> int:
     """Roll the results up into items, decide the exit code, write the folder; → exit code."""
     results = build_results(state, pytest_exit, Path(config.rootpath))
     checklist = config.stash.get(checklist_key, None)
@@ -80,7 +82,8 @@ def finish_run(config: pytest.Config, state: HarnessState, pytest_exit: int, *, 
         exit_status = decide_exit(
             pytest_exit,
             payload["items"],
-            unmarked_failed=any(t["outcome"] in ("failed", "error") for t in payload["unmarked_tests"]),
+            other_failures=collection_errors > 0
+            or any(t["outcome"] in ("failed", "error") for t in payload["unmarked_tests"]),
             target_unavailable=state.unavailable is not None,
         )
         payload["exit_status"] = exit_status

@@ -150,3 +150,21 @@ def test_profile_naming_an_unknown_checklist_is_a_usage_error(demo_factory):
     assert run.ret == 4
     assert "checklist 'phase9' not found" in run.stderr and "one of: phase1" in run.stderr
     assert run.statuses()["health"] == "blocked"  # the report still says why nothing ran
+
+
+def test_unknown_checklist_id_under_xdist_is_exit_4_too(demo_factory):
+    pytest.importorskip("xdist")
+    run = demo_factory().run("suites/test_unknown_item.py", "--target=demo", "-n", "2")
+    assert run.ret == 4, run.stdout + run.stderr
+    assert "unknown checklist item 'no-such-item' in suites/test_unknown_item.py::test_marked_with_a_typo" in run.stdout
+    assert "INTERNALERROR" not in run.stdout + run.stderr
+
+
+def test_mixed_run_under_xdist_rolls_up_the_same(demo_factory):
+    pytest.importorskip("xdist")
+    run = demo_factory().run("suites/test_mixed.py", "--target=demo", "-n", "2")
+    assert run.ret == 1
+    assert run.stdout.rstrip().splitlines()[-1] == SUMMARY_EN
+    assert {k: run.statuses()[k] for k in EXPECTED} == EXPECTED
+    assert run.checklist()["facts"]["db_version"] == "16.4"  # recorded on a worker
+    assert PASSWORD not in run.stdout + run.stderr

@@ -81,7 +81,7 @@ def entry(status: str, *, required: bool = True, manual: bool = False, in_scope:
 
 
 @pytest.mark.parametrize(
-    ("pytest_exit", "items", "unmarked_failed", "expected"),
+    ("pytest_exit", "items", "other_failures", "expected"),
     [
         (0, [entry("pass"), entry("not_run", in_scope=False)], False, 0),  # a subset was selected
         (1, [entry("pass"), entry("fail")], False, 1),
@@ -91,18 +91,18 @@ def entry(status: str, *, required: bool = True, manual: bool = False, in_scope:
         (0, [entry("blocked"), entry("not_run")], False, 1),  # a retry would not fix "not run"
         (1, [entry("blocked"), entry("fail")], False, 1),
         (0, [entry("pass"), entry("not_run", manual=True)], False, 0),  # manual: ticked at sign-off
-        (1, [entry("pass")], True, 1),  # a failing test without an item still fails the run
+        (1, [entry("pass")], True, 1),  # a failing unmarked test or a collection error still fails
         (4, [entry("pass")], False, 4),
         (2, [entry("pass")], False, 2),
         (5, [entry("not_run", in_scope=False)], False, 5),
     ],
 )
-def test_exit_code_from_item_statuses(pytest_exit, items, unmarked_failed, expected):
-    assert decide_exit(pytest_exit, items, unmarked_failed=unmarked_failed, target_unavailable=False) == expected
+def test_exit_code_from_item_statuses(pytest_exit, items, other_failures, expected):
+    assert decide_exit(pytest_exit, items, other_failures=other_failures, target_unavailable=False) == expected
 
 
 def test_nothing_collected_with_a_dead_stack_is_blocked():
-    assert decide_exit(5, [], unmarked_failed=False, target_unavailable=True) == 75
+    assert decide_exit(5, [], other_failures=False, target_unavailable=True) == 75
 
 
 def test_summary_counts_every_item_and_rounds_to_one_decimal():
