@@ -102,7 +102,8 @@ def _fallback_checklist(config: pytest.Config) -> None:
 
 
 def _writes_report(config: pytest.Config) -> bool:
-    return not config.getoption("no_report", False) and not _only_listing(config)
+    listing = _only_listing(config) or config.getoption("help", False)
+    return not config.getoption("no_report", False) and not listing
 
 
 def _targets_path(config: pytest.Config) -> Path:

@@ -46,18 +46,11 @@ def add_labels(config: pytest.Config, items: list[pytest.Item], checklist: Check
     for item in items:
         marker = item.get_closest_marker("checklist")
         ids = [str(a) for a in marker.args] if marker else []
-        required = any((checklist.item(i) or _OPTIONAL).required for i in ids)
+        required = any(entry.required for i in ids if (entry := checklist.item(i)) is not None)
         item.add_marker(label(phase, label_type="epic"))
         for item_id in ids:
             item.add_marker(label(item_id, label_type="feature"))
         item.add_marker(label("critical" if required else "normal", label_type="severity"))
-
-
-class _Optional:
-    required = False
-
-
-_OPTIONAL = _Optional()
 
 
 def write_extras(directory: Path, payload: dict[str, Any] | None, target: dict[str, Any]) -> None:

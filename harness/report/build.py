@@ -36,7 +36,8 @@ def build_checklist_report(
         "lang": lang,
         "checklist": checklist.to_dict(),
         "run_id": results.get("run_id"),
-        "target": results.get("target", {}),
+        # A run stopped by a configuration error knows only the target's name.
+        "target": {"name": None, "kind": None, "base_url": None, "database_url": None, **results.get("target", {})},
         "facts": {key: environment.get(key) for key in FACT_KEYS},
         "started_at": results.get("started_at"),
         "finished_at": results.get("finished_at"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import unescape
 import json
 import re
 import shutil
@@ -168,3 +169,11 @@ def test_mixed_run_under_xdist_rolls_up_the_same(demo_factory):
     assert {k: run.statuses()[k] for k in EXPECTED} == EXPECTED
     assert run.checklist()["facts"]["db_version"] == "16.4"  # recorded on a worker
     assert PASSWORD not in run.stdout + run.stderr
+
+
+def test_unknown_target_still_writes_a_blocked_checklist(demo_factory):
+    run = demo_factory().run("suites/test_all_pass.py", "--target=nope")
+    assert run.ret == 4
+    assert "unknown target 'nope'" in run.stderr and "Traceback" not in run.stderr
+    assert set(run.statuses().values()) == {"blocked", "not_run"}  # manual items wait for sign-off
+    assert "unknown target 'nope'" in unescape((run.folder / "checklist.html").read_text(encoding="utf-8"))
