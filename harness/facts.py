@@ -99,8 +99,8 @@ def _database_facts(url: str) -> dict[str, Any]:
                 except Exception:  # noqa: BLE001 — e.g. no alembic_version table yet
                     connection.rollback()
                     facts[name] = None
-    except Exception:  # noqa: BLE001 — unreachable: the checks already said so
-        pass
+    except Exception as exc:  # noqa: BLE001 — unreachable: the checks already said so
+        facts["unreachable"] = type(exc).__name__
     finally:
         engine.dispose()
     return facts

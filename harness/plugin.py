@@ -206,9 +206,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state.teardown()
     if state.collector is None:
         return
-    from harness.report import finish_run
-
     from harness.checklist_hooks import collection_watch
+    from harness.report import finish_run
 
     watch = collection_watch(config)
     if watch.unknown_item:

@@ -37,7 +37,7 @@ def test_categories_sort_blocked_failed_and_not_run_apart(mixed_run):
         result = results[name]
         message = result.get("statusDetails", {}).get("message", "")
         for category in categories:
-            if result["status"] in category["matchedStatuses"] and re.fullmatch(category.get("messageRegex", ".*"), message, re.S):
+            if result["status"] in category["matchedStatuses"] and re.fullmatch(category.get("messageRegex", ".*"), message, re.DOTALL):
                 return category["name"]
         return None
 

@@ -25,7 +25,7 @@ def dump_dom(html_file: Path, profile: Path) -> str:
         [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          f"--user-data-dir={profile}", "--window-size=390,844", "--dump-dom", html_file.as_uri()],
-        capture_output=True, text=True, timeout=90,
+        check=False, capture_output=True, text=True, timeout=90,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout

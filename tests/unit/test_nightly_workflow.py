@@ -23,7 +23,7 @@ def actionlint() -> str:
 
 def lint(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [actionlint(), "-no-color", "-oneline", str(path)], capture_output=True, text=True, timeout=60, cwd=path.parent
+        [actionlint(), "-no-color", "-oneline", str(path)], check=False, capture_output=True, text=True, timeout=60, cwd=path.parent
     )
 
 
