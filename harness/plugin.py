@@ -6,7 +6,9 @@ Order of a run (controller = the only process without xdist):
   sessionstart   controller: bring up the local stack once; xdist workers read its
                  addresses from ``workerinput`` instead
   runtest        ``TargetUnavailable`` anywhere turns the test into "blocked"
-  sessionfinish  controller: tear the stack down, write results.json, set the exit code
+  collection     an unknown ``@pytest.mark.checklist`` id is a usage error (exit 4)
+  sessionfinish  controller: look up DB facts, tear the stack down, roll tests up into
+                 checklist items, decide the exit code from them, write the report folder
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ from typing import Any
 
 import pytest
 
+from harness.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
 from harness.errors import ConfigError, TargetUnavailable
+from harness.report.scrub import scrub_report
 from harness.results import PROP_BLOCKED, PROP_CHECKLIST, ResultsCollector
 from harness.session import HarnessState, Throttled, get_state, state_key
 from harness.stack import StackAddresses, validate_stack_config
 from harness.targets import DEFAULT_TARGETS_FILE, resolve_target
 
-pytest_plugins = ["harness.fixtures", "harness.dbplugin"]
+pytest_plugins = ["harness.fixtures", "harness.dbplugin", "harness.facts", "harness.checklist_hooks"]
 
 EXIT_BLOCKED = 75  # sysexits EX_TEMPFAIL: nothing could be judged, a nightly job may retry
 _WORKER_KEY = "staging_harness"
@@ -48,10 +52,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--target-alembic-ini", default=None, help="override the profile's alembic_ini")
     group.addoption("--report-dir", default=None, help="where report folders go (default: reports)")
     group.addoption("--no-report", action="store_true", help="write no report folder")
+    group.addoption("--report-lang", default="en", choices=LANGS, help="language of the checklist report")
     parser.addini("harness_targets_file", "path of targets.toml", default=DEFAULT_TARGETS_FILE)
     parser.addini("harness_report_dir", "where report folders go", default="reports")
+    parser.addini("harness_checklists_dir", "where checklists/<name>.toml live", default=DEFAULT_CHECKLISTS_DIR)
 
 
+@pytest.hookimpl(tryfirst=True)  # before junitxml reads --junitxml (see prepare_report_dir)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "checklist(item_id): the checklist item this test proves (see checklists/)"
@@ -65,15 +72,24 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         state.target = resolve_target(name, _targets_path(config), overrides=_overrides(config))
         validate_stack_config(state.target)
+        config.stash[checklist_key] = load_checklist(state.target.checklist, _checklists_dir(config))
     except ConfigError as exc:
         state.config_error = exc
         if workerinput is None:
+            _fallback_checklist(config)
             _write_results(config, state, exit_status=4)
         raise pytest.UsageError(exc.one_line()) from None
     if workerinput is None:
         state.collector = ResultsCollector()
         config.pluginmanager.register(state.collector, "harness-results")
         _teardown_on_sigterm()
+        from harness.facts import FactCollector  # lazily: harness.facts is also a plugin
+
+        config.pluginmanager.register(FactCollector(state.extra), "harness-facts")
+        if _writes_report(config):
+            from harness.report import prepare_report_dir
+
+            prepare_report_dir(config, state)
 
 
 def _teardown_on_sigterm() -> None:
@@ -87,6 +103,24 @@ def _teardown_on_sigterm() -> None:
             raise KeyboardInterrupt(f"signal {signum}")
 
         signal.signal(signal.SIGTERM, interrupt)
+
+
+def _checklists_dir(config: pytest.Config) -> Path:
+    path = Path(config.getini("harness_checklists_dir"))
+    return path if path.is_absolute() else Path(config.rootpath) / path
+
+
+def _fallback_checklist(config: pytest.Config) -> None:
+    """A run stopped by a configuration error still reports the default checklist, blocked."""
+    try:
+        config.stash[checklist_key] = load_checklist("phase1", _checklists_dir(config))
+    except ConfigError:
+        pass
+
+
+def _writes_report(config: pytest.Config) -> bool:
+    listing = _only_listing(config) or config.getoption("help", False)
+    return not config.getoption("no_report", False) and not listing
 
 
 def _targets_path(config: pytest.Config) -> Path:
@@ -167,6 +201,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, f"blocked: {reason}")
         report.user_properties.append((PROP_BLOCKED, reason))
+    scrub_report(report)  # tracebacks show arguments, captured output may hold a URL
 
 
 def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
@@ -181,24 +216,42 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if hasattr(config, "workerinput"):
         return
     state = get_state(config)
+    if state.unavailable is None and not _only_listing(config):
+        from harness.facts import fill_missing_facts
+
+        fill_missing_facts(state.target, state.extra)  # before the local stack goes away
     state.teardown()
     if state.collector is None:
         return
-    counts = state.collector.counts()
-    judged = counts["passed"] + counts["failed"] + counts["error"]
-    if exitstatus in (0, 5) and counts["blocked"] and not counts["failed"]:
-        session.exitstatus = EXIT_BLOCKED
-    elif exitstatus == 5 and state.unavailable is not None:
-        session.exitstatus = EXIT_BLOCKED
-    if judged == 0 and state.unavailable is not None:
-        session.exitstatus = EXIT_BLOCKED
-    _write_results(config, state, exit_status=int(session.exitstatus))
+    from harness.checklist_hooks import collection_watch
+    from harness.report import finish_run
+
+    watch = collection_watch(config)
+    if watch.unknown_item:
+        exitstatus = pytest.ExitCode.USAGE_ERROR  # found by an xdist worker (checklist_hooks)
+    # Exit code from the item statuses: 0 / 1 / 75 (see harness.checklist.decide_exit).
+    session.exitstatus = finish_run(
+        config, state, int(exitstatus), write=_writes_report(config), collection_errors=watch.errors
+    )
+    _write_allure_extras(config, state)
+
+
+def _write_allure_extras(config: pytest.Config, state: HarnessState) -> None:
+    from harness.report import payload_key, redact_tree
+    from harness.report.allure import alluredir, write_extras
+
+    directory = alluredir(config)
+    if directory is None:
+        return
+    target = state.target.describe() if state.target else {"name": state.target_name}
+    write_extras(directory, config.stash.get(payload_key, None), target)
+    redact_tree(directory)
 
 
 def _write_results(config: pytest.Config, state: HarnessState, exit_status: int) -> None:
     from harness.report import write_run_report
 
-    if config.getoption("no_report", False) or _only_listing(config):
+    if not _writes_report(config):
         return
     state.report_dir = write_run_report(config, state, exit_status)
 
@@ -216,4 +269,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         write = reporter.write_line if reporter else print
         for reason in blocked_reasons(state):
             write(f"harness: BLOCKED: {reason}")
-        write(summary_line(state))
+        if state.report_dir is not None:
+            write(f"harness: report: {state.report_dir / 'checklist.html'}")
+        write(summary_line(config, state))

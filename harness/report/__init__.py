@@ -1,17 +1,30 @@
-"""Writing the run's report folder: ``results.json`` now; checklist renderers build on it."""
+"""Writing the run's report folder ``reports/<UTC timestamp>-<target>/``.
+
+``results.json`` (every test) → ``checklist.json`` (items, the source of truth) →
+``checklist.md`` and ``checklist.html``; pytest's own JUnit XML lands beside them as
+``junit.xml``. The exit code of the run is decided here, from the item statuses.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
+from harness.checklist import checklist_key, decide_exit
+from harness.report.build import build_checklist_report
+from harness.report.i18n import summary_text
+from harness.report.render import render_html, render_markdown
 from harness.results import SCHEMA_VERSION, iso, make_report_dir, utc_now, write_json
+from harness.secrets import redact
 from harness.session import environment_facts
 
 if TYPE_CHECKING:
-    import pytest
-
     from harness.session import HarnessState
+
+payload_key = pytest.StashKey[dict[str, Any]]()
+JUNIT_NAME = "junit.xml"
 
 
 def build_results(state: HarnessState, exit_status: int, root: Path) -> dict[str, Any]:
@@ -46,20 +59,88 @@ def run_status(exit_status: int) -> str:
     )
 
 
-def write_run_report(config: pytest.Config, state: HarnessState, exit_status: int) -> Path:
-    root = Path(config.rootpath)
+def reports_root(config: pytest.Config) -> Path:
     value = config.getoption("report_dir", None) or config.getini("harness_report_dir")
-    reports = Path(value) if Path(value).is_absolute() else root / value
-    folder = make_report_dir(reports, state.target_name, state.started)
-    write_json(folder / "results.json", build_results(state, exit_status, root))
-    return folder
+    return Path(value) if Path(value).is_absolute() else Path(config.rootpath) / value
 
 
-def summary_line(state: HarnessState) -> str:
+def prepare_report_dir(config: pytest.Config, state: HarnessState) -> None:
+    """Controller, at configure: make the folder now so pytest's JUnit XML can go into it."""
+    state.report_dir = make_report_dir(reports_root(config), state.target_name, state.started)
+    if not config.option.xmlpath:
+        config.option.xmlpath = str(state.report_dir / JUNIT_NAME)
+
+
+def finish_run(
+    config: pytest.Config, state: HarnessState, pytest_exit: int, *, write: bool, collection_errors: int = 0
+) -> int:
+    """Roll the results up into items, decide the exit code, write the folder; → exit code."""
+    results = build_results(state, pytest_exit, Path(config.rootpath))
+    checklist = config.stash.get(checklist_key, None)
+    exit_status = pytest_exit
+    payload = None
+    if checklist is not None:
+        payload = build_checklist_report(results, checklist, lang=config.getoption("report_lang", "en") or "en")
+        exit_status = decide_exit(
+            pytest_exit,
+            payload["items"],
+            other_failures=collection_errors > 0
+            or any(t["outcome"] in ("failed", "error") for t in payload["unmarked_tests"]),
+            target_unavailable=state.unavailable is not None,
+        )
+        payload["exit_status"] = exit_status
+        config.stash[payload_key] = payload
+    results["exit_status"], results["status"] = exit_status, run_status(exit_status)
+    if write:
+        folder = state.report_dir or make_report_dir(reports_root(config), state.target_name, state.started)
+        write_folder(folder, results, payload)
+        state.report_dir = folder
+    return exit_status
+
+
+def write_folder(folder: Path, results: dict[str, Any] | None, payload: dict[str, Any] | None) -> None:
+    if results is not None:
+        write_json(folder / "results.json", results)
+    if payload is not None:
+        write_checklist_files(folder, payload)
+    redact_tree(folder)
+
+
+def write_checklist_files(folder: Path, payload: dict[str, Any], lang: str | None = None) -> None:
+    write_json(folder / "checklist.json", payload)
+    (folder / "checklist.md").write_text(render_markdown(payload, lang), encoding="utf-8")
+    (folder / "checklist.html").write_text(render_html(payload, lang), encoding="utf-8")
+
+
+def redact_tree(folder: Path) -> None:
+    """Scrub secrets from every text file in ``folder`` (JUnit XML, Allure results hold
+    raw failure text that the harness did not write itself)."""
+    for path in folder.rglob("*"):
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        cleaned = redact(text)
+        if cleaned != text:
+            path.write_text(cleaned, encoding="utf-8")
+
+
+def write_run_report(config: pytest.Config, state: HarnessState, exit_status: int) -> Path:
+    """The early path: configuration failed before any test, so the run is blocked."""
+    finish_run(config, state, exit_status, write=True)
+    assert state.report_dir is not None
+    return state.report_dir
+
+
+def summary_line(config: pytest.Config, state: HarnessState) -> str:
+    payload = config.stash.get(payload_key, None)
+    if payload is not None:
+        return summary_text(payload, config.getoption("report_lang", "en") or "en")
     counts = state.collector.counts() if state.collector else {}
     parts = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("passed", "failed", "error", "blocked", "skipped"))
-    where = f" — report: {state.report_dir}" if state.report_dir else ""
-    return f"harness {state.target_name}: {parts}{where}"
+    return f"harness {state.target_name}: {parts}"
 
 
 def blocked_reasons(state: HarnessState) -> list[str]:

@@ -28,7 +28,7 @@ def test_healthy_stack_is_green_and_writes_results(project):
     assert data["tests"][0]["checklist"] == ["health"]
     assert data["tests"][0]["checks"][0]["evidence"]["status"] == 200
     assert "***" in data["target"]["database_url"]
-    assert result.outlines[-1].startswith("harness local: 1 passed")
+    assert result.outlines[-1].startswith("Phase 1 local: 1/")  # the checklist summary line
     assert not project.leftover_clusters()
 
 

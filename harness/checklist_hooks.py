@@ -1,0 +1,82 @@
+"""Collection-time checks of ``@pytest.mark.checklist`` ids, and Allure labels.
+
+An id the run's checklist does not know is a usage error (exit 4) naming the id, the test
+and the known ids. Without xdist that is a plain ``pytest.UsageError``. Under xdist the
+controller collects nothing and a worker's UsageError would only crash it, so a worker
+turns the collection report of the offending module into a failed one carrying the same
+message, and the controller, on seeing it, sets exit 4 at session end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterable
+from typing import Any
+
+import pytest
+
+from harness.checklist import Checklist, checklist_key
+
+_MESSAGE_START = "unknown checklist item"
+
+
+def unknown_item_message(checklist: Checklist, items: Iterable[pytest.Item]) -> str | None:
+    used = {str(arg): item.nodeid for item in items for marker in item.iter_markers("checklist") for arg in marker.args}
+    unknown = checklist.unknown_ids(used)
+    if not unknown:
+        return None
+    return (
+        f"{_MESSAGE_START} {unknown[0]!r} in {used[unknown[0]]} (checklist {checklist.id!r}). "
+        f"Hint: use one of: {', '.join(checklist.ids)}"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    checklist = config.stash.get(checklist_key, None)
+    if checklist is None:
+        return
+    message = unknown_item_message(checklist, items)
+    if message:
+        raise pytest.UsageError(message)
+    from harness.report.allure import add_labels
+
+    add_labels(config, items, checklist)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, None]:
+    outcome = yield
+    checklist = collector.config.stash.get(checklist_key, None)
+    if checklist is None or not hasattr(collector.config, "workerinput"):
+        return
+    report: pytest.CollectReport = outcome.get_result()
+    if report.passed:
+        message = unknown_item_message(checklist, [n for n in report.result if isinstance(n, pytest.Item)])
+        if message:
+            report.outcome, report.longrepr = "failed", message
+
+
+class CollectionWatch:
+    """Controller: counts collection errors (a broken module must not exit 0) and keeps the
+    unknown-id message a worker sent (the xdist path)."""
+
+    name = "harness-collection-watch"
+
+    def __init__(self) -> None:
+        self.errors = 0
+        self.unknown_item: str | None = None
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.errors += 1
+            if str(report.longrepr).startswith(_MESSAGE_START):
+                self.unknown_item = str(report.longrepr)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(CollectionWatch(), CollectionWatch.name)
+
+
+def collection_watch(config: pytest.Config) -> CollectionWatch:
+    watch = config.pluginmanager.get_plugin(CollectionWatch.name)
+    return watch if isinstance(watch, CollectionWatch) else CollectionWatch()

@@ -1,0 +1,48 @@
+"""``python -m harness signoff DIR --by NAME [--manual ITEM=done ...] [--override REASON]``.
+
+Records who approved the release and when in ``DIR/checklist.json`` and re-renders the
+report. Refused (exit 1, nothing written) while a required item is not passing, unless
+``--override`` gives a reason, which is recorded with the approval.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from harness.commands.report import add_render_options
+from harness.report import write_checklist_files
+from harness.report.i18n import summary_text
+from harness.report.signoff import parse_ticks, sign
+from harness.report.store import load_payload, report_folder
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("signoff", help="approve a run's checklist (tick manual items)")
+    parser.add_argument("dir", type=Path, help="a report folder, reports/<UTC timestamp>-<target>/")
+    parser.add_argument("--by", required=True, help="who approves")
+    parser.add_argument("--manual", action="append", default=[], metavar="ITEM=done",
+                        help="tick a manual item: ITEM=done or ITEM=not-done (repeatable)")  # fmt: skip
+    parser.add_argument("--override", default=None, metavar="REASON",
+                        help="approve although a required item is not passing; the reason is recorded")  # fmt: skip
+    add_render_options(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    folder = report_folder(args.dir)
+    payload = load_payload(folder, checklists_dir=args.checklists, lang=args.lang)
+    outcome = sign(payload, by=args.by, ticks=parse_ticks(args.manual), override=args.override)
+    if not outcome.recorded:
+        print(f"signoff refused: required items not passing: {', '.join(outcome.not_passing)}.", file=sys.stderr)
+        print("Fix them and re-run, tick manual items with --manual ITEM=done, "
+              "or approve anyway with --override REASON.", file=sys.stderr)  # fmt: skip
+        return 1
+    if args.lang:
+        payload["lang"] = args.lang
+    write_checklist_files(folder, payload)
+    note = f" (override: {args.override})" if args.override else ""
+    print(f"signed off by {args.by}{note}: {summary_text(payload)}")
+    return 0

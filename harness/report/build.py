@@ -1,0 +1,103 @@
+"""``checklist.json``: the run's results (results.json) rolled up into checklist items.
+
+It is the source of truth of every rendering and of sign-off. Schema (version 1)::
+
+    {"schema_version": 1, "kind": "checklist", "lang", "checklist": {"id", "phase", "title"},
+     "run_id", "target": {...masked...}, "facts": {"code_revision", "db_version",
+     "pgvector_version", "alembic_heads", "db_revision"}, "started_at", "finished_at",
+     "duration_s", "exit_status", "blocked_reason",
+     "summary": {"done", "total", "percent", "by_status", "required_not_passing"},
+     "items": [{"id", "title": {"en", "ja"}, "required", "manual", "status", "in_scope",
+                "duration_s", "tests": [{"nodeid", "outcome", "duration_s", "message"}],
+                "evidence": [check...], "remediation": [line...], "reason"}],
+     "unmarked_tests": [...], "signoffs": [{"by", "at", "override", "manual"}]}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.checklist import Checklist, Item, item_status, manual_status, summarise
+
+SCHEMA_VERSION = 1
+FACT_KEYS = ("code_revision", "db_version", "pgvector_version", "alembic_heads", "db_revision")
+
+
+def build_checklist_report(
+    results: dict[str, Any], checklist: Checklist, *, lang: str = "en"
+) -> dict[str, Any]:
+    tests = results.get("tests", [])
+    blocked_reason = results.get("blocked_reason")
+    items = [_item_entry(item, tests, blocked_reason) for item in checklist.items]
+    environment = results.get("environment", {})
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "checklist",
+        "lang": lang,
+        "checklist": checklist.to_dict(),
+        "run_id": results.get("run_id"),
+        # A run stopped by a configuration error knows only the target's name.
+        "target": {"name": None, "kind": None, "base_url": None, "database_url": None, **results.get("target", {})},
+        "facts": {key: environment.get(key) for key in FACT_KEYS},
+        "started_at": results.get("started_at"),
+        "finished_at": results.get("finished_at"),
+        "duration_s": results.get("duration_s"),
+        "exit_status": results.get("exit_status"),
+        "blocked_reason": blocked_reason,
+        "summary": summarise(items),
+        "items": items,
+        "unmarked_tests": [_test_entry(t) for t in tests if not t.get("checklist")],
+        "signoffs": [],
+    }
+
+
+def _item_entry(item: Item, tests: list[dict[str, Any]], blocked_reason: str | None) -> dict[str, Any]:
+    mine = [t for t in tests if item.id in t.get("checklist", [])]
+    entry: dict[str, Any] = {
+        "id": item.id,
+        "title": dict(item.title),
+        "required": item.required,
+        "manual": item.manual,
+        "in_scope": bool(mine),
+        "duration_s": round(sum(t.get("duration_s", 0.0) for t in mine), 3),
+        "tests": [_test_entry(t) for t in mine],
+        "evidence": [check for t in mine for check in t.get("checks", [])],
+        "remediation": _remediations(mine),
+    }
+    if item.manual:
+        entry["status"], entry["reason"] = manual_status(None), None
+    elif blocked_reason and not mine:
+        # The run stopped before collection (a configuration error): nothing was looked at.
+        entry["status"], entry["reason"] = "blocked", blocked_reason
+    else:
+        entry["status"] = item_status([t["outcome"] for t in mine])
+        entry["reason"] = _reason(entry["status"], mine)
+    return entry
+
+
+def _test_entry(test: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "nodeid": test.get("nodeid"),
+        "outcome": test.get("outcome"),
+        "duration_s": test.get("duration_s", 0.0),
+        "message": test.get("message"),
+    }
+
+
+def _remediations(tests: list[dict[str, Any]]) -> list[str]:
+    lines = [c["remediation"] for t in tests for c in t.get("checks", []) if not c.get("ok") and c.get("remediation")]
+    return list(dict.fromkeys(lines))
+
+
+def _reason(status: str, tests: list[dict[str, Any]]) -> str | None:
+    """The first message that explains a non-passing status."""
+    wanted = {"fail": ("failed", "error"), "blocked": ("blocked",), "not_run": ("skipped",)}
+    for test in tests:
+        if test.get("outcome") in wanted.get(status, ()) and test.get("message"):
+            return str(test["message"])
+    return None
+
+
+def refresh_summary(payload: dict[str, Any]) -> None:
+    """After sign-off ticks manual items the counts change."""
+    payload["summary"] = summarise(payload["items"])

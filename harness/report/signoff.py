@@ -1,0 +1,71 @@
+"""Sign-off: a person ticks the manual items and approves the release, or is refused.
+
+Approval is refused while a required item is not passing, unless an override reason is
+given; the reason is recorded beside who approved and when (``signoffs`` in checklist.json,
+appended, so earlier approvals stay visible).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from harness.errors import ConfigError
+from harness.report.build import refresh_summary
+from harness.results import iso, utc_now
+
+TICKS = ("done", "not-done")
+_WORST_FIRST = {"fail": 0, "blocked": 1, "not_run": 2, "pass": 3}
+
+
+@dataclass
+class SignoffOutcome:
+    recorded: bool
+    not_passing: list[str]
+
+
+def parse_ticks(values: list[str]) -> dict[str, str]:
+    """``["docs-updated=done"]`` → ``{"docs-updated": "done"}``."""
+    ticks: dict[str, str] = {}
+    for value in values:
+        item_id, sep, tick = value.partition("=")
+        if not sep or tick not in TICKS:
+            raise ConfigError(f"--manual {value!r}: expected ITEM=done or ITEM=not-done.", hint="e.g. --manual docs-updated=done")
+        ticks[item_id.strip()] = tick
+    return ticks
+
+
+def apply_ticks(payload: dict[str, Any], ticks: dict[str, str]) -> None:
+    items = {item["id"]: item for item in payload["items"]}
+    manual = sorted(i for i, item in items.items() if item["manual"])
+    for item_id, tick in ticks.items():
+        item = items.get(item_id)
+        if item is None or not item["manual"]:
+            raise ConfigError(
+                f"--manual {item_id}: not a manual item of this checklist.",
+                hint=f"manual items: {', '.join(manual) or '(none)'}",
+            )
+        item["status"] = "pass" if tick == "done" else "fail"
+        item["reason"] = f"ticked {tick} at sign-off"
+    refresh_summary(payload)
+
+
+def sign(payload: dict[str, Any], *, by: str, ticks: dict[str, str], override: str | None) -> SignoffOutcome:
+    """Tick, then approve unless a required item is not passing and no override is given."""
+    if not by.strip():
+        raise ConfigError("--by is empty.", hint="name the person who approves, e.g. --by 'Aiko Sato'")
+    if override is not None and not override.strip():
+        raise ConfigError("--override needs a reason.", hint="e.g. --override 'wallet fix ships tomorrow'")
+    apply_ticks(payload, ticks)
+    not_passing = [
+        f"{i['id']} ({i['status'].replace('_', ' ')})"
+        for i in sorted(payload["items"], key=lambda i: _WORST_FIRST[i["status"]])
+        if i["required"] and i["status"] != "pass"
+    ]
+    if not_passing and override is None:
+        return SignoffOutcome(recorded=False, not_passing=not_passing)
+    payload.setdefault("signoffs", []).append(
+        {"by": by.strip(), "at": iso(utc_now()), "override": override, "manual": ticks,
+         "not_passing": not_passing, "summary": dict(payload["summary"])}
+    )  # fmt: skip
+    return SignoffOutcome(recorded=True, not_passing=not_passing)

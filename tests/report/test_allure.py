@@ -1,0 +1,60 @@
+"""Allure: labels from the checklist, environment and categories, nothing secret."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from conftest import PASSWORD
+
+
+def results_by_name(run) -> dict[str, dict]:
+    files = (run.path / "allure-results").glob("*-result.json")
+    return {data["name"]: data for data in (json.loads(p.read_text(encoding="utf-8")) for p in files)}
+
+
+def labels(result: dict, name: str) -> list[str]:
+    return [label["value"] for label in result["labels"] if label["name"] == name]
+
+
+def test_tests_carry_epic_feature_and_severity(mixed_run):
+    results = results_by_name(mixed_run)
+    pgvector = results["test_pgvector_missing"]
+    assert labels(pgvector, "epic") == ["Phase 1"]
+    assert labels(pgvector, "feature") == ["pgvector"]
+    assert labels(pgvector, "severity") == ["critical"]
+    assert pgvector["status"] == "failed"
+    assert labels(results["test_health_ok"], "feature") == ["health"]
+
+
+
+def test_categories_sort_blocked_failed_and_not_run_apart(mixed_run):
+    directory = mixed_run.path / "allure-results"
+    categories = json.loads((directory / "categories.json").read_text(encoding="utf-8"))
+    results = results_by_name(mixed_run)
+
+    def category_of(name: str) -> str | None:
+        result = results[name]
+        message = result.get("statusDetails", {}).get("message", "")
+        for category in categories:
+            if result["status"] in category["matchedStatuses"] and re.fullmatch(category.get("messageRegex", ".*"), message, re.DOTALL):
+                return category["name"]
+        return None
+
+    assert category_of("test_migration_head_unreachable") == "Target unreachable (blocked)"
+    assert category_of("test_pgvector_missing") == "Product failure"
+    assert category_of("test_wallet_reward_read_only") == "Configuration error"
+    assert category_of("test_health_ok") is None
+
+
+def test_environment_and_categories_are_written(mixed_run):
+    directory = mixed_run.path / "allure-results"
+    env = dict(
+        line.split("=", 1) for line in (directory / "environment.properties").read_text(encoding="utf-8").splitlines()
+    )
+    assert env["target"] == "demo" and env["checklist"] == "phase1"
+    assert env["target.database_url"] == "postgresql+psycopg://app:***@127.0.0.1:9/app"
+    assert env["items"] == "2/13 (15.4%)" and env["db_version"] == "16.4"
+    names = [c["name"] for c in json.loads((directory / "categories.json").read_text(encoding="utf-8"))]
+    assert names == ["Target unreachable (blocked)", "Configuration error", "Product failure"]
+    assert PASSWORD not in (directory / "environment.properties").read_text(encoding="utf-8")
