@@ -24,9 +24,9 @@ from sqlalchemy.exc import ProgrammingError
 
 from harness import db
 from harness.dbspec import DatabaseSpec, database_spec
-from harness.errors import ConfigError, TargetUnavailable
+from harness.errors import TargetUnavailable
 from harness.janitor import sweep
-from harness.session import get_state, state_key
+from harness.session import get_state
 from harness.targets import Target
 
 CLEANUP_ITEM = "cleanup"
@@ -38,18 +38,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--janitor-ttl", type=float, default=None, metavar="SECONDS",
         help="at session start drop tagged hv_ schemas older than this (default: database.schema_ttl_s, 6 h)",
     )  # fmt: skip
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_configure(config: pytest.Config) -> None:
-    """A bad ``[targets.NAME.database]`` is a usage error before anything runs."""
-    state = config.stash.get(state_key, None)
-    if state is None or state.target is None:
-        return
-    try:
-        database_spec(state.target)
-    except ConfigError as exc:
-        raise pytest.UsageError(exc.one_line()) from None
 
 
 def _controller_target(config: pytest.Config) -> Target | None:

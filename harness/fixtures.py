@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -31,9 +30,13 @@ def run_id(harness_state: HarnessState) -> str:
 
 
 @pytest.fixture(scope="session")
-def worker_id_safe() -> str:
-    """``gw0``, ``gw1`` … under xdist, ``main`` otherwise; safe in an SQL identifier."""
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+def worker_id_safe(pytestconfig: pytest.Config) -> str:
+    """``gw0``, ``gw1`` … under xdist, ``main`` otherwise; safe in an SQL identifier.
+
+    Read from this session's own ``workerinput``, not ``PYTEST_XDIST_WORKER``: a harness run
+    started from inside an xdist worker (the harness's own tests) inherits that variable."""
+    workerinput = getattr(pytestconfig, "workerinput", None)
+    return str(workerinput["workerid"]) if workerinput else "main"
 
 
 @pytest.fixture(scope="session")

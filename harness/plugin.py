@@ -28,7 +28,8 @@ from harness.errors import ConfigError, TargetUnavailable
 from harness.report.scrub import scrub_report
 from harness.results import PROP_BLOCKED, PROP_CHECKLIST, ResultsCollector
 from harness.session import HarnessState, Throttled, get_state, state_key
-from harness.stack import StackAddresses, validate_stack_config
+from harness.profile import validate_profile
+from harness.stack import StackAddresses
 from harness.targets import DEFAULT_TARGETS_FILE, resolve_target
 
 pytest_plugins = ["harness.fixtures", "harness.dbplugin", "harness.facts", "harness.checklist_hooks"]
@@ -71,7 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[state_key] = state
     try:
         state.target = resolve_target(name, _targets_path(config), overrides=_overrides(config))
-        validate_stack_config(state.target)
+        validate_profile(state.target)
         config.stash[checklist_key] = load_checklist(state.target.checklist, _checklists_dir(config))
     except ConfigError as exc:
         state.config_error = exc

@@ -92,10 +92,6 @@ class Target:
         db = normalise_database_url(database_url) if database_url else self.database_url
         return replace(self, base_url=base_url or self.base_url, database_url=db)
 
-    def __repr__(self) -> str:
-        # pytest prints a failing test's arguments; the raw profile holds passwords.
-        return f"Target({self.describe()!r})"
-
     def describe(self) -> dict[str, Any]:
         """Safe to print or store: passwords masked."""
         return {

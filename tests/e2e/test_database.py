@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
 import textwrap
 
 import pytest
 
 from db_support import APP_DIR, hv_objects, sql, standalone_pg  # noqa: F401  (fixture)
-from harness.stack.postgres import free_port
-from support import EXIT_BLOCKED
 
 pytestmark = pytest.mark.stack
 

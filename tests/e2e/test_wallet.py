@@ -127,6 +127,8 @@ def test_bad_wallet_section_is_one_line_naming_the_key(project):
               "wallet": {"routes": {"complet": "/x"}}}  # fmt: skip
     project.set_targets({"targets": {"remote": remote}})
     result = project.run(WALLET, "--target=remote")
-    result.assert_outcomes(errors=2)
-    result.stdout.fnmatch_lines(["*targets.remote.wallet.routes: unknown key 'complet'. Hint: known keys:*"])
-    assert "Traceback" not in result.stdout.str()
+    # Every section is validated at configure time: a usage error before the target is touched.
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(["ERROR: targets.remote.wallet.routes: unknown key 'complet'. Hint: known keys:*"])
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    assert project.results()["status"] == "blocked"

@@ -1,0 +1,29 @@
+"""Validating every section of a profile before anything runs.
+
+Each concern parses its own ``[targets.NAME.<section>]`` (routes, wallet, database, tls,
+auth, the stack). Running all the parsers at configure time turns a typo in any of them
+into one usage error (exit 4) with a "blocked" report, instead of a failing test half-way
+through a run that has already touched the target.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from harness.targets import Target
+
+VALIDATORS: tuple[str, ...] = (
+    "harness.stack:validate_stack_config",
+    "harness.dbspec:database_spec",
+    "harness.routelist:routes_spec",
+    "harness.checks.wallet_config:wallet_spec",
+    "harness.tls:tls_spec",
+    "harness.auth:auth_spec",
+)
+
+
+def validate_profile(target: Target) -> None:
+    """Raise the first ``ConfigError`` any section parser finds."""
+    for spec in VALIDATORS:
+        module_name, _, attr = spec.partition(":")
+        getattr(importlib.import_module(module_name), attr)(target)
