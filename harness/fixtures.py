@@ -13,10 +13,9 @@ from harness.errors import ConfigError
 from harness.http import HttpClient
 from harness.result import CheckResult
 from harness.results import PROP_CHECK
-from harness.session import HarnessState, get_state
+from harness.session import HarnessState, Throttled, get_state
 from harness.targets import Target
 from harness.tls import tls_spec
-from harness.wait import HttpWaitStrategy
 
 
 @pytest.fixture(scope="session")
@@ -46,25 +45,21 @@ def target(harness_state: HarnessState) -> Target:
 
 
 @pytest.fixture(scope="session")
-def http(target: Target, pytestconfig: pytest.Config) -> Iterator[HttpClient]:
-    """An HTTP client for the target, after waiting out a cold start.
+def http(
+    target: Target, harness_state: HarnessState, pytestconfig: pytest.Config
+) -> Iterator[HttpClient]:
+    """An HTTP client for the target, after the cold-start wait.
 
-    A failed wait raises ``TargetUnreachable``; pytest caches a session fixture's error,
-    so every HTTP test is marked blocked with the same reason without waiting again.
+    The controller waits once at session start (``HarnessState.wait_for_http``); a failed
+    wait makes every HTTP test blocked with the same reason, without waiting again.
     """
     if not target.base_url:
-        pytest.skip(f"target {target.name!r} has no base_url")
+        pytest.skip(f"not run: target {target.name!r} has no base_url")
     reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-    write = reporter.write_line if reporter else print
-    from harness.session import Throttled
-
+    harness_state.wait_for_http(Throttled(reporter.write_line if reporter else print, 5.0))
+    if harness_state.http_unavailable is not None:
+        raise harness_state.http_unavailable
     verify = tls_spec(target).httpx_verify()
-    HttpWaitStrategy(
-        url=f"{target.base_url}{target.health.path}",
-        timeout_s=target.health.wait_timeout_s,
-        interval_s=target.health.wait_interval_s,
-        verify=verify,
-    ).wait(Throttled(write, every_s=5.0))
     with HttpClient(
         target.base_url, timeout_s=target.timeout_s, retries=target.retries, verify=verify
     ) as client:

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from harness.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
-from harness.errors import ConfigError, TargetUnavailable
+from harness.errors import ConfigError, TargetUnavailable, TargetUnreachable
 from harness.report.scrub import scrub_report
 from harness.results import PROP_BLOCKED, PROP_CHECKLIST, ResultsCollector
 from harness.session import HarnessState, Throttled, get_state, state_key
@@ -146,10 +146,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if workerinput is not None:
         _adopt_from_controller(state, json.loads(workerinput[_WORKER_KEY]))
         return
-    if state.target is None or not state.target.provisions_stack or _only_listing(config):
+    if state.target is None or _only_listing(config):
         return
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     write = reporter.write_line if reporter else lambda line: print(line, file=sys.stderr)
+    if state.target.provisions_stack:
+        _provision(config, state, write)
+    # Once, here on the controller, so the progress line is visible under xdist too.
+    state.wait_for_http(Throttled(write, every_s=5.0))
+
+
+def _provision(config: pytest.Config, state: HarnessState, write: Any) -> None:
     state.provision(Throttled(write))
     if state.unavailable is None and state.addresses is not None:
         config.hook.pytest_harness_stack_ready(
@@ -167,6 +174,9 @@ def _adopt_from_controller(state: HarnessState, handed: dict[str, Any]) -> None:
         state.unavailable = TargetUnavailable(handed["unavailable"])
     elif handed.get("addresses"):
         state.adopt(StackAddresses.from_json(handed["addresses"]))
+    if handed.get("http_unavailable"):
+        state.http_unavailable = TargetUnreachable(handed["http_unavailable"])
+    state.http_ready = bool(handed.get("http_ready"))
 
 
 def _only_listing(config: pytest.Config) -> bool:
@@ -184,6 +194,10 @@ def pytest_configure_node(node: Any) -> None:
             "run_id": state.run_id,
             "addresses": state.addresses.to_json() if state.addresses else None,
             "unavailable": state.unavailable.one_line() if state.unavailable else None,
+            "http_ready": state.http_ready,
+            "http_unavailable": (
+                state.http_unavailable.one_line() if state.http_unavailable else None
+            ),
         }
     )
 

@@ -35,6 +35,9 @@ class HarnessState:
     stack: Stack | None = None
     addresses: StackAddresses | None = None
     unavailable: TargetUnavailable | None = None
+    # The cold-start wait's outcome: done once on the controller, handed to xdist workers.
+    http_ready: bool = False
+    http_unavailable: TargetUnavailable | None = None
     collector: ResultsCollector | None = None
     report_dir: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -67,6 +70,29 @@ class HarnessState:
             self.unavailable = exc
             return
         self.adopt(self.addresses)
+
+    def wait_for_http(self, progress: Any) -> None:
+        """Wait out a cold start once, before any test judges anything (a sleeping
+        free-tier service can take a minute). Idempotent; a failure blocks HTTP tests only."""
+        target = self.target
+        if self.http_ready or self.http_unavailable or self.unavailable or target is None:
+            return
+        if not target.base_url:
+            return
+        from harness.tls import tls_spec
+        from harness.wait import HttpWaitStrategy
+
+        strategy = HttpWaitStrategy(
+            url=f"{target.base_url}{target.health.path}",
+            timeout_s=target.health.wait_timeout_s,
+            interval_s=target.health.wait_interval_s,
+            verify=tls_spec(target).httpx_verify(),
+        )
+        try:
+            strategy.wait(progress)
+            self.http_ready = True
+        except TargetUnavailable as exc:
+            self.http_unavailable = exc
 
     def adopt(self, addresses: StackAddresses) -> None:
         assert self.target is not None

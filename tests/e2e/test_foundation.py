@@ -145,3 +145,50 @@ def test_interrupted_run_tears_the_stack_down(project, signum):
     assert proc.returncode == 2  # pytest's "interrupted"
     assert not project.leftover_clusters()
     assert project.results()["exit_status"] == 2
+
+
+class _WakingService:
+    """A service that answers 503 (like a PaaS waking a sleeping app) for its first seconds."""
+
+    def __init__(self, asleep_s: float) -> None:
+        import http.server
+        import threading
+        import time
+
+        wake_at = time.monotonic() + asleep_s
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                awake = time.monotonic() >= wake_at
+                body = b'{"status": "ok"}' if awake else b"waking up"
+                self.send_response(200 if awake else 503)
+                self.send_header("Content-Type", "application/json" if awake else "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def test_cold_start_is_waited_for_once_with_a_visible_progress_line(project):
+    pytest.importorskip("xdist")
+    service = _WakingService(asleep_s=2.5)
+    try:
+        project.set_targets({"targets": {"sleepy": {
+            "kind": "remote", "base_url": service.url,
+            "health": {"path": "/health", "wait_timeout_s": 30.0, "wait_interval_s": 0.5},
+        }}})  # fmt: skip
+        result = project.run(HEALTH, "--target=sleepy", "-n", "2")
+    finally:
+        service.close()
+    result.assert_outcomes(passed=1)
+    # Printed by the controller, so visible even though the test ran in a worker.
+    result.stdout.fnmatch_lines(["*waiting for*/health to answer*HTTP 503*", "*answered HTTP 200 after*"])
