@@ -23,11 +23,23 @@ import psycopg
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "examples" / "reference_app"
-HTTP_CHECKS = ["/api/health", "/openapi.json", "/api/users", "/api/wallet/supply"]
+# One HTTP request or SQL query per check the suites run (suites/, 11 tests), so the floor
+# does the least a person checking by hand would: no evidence, no classification, no report.
+HTTP_CHECKS = [
+    "/api/health",            # health
+    "/openapi.json",          # routes
+    "/api/users",             # routes-reachable (one route of 13)
+    "/api/wallet/supply",     # wallet-reward
+    "/api/wallet/users/1",    # wallet-idempotent
+]
 SQL_CHECKS = [
-    "SELECT extversion FROM pg_extension WHERE extname = 'vector'",
-    "SELECT version_num FROM alembic_version",
-    "SELECT count(*) FROM information_schema.columns WHERE table_schema IN ('public', 'wallet')",
+    "SELECT version_num FROM alembic_version",                              # migration-head
+    "SELECT extversion FROM pg_extension WHERE extname = 'vector'",         # pgvector
+    "SELECT '[1,2,3]'::vector <-> '[3,2,1]'::vector",                       # pgvector-usable
+    "SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'wallet')",  # schema-drift
+    "SELECT count(*) FROM information_schema.columns WHERE table_schema IN ('public', 'wallet')",  # models-match
+    "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'hv\\_%'",         # cleanup
 ]
 
 
