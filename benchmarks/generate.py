@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROUTE_APP_MODULE = "bench_routes_app"
 
-_APP_HEAD = '''"""Generated: {count} routes in {routers} routers, the shapes a real API has."""
+_APP_HEAD = '''"""Generated: {count} routes in routers of 100, the shapes a real API has."""
 from fastapi import APIRouter, FastAPI, HTTPException
 
 app = FastAPI()
@@ -24,40 +24,42 @@ def health():
 '''
 
 # Four shapes per resource: a list, an item by id (its own 404), a create, a nested action.
+# Resources are grouped 25 to a router: FastAPI nests each included router's lifespan, and
+# thousands of include_router calls exceed Python's recursion limit at startup.
 _RESOURCE = '''
-r{n} = APIRouter(prefix="/api/res{n}")
 
-
-@r{n}.get("/items")
+@g{g}.get("/res{n}/items")
 def list_{n}():
     return []
 
 
-@r{n}.get("/items/{{item_id}}")
+@g{g}.get("/res{n}/items/{{item_id}}")
 def get_{n}(item_id: int):
     raise HTTPException(404, "no such item")
 
 
-@r{n}.post("/items")
+@g{g}.post("/res{n}/items")
 def create_{n}(body: dict):
     return body
 
 
-@r{n}.post("/items/{{item_id}}/archive")
+@g{g}.post("/res{n}/items/{{item_id}}/archive")
 def archive_{n}(item_id: int):
     return {{}}
-
-
-app.include_router(r{n})
 '''
+_PER_ROUTER = 25
 
 
 def route_app(folder: Path, routes: int) -> list[str]:
     """Write ``bench_routes_app.py`` with ``routes`` routes besides health (a multiple of 4,
     rounded up) and return the expected list, ``"GET /api/health"`` included."""
     resources = max(1, -(-routes // 4))
-    text = _APP_HEAD.format(count=resources * 4, routers=resources)
-    text += "".join(_RESOURCE.format(n=n) for n in range(resources))
+    text = _APP_HEAD.format(count=resources * 4)
+    for group in range(-(-resources // _PER_ROUTER)):
+        text += f'\n\ng{group} = APIRouter(prefix="/api")\n'
+        members = range(group * _PER_ROUTER, min(resources, (group + 1) * _PER_ROUTER))
+        text += "".join(_RESOURCE.format(g=group, n=n) for n in members)
+        text += f"\n\napp.include_router(g{group})\n"
     (folder / f"{ROUTE_APP_MODULE}.py").write_text(text)
     expected = ["GET /api/health"]
     for n in range(resources):
