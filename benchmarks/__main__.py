@@ -25,14 +25,21 @@ NAMES = ("full-run", "xdist", "routes", "head", "drift")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--runs", type=int, default=5, help="measured runs per figure (default 5)")
     parser.add_argument("--only", nargs="+", choices=NAMES, metavar="NAME",
                         help=f"run only these: {', '.join(NAMES)}")  # fmt: skip
     parser.add_argument("--json", type=Path, help="where to write the figures "
                         "(default reports/benchmarks-<UTC timestamp>.json)")  # fmt: skip
     parser.add_argument("--routes", type=_sizes, default=(100, 1000, 5000), help="route counts")
-    parser.add_argument("--workers", type=_sizes, default=(1, 2), help="uvicorn workers compared at the middle route count")
+    parser.add_argument(
+        "--workers",
+        type=_sizes,
+        default=(1, 2),
+        help="uvicorn workers compared at the middle route count",
+    )
     parser.add_argument("--revisions", type=_sizes, default=(10, 100, 1000), help="revision counts")
     parser.add_argument("--tables", type=int, default=200, help="tables for schema drift")
     return parser
@@ -42,7 +49,9 @@ def _sizes(text: str) -> tuple[int, ...]:
     try:
         sizes = tuple(int(part) for part in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected numbers separated by commas, e.g. 100,1000") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected numbers separated by commas, e.g. 100,1000"
+        ) from None
     if not sizes or min(sizes) < 1:
         raise argparse.ArgumentTypeError(f"{text!r}: sizes must be at least 1")
     return sizes

@@ -97,11 +97,11 @@ def main() -> None:
 
 def _warm_imports(kind: str) -> None:
     """What a pytest run has imported before the check starts."""
-    import harness.checks.migrations  # noqa: F401
-    import harness.checks.reachability  # noqa: F401
-    import harness.checks.routes  # noqa: F401
-    import harness.checks.schema  # noqa: F401
-    import harness.db  # noqa: F401
+    import harness.checks.migrations
+    import harness.checks.reachability
+    import harness.checks.routes
+    import harness.checks.schema
+    import harness.db
     import harness.http  # noqa: F401
 
 

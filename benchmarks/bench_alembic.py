@@ -75,7 +75,9 @@ def _cli_sampler(ini: Path, url: str) -> Callable[[], Sample]:
     return sample
 
 
-def bench_drift(runs: int, tables: int = DRIFT_TABLES, revisions: int = DRIFT_REVISIONS) -> dict[str, Any]:
+def bench_drift(
+    runs: int, tables: int = DRIFT_TABLES, revisions: int = DRIFT_REVISIONS
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="hv-bench-drift-") as tmp, scratch_postgres() as pg:
         ini = script_directory(Path(tmp) / "drift", revisions, tables=tables)
         live = recreate_database(pg, "drift_live")
@@ -89,8 +91,14 @@ def bench_drift(runs: int, tables: int = DRIFT_TABLES, revisions: int = DRIFT_RE
     s = next(iter(stats.values()))
     return {
         "benchmark": f"schema drift at scale ({tables} tables in {revisions} revisions)",
-        "rows": [{**s.to_dict(), "tables": tables, "process_s": _median_extra(s, "process_s"),
-                  "alembic_upgrade_cli_s": round(migrated.seconds, 3)}],  # fmt: skip
+        "rows": [
+            {
+                **s.to_dict(),
+                "tables": tables,
+                "process_s": _median_extra(s, "process_s"),
+                "alembic_upgrade_cli_s": round(migrated.seconds, 3),
+            }
+        ],
         "target": "< 10 s",
         "met": s.median_s < 10.0,
     }
@@ -110,5 +118,3 @@ def _drift_sampler(pg: EmbeddedPostgres, ini: Path, live: str) -> Callable[[], S
 def _median_extra(stats: Stats, key: str) -> float | None:
     value = stats.extra_median(key)
     return None if value is None else round(value, 4)
-
-

@@ -54,10 +54,14 @@ def _env(clock: Path) -> dict[str, str]:
     return {**os.environ, "HV_PHASECLOCK": str(clock), "PYTHONPATH": str(REPO)}
 
 
-def _phases(began: float, wall: float, marks: dict[str, float], results: dict[str, Any]) -> dict[str, float]:
+def _phases(
+    began: float, wall: float, marks: dict[str, float], results: dict[str, Any]
+) -> dict[str, float]:
     stack = {k: float(v) for k, v in results["environment"].get("stack_timings_s", {}).items()}
     phases = {"startup": marks["sessionstart"] - began, **stack}
-    phases.update({name: marks[b] - marks[a] for name, (a, b) in _SPANS.items() if a in marks and b in marks})
+    phases.update(
+        {name: marks[b] - marks[a] for name, (a, b) in _SPANS.items() if a in marks and b in marks}
+    )
     phases["exit"] = began + wall - marks["sessionfinish_done"]
     phases["tests_duration_sum"] = sum(t["duration_s"] for t in results["tests"])
     return phases
@@ -80,7 +84,9 @@ def bench_full_run(runs: int) -> dict[str, Any]:
 
 
 def bench_xdist(runs: int) -> dict[str, Any]:
-    stats = alternate(runs, {"-n 2": lambda: harness_run("-n", "2"), "-n 0": lambda: harness_run("-n", "0")})
+    stats = alternate(
+        runs, {"-n 2": lambda: harness_run("-n", "2"), "-n 0": lambda: harness_run("-n", "0")}
+    )
     return _pair_result("parallelism ((-n 0) / (-n 2): how many times faster two workers are)",
                         stats["-n 0"], stats["-n 2"], target="-n 2 at least 1.3x faster",
                         met=lambda r: r >= 1.3)  # fmt: skip
@@ -89,7 +95,8 @@ def bench_xdist(runs: int) -> dict[str, Any]:
 def _pair_result(title: str, a: Stats, b: Stats, *, target: str, met: Any) -> dict[str, Any]:
     keys = (*PHASES, "tests_duration_sum", "pytest_self_rss_mb", "largest_child_rss_mb")
     phases = {
-        s.name: {p: round(v, 3) for p in keys if (v := s.extra_median(p)) is not None} for s in (a, b)
+        s.name: {p: round(v, 3) for p in keys if (v := s.extra_median(p)) is not None}
+        for s in (a, b)
     }
     value = ratio(a, b)
     return {

@@ -22,7 +22,9 @@ SIZES = (100, 1000, 5000)
 TARGET_1000_S = 2.0
 
 
-def bench_routes(runs: int, sizes: tuple[int, ...] = SIZES, workers: tuple[int, ...] = (1, 2)) -> dict[str, Any]:
+def bench_routes(
+    runs: int, sizes: tuple[int, ...] = SIZES, workers: tuple[int, ...] = (1, 2)
+) -> dict[str, Any]:
     """``workers``: uvicorn worker counts to compare at the middle size."""
     with tempfile.TemporaryDirectory(prefix="hv-bench-routes-") as tmp:
         servers: dict[str, Server] = {}
@@ -62,9 +64,11 @@ def _sampler(server: Server, expected: Path) -> Callable[[], Sample]:
     return sample
 
 
-def _result(stats: dict[str, Stats], sizes: tuple[int, ...], workers: tuple[int, ...]) -> dict[str, Any]:
+def _result(
+    stats: dict[str, Stats], sizes: tuple[int, ...], workers: tuple[int, ...]
+) -> dict[str, Any]:
     rows = []
-    for name, s in stats.items():
+    for s in stats.values():
         probed = s.extra_median("probed") or 1
         rows.append({
             **s.to_dict(),

@@ -26,7 +26,7 @@ def health():
 # Four shapes per resource: a list, an item by id (its own 404), a create, a nested action.
 # Resources are grouped 25 to a router: FastAPI nests each included router's lifespan, and
 # thousands of include_router calls exceed Python's recursion limit at startup.
-_RESOURCE = '''
+_RESOURCE = """
 
 @g{g}.get("/res{n}/items")
 def list_{n}():
@@ -46,7 +46,7 @@ def create_{n}(body: dict):
 @g{g}.post("/res{n}/items/{{item_id}}/archive")
 def archive_{n}(item_id: int):
     return {{}}
-'''
+"""
 _PER_ROUTER = 25
 
 
@@ -100,7 +100,7 @@ format = %(levelname)s %(message)s
 
 # The env.py a typical project has: URL from the environment, sync engine, and the
 # documented recipe of using a connection handed in through config.attributes.
-_ENV = '''import os
+_ENV = """import os
 
 from alembic import context
 from sqlalchemy import create_engine
@@ -123,7 +123,7 @@ def run() -> None:
 
 
 run()
-'''
+"""
 
 _REVISION = '''"""revision {n}
 
@@ -180,7 +180,11 @@ def script_directory(folder: Path, revisions: int, tables: int = 0) -> Path:
 
 
 def _create_table(t: int) -> str:
-    parent = f'        sa.Column("parent_id", sa.Integer, sa.ForeignKey("t{t - 1:04d}.id")),\n' if t else ""
+    parent = (
+        f'        sa.Column("parent_id", sa.Integer, sa.ForeignKey("t{t - 1:04d}.id")),\n'
+        if t
+        else ""
+    )
     return (
         f'    op.create_table("t{t:04d}",\n'
         '        sa.Column("id", sa.Integer, primary_key=True),\n'

@@ -13,7 +13,9 @@ def table_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _row(bench: str, variant: str, stats: dict[str, Any], vs: str = "", target: str = "", met: Any = "") -> dict[str, Any]:
+def _row(
+    bench: str, variant: str, stats: dict[str, Any], vs: str = "", target: str = "", met: Any = ""
+) -> dict[str, Any]:
     return {
         "benchmark": bench, "variant": variant, "median_s": stats["median_s"], "min_s": stats["min_s"],
         "max_s": stats["max_s"], "peak_rss_mb": stats["peak_rss_mb"], "comparison": vs,
@@ -25,7 +27,9 @@ def _pair(bench: str, label: str) -> Any:
     def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
         a, b = result["a"], result["b"]
         rss = result["phases_median_s"][a["name"]].get("pytest_self_rss_mb")
-        first = _row(bench, a["name"], a, f"{label} = {result['ratio']:.2f}", result["target"], result["met"])
+        first = _row(
+            bench, a["name"], a, f"{label} = {result['ratio']:.2f}", result["target"], result["met"]
+        )
         if rss is not None:
             first["peak_rss_mb"] = rss  # the pytest process itself, not its largest child
         second = _row(bench, b["name"], b)
@@ -41,8 +45,10 @@ def _routes(result: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for row in result["rows"]:
         per = 1000 / row["routes"]
-        vs = (f"{row['ms_per_route']:.2f} ms/route wall; CPU per route: server {row['server_cpu_s'] * per:.2f} ms, "
-              f"harness {row['client_cpu_s'] * per:.2f} ms")
+        vs = (
+            f"{row['ms_per_route']:.2f} ms/route wall; CPU per route: server {row['server_cpu_s'] * per:.2f} ms, "
+            f"harness {row['client_cpu_s'] * per:.2f} ms"
+        )
         is_1000 = row["name"] == "1000 routes"  # one uvicorn worker
         rows.append(_row("route sweep", row["name"], row, vs, "1,000 <= 2 s" if is_1000 else "",
                          result["met_1000"] if is_1000 else ""))  # fmt: skip
