@@ -1,0 +1,109 @@
+"""One measurement in a fresh process: ``python -m benchmarks._child KIND JSON-ARGS``.
+
+A fresh process per sample so nothing is cached between samples (Alembic's script map,
+FastAPI's OpenAPI document on the client side, connection pools) and so the peak RSS
+read from ``getrusage(RUSAGE_SELF)`` belongs to that one check. Prints one JSON line:
+``{"seconds": <the check's own wall time>, "cpu_s": ..., "peak_rss_mb": ..., "passed": ...}``
+plus figures of its own; imports are outside the timed part (the pytest process has them
+loaded already).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def routes(args: dict[str, Any]) -> dict[str, Any]:
+    from harness.checks.reachability import ProbeContext, check_routes_reachable
+    from harness.checks.routes import check_routes
+    from harness.http import HttpClient
+    from harness.routelist import RoutesSpec, load_expected
+
+    spec = RoutesSpec(concurrency=args.get("concurrency", 8), timeout_s=30.0,
+                      ignore=("/docs*", "/redoc*", "/openapi.json"))  # fmt: skip
+    expected = load_expected(Path(args["expected"]))
+    ctx = ProbeContext(args["base_url"], "/api/health", writes_allowed=False)
+    marks = {}
+    with HttpClient(args["base_url"], timeout_s=30.0) as client:
+        mark = time.perf_counter()
+        listed = check_routes(client, spec, expected)
+        marks["routes_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    reachable = check_routes_reachable(ctx, spec, expected)
+    marks["reachable_s"] = time.perf_counter() - mark
+    _require(listed.ok and reachable.ok, listed.summary, reachable.summary)
+    return {**marks, "probed": reachable.evidence["probed"]}
+
+
+def head(args: dict[str, Any]) -> dict[str, Any]:
+    from harness.checks.migrations import check_migration_head
+    from harness.db import make_engine
+    from harness.dbspec import DatabaseSpec
+
+    engine = make_engine(args["database_url"])
+    try:
+        result = check_migration_head(engine, Path(args["ini"]), DatabaseSpec())
+    finally:
+        engine.dispose()
+    _require(result.ok, result.summary)
+    return {}
+
+
+def drift(args: dict[str, Any]) -> dict[str, Any]:
+    from harness.checks.schema import check_schema_drift
+    from harness.db import make_engine
+    from harness.dbspec import DatabaseSpec
+
+    live, replay = make_engine(args["live_url"]), make_engine(args["replay_url"])
+    try:
+        result = check_schema_drift(live, replay, Path(args["ini"]), DatabaseSpec(), "DATABASE_URL")
+    finally:
+        live.dispose()
+        replay.dispose()
+    _require(result.ok, result.summary)
+    return {"tables": result.evidence["compared"]["tables"]}
+
+
+def _require(ok: bool, *summaries: str) -> None:
+    """A benchmark of a failing check measures the wrong thing: stop with its message."""
+    if not ok:
+        raise SystemExit("check failed: " + " | ".join(summaries))
+
+
+KINDS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "routes": routes, "head": head, "drift": drift,
+}  # fmt: skip
+
+
+def main() -> None:
+    kind, args = sys.argv[1], json.loads(sys.argv[2])
+    _warm_imports(kind)
+    wall, cpu = time.perf_counter(), time.process_time()
+    extra = KINDS[kind](args)
+    result = {
+        "seconds": time.perf_counter() - wall,
+        "cpu_s": time.process_time() - cpu,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        **extra,
+    }
+    print(json.dumps(result))
+
+
+def _warm_imports(kind: str) -> None:
+    """What a pytest run has imported before the check starts."""
+    import harness.checks.migrations
+    import harness.checks.reachability
+    import harness.checks.routes
+    import harness.checks.schema
+    import harness.db
+    import harness.http  # noqa: F401
+
+
+if __name__ == "__main__":
+    main()

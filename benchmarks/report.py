@@ -1,0 +1,94 @@
+"""The printed tables: one row per measured variant, the comparison and its target beside it,
+then the phases of the full runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def table_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for name, result in results.items():
+        rows += _ROWS[name](result)
+    return rows
+
+
+def _row(
+    bench: str, variant: str, stats: dict[str, Any], vs: str = "", target: str = "", met: Any = ""
+) -> dict[str, Any]:
+    return {
+        "benchmark": bench, "variant": variant, "median_s": stats["median_s"], "min_s": stats["min_s"],
+        "max_s": stats["max_s"], "peak_rss_mb": stats["peak_rss_mb"], "comparison": vs,
+        "target": target, "met": {True: "yes", False: "NO"}.get(met, met),
+    }  # fmt: skip
+
+
+def _pair(bench: str, label: str) -> Any:
+    def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+        a, b = result["a"], result["b"]
+        rss = result["phases_median_s"][a["name"]].get("pytest_self_rss_mb")
+        first = _row(
+            bench, a["name"], a, f"{label} = {result['ratio']:.2f}", result["target"], result["met"]
+        )
+        if rss is not None:
+            first["peak_rss_mb"] = rss  # the pytest process itself, not its largest child
+        second = _row(bench, b["name"], b)
+        rss_b = result["phases_median_s"][b["name"]].get("pytest_self_rss_mb")
+        if rss_b is not None:
+            second["peak_rss_mb"] = rss_b
+        return [first, second]
+
+    return rows
+
+
+def _routes(result: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for row in result["rows"]:
+        per = 1000 / row["routes"]
+        vs = (
+            f"{row['ms_per_route']:.2f} ms/route wall; CPU per route: server {row['server_cpu_s'] * per:.2f} ms, "
+            f"harness {row['client_cpu_s'] * per:.2f} ms"
+        )
+        is_1000 = row["name"] == "1000 routes"  # one uvicorn worker
+        rows.append(_row("route sweep", row["name"], row, vs, "1,000 <= 2 s" if is_1000 else "",
+                         result["met_1000"] if is_1000 else ""))  # fmt: skip
+    return rows
+
+
+def _head(result: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for row in result["rows"]:
+        last = row is result["rows"][-1]
+        rows.append(_row("head check", f"harness, {row['revisions']} revisions", row["harness"],
+                         f"{row['speedup']:.1f}x faster than the CLI (whole process {row['harness_process_s']:.2f} s)",
+                         "< 1 s and >= 5x at 1,000" if last else "", result["met"] if last else ""))  # fmt: skip
+        rows.append(_row("head check", f"alembic heads + current, {row['revisions']}", row["cli"]))
+    return rows
+
+
+def _drift(result: dict[str, Any]) -> list[dict[str, Any]]:
+    row = result["rows"][0]
+    vs = f"whole process {row['process_s']:.2f} s; alembic upgrade head CLI {row['alembic_upgrade_cli_s']:.2f} s"
+    return [_row("schema drift", row["name"], row, vs, result["target"], result["met"])]
+
+
+_ROWS = {
+    "full-run": _pair("full local run", "harness / floor"),
+    "xdist": _pair("parallelism", "(-n 0) / (-n 2)"),
+    "routes": _routes,
+    "head": _head,
+    "drift": _drift,
+}
+
+
+def phase_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Median seconds per phase, one column per measured variant of the full runs."""
+    columns: dict[str, dict[str, float]] = {}
+    for name in ("full-run", "xdist"):
+        if name in results:
+            for variant, phases in results[name]["phases_median_s"].items():
+                columns.setdefault(f"{name}: {variant}", phases)
+    if not columns:
+        return []
+    names = list(dict.fromkeys(p for phases in columns.values() for p in phases))
+    return [{"phase": p, **{col: phases.get(p) for col, phases in columns.items()}} for p in names]
