@@ -29,6 +29,7 @@ from harness.errors import ConfigError, StackError
 from harness.secrets import redact
 from harness.stack import StackAddresses
 from harness.stack.engine import COMPOSE_PROJECT_PREFIX
+from harness.stack.procs import pid_alive
 from harness.targets import Target
 from harness.wait import HttpWaitStrategy, Progress
 
@@ -150,20 +151,10 @@ def sweep_compose_leftovers(client: Any) -> list[str]:
     for container in client.containers.list(all=True, filters={"label": _PROJECT_LABEL}):
         project = container.labels.get(_PROJECT_LABEL, "")
         pid = project[len(mine):]
-        if project.startswith(mine) and pid.isdigit() and not _alive(int(pid)):
+        if project.startswith(mine) and pid.isdigit() and not pid_alive(int(pid)):
             container.remove(force=True, v=True)
             removed.append(container.name)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _stderr(exc: Exception) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from harness.errors import ConfigError, StackError
+from harness.stack.procs import pid_alive
 
 LABEL = "io.staging-harness.owner"  # "<hostname>:<pid>" of the harness process
 COMPOSE_PROJECT_PREFIX = "hv-"
@@ -109,13 +110,7 @@ def _owner_dead(owner: str) -> bool:
     host, _, pid_text = owner.rpartition(":")
     if host != socket.gethostname() or not pid_text.isdigit():
         return False
-    try:
-        os.kill(int(pid_text), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    return not pid_alive(int(pid_text))
 
 
 def remove_owned(client: Any, owner: str) -> list[str]:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import StackError
+from harness.stack.procs import pid_alive
 
 SYSTEM_USER = "hvpg"
 DIR_PREFIX = "hv-pg-"
@@ -169,19 +170,10 @@ def sweep_orphans() -> list[Path]:
             owner = int((root / "owner.pid").read_text())
         except (OSError, ValueError):
             continue
-        if _pid_alive(owner):
+        if pid_alive(owner):
             continue
         _kill_postmaster(root / "data")
         shutil.rmtree(root, ignore_errors=True)
         swept.append(root)
     return swept
 
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
