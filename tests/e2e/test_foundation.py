@@ -46,6 +46,7 @@ def test_health_fault_fails_health_item(project, fault, message):
     result.stdout.fnmatch_lines([f"*[[]health[]]*{message}*"])
     assert project.failed_items() == {"health"}
     assert project.results()["tests"][0]["checks"][0]["remediation"]
+    assert not project.leftover_clusters()  # a failing test still tears the stack down
 
 
 def test_slow_health_fails_the_latency_budget(project):
