@@ -14,7 +14,7 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -23,6 +23,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from harness.errors import DatabaseUnreachable
 from harness.secrets import mask_url, redact
 from harness.urls import normalise_database_url
+
+if TYPE_CHECKING:
+    from harness.targets import Target
 
 
 def make_engine(url: str, *, connect_timeout_s: int = 10) -> Engine:
@@ -181,7 +184,7 @@ def harness_objects(engine: Engine, prefix: str = PREFIX) -> list[dict[str, Any]
     return [{**row, "tag": parse_comment(row["comment"])} for row in rows]
 
 
-def sweep_schemas(engine: Engine, ttl_s: float) -> list[str]:
+def sweep_schemas(engine: Engine, ttl_s: float, target: Target | None = None) -> list[str]:
     """Janitor sweeper: drop tagged ``hv_`` schemas and replay databases older than ``ttl_s``.
 
     An ``hv_`` object without the harness's comment is not provably ours and is left alone.

@@ -66,7 +66,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     engine = db.make_engine(target.database_url or "", connect_timeout_s=5)
     try:
         db.ensure_reachable(engine)
-        removed = sweep(engine, ttl_s)
+        removed = sweep(engine, ttl_s, target)
     except TargetUnavailable as exc:
         write(f"harness: janitor skipped: {exc.one_line()}")
         return

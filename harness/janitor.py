@@ -2,8 +2,9 @@
 
 Each concern that writes to a target contributes a sweeper, listed in ``SWEEPERS`` as
 ``"module:function"``. A sweeper has the signature
-``(engine: Engine, ttl_s: float) -> list[str]`` and returns a line per thing it removed.
-Sweepers only touch what the harness tags (``hv_`` schemas, rows named with a run id).
+``(engine: Engine, ttl_s: float, target: Target | None) -> list[str]`` and returns a line per
+thing it removed; the target (when known) carries the profile's mapping of the app's
+tables. Sweepers only touch what the harness tags (``hv_`` schemas, rows named with a run id).
 """
 
 from __future__ import annotations
@@ -13,32 +14,28 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 
+from harness.targets import Target
+
 DEFAULT_TTL_S = 6 * 3600.0
 SWEEPERS: tuple[str, ...] = (
     "harness.db:sweep_schemas",  # issue: throwaway schemas (hv_<run id>_<worker>)
     "harness.checks.wallet:sweep_tagged_rows",  # issue: wallet flow rows named with a run id
 )
 
-Sweeper = Callable[[Engine, float], list[str]]
+Sweeper = Callable[[Engine, float, "Target | None"], list[str]]
 
 
 def load_sweepers() -> list[Sweeper]:
-    """The sweepers that exist in this version (a concern not built yet is skipped)."""
-    found = []
+    """Imported lazily: each sweeper's module pulls in its whole concern."""
+    sweepers = []
     for spec in SWEEPERS:
         module_name, _, attr = spec.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            continue
-        sweeper = getattr(module, attr, None)
-        if sweeper is not None:
-            found.append(sweeper)
-    return found
+        sweepers.append(getattr(importlib.import_module(module_name), attr))
+    return sweepers
 
 
-def sweep(engine: Engine, ttl_s: float = DEFAULT_TTL_S) -> list[str]:
+def sweep(engine: Engine, ttl_s: float = DEFAULT_TTL_S, target: Target | None = None) -> list[str]:
     removed: list[str] = []
     for sweeper in load_sweepers():
-        removed.extend(sweeper(engine, ttl_s))
+        removed.extend(sweeper(engine, ttl_s, target))
     return removed

@@ -20,8 +20,9 @@ from sqlalchemy import Engine
 
 from harness.checks import wallet_db
 from harness.checks.wallet_api import FlowError, Tagger, WalletApi
-from harness.checks.wallet_config import WalletSpec, WalletTables
+from harness.checks.wallet_config import WalletSpec, WalletTables, wallet_spec
 from harness.result import CheckResult
+from harness.targets import Target
 
 REWARD = "wallet-reward"
 IDEMPOTENT = "wallet-idempotent"
@@ -251,7 +252,9 @@ def check_cleanup(before: dict[str, Any], after: dict[str, Any], removed: dict[s
     )  # fmt: skip
 
 
-def sweep_tagged_rows(engine: Engine, ttl_s: float) -> list[str]:
+def sweep_tagged_rows(engine: Engine, ttl_s: float, target: Target | None = None) -> list[str]:
     """Janitor sweeper: the wallet flow's tagged rows of runs older than ``ttl_s``, with the
-    system wallet given back what they took. Uses the reference app's table names."""
-    return wallet_db.sweep(engine, ttl_s, WalletTables(), datetime.now(UTC))
+    system wallet given back what they took. The tables are the profile's
+    ``[wallet.db]`` mapping when the target is known, the reference app's otherwise."""
+    tables = wallet_spec(target).db if target is not None else WalletTables()
+    return wallet_db.sweep(engine, ttl_s, tables, datetime.now(UTC))

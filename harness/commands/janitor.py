@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     engine = make_engine(target.database_url)
     try:
         ensure_reachable(engine)
-        removed = sweep(engine, ttl_s)
+        removed = sweep(engine, ttl_s, target)
     finally:
         engine.dispose()
     for line in removed:

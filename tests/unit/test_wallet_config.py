@@ -122,3 +122,22 @@ def test_cleanup_result_names_what_changed():
     assert not changed.ok
     assert "balance_sum, own_tagged_rows" in changed.summary
     assert changed.evidence["fingerprint_before"] == before and changed.remediation
+
+
+def test_janitor_sweeps_the_tables_the_profile_maps(monkeypatch, tmp_path):
+    """The wallet sweeper is handed the target, so an app with other table names is swept
+    where its rows really are, not in the reference app's tables."""
+    from harness.checks import wallet, wallet_db
+    from harness.targets import resolve_target
+
+    (tmp_path / "targets.toml").write_text(
+        '[targets.s]\nbase_url = "https://s.example"\n'
+        '[targets.s.wallet.db]\nusers = "accounts"\nwallets = "billing.purses"\n'
+    )
+    target = resolve_target("s", tmp_path / "targets.toml", environ={})
+    seen = []
+    monkeypatch.setattr(wallet_db, "sweep", lambda engine, ttl, tables, now: seen.append(tables) or [])
+    wallet.sweep_tagged_rows(None, 0.0, target)  # type: ignore[arg-type]
+    wallet.sweep_tagged_rows(None, 0.0, None)  # type: ignore[arg-type]
+    assert (seen[0].users, seen[0].wallets) == ("accounts", "billing.purses")
+    assert (seen[1].users, seen[1].wallets) == ("users", "wallet.wallets")
