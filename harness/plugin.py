@@ -25,10 +25,10 @@ import pytest
 
 from harness.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
 from harness.errors import ConfigError, TargetUnavailable, TargetUnreachable
+from harness.profile import validate_profile
 from harness.report.scrub import scrub_report
 from harness.results import PROP_BLOCKED, PROP_CHECKLIST, ResultsCollector
 from harness.session import HarnessState, Throttled, get_state, state_key
-from harness.profile import validate_profile
 from harness.stack import StackAddresses
 from harness.targets import DEFAULT_TARGETS_FILE, resolve_target
 

@@ -22,7 +22,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 
-from harness.checks.migrations import known_revision, read_db_revisions, replay_migrations, script_directory
+from harness.checks.migrations import (
+    known_revision,
+    read_db_revisions,
+    replay_migrations,
+    script_directory,
+)
 from harness.db import database_errors, database_unreachable
 from harness.dbspec import DatabaseSpec
 from harness.result import CheckResult

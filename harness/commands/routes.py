@@ -19,8 +19,8 @@ from harness.checks.routes import fetch_served_routes
 from harness.commands._common import add_target_options, target_from_args
 from harness.errors import ConfigError
 from harness.http import HttpClient
-from harness.session import Throttled
 from harness.routelist import expected_document, routes_spec
+from harness.session import Throttled
 from harness.targets import Target
 from harness.tls import tls_spec
 from harness.wait import HttpWaitStrategy

@@ -30,8 +30,14 @@ from harness.secrets import redact, register_secret
 from harness.stack import StackAddresses
 from harness.stack.app import AppProcess, launch_app
 from harness.stack.engine import (
-    LABEL, check_docker_host, connect_engine, import_testcontainers, owner_label, pin_loopback,
-    remove_owned, sweep_leftovers,
+    LABEL,
+    check_docker_host,
+    connect_engine,
+    import_testcontainers,
+    owner_label,
+    pin_loopback,
+    remove_owned,
+    sweep_leftovers,
 )  # fmt: skip
 from harness.targets import Target
 from harness.wait import Progress
