@@ -26,7 +26,7 @@ from dotenv import dotenv_values
 from harness.errors import ConfigError
 from harness.http import HttpClient
 from harness.secrets import MASK, redact, register_secret
-from harness.targets import Target
+from harness.targets import Target, reject_unknown_keys
 
 _KNOWN = {"token_env", "login", "header", "scheme"}
 _LOGIN_KNOWN = {"url", "json", "form", "token_field"}
@@ -63,7 +63,7 @@ def auth_spec(target: Target) -> AuthSpec | None:
     if not table:
         return None
     where = f"targets.{target.name}.auth"
-    _reject_unknown(table, _KNOWN, where)
+    reject_unknown_keys(table, _KNOWN, where)
     token_env, login = table.get("token_env"), table.get("login")
     if bool(token_env) == bool(login):
         raise ConfigError(
@@ -85,7 +85,7 @@ def auth_spec(target: Target) -> AuthSpec | None:
 def _login(table: Any, where: str) -> LoginSpec:
     if not isinstance(table, Mapping):
         raise ConfigError(f"{where}: expected a table.", hint="use [targets.NAME.auth.login]")
-    _reject_unknown(table, _LOGIN_KNOWN, where)
+    reject_unknown_keys(table, _LOGIN_KNOWN, where)
     if not isinstance(table.get("url"), str) or ("json" in table) == ("form" in table):
         raise ConfigError(
             f"{where}: needs url and exactly one of json or form.", hint="see README, Auth"
@@ -100,14 +100,6 @@ def _login(table: Any, where: str) -> LoginSpec:
     return LoginSpec(
         table["url"], dict(body), "form" in table, str(table.get("token_field", "access_token"))
     )
-
-
-def _reject_unknown(table: Mapping[str, Any], known: set[str], where: str) -> None:
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(known))}"
-        )
 
 
 def auth_headers(target: Target, client: HttpClient) -> SecretHeaders:

@@ -22,7 +22,7 @@ from typing import Any
 
 from harness.errors import ConfigError
 from harness.janitor import DEFAULT_TTL_S
-from harness.targets import Target
+from harness.targets import Target, reject_unknown_keys
 
 SECTION = "database"
 DEFAULT_PGVECTOR_MIN = "0.5.0"
@@ -52,11 +52,7 @@ def database_spec(target: Target) -> DatabaseSpec:
     """Read and validate ``[targets.NAME.database]``; a bad key is a ``ConfigError``."""
     table = target.section(SECTION)
     where = f"targets.{target.name}.{SECTION}"
-    unknown = sorted(set(table) - _KNOWN)
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(_KNOWN))}"
-        )
+    reject_unknown_keys(table, _KNOWN, where)
     defaults = DatabaseSpec()
     return DatabaseSpec(
         pgvector_min_version=_matching(table, "pgvector_min_version", _VERSION, where)

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from harness.errors import ConfigError
-from harness.targets import Target
+from harness.targets import Target, reject_unknown_keys
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -106,11 +106,7 @@ def routes_spec(target: Target) -> RoutesSpec:
     """Read and validate ``[targets.NAME.routes]``; every problem names its key."""
     table = target.section("routes")
     where = f"targets.{target.name}.routes"
-    unknown = sorted(set(table) - _KNOWN)
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(_KNOWN))}"
-        )
+    reject_unknown_keys(table, _KNOWN, where)
     openapi_path = _text(table, "openapi_path", "/openapi.json", where)
     expected = _text(table, "expected", "", where)
     return RoutesSpec(

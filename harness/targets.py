@@ -13,6 +13,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -243,7 +244,7 @@ def _validate_base_url(value: str | None, where: str) -> str | None:
 def _health(table: Mapping[str, Any], where: str) -> HealthSpec:
     spec = HealthSpec()
     known = {"path", "expect", "budget_s", "wait_timeout_s", "wait_interval_s"}
-    _reject_unknown(table, known, f"{where}.health")
+    reject_unknown_keys(table, known, f"{where}.health")
     return replace(
         spec,
         path=table.get("path", spec.path),
@@ -261,7 +262,7 @@ def _app(table: Mapping[str, Any] | None, base: Path, where: str) -> AppSpec:
             hint='add dir = "examples/reference_app"',
         )
     known = {"dir", "asgi", "migrate", "database_env", "env", "start_timeout_s"}
-    _reject_unknown(table, known, f"{where}.app")
+    reject_unknown_keys(table, known, f"{where}.app")
     app_dir = _path(table["dir"], base)
     assert app_dir is not None
     if not app_dir.is_dir():
@@ -277,8 +278,10 @@ def _app(table: Mapping[str, Any] | None, base: Path, where: str) -> AppSpec:
     )
 
 
-def _reject_unknown(table: Mapping[str, Any], known: set[str], where: str) -> None:
-    unknown = sorted(set(table) - known)
+def reject_unknown_keys(table: Mapping[str, Any], known: AbstractSet[str], where: str) -> None:
+    """One line naming the first unknown key of a profile table and listing the known ones;
+    every section parser uses it, so a typo reads the same wherever it is."""
+    unknown = sorted(set(table) - set(known))
     if unknown:
         raise ConfigError(
             f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(known))}"

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from harness.errors import ConfigError, TargetUnreachable
-from harness.targets import Target
+from harness.targets import Target, reject_unknown_keys
 
 _KNOWN = {"ca_bundle", "verify", "expiry_warn_days"}
 
@@ -45,11 +45,7 @@ class TlsSpec:
 def tls_spec(target: Target) -> TlsSpec:
     table = target.section("tls")
     where = f"targets.{target.name}.tls"
-    unknown = sorted(set(table) - _KNOWN)
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(_KNOWN))}"
-        )
+    reject_unknown_keys(table, _KNOWN, where)
     verify = table.get("verify", True)
     days = table.get("expiry_warn_days", 14)
     if not isinstance(verify, bool):

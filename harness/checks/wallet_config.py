@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from harness.errors import ConfigError
-from harness.targets import Target
+from harness.targets import Target, reject_unknown_keys
 
 SECTION = "wallet"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
@@ -96,7 +96,7 @@ def wallet_spec(target: Target) -> WalletSpec:
 def parse_wallet_spec(table: dict[str, Any], where: str) -> WalletSpec:
     defaults = WalletSpec()
     known = {f.name for f in fields(WalletSpec)}
-    _reject_unknown(table, known, where)
+    reject_unknown_keys(table, known, where)
     values: dict[str, Any] = {}
     for name, cls in _SUBTABLES.items():
         values[name] = _strings(cls, table.get(name, {}), f"{where}.{name}")
@@ -114,7 +114,7 @@ def parse_wallet_spec(table: dict[str, Any], where: str) -> WalletSpec:
 def _strings(cls: type, table: Any, where: str) -> Any:
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: expected a table, got {table!r}.", hint=f"write [{where}]")
-    _reject_unknown(table, {f.name for f in fields(cls)}, where)
+    reject_unknown_keys(table, {f.name for f in fields(cls)}, where)
     for key, value in table.items():
         if not isinstance(value, str):
             raise ConfigError(f"{where}.{key}: expected a string, got {value!r}.", hint="quote it")
@@ -157,11 +157,3 @@ def _check_identifiers(tables: WalletTables, where: str) -> None:
                 f"{where}.{f.name}: {value!r} is not a table name.",
                 hint='use name or schema.name, e.g. "wallet.ledger_entries"',
             )
-
-
-def _reject_unknown(table: dict[str, Any], known: set[str], where: str) -> None:
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(known))}"
-        )

@@ -30,7 +30,7 @@ from harness.secrets import redact
 from harness.stack import StackAddresses
 from harness.stack.engine import COMPOSE_PROJECT_PREFIX
 from harness.stack.procs import pid_alive
-from harness.targets import Target
+from harness.targets import Target, reject_unknown_keys
 from harness.wait import HttpWaitStrategy, Progress
 
 _KEYS = {"app_service", "app_port", "db_service", "db_port", "database_url", "start_timeout_s"}
@@ -50,11 +50,7 @@ class ComposeSettings:
     def from_target(cls, target: Target) -> ComposeSettings:
         where = f"targets.{target.name}.compose"
         table = target.section("compose")
-        unknown = sorted(set(table) - _KEYS)
-        if unknown:
-            raise ConfigError(
-                f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(_KEYS))}"
-            )
+        reject_unknown_keys(table, _KEYS, where)
         for key in ("app_port", "db_port"):
             if key in table and not isinstance(table[key], int):
                 raise ConfigError(f"{where}.{key}: expected a port number, got {table[key]!r}.")
