@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from harness.errors import ConfigError
+from harness.errors import EXIT_BLOCKED, ConfigError
 
 STATUSES = ("pass", "fail", "blocked", "not_run")
 LANGS = ("en", "ja")
@@ -184,7 +184,7 @@ def decide_exit(
     if "fail" in statuses or "not_run" in statuses or other_failures:
         return 1
     if "blocked" in statuses:
-        return 75
+        return EXIT_BLOCKED
     if pytest_exit == 5:
-        return 75 if target_unavailable else 5
+        return EXIT_BLOCKED if target_unavailable else 5
     return 0

@@ -16,11 +16,10 @@ import sys
 from collections.abc import Sequence
 
 from harness import commands
-from harness.errors import ConfigError, HarnessError, TargetUnavailable
+from harness.errors import EXIT_BLOCKED, ConfigError, HarnessError, TargetUnavailable
 from harness.secrets import redact
 
 EXIT_USAGE = 4
-EXIT_BLOCKED = 75
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from harness.errors import DatabaseUnreachable
@@ -82,10 +81,6 @@ def _hint(reason: str) -> str:
 def _between(text: str, start: str, end: str) -> str:
     head, _, rest = text.partition(start)
     return rest.partition(end)[0] if rest else "?"
-
-
-def database_name(url: str) -> str:
-    return make_url(normalise_database_url(url)).database or "?"
 
 
 # ---------------------------------------------------------------- throwaway schemas & databases

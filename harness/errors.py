@@ -23,6 +23,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# sysexits EX_TEMPFAIL: the target could not be reached, nothing was judged, a retry may
+# succeed. The one exit code pytest has no word for; used by the plugin and the CLI alike.
+EXIT_BLOCKED = 75
+
 if TYPE_CHECKING:
     import httpx
 

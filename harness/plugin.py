@@ -34,7 +34,6 @@ from harness.targets import DEFAULT_TARGETS_FILE, resolve_target
 
 pytest_plugins = ["harness.fixtures", "harness.dbplugin", "harness.facts", "harness.checklist_hooks"]
 
-EXIT_BLOCKED = 75  # sysexits EX_TEMPFAIL: nothing could be judged, a nightly job may retry
 _WORKER_KEY = "staging_harness"
 
 

@@ -53,8 +53,3 @@ def normalise_database_url(url: str, *, field: str = "database_url") -> str:
     ]
     return urlunsplit((HARNESS_DRIVER, parts.netloc, parts.path, urlencode(query), ""))
 
-
-def libpq_url(url: str) -> str:
-    """The same URL as plain ``postgresql://`` for tools outside SQLAlchemy (psql, apps)."""
-    parts = urlsplit(url)
-    return urlunsplit(("postgresql", parts.netloc, parts.path, parts.query, parts.fragment))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from harness.checklist import checklist_key, decide_exit
+from harness.errors import EXIT_BLOCKED
 from harness.report.build import build_checklist_report
 from harness.report.i18n import summary_text
 from harness.report.render import render_html, render_markdown
@@ -54,7 +55,7 @@ def build_results(state: HarnessState, exit_status: int, root: Path) -> dict[str
 
 
 def run_status(exit_status: int) -> str:
-    return {0: "passed", 1: "failed", 2: "interrupted", 4: "blocked", 75: "blocked"}.get(
+    return {0: "passed", 1: "failed", 2: "interrupted", 4: "blocked", EXIT_BLOCKED: "blocked"}.get(
         exit_status, "error"
     )
 
