@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-PASSWORD = "PlantedPw-9f3c1e"
+from support import PLANTED_PASSWORD as PASSWORD
+from support import REPO
 
 TARGETS = f"""
 [targets.demo]

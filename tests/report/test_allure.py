@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import PASSWORD
+from support import PLANTED_PASSWORD as PASSWORD
 
 
 def results_by_name(run) -> dict[str, dict]:

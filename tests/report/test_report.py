@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PASSWORD, REPO
+from support import PLANTED_PASSWORD as PASSWORD
+from support import REPO
 
 EXPECTED = {
     "health": "pass", "routes": "pass", "pgvector": "fail", "migration-head": "blocked",
