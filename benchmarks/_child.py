@@ -21,9 +21,9 @@ from typing import Any
 
 def routes(args: dict[str, Any]) -> dict[str, Any]:
     from harness.checks.reachability import ProbeContext, check_routes_reachable
+    from harness.checks.routelist import RoutesSpec, load_expected
     from harness.checks.routes import check_routes
-    from harness.http import HttpClient
-    from harness.routelist import RoutesSpec, load_expected
+    from harness.transport.http import HttpClient
 
     spec = RoutesSpec(concurrency=args.get("concurrency", 8), timeout_s=30.0,
                       ignore=("/docs*", "/redoc*", "/openapi.json"))  # fmt: skip
@@ -43,8 +43,8 @@ def routes(args: dict[str, Any]) -> dict[str, Any]:
 
 def head(args: dict[str, Any]) -> dict[str, Any]:
     from harness.checks.migrations import check_migration_head
-    from harness.db import make_engine
-    from harness.dbspec import DatabaseSpec
+    from harness.config.database import DatabaseSpec
+    from harness.transport.db import make_engine
 
     engine = make_engine(args["database_url"])
     try:
@@ -57,8 +57,8 @@ def head(args: dict[str, Any]) -> dict[str, Any]:
 
 def drift(args: dict[str, Any]) -> dict[str, Any]:
     from harness.checks.schema import check_schema_drift
-    from harness.db import make_engine
-    from harness.dbspec import DatabaseSpec
+    from harness.config.database import DatabaseSpec
+    from harness.transport.db import make_engine
 
     live, replay = make_engine(args["live_url"]), make_engine(args["replay_url"])
     try:
@@ -101,8 +101,8 @@ def _warm_imports(kind: str) -> None:
     import harness.checks.reachability
     import harness.checks.routes
     import harness.checks.schema
-    import harness.db
-    import harness.http  # noqa: F401
+    import harness.transport.db
+    import harness.transport.http  # noqa: F401
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.session import get_state
+from harness.plugin.session import get_state
 
 MARKS: dict[str, float] = {"plugin_imported": time.time()}
 

@@ -21,7 +21,7 @@ reading the report:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 # sysexits EX_TEMPFAIL: the target could not be reached, nothing was judged, a retry may
 # succeed. The one exit code pytest has no word for; used by the plugin and the CLI alike.
@@ -30,7 +30,14 @@ EXIT_BLOCKED = 75
 if TYPE_CHECKING:
     import httpx
 
-    from harness.result import CheckResult
+
+class Verdict(Protocol):
+    """What ``CheckFailure`` carries: ``harness.result.CheckResult`` (kept structural so that
+    this base module imports nothing of the harness)."""
+
+    evidence: dict[str, Any]
+
+    def describe(self) -> str: ...
 
 
 class HarnessError(Exception):
@@ -88,7 +95,7 @@ class StackError(TargetUnavailable):
 class CheckFailure(AssertionError):
     """The target failed a check. Carries the result so the report can show its evidence."""
 
-    def __init__(self, result: CheckResult) -> None:
+    def __init__(self, result: Verdict) -> None:
         super().__init__(result.describe())
         self.result = result
 

@@ -14,12 +14,12 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 
-from harness.targets import Target
+from harness.config.database import DEFAULT_TTL_S
+from harness.config.targets import Target
 
-DEFAULT_TTL_S = 6 * 3600.0
 SWEEPERS: tuple[str, ...] = (
-    "harness.db:sweep_schemas",  # issue: throwaway schemas (hv_<run id>_<worker>)
-    "harness.checks.wallet:sweep_tagged_rows",  # issue: wallet flow rows named with a run id
+    "harness.transport.db:sweep_schemas",  # issue: throwaway schemas (hv_<run id>_<worker>)
+    "harness.flow.wallet:sweep_tagged_rows",  # issue: wallet flow rows named with a run id
 )
 
 Sweeper = Callable[[Engine, float, "Target | None"], list[str]]

@@ -13,7 +13,7 @@ from harness.checks.models import check_models_match
 from harness.checks.pgvector import check_pgvector, check_pgvector_usable, installed_pgvector
 from harness.checks.schema import check_schema_drift
 from harness.checks.throwaway import check_no_throwaway_left
-from harness.db import database_errors
+from harness.transport.db import database_errors
 
 
 @pytest.mark.checklist("migration-head")
@@ -47,7 +47,7 @@ def test_live_schema_has_what_the_models_expect(db_engine, app_metadata, db_spec
 
 @pytest.mark.checklist("cleanup")
 def test_no_throwaway_schema_left(throwaway, check):
-    """Runs last (see harness.dbplugin): drops this session's objects, then looks for them."""
+    """Runs last (see harness.plugin.database): drops this session's objects, then looks for them."""
     with database_errors(throwaway.engine):
         throwaway.close()
     check(check_no_throwaway_left(throwaway.engine, [throwaway.schema_name, throwaway.replay_name]))

@@ -3,7 +3,7 @@
 import pytest
 
 from harness.checks.health import check_health
-from harness.tls import tls_spec
+from harness.transport.tls import tls_spec
 
 
 @pytest.mark.checklist("health")

@@ -6,7 +6,7 @@ import pytest
 from harness.checks.reachability import check_routes_reachable, probe_context
 from harness.checks.routes import SNAPSHOT_HINT, check_routes
 from harness.errors import ConfigError
-from harness.routelist import load_expected, routes_spec
+from harness.checks.routelist import load_expected, routes_spec
 
 
 @pytest.fixture(scope="session")

@@ -7,10 +7,10 @@ records a before/after fingerprint as evidence.
 
 import pytest
 
-from harness.checks.wallet import check_wallet_idempotent, check_wallet_reward
-from harness.checks.wallet_api import Tagger, WalletApi
-from harness.checks.wallet_config import wallet_spec
-from harness.checks.wallet_run import WalletRun, writes_refusal
+from harness.flow.wallet import check_wallet_idempotent, check_wallet_reward
+from harness.flow.api import Tagger, WalletApi
+from harness.flow.config import wallet_spec
+from harness.flow.run import WalletRun, writes_refusal
 from harness.errors import ConfigError
 
 

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from support import REPO
 
 from harness.stack.postgres import EmbeddedPostgres
-from support import REPO
 
 APP_DIR = REPO / "examples" / "reference_app"
 

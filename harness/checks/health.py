@@ -12,10 +12,10 @@ from typing import Any
 
 import httpx
 
-from harness.http import HttpClient
+from harness.config.targets import HealthSpec
 from harness.result import CheckResult
-from harness.targets import HealthSpec
-from harness.tls import Certificate, TlsSpec, peer_certificate
+from harness.transport.http import HttpClient
+from harness.transport.tls import Certificate, TlsSpec, peer_certificate
 
 ITEM = "health"
 

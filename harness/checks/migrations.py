@@ -26,10 +26,10 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, text
 
-from harness.db import database_errors, quote_ident
-from harness.dbspec import DatabaseSpec
+from harness.config.database import DatabaseSpec
 from harness.errors import ConfigError
 from harness.result import CheckResult
+from harness.transport.db import database_errors, quote_ident
 
 ITEM = "migration-head"
 

@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, MetaData
 
-from harness.db import database_errors
-from harness.dbspec import DatabaseSpec
+from harness.config.database import DatabaseSpec
 from harness.errors import ConfigError
 from harness.result import CheckResult
+from harness.transport.db import database_errors
 
 ITEM = "models-match"
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from harness.db import database_errors, quote_ident
 from harness.result import CheckResult
+from harness.transport.db import database_errors, quote_ident
 
 ITEM = "pgvector"
 USABLE = "pgvector-usable"

@@ -35,13 +35,13 @@ from urllib.parse import quote
 
 import httpx
 
+from harness.checks.routelist import Route, RoutesSpec
+from harness.config.targets import Target
 from harness.errors import TargetUnreachable
-from harness.http import GATEWAY_STATUSES, describe_transport_error
 from harness.result import CheckResult
-from harness.routelist import Route, RoutesSpec
 from harness.secrets import redact
-from harness.targets import Target
-from harness.tls import tls_spec
+from harness.transport.http import GATEWAY_STATUSES, describe_transport_error
+from harness.transport.tls import tls_spec
 
 ITEM = "routes-reachable"
 DEFAULT_PARAM = "0"  # an id that almost never exists: the app answers its own 404 or 422

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from harness.checks.routelist import Route, RoutesSpec, routes_from_openapi
 from harness.errors import ConfigError
-from harness.http import HttpClient
 from harness.result import CheckResult
-from harness.routelist import Route, RoutesSpec, routes_from_openapi
+from harness.transport.http import HttpClient
 
 ITEM = "routes"
 SNAPSHOT_HINT = "python -m harness routes snapshot --target NAME --out FILE"

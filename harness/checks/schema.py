@@ -28,9 +28,9 @@ from harness.checks.migrations import (
     replay_migrations,
     script_directory,
 )
-from harness.db import database_errors, database_unreachable
-from harness.dbspec import DatabaseSpec
+from harness.config.database import DatabaseSpec
 from harness.result import CheckResult
+from harness.transport.db import database_errors, database_unreachable
 
 ITEM = "schema-drift"
 Snapshot = dict[str, dict[str, Any]]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from harness.db import database_errors, existing
 from harness.result import CheckResult
+from harness.transport.db import database_errors, existing
 
 ITEM = "cleanup"
 

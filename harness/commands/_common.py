@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.targets import DEFAULT_TARGETS_FILE, Target, resolve_target
+from harness.config.targets import DEFAULT_TARGETS_FILE, Target, resolve_target
 
 
 def add_target_options(parser: argparse.ArgumentParser) -> None:

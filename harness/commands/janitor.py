@@ -7,10 +7,10 @@ import re
 from typing import Any
 
 from harness.commands._common import add_target_options, target_from_args
-from harness.db import ensure_reachable, make_engine
-from harness.dbspec import database_spec
+from harness.config.database import database_spec
 from harness.errors import ConfigError
 from harness.janitor import DEFAULT_TTL_S, sweep
+from harness.transport.db import ensure_reachable, make_engine
 
 
 def register(subparsers: Any) -> None:

@@ -10,8 +10,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from harness.checklist import DEFAULT_CHECKLISTS_DIR, LANGS
-from harness.report import write_checklist_files
+from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, LANGS
+from harness.report.files import write_checklist_files
 from harness.report.i18n import summary_text
 from harness.report.store import load_payload, report_folder
 

@@ -14,16 +14,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from harness.auth import auth_headers
+from harness.checks.routelist import expected_document, routes_spec
 from harness.checks.routes import fetch_served_routes
 from harness.commands._common import add_target_options, target_from_args
+from harness.config.targets import Target
 from harness.errors import ConfigError
-from harness.http import HttpClient
-from harness.routelist import expected_document, routes_spec
-from harness.session import Throttled
-from harness.targets import Target
-from harness.tls import tls_spec
-from harness.wait import HttpWaitStrategy
+from harness.plugin.session import Throttled
+from harness.transport.auth import auth_headers
+from harness.transport.http import HttpClient
+from harness.transport.tls import tls_spec
+from harness.transport.wait import HttpWaitStrategy
 
 
 def register(subparsers: Any) -> None:

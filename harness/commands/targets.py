@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.targets import DEFAULT_TARGETS_FILE, load_targets_file, resolve_target
+from harness.config.targets import DEFAULT_TARGETS_FILE, load_targets_file, resolve_target
 
 
 def register(subparsers: Any) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from harness.checklist import Checklist
+from harness.report.checklist import Checklist
 
 CATEGORIES = [
     {

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.checklist import Checklist, Item, item_status, manual_status, summarise
+from harness.report.checklist import Checklist, Item, item_status, manual_status, summarise
 
 SCHEMA_VERSION = 1
 FACT_KEYS = ("code_revision", "db_version", "pgvector_version", "alembic_heads", "db_revision")

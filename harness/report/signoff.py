@@ -12,7 +12,7 @@ from typing import Any
 
 from harness.errors import ConfigError
 from harness.report.build import refresh_summary
-from harness.results import iso, utc_now
+from harness.report.results import iso, utc_now
 
 TICKS = ("done", "not-done")
 _WORST_FIRST = {"fail": 0, "blocked": 1, "not_run": 2, "pass": 3}

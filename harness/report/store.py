@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.checklist import DEFAULT_CHECKLISTS_DIR, load_checklist
 from harness.errors import ConfigError
 from harness.report.build import build_checklist_report
+from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, load_checklist
 
 
 def report_folder(path: Path) -> Path:

@@ -13,11 +13,11 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
+from harness.config.targets import Target
 from harness.errors import StackError
 from harness.stack.app import AppProcess, launch_app
 from harness.stack.postgres import EmbeddedPostgres
-from harness.targets import Target
-from harness.wait import Progress
+from harness.transport.wait import Progress
 
 
 @dataclass(frozen=True)

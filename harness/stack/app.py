@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.config.targets import AppSpec
 from harness.errors import StackError
 from harness.secrets import redact
 from harness.stack.postgres import free_port, tail
-from harness.targets import AppSpec
-from harness.wait import HttpWaitStrategy, Progress
+from harness.transport.wait import HttpWaitStrategy, Progress
 
 
 def app_environment(spec: AppSpec, database_url: str) -> dict[str, str]:

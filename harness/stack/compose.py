@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError, StackError
 from harness.secrets import redact
 from harness.stack import StackAddresses
 from harness.stack.engine import COMPOSE_PROJECT_PREFIX
 from harness.stack.procs import pid_alive
-from harness.targets import Target, reject_unknown_keys
-from harness.wait import HttpWaitStrategy, Progress
+from harness.transport.wait import HttpWaitStrategy, Progress
 
 _KEYS = {"app_service", "app_port", "db_service", "db_port", "database_url", "start_timeout_s"}
 _PROJECT_LABEL = "com.docker.compose.project"

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.config.targets import Target
 from harness.errors import ConfigError, HarnessError, StackError
 from harness.secrets import redact, register_secret
 from harness.stack import StackAddresses
@@ -39,8 +40,7 @@ from harness.stack.engine import (
     remove_owned,
     sweep_leftovers,
 )  # fmt: skip
-from harness.targets import Target
-from harness.wait import Progress
+from harness.transport.wait import Progress
 
 DEFAULT_IMAGE = "pgvector/pgvector:pg17"
 LOCAL_IMAGE_HINT = (

@@ -7,7 +7,6 @@ import os
 import pytest
 
 
-
 def _engine_problem() -> str | None:
     """Why the engine tests cannot run here, or None when they can."""
     try:

@@ -7,14 +7,13 @@ no engine answers or `docker compose` (v2) is missing.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import json
-
 from support import REPO
 
 pytestmark = pytest.mark.stack

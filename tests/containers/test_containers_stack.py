@@ -12,9 +12,9 @@ import socket
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from support import EXIT_BLOCKED, REPO
 
 from harness.stack import engine
-from support import EXIT_BLOCKED, REPO
 
 pytestmark = pytest.mark.stack
 
@@ -99,9 +99,9 @@ def test_failed_start_and_ctrl_c_leave_no_container(project, docker_client):
 def test_missing_image_that_cannot_be_pulled_names_the_local_build(docker_client):
     from dataclasses import replace
 
+    from harness.config.targets import resolve_target
     from harness.errors import StackError
     from harness.stack.containers import ContainersStack
-    from harness.targets import resolve_target
 
     target = resolve_target("containers", REPO / "targets.toml")
     target = replace(target, raw={**target.raw, "image": "hv-no-such-image:0"})

@@ -12,14 +12,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from support import EXIT_BLOCKED, REPO
 
+from harness.config.targets import resolve_target
 from harness.errors import ConfigError, StackError
-from harness.stack import make_stack, validate_stack_config
-from harness.stack import engine
+from harness.stack import engine, make_stack, validate_stack_config
 from harness.stack.compose import ComposeSettings, project_name
 from harness.stack.containers import DEFAULT_IMAGE, ContainersSettings, ContainersStack
-from harness.targets import resolve_target
-from support import EXIT_BLOCKED, REPO
 
 HEALTH = "suites/test_health.py"
 

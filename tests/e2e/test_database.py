@@ -16,7 +16,6 @@ import shutil
 import textwrap
 
 import pytest
-
 from db_support import APP_DIR, hv_objects, sql, standalone_pg  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.stack
@@ -26,7 +25,7 @@ DB_ITEMS = {"migration-head", "pgvector", "pgvector-usable", "schema-drift", "mo
 
 LEFTOVER_PROBE = """
 import json, psycopg, pytest
-from harness.session import get_state
+from harness.plugin.session import get_state
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_sessionfinish(session):

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from db_support import hv_objects, sql, standalone_pg  # noqa: F401  (fixture)
-from harness.stack.postgres import free_port
 from support import EXIT_BLOCKED
+
+from harness.stack.postgres import free_port
 
 pytestmark = pytest.mark.stack
 
@@ -18,7 +18,7 @@ INI = "examples/reference_app/alembic.ini"
 
 DISRUPT = """
 import json, psycopg, pytest
-from harness.session import get_state
+from harness.plugin.session import get_state
 
 DONE = []
 

@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from harness.stack import LocalStack
-from harness.targets import resolve_target
 from proxy import ReverseProxy, serve
 from support import EXIT_BLOCKED, REPO
+
+from harness.config.targets import resolve_target
+from harness.stack import LocalStack
 
 pytestmark = pytest.mark.stack
 

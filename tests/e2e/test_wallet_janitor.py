@@ -15,21 +15,21 @@ import pytest
 from sqlalchemy import Engine
 from support import REPO
 
-from harness.checks import wallet_db
-from harness.checks.wallet_api import Tagger, WalletApi
-from harness.checks.wallet_config import WalletSpec, WalletTables
-from harness.db import make_engine
-from harness.http import HttpClient
-from harness.session import make_run_id
+from harness.config.targets import resolve_target
+from harness.flow import db as wallet_db
+from harness.flow.api import Tagger, WalletApi
+from harness.flow.config import WalletSpec, WalletTables
+from harness.plugin.session import make_run_id
 from harness.stack import LocalStack, StackAddresses
-from harness.targets import resolve_target
+from harness.transport.db import make_engine
+from harness.transport.http import HttpClient
 
 pytestmark = pytest.mark.stack
 
 TABLES = WalletTables()
 KILL_AFTER_COMPLETION = """
 import os, signal
-from harness.checks import wallet_api
+from harness.flow import api as wallet_api
 
 _complete = wallet_api.WalletApi.complete
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from db_support import hv_objects, sql, standalone_pg  # noqa: F401  (fixture)
 from sqlalchemy import text
 
-from db_support import hv_objects, sql, standalone_pg  # noqa: F401  (fixture)
-from harness import db
 from harness.checks.pgvector import check_pgvector
 from harness.commands import janitor as janitor_command
 from harness.errors import DatabaseUnreachable
+from harness.transport import db
 
 pytestmark = pytest.mark.stack
 

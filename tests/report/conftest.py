@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from support import PLANTED_PASSWORD as PASSWORD
 from support import REPO
 

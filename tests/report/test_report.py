@@ -11,7 +11,6 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-
 from support import PLANTED_PASSWORD as PASSWORD
 from support import REPO
 

@@ -7,11 +7,11 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from harness.auth import auth_headers
+from harness.config.targets import Target
 from harness.errors import ConfigError
-from harness.http import HttpClient
 from harness.secrets import redact
-from harness.targets import Target
+from harness.transport.auth import auth_headers
+from harness.transport.http import HttpClient
 
 TOKEN = "eyJhbGciOi-test-token"
 

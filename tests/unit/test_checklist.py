@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from harness.checklist import decide_exit, item_status, load_checklist, parse_checklist, summarise
 from harness.errors import ConfigError
+from harness.report.checklist import (
+    decide_exit,
+    item_status,
+    load_checklist,
+    parse_checklist,
+    summarise,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 DESIGN_ITEMS = [

@@ -7,15 +7,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from support import REPO
 
 from harness.checks.migrations import _judge, script_directory
 from harness.checks.pgvector import expected_order, version_tuple
 from harness.checks.schema import diff_snapshots
-from harness.db import parse_comment, throwaway_name
-from harness.dbspec import DatabaseSpec, database_spec
+from harness.config.database import DatabaseSpec, database_spec
+from harness.config.targets import Target
 from harness.errors import ConfigError
-from harness.targets import Target
-from support import REPO
+from harness.transport.db import parse_comment, throwaway_name
 
 INI = REPO / "examples" / "reference_app" / "alembic.ini"
 

@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from harness.errors import TargetUnreachable
-from harness.http import HttpClient
+from harness.transport.http import HttpClient
 
 
 def client_for(handler, retries=2):

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from harness.checks.reachability import ProbeContext, check_routes_reachable, request_for
-from harness.routelist import Route, RoutesSpec
+from harness.checks.routelist import Route, RoutesSpec
 
 APP = {"server": "uvicorn"}
 NO_ROUTE = b'{"detail":"Not Found"}'

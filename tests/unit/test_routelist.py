@@ -5,16 +5,16 @@ from pathlib import Path
 
 import pytest
 
-from harness.checks.routes import compare_routes
-from harness.errors import ConfigError
-from harness.routelist import (
+from harness.checks.routelist import (
     Route,
     expected_document,
     load_expected,
     routes_from_openapi,
     routes_spec,
 )
-from harness.targets import Target
+from harness.checks.routes import compare_routes
+from harness.config.targets import Target
+from harness.errors import ConfigError
 
 
 def target(routes: dict, base: Path = Path("/repo")) -> Target:

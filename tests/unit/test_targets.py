@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.config.targets import resolve_target
 from harness.errors import ConfigError
-from harness.targets import resolve_target
 
 TOML = """
 [targets.staging]

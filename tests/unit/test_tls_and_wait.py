@@ -5,14 +5,14 @@ import json
 
 import httpx
 import pytest
+from proxy import serve
 
 from harness.checks.health import check_health
+from harness.config.targets import HealthSpec, Target
 from harness.errors import ConfigError, TargetUnreachable
-from harness.http import HttpClient
-from harness.targets import HealthSpec, Target
-from harness.tls import TlsSpec, peer_certificate, tls_spec
-from harness.wait import HttpWaitStrategy
-from proxy import serve
+from harness.transport.http import HttpClient
+from harness.transport.tls import TlsSpec, peer_certificate, tls_spec
+from harness.transport.wait import HttpWaitStrategy
 
 trustme = pytest.importorskip("trustme")
 

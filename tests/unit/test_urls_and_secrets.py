@@ -1,8 +1,8 @@
 import pytest
 
+from harness.config.urls import normalise_database_url
 from harness.errors import ConfigError
 from harness.secrets import mask_url, redact
-from harness.urls import normalise_database_url
 
 
 @pytest.mark.parametrize(

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from harness.checks.wallet import check_cleanup
-from harness.checks.wallet_api import Tagger
-from harness.checks.wallet_config import WalletSpec, parse_wallet_spec, wallet_spec
-from harness.checks.wallet_db import like_prefix, run_started
-from harness.checks.wallet_run import writes_refusal
+from harness.config.targets import resolve_target
 from harness.errors import ConfigError
-from harness.targets import resolve_target
+from harness.flow.api import Tagger
+from harness.flow.config import WalletSpec, parse_wallet_spec, wallet_spec
+from harness.flow.db import like_prefix, run_started
+from harness.flow.run import writes_refusal
+from harness.flow.wallet import check_cleanup
 
 TOML = """
 [targets.stage]
@@ -127,8 +127,9 @@ def test_cleanup_result_names_what_changed():
 def test_janitor_sweeps_the_tables_the_profile_maps(monkeypatch, tmp_path):
     """The wallet sweeper is handed the target, so an app with other table names is swept
     where its rows really are, not in the reference app's tables."""
-    from harness.checks import wallet, wallet_db
-    from harness.targets import resolve_target
+    from harness.config.targets import resolve_target
+    from harness.flow import db as wallet_db
+    from harness.flow import wallet
 
     (tmp_path / "targets.toml").write_text(
         '[targets.s]\nbase_url = "https://s.example"\n'

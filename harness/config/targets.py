@@ -20,9 +20,9 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from harness.config.urls import normalise_database_url
 from harness.errors import ConfigError
 from harness.secrets import mask_url
-from harness.urls import normalise_database_url
 
 KINDS = ("local", "containers", "remote")
 DEFAULT_TARGETS_FILE = "targets.toml"

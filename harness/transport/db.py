@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from harness.config.urls import normalise_database_url
 from harness.errors import DatabaseUnreachable
 from harness.secrets import mask_url, redact
-from harness.urls import normalise_database_url
 
 if TYPE_CHECKING:
-    from harness.targets import Target
+    from harness.config.targets import Target
 
 
 def make_engine(url: str, *, connect_timeout_s: int = 10) -> Engine:

@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
-from harness.targets import Target, reject_unknown_keys
 
 SECTION = "wallet"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
-from harness.janitor import DEFAULT_TTL_S
-from harness.targets import Target, reject_unknown_keys
 
 SECTION = "database"
+# The janitor's default age limit for hv_ objects and tagged rows (6 h).
+DEFAULT_TTL_S = 6 * 3600.0
 DEFAULT_PGVECTOR_MIN = "0.5.0"
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
 _MODELS = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")

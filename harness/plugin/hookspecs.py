@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from harness.config.targets import Target
     from harness.stack import StackAddresses
-    from harness.targets import Target
 
 
 @pytest.hookspec

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from harness.checks import wallet_db
-from harness.checks.wallet import CLEANUP, LedgerReader, check_cleanup
-from harness.checks.wallet_api import Tagger, WalletApi
-from harness.checks.wallet_config import WalletTables
+from harness.config.targets import Target
+from harness.flow import db as wallet_db
+from harness.flow.api import Tagger, WalletApi
+from harness.flow.config import WalletTables
+from harness.flow.wallet import CLEANUP, LedgerReader, check_cleanup
 from harness.result import CheckResult
-from harness.targets import Target
 
 
 def writes_refusal(target: Target) -> str | None:

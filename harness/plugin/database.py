@@ -22,12 +22,12 @@ import pytest
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.exc import ProgrammingError
 
-from harness import db
-from harness.dbspec import DatabaseSpec, database_spec
+from harness.config.database import DatabaseSpec, database_spec
+from harness.config.targets import Target
 from harness.errors import TargetUnavailable
 from harness.janitor import sweep
-from harness.session import get_state
-from harness.targets import Target
+from harness.plugin.session import get_state
+from harness.transport import db
 
 CLEANUP_ITEM = "cleanup"
 

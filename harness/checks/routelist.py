@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
-from harness.targets import Target, reject_unknown_keys
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

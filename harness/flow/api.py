@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 
-from harness.checks.wallet_config import WalletSpec
-from harness.http import HttpClient
+from harness.flow.config import WalletSpec
+from harness.transport.http import HttpClient
 
 TAG_PREFIX = "hv-"
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import importlib
 
-from harness.targets import Target
+from harness.config.targets import Target
 
 VALIDATORS: tuple[str, ...] = (
     "harness.stack:validate_stack_config",
-    "harness.dbspec:database_spec",
-    "harness.routelist:routes_spec",
-    "harness.checks.wallet_config:wallet_spec",
-    "harness.tls:tls_spec",
-    "harness.auth:auth_spec",
+    "harness.config.database:database_spec",
+    "harness.checks.routelist:routes_spec",
+    "harness.flow.config:wallet_spec",
+    "harness.transport.tls:tls_spec",
+    "harness.transport.auth:auth_spec",
 )
 
 

@@ -18,11 +18,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from harness.checks import wallet_db
-from harness.checks.wallet_api import FlowError, Tagger, WalletApi
-from harness.checks.wallet_config import WalletSpec, WalletTables, wallet_spec
+from harness.config.targets import Target
+from harness.flow import db as wallet_db
+from harness.flow.api import FlowError, Tagger, WalletApi
+from harness.flow.config import WalletSpec, WalletTables, wallet_spec
 from harness.result import CheckResult
-from harness.targets import Target
 
 REWARD = "wallet-reward"
 IDEMPOTENT = "wallet-idempotent"

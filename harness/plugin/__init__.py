@@ -23,22 +23,22 @@ from typing import Any
 
 import pytest
 
-from harness.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
+from harness.config.profile import validate_profile
+from harness.config.targets import DEFAULT_TARGETS_FILE, resolve_target
 from harness.errors import ConfigError, TargetUnavailable, TargetUnreachable
-from harness.profile import validate_profile
+from harness.plugin.session import HarnessState, Throttled, get_state, state_key
+from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
+from harness.report.results import PROP_BLOCKED, PROP_CHECKLIST, ResultsCollector
 from harness.report.scrub import scrub_report
-from harness.results import PROP_BLOCKED, PROP_CHECKLIST, ResultsCollector
-from harness.session import HarnessState, Throttled, get_state, state_key
 from harness.stack import StackAddresses
-from harness.targets import DEFAULT_TARGETS_FILE, resolve_target
 
-pytest_plugins = ["harness.fixtures", "harness.dbplugin", "harness.facts", "harness.checklist_hooks"]
+pytest_plugins = ["harness.plugin.fixtures", "harness.plugin.database", "harness.plugin.facts", "harness.plugin.checklist"]
 
 _WORKER_KEY = "staging_harness"
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    from harness import hooks
+    from harness.plugin import hookspecs as hooks
 
     pluginmanager.add_hookspecs(hooks)
 
@@ -83,11 +83,13 @@ def pytest_configure(config: pytest.Config) -> None:
         state.collector = ResultsCollector()
         config.pluginmanager.register(state.collector, "harness-results")
         _teardown_on_sigterm()
-        from harness.facts import FactCollector  # lazily: harness.facts is also a plugin
+        from harness.plugin.facts import (
+            FactCollector,  # lazily: harness.plugin.facts is also a plugin
+        )
 
         config.pluginmanager.register(FactCollector(state.extra), "harness-facts")
         if _writes_report(config):
-            from harness.report import prepare_report_dir
+            from harness.plugin.report import prepare_report_dir
 
             prepare_report_dir(config, state)
 
@@ -231,19 +233,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     state = get_state(config)
     if state.unavailable is None and not _only_listing(config):
-        from harness.facts import fill_missing_facts
+        from harness.plugin.facts import fill_missing_facts
 
         fill_missing_facts(state.target, state.extra)  # before the local stack goes away
     state.teardown()
     if state.collector is None:
         return
-    from harness.checklist_hooks import collection_watch
-    from harness.report import finish_run
+    from harness.plugin.checklist import collection_watch
+    from harness.plugin.report import finish_run
 
     watch = collection_watch(config)
     if watch.unknown_item:
         exitstatus = pytest.ExitCode.USAGE_ERROR  # found by an xdist worker (checklist_hooks)
-    # Exit code from the item statuses: 0 / 1 / 75 (see harness.checklist.decide_exit).
+    # Exit code from the item statuses: 0 / 1 / 75 (see harness.report.checklist.decide_exit).
     session.exitstatus = finish_run(
         config, state, int(exitstatus), write=_writes_report(config), collection_errors=watch.errors
     )
@@ -251,7 +253,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def _write_allure_extras(config: pytest.Config, state: HarnessState) -> None:
-    from harness.report import payload_key, redact_tree
+    from harness.plugin.report import payload_key, redact_tree
     from harness.report.allure import alluredir, write_extras
 
     directory = alluredir(config)
@@ -263,7 +265,7 @@ def _write_allure_extras(config: pytest.Config, state: HarnessState) -> None:
 
 
 def _write_results(config: pytest.Config, state: HarnessState, exit_status: int) -> None:
-    from harness.report import write_run_report
+    from harness.plugin.report import write_run_report
 
     if not _writes_report(config):
         return
@@ -277,7 +279,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     state.teardown()  # idempotent; covers a session that never reached sessionfinish
     if state.collector is not None and not _only_listing(config):
         # Printed here, after pytest's own stats line, so it is the last line of output.
-        from harness.report import blocked_reasons, summary_line
+        from harness.plugin.report import blocked_reasons, summary_line
 
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         write = reporter.write_line if reporter else print

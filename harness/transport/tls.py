@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError, TargetUnreachable
-from harness.targets import Target, reject_unknown_keys
 
 _KNOWN = {"ca_bundle", "verify", "expiry_warn_days"}
 

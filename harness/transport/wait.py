@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import httpx
 
 from harness.errors import TargetUnavailable, TargetUnreachable
-from harness.http import describe_transport_error
+from harness.transport.http import describe_transport_error
 
 Progress = Callable[[str], None]
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from harness.targets import Target
+from harness.config.targets import Target
 
 PROP_FACT = "harness_fact"
 FACT_NAMES = ("db_version", "pgvector_version", "alembic_heads", "db_revision")
@@ -81,7 +81,7 @@ def _script_heads(target: Target) -> list[str] | None:
 def _database_facts(url: str) -> dict[str, Any]:
     from sqlalchemy import text
 
-    from harness.db import make_engine
+    from harness.transport.db import make_engine
 
     engine = make_engine(url, connect_timeout_s=3)
     facts: dict[str, Any] = {}

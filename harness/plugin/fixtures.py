@@ -7,15 +7,15 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy import Engine
 
-from harness.auth import auth_headers as obtain_auth_headers
-from harness.db import ensure_reachable, make_engine
+from harness.config.targets import Target
 from harness.errors import ConfigError
-from harness.http import HttpClient
+from harness.plugin.session import HarnessState, Throttled, get_state
+from harness.report.results import PROP_CHECK
 from harness.result import CheckResult
-from harness.results import PROP_CHECK
-from harness.session import HarnessState, Throttled, get_state
-from harness.targets import Target
-from harness.tls import tls_spec
+from harness.transport.auth import auth_headers as obtain_auth_headers
+from harness.transport.db import ensure_reachable, make_engine
+from harness.transport.http import HttpClient
+from harness.transport.tls import tls_spec
 
 
 @pytest.fixture(scope="session")

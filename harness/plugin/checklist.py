@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from harness.checklist import Checklist, checklist_key
+from harness.report.checklist import Checklist, checklist_key
 
 _MESSAGE_START = "unknown checklist item"
 

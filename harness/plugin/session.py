@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from harness.config.targets import Target
 from harness.errors import HarnessError, TargetUnavailable
-from harness.results import ResultsCollector, utc_now
+from harness.report.results import ResultsCollector, utc_now
 from harness.stack import Stack, StackAddresses, make_stack
-from harness.targets import Target
 
 
 def make_run_id(now: datetime) -> str:
@@ -79,8 +79,8 @@ class HarnessState:
             return
         if not target.base_url:
             return
-        from harness.tls import tls_spec
-        from harness.wait import HttpWaitStrategy
+        from harness.transport.tls import tls_spec
+        from harness.transport.wait import HttpWaitStrategy
 
         strategy = HttpWaitStrategy(
             url=f"{target.base_url}{target.health.path}",

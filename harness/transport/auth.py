@@ -23,10 +23,10 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
-from harness.http import HttpClient
 from harness.secrets import MASK, redact, register_secret
-from harness.targets import Target, reject_unknown_keys
+from harness.transport.http import HttpClient
 
 _KNOWN = {"token_env", "login", "header", "scheme"}
 _LOGIN_KNOWN = {"url", "json", "form", "token_field"}

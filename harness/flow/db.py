@@ -18,8 +18,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from harness.checks.wallet_api import TAG_PREFIX
-from harness.checks.wallet_config import WalletTables
+from harness.flow.api import TAG_PREFIX
+from harness.flow.config import WalletTables
 
 # Any row a harness run tagged: hv-r<YYYYMMDD>t<HHMMSS>…
 ANY_RUN_TAG = f"^{TAG_PREFIX}r[0-9]{{8}}t[0-9]{{6}}"

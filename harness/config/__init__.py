@@ -1,0 +1,1 @@
+"""Profile and configuration models: targets.toml, its sections, URLs."""

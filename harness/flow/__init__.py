@@ -1,0 +1,1 @@
+"""Declared write flows against the target (the wallet reward flow)."""

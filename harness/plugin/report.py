@@ -1,0 +1,125 @@
+"""Writing the run's report folder ``reports/<UTC timestamp>-<target>/``.
+
+``results.json`` (every test) → ``checklist.json`` (items, the source of truth) →
+``checklist.md`` and ``checklist.html``; pytest's own JUnit XML lands beside them as
+``junit.xml``. The exit code of the run is decided here, from the item statuses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from harness.errors import EXIT_BLOCKED
+from harness.plugin.session import environment_facts
+from harness.report.build import build_checklist_report
+from harness.report.checklist import checklist_key, decide_exit
+from harness.report.files import redact_tree, write_checklist_files, write_folder
+from harness.report.i18n import summary_text
+from harness.report.render import render_html, render_markdown
+from harness.report.results import SCHEMA_VERSION, iso, make_report_dir, utc_now, write_json
+from harness.secrets import redact
+
+if TYPE_CHECKING:
+    from harness.plugin.session import HarnessState
+
+payload_key = pytest.StashKey[dict[str, Any]]()
+JUNIT_NAME = "junit.xml"
+
+
+def build_results(state: HarnessState, exit_status: int, root: Path) -> dict[str, Any]:
+    finished = utc_now()
+    records = state.collector.records.values() if state.collector else []
+    counts = state.collector.counts() if state.collector else {}
+    reason = state.config_error or state.unavailable
+    target = state.target.describe() if state.target else {"name": state.target_name}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run_id": state.run_id,
+        "target": target,
+        "started_at": iso(state.started),
+        "finished_at": iso(finished),
+        "duration_s": round((finished - state.started).total_seconds(), 3),
+        "exit_status": exit_status,
+        "status": run_status(exit_status),
+        "blocked_reason": reason.one_line() if reason else None,
+        "environment": {
+            **environment_facts(root),
+            "stack_timings_s": state.addresses.timings_s if state.addresses else {},
+            **state.extra,
+        },
+        "counts": counts,
+        "tests": [record.to_dict() for record in records],
+    }
+
+
+def run_status(exit_status: int) -> str:
+    return {0: "passed", 1: "failed", 2: "interrupted", 4: "blocked", EXIT_BLOCKED: "blocked"}.get(
+        exit_status, "error"
+    )
+
+
+def reports_root(config: pytest.Config) -> Path:
+    value = config.getoption("report_dir", None) or config.getini("harness_report_dir")
+    return Path(value) if Path(value).is_absolute() else Path(config.rootpath) / value
+
+
+def prepare_report_dir(config: pytest.Config, state: HarnessState) -> None:
+    """Controller, at configure: make the folder now so pytest's JUnit XML can go into it."""
+    state.report_dir = make_report_dir(reports_root(config), state.target_name, state.started)
+    if not config.option.xmlpath:
+        config.option.xmlpath = str(state.report_dir / JUNIT_NAME)
+
+
+def finish_run(
+    config: pytest.Config, state: HarnessState, pytest_exit: int, *, write: bool, collection_errors: int = 0
+) -> int:
+    """Roll the results up into items, decide the exit code, write the folder; → exit code."""
+    results = build_results(state, pytest_exit, Path(config.rootpath))
+    checklist = config.stash.get(checklist_key, None)
+    exit_status = pytest_exit
+    payload = None
+    if checklist is not None:
+        payload = build_checklist_report(results, checklist, lang=config.getoption("report_lang", "en") or "en")
+        exit_status = decide_exit(
+            pytest_exit,
+            payload["items"],
+            other_failures=collection_errors > 0
+            or any(t["outcome"] in ("failed", "error") for t in payload["unmarked_tests"]),
+            target_unavailable=state.unavailable is not None,
+        )
+        payload["exit_status"] = exit_status
+        config.stash[payload_key] = payload
+    results["exit_status"], results["status"] = exit_status, run_status(exit_status)
+    if write:
+        folder = state.report_dir or make_report_dir(reports_root(config), state.target_name, state.started)
+        write_folder(folder, results, payload)
+        state.report_dir = folder
+    return exit_status
+
+
+def write_run_report(config: pytest.Config, state: HarnessState, exit_status: int) -> Path:
+    """The early path: configuration failed before any test, so the run is blocked."""
+    finish_run(config, state, exit_status, write=True)
+    assert state.report_dir is not None
+    return state.report_dir
+
+
+def summary_line(config: pytest.Config, state: HarnessState) -> str:
+    payload = config.stash.get(payload_key, None)
+    if payload is not None:
+        return summary_text(payload, config.getoption("report_lang", "en") or "en")
+    counts = state.collector.counts() if state.collector else {}
+    parts = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("passed", "failed", "error", "blocked", "skipped"))
+    return f"harness {state.target_name}: {parts}"
+
+
+def blocked_reasons(state: HarnessState) -> list[str]:
+    """Each distinct reason tests were blocked, once (a dead target blocks every test)."""
+    if state.unavailable is not None:
+        return []  # already printed when provisioning failed
+    records = state.collector.records.values() if state.collector else []
+    reasons = [r.message or "" for r in records if r.outcome == "blocked"]
+    return list(dict.fromkeys(reason.removeprefix("blocked: ") for reason in reasons))

@@ -1,0 +1,1 @@
+"""Talking to the target: HTTP, the database, auth, TLS and readiness waits."""
