@@ -1,4 +1,5 @@
 """Wait until the database answers, before migrations run (prestart's first step)."""
+
 import logging
 
 from sqlalchemy import Engine, text

@@ -6,6 +6,7 @@ both to the served app and to a separate process (Alembic, the harness's
 schema check) that only imports `app.models`. An unknown name stops the import:
 a typo must never silently run the healthy app.
 """
+
 import os
 from collections.abc import Iterable
 

@@ -1,4 +1,5 @@
 """Seed the database (the first superuser). Run after `alembic upgrade head`."""
+
 import logging
 
 from sqlmodel import Session

@@ -1,4 +1,5 @@
 """The ASGI app: `uvicorn app.main:app` from the app's folder."""
+
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 

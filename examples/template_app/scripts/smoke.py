@@ -9,6 +9,7 @@ logs in as FIRST_SUPERUSER, walks users and items, and stops the server. Each
 step prints `ok` or `FAIL` with the HTTP status; the exit code is the number of
 failed steps. Set TEMPLATE_APP_FAULTS to watch a fault show up. Stdlib only.
 """
+
 import json
 import os
 import socket
@@ -32,8 +33,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def call(base: str, method: str, path: str, token: str | None = None,
-         body: Any = None, form: dict[str, str] | None = None) -> tuple[int, Any]:
+def call(
+    base: str,
+    method: str,
+    path: str,
+    token: str | None = None,
+    body: Any = None,
+    form: dict[str, str] | None = None,
+) -> tuple[int, Any]:
     """One request; returns (status, parsed JSON body or raw text)."""
     headers, data = {}, None
     if token:
@@ -93,8 +100,10 @@ class Steps:
 def walk(base: str, steps: Steps) -> None:
     status, body = call(base, "GET", "/utils/health-check/")
     steps.check("health", status, 200, body)
-    form = {"username": os.environ.get("FIRST_SUPERUSER", "admin@example.com"),
-            "password": os.environ.get("FIRST_SUPERUSER_PASSWORD", "changethis")}
+    form = {
+        "username": os.environ.get("FIRST_SUPERUSER", "admin@example.com"),
+        "password": os.environ.get("FIRST_SUPERUSER_PASSWORD", "changethis"),
+    }
     status, body = call(base, "POST", "/login/access-token", form=form)
     steps.check("login", status, 200, "token issued" if status == 200 else body)
     token = body.get("access_token") if isinstance(body, dict) else None

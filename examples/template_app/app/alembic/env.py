@@ -4,6 +4,7 @@ The URL always comes from the app's settings (POSTGRES_*). A sqlalchemy.url in
 the config, or a connection put in config.attributes by a caller, is ignored:
 that is what real templates do, and what a harness must cope with.
 """
+
 from logging.config import fileConfig
 
 from alembic import context
@@ -35,9 +36,7 @@ def run_migrations_online() -> None:
     """Connect with the settings' URL and migrate."""
     connectable = create_engine(settings.SQLALCHEMY_DATABASE_URI, poolclass=pool.NullPool)
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection, target_metadata=target_metadata, compare_type=True
-        )
+        context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
         with context.begin_transaction():
             context.run_migrations()
 

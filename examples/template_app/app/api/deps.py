@@ -1,4 +1,5 @@
 """Request dependencies: a database session and the user the bearer token names."""
+
 import uuid
 from collections.abc import Generator
 from typing import Annotated

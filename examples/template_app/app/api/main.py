@@ -1,4 +1,5 @@
 """The /api/v1 router: every route module, mounted in one place."""
+
 from fastapi import APIRouter
 
 from app import faults

@@ -5,6 +5,7 @@ SQLAlchemy URL is built from them. Real environment variables win over the
 app folder's `.env` (pydantic-settings' order), so a harness or a PaaS that
 sets POSTGRES_* is obeyed even where a developer's `.env` exists.
 """
+
 import secrets
 from pathlib import Path
 
@@ -36,7 +37,7 @@ class Settings(BaseSettings):
     FIRST_SUPERUSER_PASSWORD: str = "changethis"
 
     @property
-    def SQLALCHEMY_DATABASE_URI(self) -> URL:  # noqa: N802 - the templates' name
+    def SQLALCHEMY_DATABASE_URI(self) -> URL:  # the templates' name, kept
         """A URL object, not a string: str(URL) masks the password, and URL.create
         escapes characters a hand-built string would get wrong."""
         return URL.create(

@@ -1,4 +1,5 @@
 """The engine, and the seeding of the first superuser."""
+
 from sqlalchemy import insert
 from sqlmodel import Session, create_engine, select
 

@@ -1,5 +1,6 @@
 """Password hashing (bcrypt) and access tokens (JWT, HS256)."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import bcrypt
 import jwt
@@ -10,7 +11,7 @@ ALGORITHM = "HS256"
 
 
 def create_access_token(subject: str, expires_delta: timedelta) -> str:
-    expire = datetime.now(timezone.utc) + expires_delta
+    expire = datetime.now(UTC) + expires_delta
     return jwt.encode({"exp": expire, "sub": subject}, settings.SECRET_KEY, ALGORITHM)
 
 

@@ -3,6 +3,7 @@
 Alembic's env.py and the harness's schema check use `app.models:SQLModel.metadata`,
 so SQLModel is re-exported here on purpose.
 """
+
 from sqlmodel import SQLModel
 
 from app.models.common import Message, Token

@@ -1,6 +1,7 @@
 """Pieces shared by the table models, and the small non-table response shapes."""
+
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, text
@@ -21,7 +22,7 @@ def uuid_pk() -> Any:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def created_at() -> Any:

@@ -1,4 +1,5 @@
 """The item table (owned by a user; deleted with its owner) and its route shapes."""
+
 import uuid
 from datetime import datetime
 

@@ -1,4 +1,5 @@
 """The user table and the shapes the users and login routes read and answer."""
+
 import uuid
 from datetime import datetime
 

@@ -4,6 +4,7 @@ Revision ID: 3f1c9a2b7d10
 Revises:
 Create Date: 2026-11-23 10:30:00
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa

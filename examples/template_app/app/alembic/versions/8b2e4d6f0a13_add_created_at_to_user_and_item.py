@@ -4,6 +4,7 @@ Revision ID: 8b2e4d6f0a13
 Revises: 3f1c9a2b7d10
 Create Date: 2026-11-23 10:31:00
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa

@@ -4,6 +4,7 @@ Revision ID: c4d7e9a1f256
 Revises: 8b2e4d6f0a13
 Create Date: 2026-11-23 10:32:00
 """
+
 from collections.abc import Sequence
 
 from alembic import op

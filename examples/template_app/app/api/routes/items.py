@@ -1,4 +1,5 @@
 """Items: each user sees and changes their own; a superuser sees all."""
+
 import uuid
 from typing import Any
 

@@ -1,4 +1,5 @@
 """OAuth2 password login: a form in, a bearer JWT out."""
+
 from datetime import timedelta
 from typing import Annotated
 

@@ -1,4 +1,5 @@
 """Users: the caller's own record, and superuser-only listing and creation."""
+
 import uuid
 from typing import Any
 

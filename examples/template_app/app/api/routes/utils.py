@@ -1,4 +1,5 @@
 """Utility routes: the health check a load balancer or the harness polls."""
+
 from fastapi import APIRouter, HTTPException
 
 from app import faults
