@@ -41,7 +41,8 @@ SessionDep = Annotated[Session, Depends(get_session)]
 def checked_credit(body: CreditIn) -> ledger.Credit:
     """The amount is the server's; a client that disagrees is told so, not obeyed."""
     if body.operation not in OPERATIONS:
-        raise HTTPException(422, f"unknown operation {body.operation!r}; known: {sorted(OPERATIONS)}")
+        known = sorted(OPERATIONS)
+        raise HTTPException(422, f"unknown operation {body.operation!r}; known: {known}")
     expected = OPERATIONS[body.operation]
     if body.amount != expected:
         raise HTTPException(422, f"amount for {body.operation!r} is {expected}, got {body.amount}")

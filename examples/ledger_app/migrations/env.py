@@ -19,8 +19,8 @@ APP_DIR = Path(__file__).resolve().parent.parent
 if str(APP_DIR) not in sys.path:
     sys.path.insert(0, str(APP_DIR))
 
-from ledger_app.db import normalise_url  # noqa: E402
-from ledger_app.models import Base  # noqa: E402
+from ledger_app.db import normalise_url
+from ledger_app.models import Base
 
 config = context.config
 # Only configure logging from the CLI; a programmatic caller owns its logging.
@@ -44,7 +44,9 @@ def resolve_url() -> str | None:
 def run_offline() -> None:
     url = resolve_url()
     dialect: dict[str, Any] = {"url": url} if url else {"dialect_name": "postgresql"}
-    context.configure(literal_binds=True, dialect_opts={"paramstyle": "named"}, **dialect, **OPTIONS)
+    context.configure(
+        literal_binds=True, dialect_opts={"paramstyle": "named"}, **dialect, **OPTIONS
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -30,8 +30,10 @@ def database_url() -> str:
     if os.environ.get("LEDGER_DATABASE_URL"):
         return os.environ["LEDGER_DATABASE_URL"]
     env = os.environ
-    user, password = quote(env.get("PGUSER", "postgres"), safe=""), quote(env.get("PGPASSWORD", ""), safe="")
-    host, port, db = env.get("PGHOST", "127.0.0.1"), env.get("PGPORT", "5432"), env.get("PGDATABASE", "postgres")
+    user = quote(env.get("PGUSER", "postgres"), safe="")
+    password = quote(env.get("PGPASSWORD", ""), safe="")
+    host, port = env.get("PGHOST", "127.0.0.1"), env.get("PGPORT", "5432")
+    db = env.get("PGDATABASE", "postgres")
     return f"postgres://{user}:{password}@{host}:{port}/{db}"
 
 
