@@ -18,7 +18,7 @@ def normalise_url(raw: str) -> str:
     url = make_url(raw.strip())
     backend = url.drivername.split("+", 1)[0]
     if backend not in _POSTGRES_SCHEMES:
-        raise ValueError(f"LEDGER_DATABASE_URL must be a PostgreSQL URL, got {url.drivername!r}")
+        raise ValueError(f"must be a PostgreSQL URL, got scheme {url.drivername!r}")
     return url.set(drivername=DRIVER).render_as_string(hide_password=False)
 
 

@@ -15,7 +15,7 @@ from ledger_app.models import LedgerEntry
 
 # Stands for the real work a service does between its check and its insert
 # (fraud rules, a call out); long enough for a burst of requests to overlap.
-RACE_WINDOW_SECONDS = 0.005
+RACE_WINDOW_SECONDS = 0.01
 
 
 class NonceUsed(Exception):

@@ -10,11 +10,11 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StrictInt
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledger_app import ledger
-from ledger_app.config import Settings, load_settings
+from ledger_app.config import ConfigError, Settings, load_settings
 from ledger_app.db import make_engine
 from ledger_app.operations import OPERATIONS
 
@@ -89,7 +89,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     app = FastAPI(title="ledger_app", version="0.1.0")
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    try:
+        app.state.engine = make_engine(settings.database_url)
+    except (ValueError, ArgumentError) as exc:  # not a PostgreSQL URL, or not a URL at all
+        raise ConfigError(f"LEDGER_DATABASE_URL: {exc}") from None
     # expire_on_commit=False: responses are built from entries after commit.
     app.state.sessionmaker = sessionmaker(app.state.engine, expire_on_commit=False)
     app.add_exception_handler(OperationalError, database_unavailable)
