@@ -1,0 +1,1 @@
+"""A credit ledger: owners earn fixed amounts for named operations, once per client nonce."""
