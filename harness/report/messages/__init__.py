@@ -1,0 +1,45 @@
+"""Japanese texts for the checks' summaries and remedies (``--report-lang ja``).
+
+The checks speak English, and other work edits their wording; so the catalog is a list of
+patterns per item (``messages/ja.py``) matched against the English text, never message
+codes threaded through every check. A text no pattern matches is shown in English: an
+untranslated line is better than a wrong one. A summary that joins several problems with
+"; " is translated part by part.
+"""
+
+from __future__ import annotations
+
+import re
+
+from harness.report.messages.ja import CATALOG, COMMON
+
+_COMPILED: dict[str, list[tuple[re.Pattern[str], str]]] = {
+    item: [(re.compile(rf"^{pattern}$", re.S), template) for pattern, template in entries]
+    for item, entries in {**CATALOG, "*": COMMON}.items()
+}
+
+
+def translate(item: str, text: str | None, lang: str) -> str | None:
+    """``text`` in ``lang``; English (and unknown languages) pass through unchanged."""
+    if lang != "ja" or not text:
+        return text
+    whole = _one(item, text)
+    if whole is not None:
+        return whole
+    parts = text.split("; ")
+    if len(parts) > 1:
+        return "。".join(_one(item, part) or part for part in parts)
+    return text
+
+
+def translated(item: str, text: str) -> bool:
+    """True when the catalog has a Japanese text for every part of ``text``."""
+    return all(_one(item, part) is not None for part in ([text] if _one(item, text) else text.split("; ")))
+
+
+def _one(item: str, text: str) -> str | None:
+    for pattern, template in [*_COMPILED.get(item, []), *_COMPILED["*"]]:
+        match = pattern.match(text.strip())
+        if match is not None:
+            return template.format(**{k: v or "" for k, v in match.groupdict().items()})
+    return None
