@@ -140,7 +140,7 @@ def _unquote(value: str) -> str:
 _MODEL_MISSING = re.compile(r"^(?P<obj>.+?): (?P<kind>table|column) the models define is missing(?: \((?P<type>.*)\))?$")
 _MODEL_TYPE = re.compile(r"^(?P<obj>.+?): the models expect (?P<want>.*), the database has (?P<have>.*)$")
 _DB_ONLY = re.compile(r"^(?P<obj>.+?): (?P<kind>table|column) in the database, not in the models$")
-_ALEMBIC_OP = re.compile(r"^(?P<op>(?P<dir>add|remove|modify)_(?P<what>\w+)): (?P<rest>.*)$", re.S)
+_ALEMBIC_OP = re.compile(r"^(?P<op>(?P<dir>add|remove|modify)_(?P<what>\w+)): (?P<rest>.*)$", re.DOTALL)
 _NAMED = re.compile(r"(?:Index|UniqueConstraint|ForeignKeyConstraint|CheckConstraint)\('([^']+)'|name='([^']+)'")
 
 

@@ -9,7 +9,7 @@ items come first and the blocking line ("Blocks release: …") leads the page. T
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -31,14 +31,14 @@ def zone(name: str | None, lang: str) -> tzinfo:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             pass  # an unknown name must not lose the report: fall back, the label says which
-    return datetime.now().astimezone().tzinfo or timezone.utc
+    return datetime.now().astimezone().tzinfo or UTC
 
 
 def local_time(value: str | None, tz: tzinfo) -> str:
     if not value:
         return "—"
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value)  # Python 3.11 reads the trailing Z
     except ValueError:
         return value
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S %Z")
@@ -47,7 +47,7 @@ def local_time(value: str | None, tz: tzinfo) -> str:
 def duration(seconds: Any) -> str:
     if not isinstance(seconds, int | float):
         return "—"
-    minutes, secs = divmod(int(round(seconds)), 60)
+    minutes, secs = divmod(round(seconds), 60)
     return f"{minutes} min {secs:02d} s" if minutes else f"{seconds:.1f} s"
 
 

@@ -39,7 +39,7 @@ def test_blocking_line_leads_and_failed_items_come_first(rendered):
 
 
 def test_header_has_target_revision_db_and_run_time_in_report_tz(rendered):
-    lang, _, files = rendered
+    _, _, files = rendered
     md = files["md"]
     assert "| staging (remote) |" in md and "| abc1234 |" in md and "| 16.4 · 0.8.0 · c3d4 |" in md
     assert "| 2026-11-24 03:17:00 JST |" in md  # 18:17Z in Asia/Tokyo
@@ -92,7 +92,7 @@ def test_waiver_shows_and_does_not_gate_expired_one_says_so(rendered):
 
 
 def test_trend_of_the_three_earlier_nights(rendered):
-    lang, _, files = rendered
+    _, _, files = rendered
     raw = json.loads(files["json"])
     assert [p["percent"] for p in raw["trend"]["points"]] == [38.5, 46.2, 46.2, 30.8]
     assert raw["trend"]["newly_failing"] == ["wallet-reward"] and raw["trend"]["newly_fixed"] == []

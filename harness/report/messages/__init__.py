@@ -14,7 +14,7 @@ import re
 from harness.report.messages.ja import CATALOG, COMMON
 
 _COMPILED: dict[str, list[tuple[re.Pattern[str], str]]] = {
-    item: [(re.compile(rf"^{pattern}$", re.S), template) for pattern, template in entries]
+    item: [(re.compile(rf"^{pattern}$", re.DOTALL), template) for pattern, template in entries]
     for item, entries in {**CATALOG, "*": COMMON}.items()
 }
 

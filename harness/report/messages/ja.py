@@ -120,10 +120,12 @@ CATALOG: dict[str, list[tuple[str, str]]] = {
          "稼働中のスキーマは {r} まで再生したマイグレーションの結果と一致しています"),
         (rf"{N} difference\(s\) between the live schema and its migrations: {ANY}",
          "稼働中のスキーマとマイグレーションの間に {n} 件の差分があります: {x}"),
-        (r"turn each hand-made change into a migration \(alembic revision --autogenerate, review, deploy\) or revert it; "
-         r"restore what a migration created and someone removed",
-         "手作業の変更はそれぞれマイグレーションにする（alembic revision --autogenerate、レビュー、デプロイ）か元に戻してください。"
-         "マイグレーションが作成して誰かが削除したものは復元してください"),
+        (
+            (r"turn each hand-made change into a migration \(alembic revision --autogenerate, review, deploy\) or revert it; "
+             r"restore what a migration created and someone removed"),
+            ("手作業の変更はそれぞれマイグレーションにする（alembic revision --autogenerate、レビュー、デプロイ）か元に戻してください。"
+             "マイグレーションが作成して誰かが削除したものは復元してください"),
+        ),
         (r"the migrations do not build a schema from an empty database: (?P<x>.*)",
          "マイグレーションが空のデータベースからスキーマを構築できません: {x}"),
         (r"fix the failing migration so that alembic upgrade head works on a fresh database",
