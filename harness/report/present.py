@@ -44,10 +44,12 @@ def local_time(value: str | None, tz: tzinfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-def duration(seconds: Any) -> str:
+def duration(seconds: Any, lang: str = "en") -> str:
     if not isinstance(seconds, int | float):
         return "—"
     minutes, secs = divmod(round(seconds), 60)
+    if lang == "ja":
+        return f"{minutes} 分 {secs:02d} 秒" if minutes else f"{seconds:.1f} 秒"
     return f"{minutes} min {secs:02d} s" if minutes else f"{seconds:.1f} s"
 
 
@@ -122,12 +124,12 @@ def _tick_line(tick: dict[str, Any] | None, lang: str, tz: tzinfo) -> str | None
     return labels(lang)["ticked_by"].format(tick=tick["tick"], who=tick["by"], at=local_time(tick.get("at"), tz))
 
 
-def header(payload: dict[str, Any], tz: tzinfo) -> dict[str, str]:
+def header(payload: dict[str, Any], tz: tzinfo, lang: str = "en") -> dict[str, str]:
     facts, target = payload.get("facts", {}), payload.get("target", {})
     return {
         "target": f"{target.get('name')} ({target.get('kind') or '?'})",
         "revision": text(facts.get("code_revision")),
         "database": " · ".join(text(facts.get(k)) for k in ("db_version", "pgvector_version", "db_revision")),
         "started": local_time(payload.get("started_at"), tz),
-        "duration": duration(payload.get("duration_s")),
+        "duration": duration(payload.get("duration_s"), lang),
     }

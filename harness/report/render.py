@@ -32,7 +32,7 @@ def _environment(lang: str = "en", tz: Any = None) -> Environment:
     env.filters["value"] = _value
     env.filters["word"] = lambda value: word(str(value), lang)
     env.filters["local"] = lambda value: present.local_time(value, tz)
-    env.filters["dur"] = present.duration
+    env.filters["dur"] = lambda value: present.duration(value, lang)
     env.filters["md_what"] = _md_what
     return env
 
@@ -77,7 +77,7 @@ def _context(payload: dict[str, Any], lang: str, tz: Any) -> dict[str, Any]:
         "summary_line": summary_text(payload, lang),
         "blocking_line": present.blocking_line(payload, lang),
         "blocking": present.blocking(payload),
-        "h": present.header(payload, tz),
+        "h": present.header(payload, tz, lang),
         "rows": [(item, present.row(item, payload, lang, tz)) for item in items],
         "trend": payload.get("trend"),
         "active_waivers": [w for w in payload.get("waivers", []) if w.get("active")],

@@ -106,3 +106,14 @@ def write_history(root: Path, lang: str = "en") -> Path:
     folder.mkdir()
     write_checklist_files(folder, build(lang))
     return folder
+
+
+def write_waivers(path: Path) -> Path:
+    """The same two waivers as ``build`` applies, as a waivers.toml."""
+    path.write_text(
+        '[[waivers]]\nitem = "schema-drift"\nfinding = "users.credits"\nwho = "Aiko Sato"\n'
+        'reason = "kept for compatibility with the v1 client"\nexpires = 2099-12-31\n\n'
+        '[[waivers]]\nitem = "routes-reachable"\nwho = "Ken Ito"\nreason = "old proxy rule"\nexpires = 2020-01-01\n',
+        encoding="utf-8",
+    )
+    return path

@@ -39,11 +39,11 @@ def test_blocking_line_leads_and_failed_items_come_first(rendered):
 
 
 def test_header_has_target_revision_db_and_run_time_in_report_tz(rendered):
-    _, _, files = rendered
+    lang, _, files = rendered
     md = files["md"]
     assert "| staging (remote) |" in md and "| abc1234 |" in md and "| 16.4 · 0.8.0 · c3d4 |" in md
     assert "| 2026-11-24 03:17:00 JST |" in md  # 18:17Z in Asia/Tokyo
-    assert "12 min 34 s" in md
+    assert ("12 min 34 s" if lang == "en" else "12 分 34 秒") in md
 
 
 def test_rows_say_what_happened_with_observed_and_expected(rendered):
@@ -92,12 +92,12 @@ def test_waiver_shows_and_does_not_gate_expired_one_says_so(rendered):
 
 
 def test_trend_of_the_three_earlier_nights(rendered):
-    _, _, files = rendered
+    lang, _, files = rendered
     raw = json.loads(files["json"])
     assert [p["percent"] for p in raw["trend"]["points"]] == [38.5, 46.2, 46.2, 30.8]
     assert raw["trend"]["newly_failing"] == ["wallet-reward"] and raw["trend"]["newly_fixed"] == []
     assert files["html"].count("<circle ") == 4 and 'id="trend-chart"' in files["html"]
-    assert "| 2026-11-21 03:17:00 JST | 5/13 (38.5%) | 10 min 00 s |" in files["md"]
+    assert f"| 2026-11-21 03:17:00 JST | 5/13 (38.5%) | {'10 min 00 s' if lang == 'en' else '10 分 00 秒'} |" in files["md"]
 
 
 def test_a_waived_item_does_not_fail_the_run_an_unwaived_one_does():
@@ -140,7 +140,8 @@ def test_compare_flags_a_changed_cause_and_pass_to_blocked(tmp_path, capsys):
 
 def test_signoff_history_keeps_every_approval_and_tick(tmp_path, capsys):
     folder = scenario.write_history(tmp_path / "reports")
-    override = ["--override", "wallet fix ships tomorrow"]
+    waivers = ["--waivers", str(scenario.write_waivers(tmp_path / "waivers.toml"))]
+    override = ["--override", "wallet fix ships tomorrow", *waivers]
     assert main(["signoff", str(folder), "--by", "Aiko Sato", "--manual", "docs-updated=done", *override]) == 0
     assert main(["signoff", str(folder), "--by", "Ken Ito", "--manual", "release-notes=done", *override]) == 0
     raw = json.loads((folder / "checklist.json").read_text(encoding="utf-8"))
@@ -216,3 +217,25 @@ def test_every_summary_and_remedy_has_a_japanese_text(item, text):
 
 def test_untranslated_text_falls_back_to_english():
     assert translate("health", "something entirely new", "ja") == "something entirely new"
+
+
+def test_signoff_applies_todays_waivers_file(tmp_path, capsys):
+    folder = scenario.write_history(tmp_path / "reports")
+    waivers = scenario.write_waivers(tmp_path / "waivers.toml")
+    waivers.write_text(waivers.read_text(encoding="utf-8").replace("2099-12-31", "2021-01-01"), encoding="utf-8")
+    args = ["signoff", str(folder), "--by", "Aiko Sato", "--manual", "docs-updated=done", "--waivers", str(waivers)]
+    assert main(args) == 1  # the drift waiver expired since the run: schema-drift holds the release again
+    assert "schema-drift (fail)" in capsys.readouterr().err
+
+
+def test_every_status_renders_even_unknown_ones():
+    payload = scenario.build()
+    for item, status in zip(payload["items"][-4:], ("na", "interrupted", "skipped-by-magic", "not_run"), strict=True):
+        item["status"] = status
+    refresh_summary(payload)
+    from harness.report.render import render_html, render_markdown
+
+    for lang in ("en", "ja"):
+        md, html = render_markdown(payload, lang), render_html(payload, lang)
+        assert ("➖ n/a" if lang == "en" else "➖ 対象外") in html and "skipped-by-magic" in md
+        assert ("⏸ interrupted" if lang == "en" else "⏸ 中断") in html
