@@ -175,17 +175,17 @@ def _model_row(line: str) -> list[str]:
 # ---------------------------------------------------------------- wallet flow
 
 _FLOW_STEPS = (
+    ("supply_before", "total supply before"),
     ("balance_rise", "reward credited (balance rise)"),
     ("ledger_credits", "ledger credits to the user"),
     ("task_ledger_db", "ledger rows of the task (database)"),
     ("supply_after", "total supply after"),
-    ("repeat_status", "repeated completion"),
-    ("concurrent_statuses", "concurrent completions"),
-    ("balance_after_repeat", "balance after the repeats"),
 )
+_PASSES = (("repeated_completion", "completing the task a second time"),
+           ("concurrent_completion", "concurrent completions"))  # fmt: skip
 
 
-@renderer("wallet-reward", "wallet-idempotent", "wallet-cleanup", "wallet")
+@renderer("wallet-reward", "wallet-idempotent", "wallet")
 def wallet(check: Check) -> list[Table]:
     evidence, expected = check["evidence"], check.get("expected") or {}
     rows: list[list[str]] = []
@@ -193,9 +193,25 @@ def wallet(check: Check) -> list[Table]:
         rows.append([str(evidence["step"]), f"HTTP {text(evidence.get('status'))}", _short(evidence.get("body"), 160)])
     for key, label in _FLOW_STEPS:
         if key in evidence:
-            ok = key not in expected or expected[key] == evidence[key]
-            want = "" if ok else f" (expected {text(expected[key])})"
-            rows.append([label, "ok" if ok else "wrong", f"{text(evidence[key])}{want}"])
-    if "supply_before" in evidence and "supply_after" in evidence:
-        rows.insert(0, ["total supply before", "—", text(evidence["supply_before"])])
+            observed, want = _amounts(evidence[key]), expected.get(key)
+            ok = want is None or observed == want
+            rows.append([label, "ok" if ok else "wrong", text(observed) + ("" if ok else f" ≠ {text(want)}")])
+    for key, label in _PASSES:
+        if isinstance(evidence.get(key), dict):
+            rows.append(_pass_row(label, evidence[key]))
     return [Table("", ["step", "status", "balance"], rows)]
+
+
+def _amounts(value: Any) -> Any:
+    """Ledger rows as their amounts: ``[{"amount": -7, ...}, ...]`` → ``[-7, ...]``."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "amount" in v for v in value):
+        return [v["amount"] for v in value]
+    return value
+
+
+def _pass_row(label: str, paid: dict[str, Any]) -> list[str]:
+    answered = paid.get("second_completion_status", paid.get("statuses"))
+    credits = paid.get("ledger_credits") or []
+    ok = len(credits) <= 1
+    return [label, f"HTTP {text(answered)}", f"+{text(paid.get('balance_rise'))}, {len(credits)} × credit"
+            + ("" if ok else " ≠ 1")]  # fmt: skip

@@ -66,6 +66,10 @@ WORDS: dict[str, dict[str, str]] = {
         "not defined": "定義なし", "defines it": "定義あり", "creates it": "作成する",
         "does not create it": "作成しない", "not served": "提供されていない", "ok": "正常", "wrong": "異常",
         "served, not in the expected list": "提供されているが期待リストにない", "differs": "相違",
+        "total supply before": "フロー前の総供給量", "reward credited (balance rise)": "報酬の付与（残高の増加）",
+        "ledger credits to the user": "ユーザーへの台帳の入金", "ledger rows of the task (database)": "タスクの台帳の行（DB）",
+        "total supply after": "フロー後の総供給量", "completing the task a second time": "タスクの 2 回目の完了",
+        "concurrent completions": "同時の完了",
     },
 }
 

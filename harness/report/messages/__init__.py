@@ -23,18 +23,21 @@ def translate(item: str, text: str | None, lang: str) -> str | None:
     """``text`` in ``lang``; English (and unknown languages) pass through unchanged."""
     if lang != "ja" or not text:
         return text
+    # Problems joined by "; " first (a greedy pattern must not swallow its neighbours), then
+    # the whole text (a remedy may contain "; " itself), then whatever parts are known.
+    parts = text.split("; ")
+    known = [_one(item, part) for part in parts]
+    if len(parts) > 1 and all(known):
+        return "。".join(k for k in known if k)
     whole = _one(item, text)
     if whole is not None:
         return whole
-    parts = text.split("; ")
-    if len(parts) > 1:
-        return "。".join(_one(item, part) or part for part in parts)
-    return text
+    return "。".join(k or part for k, part in zip(known, parts, strict=True))
 
 
 def translated(item: str, text: str) -> bool:
     """True when the catalog has a Japanese text for every part of ``text``."""
-    return all(_one(item, part) is not None for part in ([text] if _one(item, text) else text.split("; ")))
+    return _one(item, text) is not None or all(_one(item, part) is not None for part in text.split("; "))
 
 
 def _one(item: str, text: str) -> str | None:
