@@ -201,9 +201,9 @@ EMITTED = {
                       "completion paid more than once: make the payout happen once per completion",
                       "the amount credited differs from the bounty debited: credit exactly the task's bounty"],
     "wallet-idempotent": ["a repeated and a concurrent completion paid once",
-                          "a second completion of task 2 answered HTTP 200, expected 409 (refused); completing a task twice paid 4 time(s): "
-                          "balance rose by 28 for a bounty of 7, ledger credits [7, 7, 7, 7]; 10 concurrent completions paid 20 time(s): "
-                          "balance rose by 140 for a bounty of 7, ledger credits [7, 7]; 10 of 10 concurrent completions succeeded, expected exactly 1",
+                          ("a second completion of task 2 answered HTTP 200, expected 409 (refused); completing a task twice paid 4 time(s): "
+                           "balance rose by 28 for a bounty of 7, ledger credits [7, 7, 7, 7]; 10 concurrent completions paid 20 time(s): "
+                           "balance rose by 140 for a bounty of 7, ledger credits [7, 7]; 10 of 10 concurrent completions succeeded, expected exactly 1"),
                           "1 of 10 concurrent completions failed with a server error or no answer: [500]",
                           "concurrent completions were refused with [400], expected 409",
                           "lock the task row (SELECT … FOR UPDATE) and refuse a completed task with 409, paying in the same transaction"],
