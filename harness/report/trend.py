@@ -66,6 +66,8 @@ def svg(points: list[dict[str, Any]]) -> str:
         f'style="max-width:{_W * 2}px" role="img" aria-label="completion % over {n} runs">'
         f'<line x1="{_PAD}" y1="{_PAD}" x2="{_W - _PAD}" y2="{_PAD}" stroke="#d8dee4" stroke-dasharray="3"/>'
         f'<line x1="{_PAD}" y1="{_H - _PAD}" x2="{_W - _PAD}" y2="{_H - _PAD}" stroke="#d8dee4"/>'
+        f'<text x="{_PAD + 2}" y="{_PAD + 9}" font-size="8" fill="#57606a">100%</text>'
+        f'<text x="{_PAD + 2}" y="{_H - _PAD - 2}" font-size="8" fill="#57606a">0%</text>'
         f'<polyline points="{line}" fill="none" stroke="#0969da" stroke-width="2"/>'
         f'<g fill="#0969da">{dots}</g>'
         f'<text x="{min(last_x, _W - 40):.1f}" y="{max(last_y - 6, 10):.1f}" font-size="10">'
