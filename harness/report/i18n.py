@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.report.messages import fragments
+
 LABELS: dict[str, dict[str, str]] = {
     "en": {
         "pass": "pass", "fail": "fail", "blocked": "blocked", "not_run": "not run",
@@ -75,7 +77,7 @@ WORDS: dict[str, dict[str, str]] = {
 
 
 def word(value: str, lang: str) -> str:
-    return WORDS.get(lang, {}).get(value, value)
+    return WORDS.get(lang, {}).get(value) or fragments(value, lang)
 
 
 def status_label(status: str, lang: str) -> str:

@@ -70,6 +70,7 @@ def test_evidence_tables_per_check(rendered):
     else:
         assert "| メソッド | パス | 送信内容 | 応答 |" in md
         assert "| オブジェクト | 対象DB（稼働中のスキーマ） | マイグレーション |" in md
+        assert "| POST | /api/v1/tasks/{id}/complete | POST {} | HTTP 404（アプリ以外からの応答）: server 'nginx'" in md
     assert "<table class=\"ev\">" in files["html"]
     raw = json.loads(files["json"])
     drift = next(i for i in raw["items"] if i["id"] == "schema-drift")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from harness.report.messages.ja import CATALOG, COMMON
+from harness.report.messages.ja import CATALOG, COMMON, FRAGMENTS
 
 _COMPILED: dict[str, list[tuple[re.Pattern[str], str]]] = {
     item: [(re.compile(rf"^{pattern}$", re.DOTALL), template) for pattern, template in entries]
@@ -19,10 +19,26 @@ _COMPILED: dict[str, list[tuple[re.Pattern[str], str]]] = {
 }
 
 
+_FRAGMENTS = [(re.compile(pattern), replacement) for pattern, replacement in FRAGMENTS]
+
+
+def fragments(text: str, lang: str) -> str:
+    """The known fragments of ``text`` in ``lang`` (evidence cells, captured English)."""
+    if lang != "ja":
+        return text
+    for pattern, replacement in _FRAGMENTS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def translate(item: str, text: str | None, lang: str) -> str | None:
     """``text`` in ``lang``; English (and unknown languages) pass through unchanged."""
     if lang != "ja" or not text:
         return text
+    return fragments(_translate(item, text), lang)
+
+
+def _translate(item: str, text: str) -> str:
     # Problems joined by "; " first (a greedy pattern must not swallow its neighbours), then
     # the whole text (a remedy may contain "; " itself), then whatever parts are known.
     parts = text.split("; ")

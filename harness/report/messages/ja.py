@@ -192,3 +192,13 @@ COMMON: list[tuple[str, str]] = [
      "[targets.{t}.wallet] のルートとフィールドをアプリの API と照合し、システムウォレットに残高があることを確認してください"),
     (r"not run: (?P<x>.*)", "未実施: {x}"),
 ]
+
+# Fragments translated wherever they appear: in a line the catalog matched (its captured
+# English parts) and in evidence table cells (the reachability verdicts).
+FRAGMENTS: list[tuple[str, str]] = [
+    (r"HTTP (\d+) not from the app: ", r"HTTP \1（アプリ以外からの応答）: "),
+    (r"HTTP (\d+) from the app, which has no such route: ", r"HTTP \1（アプリにそのルートなし）: "),
+    (r"HTTP (\d+) from the app itself: ", r"HTTP \1（アプリ自身の応答）: "),
+    (r"HTTP (\d+) from the app\b", r"HTTP \1（アプリからの応答）"),
+    (r"; and (\d+) more$", r"、ほか \1 件"),
+]
