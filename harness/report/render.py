@@ -7,6 +7,7 @@ network), so it opens from a CI artifact, a mail attachment or a phone as it is.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,8 @@ def _context(payload: dict[str, Any], lang: str, tz: Any) -> dict[str, Any]:
         "lang": lang,
         "L": labels(lang),
         "marks": MARKS,
-        "statuses": [*STATUS_ORDER, *sorted(set(payload["summary"]["by_status"]) - set(STATUS_ORDER))],
+        "statuses": _statuses(payload),
+        "counts": Counter(i["status"] for i in payload["items"]),
         "summary_line": summary_text(payload, lang),
         "blocking_line": present.blocking_line(payload, lang),
         "blocking": present.blocking(payload),
@@ -86,6 +88,14 @@ def _context(payload: dict[str, Any], lang: str, tz: Any) -> dict[str, Any]:
         "signoffs": signoffs,
         "tz_name": str(tz),
     }
+
+
+def _statuses(payload: dict[str, Any]) -> list[str]:
+    """The counts line: the four everyday statuses always, others (n/a, interrupted, ones a
+    newer harness adds) only when some item has them."""
+    present_ones = {i["status"] for i in payload["items"]} | set(payload["summary"].get("by_status", {}))
+    extra = sorted(present_ones - set(STATUS_ORDER))
+    return [s for s in STATUS_ORDER if s in STATUS_ORDER[:4] or s in present_ones] + extra
 
 
 def _render(template: str, payload: dict[str, Any], lang: str | None) -> str:

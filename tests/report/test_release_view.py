@@ -245,3 +245,49 @@ def test_every_status_renders_even_unknown_ones():
         md, html = render_markdown(payload, lang), render_html(payload, lang)
         assert ("➖ n/a" if lang == "en" else "➖ 対象外") in html and "skipped-by-magic" in md
         assert ("⏸ interrupted" if lang == "en" else "⏸ 中断") in html
+
+
+def test_counts_line_shows_rare_statuses_only_when_present():
+    from harness.report.render import render_markdown
+
+    payload = scenario.build()
+    assert "n/a" not in render_markdown(payload, "en").split("\n\n")[3]
+    payload["items"][-1]["status"] = "na"
+    assert "➖ n/a: 1" in render_markdown(payload, "en")
+
+
+def test_evidence_renderers_read_alembic_ops_the_right_way_round():
+    from harness.report.evidence import render_check
+
+    check = {"item": "models-match", "ok": False, "summary": "s", "expected": {"missing": []}, "evidence": {
+        "missing": ["item.note: column the models define is missing (TEXT)", "users.age: the models expect INTEGER, the database has TEXT"],
+        "only_in_database": ["legacy: table in the database, not in the models",
+                             "add_index: (Index('ix_item_title', Column('title', String())),)",
+                             "remove_index: (Index('ix_old', Column('x', Integer())),)"]}}  # fmt: skip
+    (table,) = render_check(check)
+    assert table.headers == ["object", "live database", "models"]
+    assert table.rows == [
+        ["column item.note", "missing", "TEXT"],
+        ["users.age", "TEXT", "INTEGER"],
+        ["table legacy", "has it", "not defined"],
+        ["index ix_item_title", "missing", "defines it"],  # add_* = the models have it, whatever the old label
+        ["index ix_old", "has it", "not defined"],
+    ]
+
+
+def test_routes_renderer_and_fallbacks():
+    from harness.report.evidence import render_check
+
+    routes = {"item": "routes", "ok": False, "summary": "s", "expected": {}, "evidence": {
+        "missing": ["GET /api/v1/items/"], "unexpected": ["GET /items/", "GET /api/debug/echo"],
+        "moved": {"GET /api/v1/items/": "GET /items/"}}}  # fmt: skip
+    assert render_check(routes)[0].rows == [
+        ["GET", "/api/v1/items/", "—", "not served (served as GET /items/)"],
+        ["GET", "/api/debug/echo", "—", "served, not in the expected list"],
+    ]
+    drift = {"item": "schema-drift", "ok": False, "summary": "s", "evidence": {"differences": ["something new"]}}
+    assert render_check(drift)[0].rows == [["something new", "", ""]]  # unparsed lines still show, whole
+    other = {"item": "pgvector", "ok": False, "summary": "s", "evidence": {"extension": None}, "expected": {"extension": ">= 0.5"}}
+    assert render_check(other)[0].rows == [["extension", "—", ">= 0.5"]]
+    odd = {"item": "routes-reachable", "ok": False, "summary": "s", "evidence": {"answers": 3}, "expected": {}}
+    assert render_check(odd)[0].headers == ["key", "observed", "expected"]  # a shape it cannot read: generic
