@@ -76,6 +76,9 @@ def pytest_configure(config: pytest.Config) -> None:
         state.target = resolve_target(name, _targets_path(config), overrides=_overrides(config))
         validate_profile(state.target)
         config.stash[checklist_key] = load_checklist(state.target.checklist, _checklists_dir(config))
+        from harness.plugin.report import validate_report_options
+
+        validate_report_options(config, state)  # report_tz and waivers.toml
     except ConfigError as exc:
         state.config_error = exc
         if workerinput is None:

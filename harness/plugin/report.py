@@ -72,6 +72,15 @@ def waivers_path(config: pytest.Config) -> Path:
     return Path(value) if Path(value).is_absolute() else Path(config.rootpath) / value
 
 
+def validate_report_options(config: pytest.Config, state: HarnessState) -> None:
+    """At configure: a bad report_tz or waivers.toml is a usage error (exit 4) before any test."""
+    from harness.report.present import check_zone
+
+    where = "--report-tz" if config.getoption("report_tz", None) else f"targets.{state.target_name}.report_tz"
+    check_zone(report_tz(config, state), where)
+    load_waivers(waivers_path(config))
+
+
 def report_tz(config: pytest.Config, state: HarnessState) -> str | None:
     """``--report-tz``, else the profile's top-level ``report_tz``; None = the machine's zone."""
     value = config.getoption("report_tz", None)
@@ -99,7 +108,9 @@ def finish_run(
         payload = build_checklist_report(results, checklist, lang=config.getoption("report_lang", "en") or "en")
         payload["report_tz"] = report_tz(config, state)
         # Before the exit code: an item whose every failing finding is waived does not gate.
-        apply_waivers(payload, load_waivers(waivers_path(config)), utc_now().date())
+        # (Not when configuration failed: nothing ran, and the waivers file may be what failed.)
+        if state.config_error is None:
+            apply_waivers(payload, load_waivers(waivers_path(config)), utc_now().date())
         exit_status = decide_exit(
             pytest_exit,
             payload["items"],

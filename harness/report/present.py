@@ -13,6 +13,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from harness.errors import ConfigError
 from harness.report.evidence import render_check, text
 from harness.report.i18n import labels
 from harness.report.messages import translate
@@ -32,6 +33,16 @@ def zone(name: str | None, lang: str) -> tzinfo:
         except (ZoneInfoNotFoundError, ValueError):
             pass  # an unknown name must not lose the report: fall back, the label says which
     return datetime.now().astimezone().tzinfo or UTC
+
+
+def check_zone(name: str | None, where: str) -> None:
+    """A misspelt zone is a usage error up front, not a report in the wrong zone."""
+    if not name:
+        return
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: unknown time zone {name!r}.", hint='use an IANA name, e.g. "Asia/Tokyo" or "UTC"') from None
 
 
 def local_time(value: str | None, tz: tzinfo) -> str:

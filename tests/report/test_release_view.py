@@ -291,3 +291,13 @@ def test_routes_renderer_and_fallbacks():
     assert render_check(other)[0].rows == [["extension", "—", ">= 0.5"]]
     odd = {"item": "routes-reachable", "ok": False, "summary": "s", "evidence": {"answers": 3}, "expected": {}}
     assert render_check(odd)[0].headers == ["key", "observed", "expected"]  # a shape it cannot read: generic
+
+
+def test_misspelt_report_tz_or_broken_waivers_is_a_usage_error(demo_factory):
+    project = demo_factory()
+    run = project.run("suites/test_all_pass.py", "--target=demo", "--report-tz=Asia/Tokio")
+    assert run.ret == 4 and "--report-tz: unknown time zone 'Asia/Tokio'" in run.stderr
+    (project.path / "waivers.toml").write_text('[[waivers]]\nitem = "health"\n', encoding="utf-8")
+    run = project.run("suites/test_all_pass.py", "--target=demo")
+    assert run.ret == 4 and "waivers[0].reason: required" in run.stderr
+    assert run.statuses()["health"] == "blocked"  # the report still says why nothing ran
