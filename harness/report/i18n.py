@@ -28,7 +28,8 @@ LABELS: dict[str, dict[str, str]] = {
         "trend": "Trend", "newly_failing": "Newly failing", "newly_fixed": "Newly fixed",
         "run": "Run", "completion": "Completion", "none": "none", "history": "Sign-off history",
         "waivers": "Active waivers", "no_waivers": "No active waivers.", "times_in": "Times in",
-        "approved": "approved", "by": "by", "manual_ticks": "manual ticks", "waived_item": "waived",
+        "manual_pending": "to be ticked at sign-off (python -m harness signoff DIR --by NAME --manual {id}=done)",
+        "approved_by": "approved by {who}", "manual_ticks": "manual ticks", "waived_item": "waived",
     },
     "ja": {
         "pass": "合格", "fail": "不合格", "blocked": "ブロック", "not_run": "未実施",
@@ -51,7 +52,8 @@ LABELS: dict[str, dict[str, str]] = {
         "trend": "推移", "newly_failing": "新たに不合格", "newly_fixed": "新たに合格",
         "run": "実行", "completion": "達成率", "none": "なし", "history": "承認の履歴",
         "waivers": "有効な免除", "no_waivers": "有効な免除はありません。", "times_in": "時刻の表示",
-        "approved": "承認", "by": "承認者", "manual_ticks": "手動チェック", "waived_item": "免除",
+        "manual_pending": "承認時にチェックしてください (python -m harness signoff DIR --by 氏名 --manual {id}=done)",
+        "approved_by": "{who} が承認", "manual_ticks": "手動チェック", "waived_item": "免除",
     },
 }
 

@@ -97,6 +97,7 @@ def row(item: dict[str, Any], payload: dict[str, Any], lang: str, tz: tzinfo) ->
         "tables": [t for c in (failing or item.get("evidence", [])) for t in render_check(c)],
         "waivers": [_waiver_line(w, lang) for w in item.get("waivers", [])],
         "ticked": _tick_line(item.get("ticked"), lang, tz),
+        "pending": labels(lang)["manual_pending"].format(id=item["id"]) if item.get("manual") and not item.get("ticked") else None,
     }
 
 
@@ -135,12 +136,16 @@ def _tick_line(tick: dict[str, Any] | None, lang: str, tz: tzinfo) -> str | None
     return labels(lang)["ticked_by"].format(tick=tick["tick"], who=tick["by"], at=local_time(tick.get("at"), tz))
 
 
+def _fact(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else text(value)
+
+
 def header(payload: dict[str, Any], tz: tzinfo, lang: str = "en") -> dict[str, str]:
     facts, target = payload.get("facts", {}), payload.get("target", {})
     return {
         "target": f"{target.get('name')} ({target.get('kind') or '?'})",
         "revision": text(facts.get("code_revision")),
-        "database": " · ".join(text(facts.get(k)) for k in ("db_version", "pgvector_version", "db_revision")),
+        "database": " · ".join(_fact(facts.get(k)) for k in ("db_version", "pgvector_version", "db_revision")),
         "started": local_time(payload.get("started_at"), tz),
         "duration": duration(payload.get("duration_s"), lang),
     }

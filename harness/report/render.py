@@ -46,6 +46,8 @@ def _md_what(row: dict[str, Any], item: dict[str, Any], L: dict[str, str]) -> st
     parts += [w["text"] for w in row["waivers"]]
     if row["ticked"]:
         parts.append(row["ticked"])
+    if row["pending"]:
+        parts.append(row["pending"])
     if item["status"] != "pass" and row["remedies"]:
         parts.append(f"{L['remediation']}: " + "; ".join(row["remedies"]))
     if not parts and not item.get("in_scope", True) and not item.get("manual"):
