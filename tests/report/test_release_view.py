@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 import scenario
+from support import REPO
 
 from harness.cli import main
 from harness.report.build import refresh_summary
@@ -301,3 +302,10 @@ def test_misspelt_report_tz_or_broken_waivers_is_a_usage_error(demo_factory):
     run = project.run("suites/test_all_pass.py", "--target=demo")
     assert run.ret == 4 and "waivers[0].reason: required" in run.stderr
     assert run.statuses()["health"] == "blocked"  # the report still says why nothing ran
+
+
+def test_nightly_job_compares_with_the_previous_night_into_the_job_summary():
+    text = (REPO / ".github" / "workflows" / "nightly-staging.yml").read_text(encoding="utf-8")
+    assert "gh run download" in text and "cp -r \"$dir\" reports/" in text  # earlier nights → trend
+    assert 'python -m harness compare --markdown --lang "$REPORT_LANG" "$PREVIOUS_DIR" "$REPORT_DIR" >> "$GITHUB_STEP_SUMMARY"' in text
+    assert text.index("harness compare --markdown") < text.index('cat "$REPORT_DIR/checklist.md" >> "$GITHUB_STEP_SUMMARY"')
