@@ -191,6 +191,7 @@ COMMON: list[tuple[str, str]] = [
     (r"check \[targets\.(?P<t>[^.]+)\.wallet\] routes/fields against the app's API, and that the system wallet has funds",
      "[targets.{t}.wallet] のルートとフィールドをアプリの API と照合し、システムウォレットに残高があることを確認してください"),
     (r"not run: (?P<x>.*)", "未実施: {x}"),
+    (r"blocked: (?P<x>.*)", "ブロック（対象に到達できません）: {x}"),
 ]
 
 # Fragments translated wherever they appear: in a line the catalog matched (its captured
@@ -201,4 +202,5 @@ FRAGMENTS: list[tuple[str, str]] = [
     (r"HTTP (\d+) from the app itself: ", r"HTTP \1（アプリ自身の応答）: "),
     (r"HTTP (\d+) from the app\b", r"HTTP \1（アプリからの応答）"),
     (r"; and (\d+) more$", r"、ほか \1 件"),
+    (r": connection refused\.?$", ": 接続が拒否されました"),
 ]
