@@ -1,0 +1,68 @@
+"""examples/ledger_app's declared flow end to end: real app, real PostgreSQL, real HTTP.
+
+Healthy: both items pass and cleanup leaves none of the flow's rows. Each named fault of the
+app fails exactly the item it breaks, with a message naming what happened.
+"""
+
+from __future__ import annotations
+
+import pytest
+from support import REPO
+
+pytestmark = pytest.mark.stack
+
+FLOWS = "suites/test_flows.py"
+LEDGER = {
+    "kind": "local", "alembic_ini": "examples/ledger_app/alembic.ini", "allow_writes": True,
+    "app": {"dir": "examples/ledger_app", "asgi": "ledger_app.main:app", "database_env": "LEDGER_DATABASE_URL"},
+    "health": {"path": "/operations"},
+    "flows": {"ledger": {"include": "flows/ledger.toml", "poll_timeout_s": 0.5, "settle_s": 0.1}},
+}  # fmt: skip
+
+
+@pytest.fixture
+def ledger(project):
+    (project.path / "flows").symlink_to(REPO / "flows")
+    project.set_targets({"targets": {"ledger_local": LEDGER}})
+    return project
+
+
+def run(project, faults: str = ""):
+    return project.run(FLOWS, "--target=ledger_local", env={"LEDGER_FAULTS": faults})
+
+
+def checks_of(project, item: str) -> list[dict]:
+    return [c for t in project.results()["tests"] for c in t["checks"] if c["item"] == item]
+
+
+def assert_cleaned_up(project) -> None:
+    for cleanup in checks_of(project, "cleanup"):
+        assert cleanup["ok"], cleanup["summary"]
+        assert set(cleanup["evidence"]["own_rows_after"].values()) == {0}
+
+
+def test_healthy_ledger_flow_is_green(ledger):
+    result = run(ledger)
+    result.assert_outcomes(passed=2)
+    reward = checks_of(ledger, "wallet-reward")[0]["evidence"]
+    assert reward["balance_moved"] == 7
+    assert list(reward["payments_by_account"].values()) == [7]
+    bursts = checks_of(ledger, "wallet-idempotent")[0]["evidence"]["bursts"]
+    assert [b["statuses"] for b in bursts] == [{"201": 1, "409": 9}] * 5
+    assert_cleaned_up(ledger)
+
+
+@pytest.mark.parametrize(
+    ("fault", "item", "says"),
+    [
+        ("replay_pays_twice", "wallet-idempotent", "*a replayed credit (same request, same nonce) answered HTTP 201, expected 409*"),
+        ("check_then_insert_race", "wallet-idempotent", "*10 identical concurrent requests paid * times*"),
+        ("pays_other_owner", "wallet-reward", "*paid to hv-*-x instead of hv-*"),
+        ("credits_nothing", "wallet-reward", "*credited nothing: hv-*'s balance moved by 0, expected +7*"),
+    ],
+)  # fmt: skip
+def test_each_fault_fails_its_item(ledger, fault, item, says):
+    result = run(ledger, fault)
+    assert ledger.failed_items() == {item}
+    result.stdout.fnmatch_lines([f"*[[]{item}[]]{says}"])
+    assert_cleaned_up(ledger)
