@@ -64,6 +64,13 @@ class FlowJudge:
         self.contexts.append(context)
         return context
 
+    def _prepare(self, context: FlowContext, paying: str) -> tuple[str, int]:
+        """Run the steps before ``paying``; the beneficiary (it may be a captured id) and
+        its balance just before the paying step."""
+        self.runner.run(context, until=paying)
+        account = str(context.render(self.spec.beneficiary, f"{self.spec.where}.beneficiary"))
+        return account, self.runner.balance(account)
+
     def _verdict(self, item: str, parts: list[Judged]) -> CheckResult:
         problems = [p for part in parts for p in part.problems]
         evidence = {k: v for part in parts for k, v in part.evidence.items()}
@@ -81,10 +88,10 @@ class FlowJudge:
 
     def _reward(self) -> Judged:
         spec, runner, context = self.spec, self.runner, self._new()
-        account = context.render(spec.beneficiary, f"{spec.where}.beneficiary")
+        paying = spec.steps[-1].name
+        account, start = self._prepare(context, paying)
         watched = {w: runner.balance(context.render(w, f"{spec.where}.watch")) for w in spec.watch}
-        start = runner.balance(account)
-        sent = runner.run(context)
+        sent = runner.run(context, start_at=paying)
         moved = runner.poll(account, start, spec.amount) - start
         judged = Judged(evidence={
             "beneficiary": account, "expected_move": spec.amount, "balance_moved": moved,
@@ -130,9 +137,8 @@ class FlowJudge:
     def _replay(self) -> Judged:
         replay, runner, context = self.spec.replay, self.runner, self._new()
         assert replay is not None
-        account = context.render(self.spec.beneficiary, self.spec.where)
-        start = runner.balance(account)
-        sent = next(s for s in runner.run(context) if s.step.name == replay.step)
+        account, start = self._prepare(context, replay.step)
+        sent = runner.run(context, start_at=replay.step)[0]
         first = runner.poll(account, start, self.spec.amount)
         statuses = [runner.resend(sent).status_code for _ in range(replay.times)]
         extra = runner.poll(account, first, 1) - first
@@ -158,9 +164,7 @@ class FlowJudge:
         rounds = []
         for n in range(1, burst.bursts + 1):
             context = self._new()
-            account = context.render(spec.beneficiary, spec.where)
-            runner.run(context, until=burst.step)
-            start = runner.balance(account)
+            account, start = self._prepare(context, burst.step)
             statuses = runner.burst(spec.step(burst.step), context, burst.concurrency)
             moved = runner.poll(account, start, spec.amount) - start
             ok = sum(1 for s in statuses if isinstance(s, int) and 200 <= s < 300)

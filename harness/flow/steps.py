@@ -112,10 +112,13 @@ class StepRunner:
         )
         return self.client.request(sent.step.method, sent.path, **kwargs)
 
-    def run(self, context: FlowContext, until: str | None = None) -> list[Sent]:
-        """Every step in order (stopping before ``until``), checking statuses, capturing."""
+    def run(self, context: FlowContext, until: str | None = None, start_at: str | None = None) -> list[Sent]:
+        """The steps in order, from ``start_at`` (default the first) up to but not including
+        ``until`` (default: to the end), checking statuses and capturing."""
         done = []
-        for step in self.spec.steps:
+        names = [s.name for s in self.spec.steps]
+        first = names.index(start_at) if start_at else 0
+        for step in self.spec.steps[first:]:
             if step.name == until:
                 break
             sent = self.send(step, context)
@@ -162,7 +165,7 @@ class StepRunner:
         read = self.spec.balance
         if read.sql:
             return int(self.scalar(read.sql, {"account": account}) or 0)
-        response = self.client.get(read.path.replace("{account}", account))
+        response = self.client.get(read.path.replace("{account}", str(account)))
         if not response.is_success:
             raise FlowError("read balance", response)
         try:
