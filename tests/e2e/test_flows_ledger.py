@@ -66,3 +66,20 @@ def test_each_fault_fails_its_item(ledger, fault, item, says):
     assert ledger.failed_items() == {item}
     result.stdout.fnmatch_lines([f"*[[]{item}[]]{says}"])
     assert_cleaned_up(ledger)
+
+
+@pytest.mark.parametrize(
+    ("profile", "reason"),
+    [
+        ({"allow_writes": False}, "set allow_writes = true"),
+        ({"allow_writes": True, "production": True}, "production = true"),
+    ],
+)
+def test_declared_flow_never_writes_where_the_profile_forbids(project, profile, reason):
+    # Port 9 answers nothing: reaching for the target would block instead of skip.
+    remote = {"kind": "remote", "base_url": "http://127.0.0.1:9", "health": {"wait_timeout_s": 0.5},
+              "flows": {"ledger": {"include": str(REPO / "flows/ledger.toml")}}}  # fmt: skip
+    project.set_targets({"targets": {"remote": {**remote, **profile}}})
+    result = project.run(FLOWS, "--target=remote", "-rs")
+    result.assert_outcomes(skipped=2)
+    result.stdout.fnmatch_lines([f"*not run: writes not allowed for target remote*{reason}*"])
