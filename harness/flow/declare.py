@@ -4,7 +4,7 @@ A flow is data: HTTP steps with templated JSON bodies and JSON-pointer captures,
 account it pays and how to read a balance, the invariants that must hold afterwards (each
 proving a checklist item), and where its rows live so cleanup and the janitor find them::
 
-    [targets.ledger_local.flows.ledger]
+    [targets.ledger.flows.ledger]
     include = "flows/ledger.toml"      # relative to targets.toml; keys here win
 
 A profile that declares flows runs them instead of the built-in wallet flow (README
