@@ -21,6 +21,7 @@ from typing import Any
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
+from harness.flow.fields import float_of, int_of, list_of, statuses_of, str_of, table_of
 
 SECTION = "flows"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -161,53 +162,53 @@ def _with_include(table: dict[str, Any], base: Path, where: str) -> dict[str, An
 def parse_flow(name: str, table: dict[str, Any], where: str) -> FlowSpec:
     reject_unknown_keys(table, _TOP, where)
     steps = tuple(
-        _step(s, f"{where}.steps[{i}]") for i, s in enumerate(_list(table, "steps", where))
+        _step(s, f"{where}.steps[{i}]") for i, s in enumerate(list_of(table, "steps", where))
     )
     if not steps:
         raise ConfigError(f"{where}.steps: a flow needs at least one step.", hint="add [[steps]]")
     names = [s.name for s in steps]
     spec = FlowSpec(
         name=name, where=where, steps=steps,
-        item=_str(table, "item", where, "wallet-reward"),
-        beneficiary=_str(table, "beneficiary", where, "{run_tag}"),
-        amount=_int(table, "amount", where, None, minimum=1),
+        item=str_of(table, "item", where, "wallet-reward"),
+        beneficiary=str_of(table, "beneficiary", where, "{run_tag}"),
+        amount=int_of(table, "amount", where, None, minimum=1),
         balance=_balance(table.get("balance", {}), f"{where}.balance"),
-        payments_sql=_str(table, "payments_sql", where, ""),
-        watch=tuple(str(w) for w in _list(table, "watch", where)),
+        payments_sql=str_of(table, "payments_sql", where, ""),
+        watch=tuple(str(w) for w in list_of(table, "watch", where)),
         replay=_replay(table.get("replay"), f"{where}.replay", names),
         burst=_burst(table.get("burst"), f"{where}.burst", names),
         sql_invariants=tuple(_sql(s, f"{where}.sql_invariants[{i}]")
-                             for i, s in enumerate(_list(table, "sql_invariants", where))),
-        rows=tuple(_rows(r, f"{where}.rows[{i}]") for i, r in enumerate(_list(table, "rows", where))),
-        poll_timeout_s=_float(table, "poll_timeout_s", where, 5.0),
-        poll_interval_s=_float(table, "poll_interval_s", where, 0.1),
-        settle_s=_float(table, "settle_s", where, 0.2),
+                             for i, s in enumerate(list_of(table, "sql_invariants", where))),
+        rows=tuple(_rows(r, f"{where}.rows[{i}]") for i, r in enumerate(list_of(table, "rows", where))),
+        poll_timeout_s=float_of(table, "poll_timeout_s", where, 5.0),
+        poll_interval_s=float_of(table, "poll_interval_s", where, 0.1),
+        settle_s=float_of(table, "settle_s", where, 0.2),
     )  # fmt: skip
     return spec
 
 
 def _step(table: Any, where: str) -> Step:
-    table = _table(table, where)
+    table = table_of(table, where)
     reject_unknown_keys(table, {"name", "method", "path", "json", "expect", "capture"}, where)
-    method = _str(table, "method", where, "POST").upper()
+    method = str_of(table, "method", where, "POST").upper()
     if method not in METHODS:
         raise ConfigError(
             f"{where}.method: {method!r} is not one of {', '.join(METHODS)}.", hint="fix it"
         )
-    capture = _table(table.get("capture", {}), f"{where}.capture")
+    capture = table_of(table.get("capture", {}), f"{where}.capture")
     for key, pointer in capture.items():
         if not isinstance(pointer, str) or not _POINTER.match(pointer):
             raise ConfigError(
                 f"{where}.capture.{key}: {pointer!r} is not a JSON pointer.", hint='e.g. "/id"'
             )
     return Step(
-        name=_str(table, "name", where, None), method=method, path=_str(table, "path", where, None),
-        json=table.get("json"), expect=_statuses(table, "expect", where, (200, 201)), capture=capture,
+        name=str_of(table, "name", where, None), method=method, path=str_of(table, "path", where, None),
+        json=table.get("json"), expect=statuses_of(table, "expect", where, (200, 201)), capture=capture,
     )  # fmt: skip
 
 
 def _balance(table: Any, where: str) -> BalanceRead:
-    table = _table(table, where)
+    table = table_of(table, where)
     reject_unknown_keys(table, {"path", "pointer", "sql"}, where)
     read = BalanceRead(**{k: str(v) for k, v in table.items()})
     if bool(read.path) == bool(read.sql):
@@ -221,45 +222,45 @@ def _balance(table: Any, where: str) -> BalanceRead:
 def _replay(table: Any, where: str, steps: list[str]) -> Replay | None:
     if table is None:
         return None
-    table = _table(table, where)
+    table = table_of(table, where)
     reject_unknown_keys(table, {"item", "step", "refused", "times"}, where)
     return Replay(
-        item=_str(table, "item", where, "wallet-idempotent"), step=_step_name(table, where, steps),
-        refused=_statuses(table, "refused", where, (409,)), times=_int(table, "times", where, 1, minimum=1),
+        item=str_of(table, "item", where, "wallet-idempotent"), step=_step_name(table, where, steps),
+        refused=statuses_of(table, "refused", where, (409,)), times=int_of(table, "times", where, 1, minimum=1),
     )  # fmt: skip
 
 
 def _burst(table: Any, where: str, steps: list[str]) -> Burst | None:
     if table is None:
         return None
-    table = _table(table, where)
+    table = table_of(table, where)
     reject_unknown_keys(table, {"item", "step", "concurrency", "bursts"}, where)
     return Burst(
-        item=_str(table, "item", where, "wallet-idempotent"), step=_step_name(table, where, steps),
-        concurrency=_int(table, "concurrency", where, 10, minimum=2),
-        bursts=_int(table, "bursts", where, 5, minimum=1),
+        item=str_of(table, "item", where, "wallet-idempotent"), step=_step_name(table, where, steps),
+        concurrency=int_of(table, "concurrency", where, 10, minimum=2),
+        bursts=int_of(table, "bursts", where, 5, minimum=1),
     )  # fmt: skip
 
 
 def _sql(table: Any, where: str) -> SqlInvariant:
-    table = _table(table, where)
+    table = table_of(table, where)
     reject_unknown_keys(table, {"name", "item", "query", "expect"}, where)
     if "expect" not in table:
         raise ConfigError(
             f"{where}.expect: missing.", hint="the value the query must return, e.g. expect = 0"
         )
     return SqlInvariant(
-        name=_str(table, "name", where, None), item=_str(table, "item", where, None),
-        query=_str(table, "query", where, None), expect=table["expect"],
+        name=str_of(table, "name", where, None), item=str_of(table, "item", where, None),
+        query=str_of(table, "query", where, None), expect=table["expect"],
     )  # fmt: skip
 
 
 def _rows(table: Any, where: str) -> RowTable:
-    table = _table(table, where)
+    table = table_of(table, where)
     reject_unknown_keys(table, {"table", "tag_columns", "id_column", "ids"}, where)
     rows = RowTable(
-        table=_str(table, "table", where, None), id_column=_str(table, "id_column", where, "id"),
-        tag_columns=tuple(str(c) for c in _list(table, "tag_columns", where)), ids=_str(table, "ids", where, ""),
+        table=str_of(table, "table", where, None), id_column=str_of(table, "id_column", where, "id"),
+        tag_columns=tuple(str(c) for c in list_of(table, "tag_columns", where)), ids=str_of(table, "ids", where, ""),
     )  # fmt: skip
     # Table and column names go into SQL text, so only plain (schema.)identifiers pass.
     for name in (rows.table, rows.id_column, *rows.tag_columns):
@@ -276,65 +277,9 @@ def _rows(table: Any, where: str) -> RowTable:
 
 
 def _step_name(table: dict[str, Any], where: str, steps: list[str]) -> str:
-    name = _str(table, "step", where, steps[-1])
+    name = str_of(table, "step", where, steps[-1])
     if name not in steps:
         raise ConfigError(
             f"{where}.step: no step named {name!r}.", hint=f"steps: {', '.join(steps)}"
         )
     return name
-
-
-def _table(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ConfigError(f"{where}: expected a table, got {value!r}.", hint=f"write [{where}]")
-    return value
-
-
-def _list(table: dict[str, Any], key: str, where: str) -> list[Any]:
-    value = table.get(key, [])
-    if not isinstance(value, list):
-        raise ConfigError(
-            f"{where}.{key}: expected a list, got {value!r}.", hint=f"write {key} = [...]"
-        )
-    return value
-
-
-def _str(table: dict[str, Any], key: str, where: str, default: str | None) -> str:
-    value = table.get(key, default)
-    if not isinstance(value, str) or (default is None and not value):
-        raise ConfigError(f"{where}.{key}: expected a string, got {value!r}.", hint=f"set {key}")
-    return value
-
-
-def _int(table: dict[str, Any], key: str, where: str, default: int | None, *, minimum: int) -> int:
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(
-            f"{where}.{key}: expected an integer >= {minimum}, got {value!r}.", hint=f"set {key}"
-        )
-    return value
-
-
-def _float(table: dict[str, Any], key: str, where: str, default: float) -> float:
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ConfigError(
-            f"{where}.{key}: expected a number >= 0, got {value!r}.", hint=f"set {key}"
-        )
-    return float(value)
-
-
-def _statuses(
-    table: dict[str, Any], key: str, where: str, default: tuple[int, ...]
-) -> tuple[int, ...]:
-    value = table.get(key, list(default))
-    if (
-        not isinstance(value, list)
-        or not value
-        or not all(isinstance(v, int) and 100 <= v < 600 for v in value)
-    ):
-        raise ConfigError(
-            f"{where}.{key}: expected a list of HTTP statuses, got {value!r}.",
-            hint=f"e.g. {key} = [409]",
-        )
-    return tuple(value)
