@@ -12,10 +12,11 @@ from harness.errors import ConfigError
 from harness.flow.api import Tagger
 from harness.flow.declare import flows_spec
 from harness.flow.invariants import FlowJudge
-from harness.flow.rows import cleanup, own_rows, require_tables
+from harness.flow.rows import CLEANUP, cleanup, own_rows, require_tables
 from harness.flow.run import writes_refusal
 from harness.flow.steps import StepRunner
 from harness.plugin.session import state_key
+from harness.result import CheckResult
 
 
 def pytest_generate_tests(metafunc):
@@ -61,6 +62,10 @@ def judge(flow_item, target, run_id, worker_id_safe, request, check):
     yield flow_judge
     if before is not None:
         check(cleanup(engine, spec, tags.prefix, flow_judge.contexts, before))
+    else:
+        check(CheckResult.passed(CLEANUP, f"not cleaned up: no database_url or [rows], so rows tagged "
+                                 f"{tags.prefix}* stay; remove them with `python -m harness janitor`",
+                                 tag_prefix=tags.prefix))  # fmt: skip
 
 
 def test_declared_flow(flow_item, judge, check):
