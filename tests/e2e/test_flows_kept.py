@@ -62,8 +62,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackAddresses]:
         local.stop()
 
 
-def kept(project, stack: StackAddresses, **flow: object) -> None:
-    profile = {"kind": "remote", "base_url": stack.base_url, "database_url": stack.database_url,
+def kept(project, stack: StackAddresses, database_url: str | None = None, **flow: object) -> None:
+    url = stack.database_url if database_url is None else database_url
+    profile = {"kind": "remote", "base_url": stack.base_url, "database_url": url,
                "allow_writes": True, "health": {"path": "/operations"},
                "flows": {"ledger": {**FLOW, **flow}}}  # fmt: skip
     project.set_targets({"targets": {"kept": profile}})
@@ -166,3 +167,16 @@ def test_a_declared_table_that_is_not_there_is_one_config_line_exit_4(project, s
         ["*rows (ledger_entriez): table 'ledger_entriez' does not exist in the target database*"]
     )
     assert "Traceback" not in result.stdout.str() and "psycopg" not in result.stdout.str()
+
+
+def test_without_a_database_the_flow_is_judged_over_http(project, stack):
+    kept(project, stack, database_url="")
+    result = project.run(FLOWS, "--target=kept")
+    result.assert_outcomes(passed=2)
+    checks = [c for t in project.results()["tests"] for c in t["checks"]]
+    cleanup = [c for c in checks if c["item"] == "cleanup"]
+    assert cleanup and all("not cleaned up" in c["summary"] for c in cleanup)
+    kept(project, stack)  # the janitor needs the database: give it back
+    swept = janitor(project, "--ttl", "0s")
+    assert swept.returncode == 0, swept.stderr
+    assert tagged_rows(stack) == 0
