@@ -53,12 +53,14 @@ class BalanceRead:
 
 @dataclass(frozen=True)
 class Replay:
-    """Re-send ``step`` (same request, same nonce) ``times`` times: each must be refused."""
+    """Re-send ``step`` ``times`` times: each must be refused. Without ``json`` the very
+    same request; with it, another body in the same flow instance (so the same ``{nonce}``)."""
 
     item: str
     step: str
     refused: tuple[int, ...] = (409,)
     times: int = 1
+    json: Any = None
 
 
 @dataclass(frozen=True)
@@ -223,10 +225,11 @@ def _replay(table: Any, where: str, steps: list[str]) -> Replay | None:
     if table is None:
         return None
     table = table_of(table, where)
-    reject_unknown_keys(table, {"item", "step", "refused", "times"}, where)
+    reject_unknown_keys(table, {"item", "step", "refused", "times", "json"}, where)
     return Replay(
         item=str_of(table, "item", where, "wallet-idempotent"), step=_step_name(table, where, steps),
         refused=statuses_of(table, "refused", where, (409,)), times=int_of(table, "times", where, 1, minimum=1),
+        json=table.get("json"),
     )  # fmt: skip
 
 

@@ -140,6 +140,8 @@ class FlowJudge:
         account, start = self._prepare(context, replay.step)
         sent = runner.run(context, start_at=replay.step)[0]
         first = runner.poll(account, start, self.spec.amount)
+        if replay.json is not None:  # same nonce, another body
+            sent.body = context.render(replay.json, f"{self.spec.where}.replay.json")
         statuses = [runner.resend(sent).status_code for _ in range(replay.times)]
         extra = runner.poll(account, first, 1) - first
         judged = Judged(evidence={"replay": {"step": replay.step, "statuses": statuses,
@@ -148,7 +150,8 @@ class FlowJudge:
         if first == start:  # nothing paid at all is the flow item's failure, not this one's
             judged.evidence["replay"]["not_judged"] = "the first request paid nothing"
         elif wrong:
-            judged.problems.append(f"a replayed {replay.step} (same request, same nonce) answered HTTP "
+            how = "same nonce, another body" if replay.json is not None else "same request, same nonce"
+            judged.problems.append(f"a replayed {replay.step} ({how}) answered HTTP "
                                    f"{wrong[0]}, expected {_either(replay.refused)} (refused)")  # fmt: skip
         if extra:
             judged.problems.append(f"the replay paid again: {account}'s balance moved by a further "

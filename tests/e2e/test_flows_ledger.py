@@ -83,3 +83,22 @@ def test_declared_flow_never_writes_where_the_profile_forbids(project, profile, 
     result = project.run(FLOWS, "--target=remote", "-rs")
     result.assert_outcomes(skipped=2)
     result.stdout.fnmatch_lines([f"*not run: writes not allowed for target remote*{reason}*"])
+
+
+SAME_NONCE_OTHER_BODY = {
+    "item": "wallet-idempotent", "step": "credit", "refused": [409],
+    "json": {"operation": "daily_login", "amount": 1, "nonce": "{nonce}", "owner_id": "{run_tag}"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("fault", ["", "replay_pays_twice"])
+def test_a_replay_with_the_same_nonce_and_another_body(ledger, fault):
+    flow = {**LEDGER["flows"]["ledger"], "replay": SAME_NONCE_OTHER_BODY}
+    ledger.set_targets({"targets": {"ledger_local": {**LEDGER, "flows": {"ledger": flow}}}})
+    result = run(ledger, fault)
+    if not fault:
+        result.assert_outcomes(passed=2)
+        return
+    assert ledger.failed_items() == {"wallet-idempotent"}
+    result.stdout.fnmatch_lines(["*(same nonce, another body) answered HTTP 201, expected 409*"])
+    result.stdout.fnmatch_lines(["*the replay paid again: *'s balance moved by a further +1*"])
