@@ -27,8 +27,8 @@ def ledger(project):
     return project
 
 
-def run(project, faults: str = ""):
-    return project.run(FLOWS, "--target=ledger_local", env={"LEDGER_FAULTS": faults})
+def run(project, faults: str = "", *args: str):
+    return project.run(FLOWS, "--target=ledger_local", *args, env={"LEDGER_FAULTS": faults})
 
 
 def checks_of(project, item: str) -> list[dict]:
@@ -49,6 +49,15 @@ def test_healthy_ledger_flow_is_green(ledger):
     assert list(reward["payments_by_account"].values()) == [7]
     bursts = checks_of(ledger, "wallet-idempotent")[0]["evidence"]["bursts"]
     assert [b["statuses"] for b in bursts] == [{"201": 1, "409": 9}] * 5
+    assert_cleaned_up(ledger)
+
+
+def test_two_workers_run_the_flow_apart_and_clean(ledger):
+    pytest.importorskip("xdist")
+    result = run(ledger, "", "-n", "2")
+    result.assert_outcomes(passed=2)
+    owners = {c["evidence"]["beneficiary"] for c in checks_of(ledger, "wallet-reward")}
+    assert len(owners) == 1 and all(o.startswith("hv-") for o in owners)
     assert_cleaned_up(ledger)
 
 
