@@ -17,6 +17,7 @@ VALIDATORS: tuple[str, ...] = (
     "harness.config.database:database_spec",
     "harness.checks.routelist:routes_spec",
     "harness.flow.config:wallet_spec",
+    "harness.flow.declare:flows_spec",
     "harness.transport.tls:tls_spec",
     "harness.transport.auth:auth_spec",
 )
