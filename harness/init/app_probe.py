@@ -25,7 +25,7 @@ _PLACEHOLDER_DB = {
     "user": "hv_init", "password": "hv_init", "database": "hv_init",
 }  # fmt: skip
 _HEALTH = re.compile(r"(^|/)(health[-_]?check|healthz?|livez?|readyz?|ping|status)/?$")
-_LOGIN = re.compile(r"(login|token|signin|sign-in|auth)", re.I)
+_LOGIN = re.compile(r"(login|token|signin|sign-in|auth)", re.IGNORECASE)
 
 
 @dataclass
@@ -43,7 +43,7 @@ def probe_app(python: Path | None, app_dir: Path, asgi: str, database_env: dict[
     env = dict(os.environ)
     env.update({name: template.format(**_PLACEHOLDER_DB) for name, template in database_env.items()})
     command = [str(python or sys.executable), str(PROBE), asgi]
-    done = subprocess.run(command, cwd=app_dir, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(command, check=False, cwd=app_dir, env=env, capture_output=True, text=True, timeout=120)
     line = next((x for x in done.stdout.splitlines() if x.startswith("HV-PROBE ")), None)
     if done.returncode != 0 or line is None:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]

@@ -115,7 +115,7 @@ def find_metadata(env_py: Path) -> tuple[str | None, list[str]]:
 
 
 def env_py_of(ini: Path) -> Path | None:
-    match = re.search(r"^\s*script_location\s*=\s*(\S+)", ini.read_text(encoding="utf-8"), re.M)
+    match = re.search(r"^\s*script_location\s*=\s*(\S+)", ini.read_text(encoding="utf-8"), re.MULTILINE)
     location = match.group(1).replace("%(here)s", str(ini.parent)) if match else "alembic"
     env_py = ini.parent / location / "env.py"
     return env_py if env_py.is_file() else None
@@ -167,7 +167,7 @@ def find_extensions(ini: Path | None, env_py: Path | None) -> set[str]:
     found: set[str] = set()
     for path in folder.rglob("*.py"):
         text = path.read_text(encoding="utf-8", errors="replace")
-        found.update(m.lower() for m in re.findall(r"CREATE EXTENSION (?:IF NOT EXISTS )?\"?([\w-]+)", text, re.I))
+        found.update(m.lower() for m in re.findall(r"CREATE EXTENSION (?:IF NOT EXISTS )?\"?([\w-]+)", text, re.IGNORECASE))
     return found
 
 

@@ -152,7 +152,7 @@ def _login(plan: Plan, name: str) -> list[str]:
     url, form = plan.login  # type: ignore[misc]
     body = "form" if form else "json"
     return [
-        f"# Bearer token from the login route init found; uncomment with a test account:",
+        "# Bearer token from the login route init found; uncomment with a test account:",
         f"# [targets.{name}.auth.login]",
         f"# url = {toml_value(url)}",
         f'# {body} = {{ username = "${{HV_LOGIN_USER}}", password = "${{HV_LOGIN_PASSWORD}}" }}',
