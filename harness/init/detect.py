@@ -88,6 +88,8 @@ def find_asgi(app_dir: Path) -> str | None:
                     best.append((score + (0 if module.endswith("main") else 1), f"{module}:{targets[0]}"))
             elif isinstance(node, ast.FunctionDef) and node.name in _FACTORIES:
                 best.append((5, f"{module}:{node.name}"))
+                if any(isinstance(n, ast.FunctionDef) and n.name == "__getattr__" for n in tree.body):
+                    best.append((2, f"{module}:app"))  # built lazily by the module's __getattr__
     return min(best)[1] if best else None
 
 

@@ -1,0 +1,61 @@
+"""A user's machine, in small: this package built as a wheel and installed (non-editable,
+with ``[local]``) into a fresh venv, and example apps copied outside the repository, each
+with a venv of its own. Built once per test session; pip reads its cache, so a warm run
+installs in seconds."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+_SKIP = shutil.ignore_patterns(".venv", "__pycache__", "*.pyc", "targets.toml", "reports")
+
+
+def _run(*command: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.fail(f"{' '.join(map(str, command))} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return done
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bin/ folder of a fresh venv holding only ``staging-harness[local]`` (a wheel)."""
+    base = tmp_path_factory.mktemp("installed")
+    source = base / "src"  # a clean copy: the wheel must not depend on this checkout's state
+    shutil.copytree(REPO / "harness", source / "harness", ignore=_SKIP)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    _run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", base / "dist", source)
+    wheel = next((base / "dist").glob("staging_harness-*.whl"))
+    _run(sys.executable, "-m", "venv", base / "venv")
+    _run(base / "venv" / "bin" / "pip", "install", "-q", f"{wheel}[local]")
+    return base / "venv" / "bin"
+
+
+@pytest.fixture(scope="session")
+def app_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """``app_copy("template_app")``: the example copied to a fresh folder with its own
+    ``.venv`` (its pyproject.toml, or requirements.txt), built once per session."""
+    built: dict[str, Path] = {}
+
+    def make(name: str) -> Path:
+        if name not in built:
+            folder = tmp_path_factory.mktemp("apps") / name
+            shutil.copytree(REPO / "examples" / name, folder, ignore=_SKIP)
+            _run(sys.executable, "-m", "venv", folder / ".venv")
+            pip = folder / ".venv" / "bin" / "pip"
+            if (folder / "pyproject.toml").is_file():
+                _run(pip, "install", "-q", folder)
+            else:
+                _run(pip, "install", "-q", "-r", folder / "requirements.txt")
+            built[name] = folder
+        return built[name]
+
+    return make
