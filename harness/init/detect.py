@@ -42,16 +42,27 @@ class Findings:
     todo: list[str] = field(default_factory=list)
 
 
-def python_files(root: Path) -> Iterator[Path]:
-    for path in sorted(root.rglob("*.py")):
-        parts = set(path.relative_to(root).parts[:-1])
-        if not parts & _SKIP_DIRS and "versions" not in parts:
+def _skipped(root: Path) -> set[str]:
+    """Folder names never read: the usual ones, and any venv at the top (e.g. the harness's
+    own ``.hv`` beside the app's ``.venv``), known by its pyvenv.cfg."""
+    return _SKIP_DIRS | {p.parent.name for p in root.glob("*/pyvenv.cfg")}
+
+
+def _walk(root: Path, pattern: str) -> Iterator[Path]:
+    skip = _skipped(root)
+    for path in sorted(root.rglob(pattern)):
+        if not set(path.relative_to(root).parts[:-1]) & skip:
             yield path
+
+
+def python_files(root: Path) -> Iterator[Path]:
+    """The app's own modules (not its migrations' revision files)."""
+    return (p for p in _walk(root, "*.py") if "versions" not in p.relative_to(root).parts[:-1])
 
 
 def find_alembic_ini(root: Path) -> Path | None:
     """The shallowest alembic.ini outside virtualenvs (its folder is where alembic runs)."""
-    found = [p for p in root.rglob("alembic.ini") if not set(p.relative_to(root).parts) & _SKIP_DIRS]
+    found = list(_walk(root, "alembic.ini"))
     return min(found, key=lambda p: (len(p.parts), str(p))) if found else None
 
 

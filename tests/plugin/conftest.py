@@ -8,7 +8,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,19 @@ def _run(*command: str | Path, cwd: Path | None = None) -> subprocess.CompletedP
 
 
 @pytest.fixture(scope="session")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def world() -> Iterator[Path]:
+    """Not under pytest's 0700 tmp folder: as root, PostgreSQL runs as another user, who
+    must reach the wheel's initdb inside the venv and its cluster's folder."""
+    path = Path(tempfile.mkdtemp(prefix="hvp-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def installed(world: Path) -> Path:
     """The bin/ folder of a fresh venv holding only ``staging-harness[local]`` (a wheel)."""
-    base = tmp_path_factory.mktemp("installed")
+    base = world / "installed"
     source = base / "src"  # a clean copy: the wheel must not depend on this checkout's state
     shutil.copytree(REPO / "harness", source / "harness", ignore=_SKIP)
     for name in ("pyproject.toml", "README.md"):
@@ -40,14 +51,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+def app_copy(world: Path) -> Callable[[str], Path]:
     """``app_copy("template_app")``: the example copied to a fresh folder with its own
     ``.venv`` (its pyproject.toml, or requirements.txt), built once per session."""
     built: dict[str, Path] = {}
 
     def make(name: str) -> Path:
         if name not in built:
-            folder = tmp_path_factory.mktemp("apps") / name
+            folder = world / "apps" / name
             shutil.copytree(REPO / "examples" / name, folder, ignore=_SKIP)
             _run(sys.executable, "-m", "venv", folder / ".venv")
             pip = folder / ".venv" / "bin" / "pip"

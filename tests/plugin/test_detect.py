@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from harness.checks.routelist import Route
 from harness.init.app_probe import Served, health_route, login_route, path_param_values
 from harness.init.detect import detect
 from harness.init.profile import Plan, render
-from harness.checks.routelist import Route
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -51,6 +51,17 @@ def test_nothing_found_is_said(tmp_path: Path) -> None:
     joined = "\n".join(found.todo)
     for word in ("alembic.ini", "[app] asgi", "database_env", ".venv"):
         assert word in joined
+
+
+def test_a_venv_beside_the_app_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text("from fastapi import FastAPI\n\napi = FastAPI()\n")
+    lib = tmp_path / ".hv" / "lib" / "python3.11" / "x"  # the harness's venv, any name
+    lib.mkdir(parents=True)
+    (tmp_path / ".hv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (lib / "main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    (lib / "alembic.ini").write_text("[alembic]\n")
+    found = detect(tmp_path)
+    assert found.asgi == "main:api" and found.alembic_ini is None
 
 
 @pytest.mark.parametrize(
