@@ -49,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
     if args.base_url:
         text = text.replace("${STAGING_BASE_URL}", args.base_url, 1)
     out.write_text(text, encoding="utf-8")
-    print(f"init: wrote {out}" + (f" and {root / plan.expected_file}" if plan.expected_file else ""))
+    print(
+        f"init: wrote {out}" + (f" and {root / plan.expected_file}" if plan.expected_file else "")
+    )
     for line in plan.todo:
         print(f"TODO: {line}")
     return 0
@@ -70,18 +72,24 @@ def _plan_from_app(plan: Plan, ask: Any) -> None:
     (plan.root / EXPECTED_FILE).write_text(expected_document(served.routes, served.openapi_path))
     plan.expected_file = EXPECTED_FILE
     if plan.login:
-        plan.todo.append(f"login route {plan.login[0]} found: most routes may need its token ([auth.login], commented out)")
+        plan.todo.append(
+            f"login route {plan.login[0]} found: most routes may need its token ([auth.login], commented out)"
+        )
 
 
 def _health(plan: Plan, served: Served, ask: Any) -> None:
     path, expect = health_route(served)
     if path is None:
-        gets = sorted((r.path for r in served.routes if r.method == "GET" and "{" not in r.path), key=len)
+        gets = sorted(
+            (r.path for r in served.routes if r.method == "GET" and "{" not in r.path), key=len
+        )
         path = gets[0] if gets else "/"
-        plan.todo.append(f"no health route: {path} stands in (a cheap read-only GET); expect = {{}} accepts any JSON object")
+        plan.todo.append(
+            f"no health route: {path} stands in (a cheap read-only GET); expect = {{}} accepts any JSON object"
+        )
         expect = {}
     elif expect is None:
-        plan.todo.append(f"could not read what {path} answers: expect = {{\"status\": \"ok\"}} assumed")
+        plan.todo.append(f'could not read what {path} answers: expect = {{"status": "ok"}} assumed')
         expect = {"status": "ok"}
     plan.health_path = ask("health route", path)
     plan.health_expect = expect

@@ -38,12 +38,18 @@ class Served:
     form_logins: set[str] = field(default_factory=set)
 
 
-def probe_app(python: Path | None, app_dir: Path, asgi: str, database_env: dict[str, str]) -> Served:
+def probe_app(
+    python: Path | None, app_dir: Path, asgi: str, database_env: dict[str, str]
+) -> Served:
     """Raise RuntimeError with the app's last error line when it cannot be imported."""
     env = dict(os.environ)
-    env.update({name: template.format(**_PLACEHOLDER_DB) for name, template in database_env.items()})
+    env.update(
+        {name: template.format(**_PLACEHOLDER_DB) for name, template in database_env.items()}
+    )
     command = [str(python or sys.executable), str(PROBE), asgi]
-    done = subprocess.run(command, check=False, cwd=app_dir, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        command, check=False, cwd=app_dir, env=env, capture_output=True, text=True, timeout=120
+    )
     line = next((x for x in done.stdout.splitlines() if x.startswith("HV-PROBE ")), None)
     if done.returncode != 0 or line is None:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
@@ -56,7 +62,14 @@ def probe_app(python: Path | None, app_dir: Path, asgi: str, database_env: dict[
     else:
         routes = [Route.parse(text, "probe") for text in answer.get("routes", [])]
         params, forms = {}, set()
-    return Served(answer["framework"], answer.get("openapi_path"), routes, answer.get("bodies", {}), params, forms)
+    return Served(
+        answer["framework"],
+        answer.get("openapi_path"),
+        routes,
+        answer.get("bodies", {}),
+        params,
+        forms,
+    )
 
 
 def _openapi_details(document: dict[str, Any]) -> tuple[dict[str, str], set[str]]:
@@ -111,5 +124,7 @@ def path_param_values(served: Served) -> dict[str, str]:
     for route in served.routes:
         for name in route.params:
             kind = served.params.get(name, "string")
-            values[name] = {"uuid": "00000000-0000-0000-0000-000000000000", "integer": "0"}.get(kind, "hv-nobody")
+            values[name] = {"uuid": "00000000-0000-0000-0000-000000000000", "integer": "0"}.get(
+                kind, "hv-nobody"
+            )
     return dict(sorted(values.items()))

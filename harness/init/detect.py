@@ -13,7 +13,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_SKIP_DIRS = {".venv", "venv", ".git", "node_modules", "__pycache__", ".tox", "build", "dist", "site-packages"}
+_SKIP_DIRS = {
+    ".venv",
+    "venv",
+    ".git",
+    "node_modules",
+    "__pycache__",
+    ".tox",
+    "build",
+    "dist",
+    "site-packages",
+}
 _APP_CALLS = {"FastAPI", "Flask", "Starlette", "create_app", "get_application", "make_app"}
 _FACTORIES = {"create_app", "make_app"}
 _URL_VAR = re.compile(
@@ -96,17 +106,27 @@ def find_asgi(app_dir: Path) -> str | None:
                 targets = [t.id for t in node.targets if isinstance(t, ast.Name)]
                 if name in _APP_CALLS and targets:
                     score = 0 if targets[0] == "app" else 1
-                    best.append((score + (0 if module.endswith("main") else 1), f"{module}:{targets[0]}"))
+                    best.append(
+                        (score + (0 if module.endswith("main") else 1), f"{module}:{targets[0]}")
+                    )
             elif isinstance(node, ast.FunctionDef) and node.name in _FACTORIES:
                 best.append((5, f"{module}:{node.name}"))
-                if any(isinstance(n, ast.FunctionDef) and n.name == "__getattr__" for n in tree.body):
+                if any(
+                    isinstance(n, ast.FunctionDef) and n.name == "__getattr__" for n in tree.body
+                ):
                     best.append((2, f"{module}:app"))  # built lazily by the module's __getattr__
     return min(best)[1] if best else None
 
 
 def _call_name(call: ast.Call) -> str:
     func = call.func
-    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    return (
+        func.id
+        if isinstance(func, ast.Name)
+        else func.attr
+        if isinstance(func, ast.Attribute)
+        else ""
+    )
 
 
 def find_metadata(env_py: Path) -> tuple[str | None, list[str]]:
@@ -119,7 +139,11 @@ def find_metadata(env_py: Path) -> tuple[str | None, list[str]]:
             for alias in node.names:
                 imported[alias.asname or alias.name] = node.module
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr == "metadata" and isinstance(node.value, ast.Name):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == "metadata"
+            and isinstance(node.value, ast.Name)
+        ):
             module = imported.get(node.value.id)
             if module:
                 others = sorted({m for m in imported.values() if ".models" in m and m != module})
@@ -128,7 +152,9 @@ def find_metadata(env_py: Path) -> tuple[str | None, list[str]]:
 
 
 def env_py_of(ini: Path) -> Path | None:
-    match = re.search(r"^\s*script_location\s*=\s*(\S+)", ini.read_text(encoding="utf-8"), re.MULTILINE)
+    match = re.search(
+        r"^\s*script_location\s*=\s*(\S+)", ini.read_text(encoding="utf-8"), re.MULTILINE
+    )
     location = match.group(1).replace("%(here)s", str(ini.parent)) if match else "alembic"
     env_py = ini.parent / location / "env.py"
     return env_py if env_py.is_file() else None
@@ -157,10 +183,16 @@ def find_migrate(app_dir: Path) -> list[list[str]]:
     """The deploy's prestart script when there is one (its ``python -m`` and alembic lines,
     in order), else ``alembic upgrade head``."""
     default = [["{python}", "-m", "alembic", "upgrade", "head"]]
-    for script in sorted(app_dir.glob("scripts/prestart*.sh")) + sorted(app_dir.glob("prestart*.sh")):
+    for script in sorted(app_dir.glob("scripts/prestart*.sh")) + sorted(
+        app_dir.glob("prestart*.sh")
+    ):
         commands = []
         for line in script.read_text(encoding="utf-8").splitlines():
-            match = re.search(r"-m\s+([\w.]+)(.*)$", line) if not line.lstrip().startswith("#") else None
+            match = (
+                re.search(r"-m\s+([\w.]+)(.*)$", line)
+                if not line.lstrip().startswith("#")
+                else None
+            )
             if match and match.group(1) != "alembic":
                 if match.group(1).endswith("pre_start"):
                     continue  # waits for the database: the harness has already done that
@@ -180,7 +212,12 @@ def find_extensions(ini: Path | None, env_py: Path | None) -> set[str]:
     found: set[str] = set()
     for path in folder.rglob("*.py"):
         text = path.read_text(encoding="utf-8", errors="replace")
-        found.update(m.lower() for m in re.findall(r"CREATE EXTENSION (?:IF NOT EXISTS )?\"?([\w-]+)", text, re.IGNORECASE))
+        found.update(
+            m.lower()
+            for m in re.findall(
+                r"CREATE EXTENSION (?:IF NOT EXISTS )?\"?([\w-]+)", text, re.IGNORECASE
+            )
+        )
     return found
 
 
@@ -204,10 +241,18 @@ def _note_gaps(found: Findings) -> None:
     if found.alembic_ini is None:
         found.todo.append("no alembic.ini found: set alembic_ini (the database checks need it)")
     if found.python is None:
-        found.todo.append("no .venv beside the app: [app] python is the harness's interpreter; name the app's")
+        found.todo.append(
+            "no .venv beside the app: [app] python is the harness's interpreter; name the app's"
+        )
     if found.asgi is None:
-        found.todo.append("no `app = FastAPI(...)`/`Flask(...)` found: set [app] asgi = \"module:app\"")
+        found.todo.append(
+            'no `app = FastAPI(...)`/`Flask(...)` found: set [app] asgi = "module:app"'
+        )
     if not found.database_env:
-        found.todo.append("could not tell which variables the app reads its database from: set [app] database_env")
+        found.todo.append(
+            "could not tell which variables the app reads its database from: set [app] database_env"
+        )
     if found.models is None:
-        found.todo.append("alembic env.py names no X.metadata: set [database] models = \"module:Base.metadata\"")
+        found.todo.append(
+            'alembic env.py names no X.metadata: set [database] models = "module:Base.metadata"'
+        )

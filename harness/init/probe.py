@@ -33,7 +33,11 @@ def literal_bodies(function: Any) -> list[Any]:
         if isinstance(value, ast.Call) and value.args:  # JSONResponse({...}), jsonify({...})
             value = value.args[0]
         if isinstance(value, ast.Dict):  # keep the literal parts of a partly computed dict
-            pairs = [(k, v) for k, v in zip(value.keys, value.values) if _is_literal(k) and _is_literal(v)]
+            pairs = [
+                (k, v)
+                for k, v in zip(value.keys, value.values)
+                if _is_literal(k) and _is_literal(v)
+            ]
             body = {ast.literal_eval(k): ast.literal_eval(v) for k, v in pairs}
             keys = [ast.literal_eval(k) for k in value.keys if _is_literal(k)]
             if "status" in keys and "status" not in body and says_ok:
@@ -60,7 +64,11 @@ def _get_endpoints(routes: Any, seen: set[int]) -> list[tuple[str, Any]]:
         if id(route) in seen:
             continue
         seen.add(id(route))
-        for inner in (route, getattr(route, "original_router", None), getattr(route, "router", None)):
+        for inner in (
+            route,
+            getattr(route, "original_router", None),
+            getattr(route, "router", None),
+        ):
             if inner is not None and inner is not route and hasattr(inner, "routes"):
                 found += _get_endpoints(inner.routes, seen)
         if "GET" in (getattr(route, "methods", None) or set()) and hasattr(route, "endpoint"):
@@ -77,7 +85,12 @@ def describe_fastapi(app: Any) -> dict[str, Any]:
             matches = [(len(p), e) for p, e in endpoints if p and path.endswith(p)]
             if matches:
                 bodies[path] = literal_bodies(max(matches, key=lambda m: m[0])[1])
-    return {"framework": "fastapi", "openapi_path": app.openapi_url, "openapi": document, "bodies": bodies}
+    return {
+        "framework": "fastapi",
+        "openapi_path": app.openapi_url,
+        "openapi": document,
+        "bodies": bodies,
+    }
 
 
 def describe_flask(app: Any) -> dict[str, Any]:
@@ -106,7 +119,12 @@ def main(spec: str) -> int:
     elif hasattr(target, "url_map"):
         answer = describe_flask(target)
     else:
-        answer = {"framework": type(target).__name__, "openapi_path": None, "routes": [], "bodies": {}}
+        answer = {
+            "framework": type(target).__name__,
+            "openapi_path": None,
+            "routes": [],
+            "bodies": {},
+        }
     print("HV-PROBE " + json.dumps(answer, default=str))
     return 0
 

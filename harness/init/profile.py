@@ -65,7 +65,7 @@ def _table(name: str, values: dict[str, Any]) -> list[str]:
 def render(plan: Plan) -> str:
     out = [
         "# Written by `python -m harness init`. Run: pytest --target=local (or --target=staging",
-        "# with STAGING_BASE_URL / STAGING_DATABASE_URL set). README \"Targets\" explains every key.",
+        '# with STAGING_BASE_URL / STAGING_DATABASE_URL set). README "Targets" explains every key.',
         "",
     ]
     out += [f"# TODO: {line}" for line in plan.todo] + ([""] if plan.todo else [])
@@ -81,7 +81,9 @@ def _profile(plan: Plan, name: str) -> list[str]:
         top |= {"base_url": "${STAGING_BASE_URL}", "database_url": "${STAGING_DATABASE_URL:-}"}
     top["alembic_ini"] = plan.rel(found.alembic_ini) if found.alembic_ini else None
     top["allow_writes"] = local
-    lines = [f"# {'the harness starts PostgreSQL and the app itself' if local else 'a deployed system: nothing is started, read-only'}"]
+    lines = [
+        f"# {'the harness starts PostgreSQL and the app itself' if local else 'a deployed system: nothing is started, read-only'}"
+    ]
     lines += _table(f"targets.{name}", top)
     lines += _table(f"targets.{name}.app", _app(plan, local))
     if local and found.extensions & _CONTRIB_ONLY:

@@ -41,7 +41,12 @@ def target_name(config: pytest.Config) -> str | None:
 def deactivate(config: pytest.Config, plugin: object) -> None:
     """Unregister the plugin and its parts: a run without a target is someone else's."""
     manager = config.pluginmanager
-    for name in ("harness.plugin.fixtures", "harness.plugin.database", "harness.plugin.facts", "harness.plugin.checklist"):
+    for name in (
+        "harness.plugin.fixtures",
+        "harness.plugin.database",
+        "harness.plugin.facts",
+        "harness.plugin.checklist",
+    ):
         part = sys.modules.get(name)
         if part is not None and manager.is_registered(part):
             manager.unregister(part)

@@ -19,9 +19,13 @@ _SKIP = shutil.ignore_patterns(".venv", "__pycache__", "*.pyc", "targets.toml", 
 
 
 def _run(*command: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [str(c) for c in command], cwd=cwd, capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
-        pytest.fail(f"{' '.join(map(str, command))} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+        pytest.fail(
+            f"{' '.join(map(str, command))} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+        )
     return done
 
 

@@ -33,7 +33,10 @@ def test_template_app_reads_postgres_parts_and_its_prestart() -> None:
     }  # fmt: skip
     assert found.models == "app.models:SQLModel.metadata"
     # scripts/prestart.sh: wait (skipped: the harness waits), migrate, seed
-    assert found.migrate == [["{python}", "-m", "alembic", "upgrade", "head"], ["{python}", "-m", "app.initial_data"]]
+    assert found.migrate == [
+        ["{python}", "-m", "alembic", "upgrade", "head"],
+        ["{python}", "-m", "app.initial_data"],
+    ]
     assert "uuid-ossp" in found.extensions and "vector" not in found.extensions
 
 
@@ -69,24 +72,57 @@ def test_a_venv_beside_the_app_is_not_read(tmp_path: Path) -> None:
     [([{"status": "ok", "db": "up"}], {"status": "ok"}), ([True], True), ([{"detail": "x"}], None)],
 )
 def test_health_expectation(bodies: list[object], expect: object) -> None:
-    served = Served("fastapi", "/openapi.json", [Route("GET", "/api/v1/utils/health-check/")], {"/api/v1/utils/health-check/": bodies})
+    served = Served(
+        "fastapi",
+        "/openapi.json",
+        [Route("GET", "/api/v1/utils/health-check/")],
+        {"/api/v1/utils/health-check/": bodies},
+    )
     assert health_route(served) == ("/api/v1/utils/health-check/", expect)
 
 
 def test_login_and_path_params() -> None:
-    routes = [Route("POST", "/api/v1/login/access-token"), Route("POST", "/api/v1/login/test-token"), Route("GET", "/items/{id}"), Route("GET", "/users/{user_id}"), Route("GET", "/o/{owner}")]
-    served = Served("fastapi", None, routes, {}, {"id": "uuid", "user_id": "integer"}, {"/api/v1/login/access-token"})
+    routes = [
+        Route("POST", "/api/v1/login/access-token"),
+        Route("POST", "/api/v1/login/test-token"),
+        Route("GET", "/items/{id}"),
+        Route("GET", "/users/{user_id}"),
+        Route("GET", "/o/{owner}"),
+    ]
+    served = Served(
+        "fastapi",
+        None,
+        routes,
+        {},
+        {"id": "uuid", "user_id": "integer"},
+        {"/api/v1/login/access-token"},
+    )
     assert login_route(served) == ("/api/v1/login/access-token", True)
-    assert path_param_values(served) == {"id": "00000000-0000-0000-0000-000000000000", "owner": "hv-nobody", "user_id": "0"}
+    assert path_param_values(served) == {
+        "id": "00000000-0000-0000-0000-000000000000",
+        "owner": "hv-nobody",
+        "user_id": "0",
+    }
 
 
 def test_rendered_profile_is_toml_with_both_targets(tmp_path: Path) -> None:
     found = detect(EXAMPLES / "template_app")
-    plan = Plan(root=EXAMPLES / "template_app", found=found, health_path="/h", health_expect=True, todo=["a thing"])
+    plan = Plan(
+        root=EXAMPLES / "template_app",
+        found=found,
+        health_path="/h",
+        health_expect=True,
+        todo=["a thing"],
+    )
     document = tomllib.loads(render(plan))
     local, staging = document["targets"]["local"], document["targets"]["staging"]
     assert local["stack"] == {"postgres": "system"} and "stack" not in staging
     assert staging["kind"] == "remote" and staging["base_url"] == "${STAGING_BASE_URL}"
     assert local["app"]["database_env"]["POSTGRES_DB"] == "{database}"
-    assert set(local["checks"]["not_applicable"]) == {"pgvector", "pgvector-usable", "wallet-reward", "wallet-idempotent"}
+    assert set(local["checks"]["not_applicable"]) == {
+        "pgvector",
+        "pgvector-usable",
+        "wallet-reward",
+        "wallet-idempotent",
+    }
     assert "# TODO: a thing" in render(plan)

@@ -67,8 +67,19 @@ def test_builtin_suites_join_the_apps_own_tests(app_repo: Path) -> None:
 
 def test_explicit_suites_are_not_collected_twice(app_repo: Path) -> None:
     (app_repo / "targets.toml").write_text(REMOTE)
-    (app_repo / "pytest.ini").write_text("[pytest]\n")  # else this repo's ini, above SUITES_DIR, is found
-    args = ("-c", "pytest.ini", "--target", "staging", "--collect-only", "-q", str(SUITES_DIR), "test_mine.py")
+    (app_repo / "pytest.ini").write_text(
+        "[pytest]\n"
+    )  # else this repo's ini, above SUITES_DIR, is found
+    args = (
+        "-c",
+        "pytest.ini",
+        "--target",
+        "staging",
+        "--collect-only",
+        "-q",
+        str(SUITES_DIR),
+        "test_mine.py",
+    )
     run = _pytest(app_repo, *args)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.count("test_health.py::test_health_endpoint") == 1

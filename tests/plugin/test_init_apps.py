@@ -21,7 +21,11 @@ pytestmark = pytest.mark.stack
 # and [checks] not_applicable (pgvector and the wallet flow do not apply to two of them).
 _APP_PYTHON = ("harness.config.app", "parse_app", "issue 11: [app] python")
 _NOT_APPLICABLE = ("harness.config.profile", "checks_spec", "issue 12: [checks] not_applicable")
-NEEDS = {"reference_app": [_APP_PYTHON], "template_app": [_APP_PYTHON, _NOT_APPLICABLE], "ledger_app": [_APP_PYTHON, _NOT_APPLICABLE]}
+NEEDS = {
+    "reference_app": [_APP_PYTHON],
+    "template_app": [_APP_PYTHON, _NOT_APPLICABLE],
+    "ledger_app": [_APP_PYTHON, _NOT_APPLICABLE],
+}
 
 
 def _skip_unless_landed(name: str) -> None:
@@ -38,7 +42,13 @@ def _harness(bin_dir: Path, app: Path, *args: str) -> subprocess.CompletedProces
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "VIRTUAL_ENV"))}
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     return subprocess.run(
-        [str(bin_dir / args[0]), *args[1:]], cwd=app, env=env, capture_output=True, text=True, check=False, timeout=600
+        [str(bin_dir / args[0]), *args[1:]],
+        cwd=app,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
 
 
@@ -58,7 +68,17 @@ def test_init_then_local_run_is_green(name: str, request: pytest.FixtureRequest)
     profile = tomllib.loads((app / "targets.toml").read_text())
     assert set(profile["targets"]) == {"local", "staging"}
     assert profile["targets"]["local"]["app"]["python"] == ".venv/bin/python"
-    run = _harness(installed, app, "pytest", "--target", "local", "--report-lang", "ja", "-p", "no:cacheprovider")
+    run = _harness(
+        installed,
+        app,
+        "pytest",
+        "--target",
+        "local",
+        "--report-lang",
+        "ja",
+        "-p",
+        "no:cacheprovider",
+    )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert "項目" in run.stdout  # the Japanese summary line
     items = _items(app)
