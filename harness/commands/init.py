@@ -9,6 +9,7 @@ choose; ``--yes`` takes every default (CI).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from harness.checks.routelist import expected_document
 from harness.errors import ConfigError
 from harness.init.app_probe import Served, health_route, login_route, path_param_values, probe_app
-from harness.init.detect import Findings, detect
+from harness.init.detect import NO_VENV, Findings, detect
 from harness.init.profile import Plan, render
 
 EXPECTED_FILE = "expected_routes.json"
@@ -39,8 +40,9 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"{out} exists.", hint="move it away or pass --force to overwrite it")
     ask = _asker(args.yes)
     found = detect(root)
-    if args.python:
-        found.python = Path(args.python).resolve()
+    if args.python:  # not resolved: a venv's python is a symlink, following it leaves the venv
+        found.python = Path(os.path.abspath(args.python))
+        found.todo = [line for line in found.todo if not line.startswith(NO_VENV)]
     found.asgi = ask("ASGI/WSGI app (module:attribute)", found.asgi)
     plan = Plan(root=root, found=found, todo=list(found.todo))
     if found.asgi:

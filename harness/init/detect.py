@@ -38,6 +38,9 @@ _PARTS = {
 }
 
 
+NO_VENV = "no .venv beside the app"
+
+
 @dataclass
 class Findings:
     app_dir: Path
@@ -241,9 +244,7 @@ def _note_gaps(found: Findings) -> None:
     if found.alembic_ini is None:
         found.todo.append("no alembic.ini found: set alembic_ini (the database checks need it)")
     if found.python is None:
-        found.todo.append(
-            "no .venv beside the app: [app] python is the harness's interpreter; name the app's"
-        )
+        found.todo.append(f"{NO_VENV}: [app] python is the harness's interpreter; name the app's")
     if found.asgi is None:
         found.todo.append(
             'no `app = FastAPI(...)`/`Flask(...)` found: set [app] asgi = "module:app"'

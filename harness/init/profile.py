@@ -34,7 +34,9 @@ class Plan:
     todo: list[str] = field(default_factory=list)
 
     def rel(self, path: Path) -> str:
-        return os.path.relpath(path, self.root)
+        """Relative to targets.toml when inside its folder (the repo moves), else absolute."""
+        inside = Path(os.path.abspath(path)).is_relative_to(self.root)
+        return os.path.relpath(path, self.root) if inside else os.path.abspath(path)
 
 
 def toml_value(value: Any) -> str:
