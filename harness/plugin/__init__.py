@@ -170,7 +170,8 @@ def _provision(config: pytest.Config, state: HarnessState, write: Any) -> None:
             config=config, target=state.target, addresses=state.addresses
         )
     if state.unavailable is not None:
-        write(f"harness: BLOCKED: {state.unavailable.one_line()}")
+        label = "CONFIGURATION ERROR (exit 4)" if state.config_error else "BLOCKED"
+        write(f"harness: {label}: {state.unavailable.one_line()}")
         log_tail = getattr(state.unavailable, "log_tail", "")
         if log_tail:
             write("harness: last lines of the log:\n" + log_tail)
@@ -249,6 +250,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from harness.plugin.report import finish_run
 
     watch = collection_watch(config)
+    if state.config_error is not None:  # found while bringing the stack up (the app's code)
+        exitstatus = pytest.ExitCode.USAGE_ERROR
     if watch.unknown_item:
         exitstatus = pytest.ExitCode.USAGE_ERROR  # found by an xdist worker (checklist_hooks)
     # Exit code from the item statuses: 0 / 1 / 75 (see harness.report.checklist.decide_exit).
