@@ -103,13 +103,14 @@ class AppProcess:
         )
         try:
             strategy.wait(progress, alive=self._death_reason)
-        except StackError as exc:
+        except Exception as exc:
             if self.process is not None and self.process.poll() is not None:
                 # It exited on its own: a missing module, a bad setting. Retrying will not help.
-                raise _failure(f"the app exited with code {self.process.returncode} at start", self.spec, self.log_path) from None
-            exc.log_tail = exc.log_tail or redact(tail(self.log_path, 25))
-            raise
-        except Exception as exc:
+                code = self.process.returncode
+                raise _failure(f"the app exited with code {code} at start", self.spec, self.log_path) from None
+            if isinstance(exc, StackError):
+                exc.log_tail = exc.log_tail or redact(tail(self.log_path, 25))
+                raise
             raise StackError(
                 f"app did not become ready: {exc}",
                 log_tail=redact(tail(self.log_path, 25)),
