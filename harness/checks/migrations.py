@@ -38,16 +38,22 @@ def alembic_config(ini: Path, app_dir: Path | None = None) -> Config:
     harness process never puts the app's folder on its own path (app code runs in the app's
     interpreter, see harness.stack.appcode)."""
     if not ini.is_file():
-        raise ConfigError(f"alembic_ini: {ini} does not exist.", hint="fix alembic_ini in targets.toml")
+        raise ConfigError(
+            f"alembic_ini: {ini} does not exist.", hint="fix alembic_ini in targets.toml"
+        )
     try:
         config = Config(str(ini))
         location = config.get_main_option("script_location")
     except (configparser.Error, UnicodeDecodeError, OSError) as exc:
-        raise AppCodeError(f"alembic_ini: {ini} cannot be read: {exc}", hint="fix the file") from None
+        raise AppCodeError(
+            f"alembic_ini: {ini} cannot be read: {exc}", hint="fix the file"
+        ) from None
     if not location:
         raise ConfigError(f"alembic_ini: {ini} has no script_location in [alembic].", hint="add it")
     if ":" not in location or Path(location).is_absolute():  # not the "package:folder" form
-        folder = Path(location) if Path(location).is_absolute() else (app_dir or ini.parent) / location
+        folder = (
+            Path(location) if Path(location).is_absolute() else (app_dir or ini.parent) / location
+        )
         config.set_main_option("script_location", str(folder).replace("%", "%%"))
     config.set_main_option("prepend_sys_path", "")
     return config
@@ -190,7 +196,11 @@ def _judge(
 
 
 def _judge_recorded(
-    script: Scripts, head: str, current: list[str], expected: dict[str, Any], evidence: dict[str, Any]
+    script: Scripts,
+    head: str,
+    current: list[str],
+    expected: dict[str, Any],
+    evidence: dict[str, Any],
 ) -> CheckResult:
     """The version table has rows: known and at the head, known and behind, or unknown."""
     unknown = [rev for rev in current if not known_revision(script, rev)]

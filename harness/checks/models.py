@@ -51,8 +51,8 @@ def load_models(app: AppCode, spec: DatabaseSpec) -> Models:
         raise ConfigError(
             f"database.models: {spec.models} has no tables when loaded in {app.spec.python}: "
             "the model modules that define them were never imported.",
-            hint="list them in database.models_import = [\"app.models.user\", ...], or name a "
-            "module that imports them all (e.g. models = \"app.models:SQLModel.metadata\")",
+            hint='list them in database.models_import = ["app.models.user", ...], or name a '
+            'module that imports them all (e.g. models = "app.models:SQLModel.metadata")',
         )
     return tables
 
@@ -72,10 +72,14 @@ def pg_type(spelling: str | None) -> str | None:
     return f"{base}{args}{array}"
 
 
-def live_columns(connection: Connection, schemas: list[str]) -> dict[str, dict[str, tuple[str, bool]]]:
+def live_columns(
+    connection: Connection, schemas: list[str]
+) -> dict[str, dict[str, tuple[str, bool]]]:
     """``{table label: {column: (format_type, nullable)}}`` for the given schemas."""
     found: dict[str, dict[str, tuple[str, bool]]] = {}
-    for schema, table, column, type_, nullable in connection.execute(text(_COLUMNS), {"schemas": schemas}):
+    for schema, table, column, type_, nullable in connection.execute(
+        text(_COLUMNS), {"schemas": schemas}
+    ):
         found.setdefault(_where(schema, table), {})[column] = (type_, nullable)
     return found
 
@@ -84,7 +88,9 @@ def _where(schema: str | None, table: str) -> str:
     return table if schema in (None, "public") else f"{schema}.{table}"
 
 
-def compare(models: Models, live: dict[str, dict[str, tuple[str, bool]]]) -> tuple[list[str], list[str]]:
+def compare(
+    models: Models, live: dict[str, dict[str, tuple[str, bool]]]
+) -> tuple[list[str], list[str]]:
     """(what the code expects and the database lacks or types differently, the rest)."""
     missing: list[str] = []
     extra: list[str] = []
@@ -96,19 +102,32 @@ def compare(models: Models, live: dict[str, dict[str, tuple[str, bool]]]) -> tup
             continue
         for name, column in table["columns"].items():
             missing.extend(_column_differences(label, name, column, have, extra))
-        extra.extend(f"{label}.{c}: column in the database, not in the models" for c in sorted(set(have) - set(table["columns"])))
+        extra.extend(
+            f"{label}.{c}: column in the database, not in the models"
+            for c in sorted(set(have) - set(table["columns"]))
+        )
     return missing, extra
 
 
-def _column_differences(label: str, name: str, column: dict[str, Any], have: dict[str, tuple[str, bool]], extra: list[str]) -> list[str]:
+def _column_differences(
+    label: str,
+    name: str,
+    column: dict[str, Any],
+    have: dict[str, tuple[str, bool]],
+    extra: list[str],
+) -> list[str]:
     if name not in have:
         return [f"{label}.{name}: column the models define is missing ({pg_type(column['type'])})"]
     live_type, live_nullable = have[name]
     want = pg_type(column["type"])
     if want is not None and want != live_type:
-        return [f"{label}.{name}: type differs: the models say {want}, the database has {live_type}"]
+        return [
+            f"{label}.{name}: type differs: the models say {want}, the database has {live_type}"
+        ]
     if column["nullable"] != live_nullable:
-        extra.append(f"{label}.{name}: the models say {'NULL' if column['nullable'] else 'NOT NULL'}, the database {'NULL' if live_nullable else 'NOT NULL'}")
+        extra.append(
+            f"{label}.{name}: the models say {'NULL' if column['nullable'] else 'NOT NULL'}, the database {'NULL' if live_nullable else 'NOT NULL'}"
+        )
     return []
 
 
@@ -120,10 +139,16 @@ def check_models_match(engine: Engine, models: Models, name: str) -> CheckResult
     evidence = {"models": name, "tables_in_models": len(models), "only_in_database": extra}
     if not missing:
         return CheckResult.passed(
-            ITEM, f"the live schema has every table and column of {name} ({len(models)} tables)", **evidence
+            ITEM,
+            f"the live schema has every table and column of {name} ({len(models)} tables)",
+            **evidence,
         )
     names = ", ".join(m.split(": ", 1)[0] for m in missing[:8])
-    kinds = " and ".join(k for k, w in (("missing", "is missing"), ("type differs", "type differs")) if any(w in m for m in missing))
+    kinds = " and ".join(
+        k
+        for k, w in (("missing", "is missing"), ("type differs", "type differs"))
+        if any(w in m for m in missing)
+    )
     return CheckResult.failed(
         ITEM, f"the code expects {len(missing)} thing(s) the database does not match ({kinds}): {names}",
         remediation="write the migration that creates or alters them (alembic revision "

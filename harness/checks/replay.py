@@ -63,7 +63,9 @@ def refuse_live_ini_url(ini: Path, app: AppCode, live_url: str) -> None:
         )
 
 
-def run_replay(app: AppCode, ini: Path, replay_url: str, live_url: str, revisions: list[str]) -> None:
+def run_replay(
+    app: AppCode, ini: Path, replay_url: str, live_url: str, revisions: list[str]
+) -> None:
     """Upgrade the throwaway database to each of ``revisions`` in the app's interpreter."""
     env = app.environment(replay_url, strip=live_secrets(live_url))
     env["HV_REPLAY_URL"] = replay_url
@@ -77,13 +79,17 @@ def run_replay(app: AppCode, ini: Path, replay_url: str, live_url: str, revision
         raise ReplayFailed(exc.error_line or exc.message) from None
 
 
-def require_built_here(replay: Engine, spec: DatabaseSpec, revisions: list[str], app: AppCode) -> None:
+def require_built_here(
+    replay: Engine, spec: DatabaseSpec, revisions: list[str], app: AppCode
+) -> None:
     with database_errors(replay), replay.connect() as connection:
         found = read_db_revisions(connection, spec)
     if found != sorted(revisions):
         table = f"{spec.version_table_schema}.{spec.version_table}"
         seen = "no version table" if found is None else f"{table} = {found or 'empty'}"
-        raise not_built_here(app, f"the throwaway database holds {seen}, expected {sorted(revisions)}")
+        raise not_built_here(
+            app, f"the throwaway database holds {seen}, expected {sorted(revisions)}"
+        )
 
 
 def not_built_here(app: AppCode, why: str) -> ConfigError:

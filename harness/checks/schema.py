@@ -91,13 +91,19 @@ def diff_snapshots(live: Snapshot, replayed: Snapshot) -> list[str]:
         singular = {"indexes": "index"}.get(kind, kind[:-1])
         for label in sorted(set(have) - set(want)):
             if not _under_extra_table(kind, label, live, replayed):
-                lines.append(f"{label}: {singular} in the live database that no migration creates ({have[label]})")
+                lines.append(
+                    f"{label}: {singular} in the live database that no migration creates ({have[label]})"
+                )
         for label in sorted(set(want) - set(have)):
             if not _under_missing_table(kind, label, live, replayed):
-                lines.append(f"{label}: {singular} the migrations create is missing in the live database ({want[label]})")
+                lines.append(
+                    f"{label}: {singular} the migrations create is missing in the live database ({want[label]})"
+                )
         for label in sorted(set(have) & set(want)):
             if have[label] != want[label] and kind != "tables":
-                lines.append(f"{label}: live has {have[label]!r}, the migrations give {want[label]!r}")
+                lines.append(
+                    f"{label}: live has {have[label]!r}, the migrations give {want[label]!r}"
+                )
     for name in sorted(set(replayed["extensions"]) - set(live["extensions"])):
         lines.append(f"extension {name}: the migrations create it, the live database lacks it")
     return lines
@@ -128,7 +134,9 @@ def judge_drift(live: Snapshot, replayed: Snapshot, revisions: list[str]) -> Che
     }
     if not differences:
         return CheckResult.passed(
-            ITEM, f"the live schema equals the migrations replayed to {', '.join(revisions)}", **evidence
+            ITEM,
+            f"the live schema equals the migrations replayed to {', '.join(revisions)}",
+            **evidence,
         )
     names = ", ".join(d.split(": ", 1)[0] for d in differences[:8])
     return CheckResult.failed(
@@ -185,7 +193,9 @@ def _without(snap: Snapshot, table: str) -> Snapshot:
     }  # fmt: skip
 
 
-def replay_revisions(connection: Connection, ini: Path, spec: DatabaseSpec, app: AppCode) -> list[str]:
+def replay_revisions(
+    connection: Connection, ini: Path, spec: DatabaseSpec, app: AppCode
+) -> list[str]:
     """The live database's recorded revisions when the scripts know them, else the heads."""
     script = script_directory(ini, app.spec.dir, app)
     recorded = read_db_revisions(connection, spec) or []

@@ -39,10 +39,17 @@ def stack_spec(target: Target) -> StackSpec:
     reject_unknown_keys(table, {"postgres", "bindir"}, where)
     kind = table.get("postgres", "embedded")
     if kind not in POSTGRES_KINDS:
-        raise ConfigError(f"{where}.postgres: {kind!r} is not known.", hint='use "embedded" or "system"')
+        raise ConfigError(
+            f"{where}.postgres: {kind!r} is not known.", hint='use "embedded" or "system"'
+        )
     bindir = table.get("bindir")
-    if bindir is not None and (not isinstance(bindir, str) or not (Path(bindir) / "pg_ctl").exists()):
-        raise ConfigError(f"{where}.bindir: no pg_ctl in {bindir!r}.", hint="name the folder holding initdb and pg_ctl")
+    if bindir is not None and (
+        not isinstance(bindir, str) or not (Path(bindir) / "pg_ctl").exists()
+    ):
+        raise ConfigError(
+            f"{where}.bindir: no pg_ctl in {bindir!r}.",
+            hint="name the folder holding initdb and pg_ctl",
+        )
     return StackSpec(kind, Path(bindir) if bindir else None)
 
 
@@ -56,7 +63,9 @@ def system_bindir() -> Path:
         folder = Path(out.stdout.strip())
         if out.returncode == 0 and (folder / "pg_ctl").exists() and (folder / "initdb").exists():
             return folder
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3])
+    )
     if not found:
         raise ConfigError(
             'stack.postgres = "system": no PostgreSQL server binaries on this machine.',

@@ -53,12 +53,18 @@ def run_migrations(spec: AppSpec, env: Mapping[str, str], log_path: Path) -> Non
             try:
                 proc = subprocess.run(
                     command, cwd=spec.dir, env=dict(env), stdout=log, stderr=subprocess.STDOUT,
-                    timeout=300, stdin=subprocess.DEVNULL,
+                    timeout=300, stdin=subprocess.DEVNULL, check=False,
                 )  # fmt: skip
             except OSError as exc:
-                raise AppCodeError(f"the app's migrate command {command[0]} cannot run: {exc}.") from None
+                raise AppCodeError(
+                    f"the app's migrate command {command[0]} cannot run: {exc}."
+                ) from None
         if proc.returncode != 0:
-            raise _failure(f"the app's migrate command failed (exit {proc.returncode}): {' '.join(command)}", spec, log_path)
+            raise _failure(
+                f"the app's migrate command failed (exit {proc.returncode}): {' '.join(command)}",
+                spec,
+                log_path,
+            )
 
 
 @dataclass
@@ -107,7 +113,9 @@ class AppProcess:
             if self.process is not None and self.process.poll() is not None:
                 # It exited on its own: a missing module, a bad setting. Retrying will not help.
                 code = self.process.returncode
-                raise _failure(f"the app exited with code {code} at start", self.spec, self.log_path) from None
+                raise _failure(
+                    f"the app exited with code {code} at start", self.spec, self.log_path
+                ) from None
             if isinstance(exc, StackError):
                 exc.log_tail = exc.log_tail or redact(tail(self.log_path, 25))
                 raise

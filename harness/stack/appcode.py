@@ -103,14 +103,16 @@ class AppCode:
     def command(self, parts: Iterable[str]) -> list[str]:
         return [self.spec.python if part == "{python}" else part for part in parts]
 
-    def helper(self, name: str, args: list[str], env: Mapping[str, str], *, timeout_s: float = 300) -> Any:
+    def helper(
+        self, name: str, args: list[str], env: Mapping[str, str], *, timeout_s: float = 300
+    ) -> Any:
         """Run ``helpers/<name>.py`` in the app's interpreter; its JSON answer, or an
         ``AppCodeError`` naming the interpreter and the error's last line."""
         command = [self.spec.python, str(HELPERS / f"{name}.py"), *args]
         try:
             proc = subprocess.run(
                 command, cwd=self.spec.dir, env=dict(env), capture_output=True, text=True,
-                timeout=timeout_s, stdin=subprocess.DEVNULL,
+                timeout=timeout_s, stdin=subprocess.DEVNULL, check=False,
             )  # fmt: skip
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise AppCodeError(f"{name}: could not run {self.spec.python}: {exc}.") from None
@@ -130,7 +132,7 @@ class AppCode:
 def _answer(stdout: str) -> Any:
     for line in reversed(stdout.splitlines()):
         if line.startswith(JSON_PREFIX):
-            return json.loads(line[len(JSON_PREFIX):])
+            return json.loads(line[len(JSON_PREFIX) :])
     return None
 
 

@@ -24,9 +24,14 @@ def logged_path(output: str) -> Path:
 @pytest.mark.parametrize(
     ("app", "words"),
     [
-        ({"asgi": "no_such_module.main:app"}, ["the app exited with code", "No module named 'no_such_module'"]),
-        ({"migrate": [["{python}", "-c", "import alembic_helper_gone"]]},
-         ["the app's migrate command failed (exit 1)", "No module named 'alembic_helper_gone'"]),
+        (
+            {"asgi": "no_such_module.main:app"},
+            ["the app exited with code", "No module named 'no_such_module'"],
+        ),
+        (
+            {"migrate": [["{python}", "-c", "import alembic_helper_gone"]]},
+            ["the app's migrate command failed (exit 1)", "No module named 'alembic_helper_gone'"],
+        ),
     ],
 )
 def test_app_that_cannot_run_is_exit_4_with_its_log_kept(project, app, words):

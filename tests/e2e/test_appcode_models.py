@@ -30,7 +30,7 @@ def app_modules(folder: Path) -> list[str]:
             if str(getattr(module, "__file__", None) or "").startswith(str(folder))]  # fmt: skip
 
 
-def test_reference_models_match_and_are_never_imported_here(standalone_pg):
+def test_reference_models_match_and_are_never_imported_here(standalone_pg):  # noqa: F811
     models = load_models(REFERENCE, DatabaseSpec(models="reference_app.models:Base.metadata"))
     assert {"users", "tasks", "wallet.wallets"} <= set(models)
     engine = db.make_engine(standalone_pg.url())
@@ -42,7 +42,7 @@ def test_reference_models_match_and_are_never_imported_here(standalone_pg):
     assert app_modules(APP_DIR) == [] and "reference_app" not in sys.modules
 
 
-def test_a_type_changed_by_hand_reads_type_differs(standalone_pg):
+def test_a_type_changed_by_hand_reads_type_differs(standalone_pg):  # noqa: F811
     models = load_models(REFERENCE, DatabaseSpec(models="reference_app.models:Base.metadata"))
     url = standalone_pg.url()
     sql(url, "ALTER TABLE users ALTER COLUMN email TYPE text")
@@ -53,7 +53,10 @@ def test_a_type_changed_by_hand_reads_type_differs(standalone_pg):
         engine.dispose()
         sql(url, "ALTER TABLE users ALTER COLUMN email TYPE varchar(255)")
     assert not result.ok
-    assert "users.email: type differs: the models say character varying(255), the database has text" in result.evidence["missing"]
+    assert (
+        "users.email: type differs: the models say character varying(255), the database has text"
+        in result.evidence["missing"]
+    )
     assert "500" not in result.summary
 
 
@@ -61,12 +64,15 @@ def spread_models(folder: Path) -> AppCode:
     """Base in the package, the table in a module nobody imports: SQLModel-template style."""
     package = folder / "shop_models"
     package.mkdir(parents=True)
-    (package / "__init__.py").write_text(textwrap.dedent("""\
+    (package / "__init__.py").write_text(
+        textwrap.dedent("""\
         from sqlalchemy.orm import DeclarativeBase
         class Base(DeclarativeBase):
             pass
-        """))
-    (package / "user.py").write_text(textwrap.dedent("""\
+        """)
+    )
+    (package / "user.py").write_text(
+        textwrap.dedent("""\
         from sqlalchemy import String
         from sqlalchemy.orm import Mapped, mapped_column
         from shop_models import Base
@@ -74,7 +80,8 @@ def spread_models(folder: Path) -> AppCode:
             __tablename__ = "shop_user"
             id: Mapped[int] = mapped_column(primary_key=True)
             email: Mapped[str] = mapped_column(String(100))
-        """))
+        """)
+    )
     return AppCode(AppSpec(dir=folder))
 
 
@@ -83,7 +90,9 @@ def test_a_metadata_with_no_tables_is_a_config_error_naming_what_to_import(tmp_p
     with pytest.raises(ConfigError, match="shop_models:Base.metadata has no tables") as caught:
         load_models(app, DatabaseSpec(models="shop_models:Base.metadata"))
     assert "models_import" in caught.value.one_line()
-    models = load_models(app, DatabaseSpec(models="shop_models:Base.metadata", models_import=("shop_models.user",)))
+    models = load_models(
+        app, DatabaseSpec(models="shop_models:Base.metadata", models_import=("shop_models.user",))
+    )
     assert models["shop_user"]["columns"]["email"] == {"type": "VARCHAR(100)", "nullable": False}
     assert app_modules(tmp_path) == []
 
@@ -92,7 +101,10 @@ def test_a_module_missing_from_the_app_interpreter_names_it_and_the_interpreter(
     app = spread_models(tmp_path / "shop")
     (tmp_path / "shop" / "shop_models" / "user.py").write_text("import sqlmodel_not_installed\n")
     with pytest.raises(ConfigError, match="No module named 'sqlmodel_not_installed'") as caught:
-        load_models(app, DatabaseSpec(models="shop_models:Base.metadata", models_import=("shop_models.user",)))
+        load_models(
+            app,
+            DatabaseSpec(models="shop_models:Base.metadata", models_import=("shop_models.user",)),
+        )
     assert sys.executable in caught.value.one_line()
 
 
@@ -107,7 +119,9 @@ def test_models_verdict_does_not_depend_on_order_or_workers(project):
     folder.mkdir()
     models = (APP_DIR / "reference_app" / "models.py").read_text()
     marker = "    email: Mapped[str] = mapped_column(String(255), nullable=False)\n"
-    models = models.replace(marker, marker + "    credits: Mapped[int] = mapped_column(Integer, nullable=False)\n")
+    models = models.replace(
+        marker, marker + "    credits: Mapped[int] = mapped_column(Integer, nullable=False)\n"
+    )
     (folder / "models_with_credits.py").write_text(models)
     project.set_targets({"targets": {"local": {"database": {
         "models": "models_with_credits:Base.metadata", "models_path": [str(folder)]}}}})  # fmt: skip

@@ -54,14 +54,18 @@ def pytest_harness_stack_ready(config, target, addresses):
 
 def run_local(project, hook: str = "", faults: str = ""):
     app = write_app(project.path / "shape_app")
-    project.set_targets({"targets": {"shape": {"kind": "local", **profile(app, stack={"postgres": "system"})}}})
+    project.set_targets(
+        {"targets": {"shape": {"kind": "local", **profile(app, stack={"postgres": "system"})}}}
+    )
     if hook:
         project.add_hook(hook)
     return project.run(*SUITES, "--target=shape", env={"SHAPE_FAULTS": faults})
 
 
 def texts(project, item: str) -> str:
-    return str([c for t in project.results()["tests"] if item in t["checklist"] for c in t["checks"]])
+    return str(
+        [c for t in project.results()["tests"] if item in t["checklist"] for c in t["checks"]]
+    )
 
 
 def test_healthy_local_run_on_system_postgres(project):
@@ -78,11 +82,27 @@ def test_healthy_local_run_on_system_postgres(project):
 @pytest.mark.parametrize(
     ("hook", "faults", "expected"),
     [
-        ("", "model_column", {"models-match": "user_account.nickname: column the models define is missing"}),
-        (DOWNGRADE_ONE, "", {"migration-head": "behind: at 0001, script head is 0002",
-                             "models-match": "user_account.full_name"}),
-        (DROP_COLUMN, "", {"schema-drift": "user_account.full_name: column the migrations create is missing",
-                           "models-match": "user_account.full_name"}),
+        (
+            "",
+            "model_column",
+            {"models-match": "user_account.nickname: column the models define is missing"},
+        ),
+        (
+            DOWNGRADE_ONE,
+            "",
+            {
+                "migration-head": "behind: at 0001, script head is 0002",
+                "models-match": "user_account.full_name",
+            },
+        ),
+        (
+            DROP_COLUMN,
+            "",
+            {
+                "schema-drift": "user_account.full_name: column the migrations create is missing",
+                "models-match": "user_account.full_name",
+            },
+        ),
     ],
     ids=["model_column_without_migration", "one_revision_behind", "column_dropped_by_hand"],
 )
@@ -103,7 +123,13 @@ def hand_started(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
         pg.start()
         sql(pg.url(), "CREATE DATABASE shop")
         env = {**os.environ, **database_variables(POSTGRES_ENV, pg.url("shop"))}
-        subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=app, env=env, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "alembic", "upgrade", "head"],
+            cwd=app,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         port = free_port()
         server = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)],
                                   cwd=app, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip

@@ -30,7 +30,7 @@ from harness.transport import db
 
 pytestmark = pytest.mark.stack
 
-MIGRATION = '''
+MIGRATION = """
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -40,8 +40,8 @@ def upgrade():
     op.execute("CREATE TABLE things (id serial PRIMARY KEY, name text NOT NULL)")
 def downgrade():
     op.execute("DROP TABLE things")
-'''
-ENV_HEAD = '''
+"""
+ENV_HEAD = """
 import json, os
 from alembic import context
 from sqlalchemy import create_engine
@@ -49,14 +49,14 @@ dump = os.environ.get("HV_TEST_ENV_DUMP")
 if dump:
     with open(dump, "w") as f:
         json.dump(dict(os.environ), f)
-'''
-ENV_TAIL = '''
+"""
+ENV_TAIL = """
 with create_engine(URL).connect() as connection:
     context.configure(connection=connection)
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()
-'''
+"""
 OWN_VARIABLES = 'URL = "postgresql+psycopg://%s:%s@%s:%s/%s" % tuple(os.environ[k] for k in ("APPDB_USER", "APPDB_PASSWORD", "APPDB_HOST", "APPDB_PORT", "APPDB_NAME"))'
 FROM_INI = 'URL = context.config.get_main_option("sqlalchemy.url")'
 FROM_ENVIRONMENT = 'URL = os.environ["SQLALCHEMY_DATABASE_URI"]'
@@ -68,12 +68,14 @@ def write_app(folder: Path, url_line: str, ini_url: str = "") -> Path:
     (folder / "migrations" / "versions").mkdir(parents=True)
     (folder / "migrations" / "versions" / "0001_things.py").write_text(MIGRATION)
     (folder / "migrations" / "env.py").write_text(ENV_HEAD + url_line + "\n" + ENV_TAIL)
-    (folder / "alembic.ini").write_text(textwrap.dedent(f"""\
+    (folder / "alembic.ini").write_text(
+        textwrap.dedent(f"""\
         [alembic]
         script_location = migrations
         prepend_sys_path = .
         sqlalchemy.url = {ini_url}
-        """))
+        """)
+    )
     return folder / "alembic.ini"
 
 
@@ -108,15 +110,29 @@ def fingerprint(url: str) -> str:
         with engine.connect() as connection:
             snap = snapshot(connection, app_schemas(connection))
         counts = {t: sql(url, f'SELECT count(*) FROM "{t}"')[0][0] for t in snap["tables"]}
-        return json.dumps([snap, counts, sql(url, "SELECT version_num FROM alembic_version")], sort_keys=True, default=str)
+        return json.dumps(
+            [snap, counts, sql(url, "SELECT version_num FROM alembic_version")],
+            sort_keys=True,
+            default=str,
+        )
     finally:
         engine.dispose()
 
 
-def run_check(server: EmbeddedPostgres, live_url: str, ini: Path, mapping: dict[str, str], env: dict[str, str] | None = None):
+def run_check(
+    server: EmbeddedPostgres,
+    live_url: str,
+    ini: Path,
+    mapping: dict[str, str],
+    env: dict[str, str] | None = None,
+):
     """The real schema-drift check, the replay database created and dropped as the suite does."""
     live = db.make_engine(live_url)
-    sql(server.url(), "DROP DATABASE IF EXISTS hv_replay_test WITH (FORCE)", "CREATE DATABASE hv_replay_test")
+    sql(
+        server.url(),
+        "DROP DATABASE IF EXISTS hv_replay_test WITH (FORCE)",
+        "CREATE DATABASE hv_replay_test",
+    )
     replay = db.make_engine(server.url("hv_replay_test"))
     app = AppCode(AppSpec(dir=ini.parent, database_env=mapping))
     saved = dict(os.environ)
@@ -135,7 +151,13 @@ def test_env_py_reading_its_own_variables_builds_in_the_throwaway_database(serve
     ini = write_app(tmp_path / "app", OWN_VARIABLES)
     dump = tmp_path / "env.json"
     before = fingerprint(live)
-    result = run_check(server, live, ini, MAP_OWN, {"HV_TEST_ENV_DUMP": str(dump), "LIVE_DSN": live, "DATABASE_URL": live})
+    result = run_check(
+        server,
+        live,
+        ini,
+        MAP_OWN,
+        {"HV_TEST_ENV_DUMP": str(dump), "LIVE_DSN": live, "DATABASE_URL": live},
+    )
     assert result.ok, result.describe()
     assert fingerprint(live) == before
     seen = json.loads(dump.read_text())
@@ -153,12 +175,16 @@ def test_unmapped_variables_with_live_values_are_a_config_error(server, live, tm
     before = fingerprint(live)
     with pytest.raises(ConfigError, match="the replay did not build where it was told") as caught:
         run_check(server, live, ini, {"DATABASE_URL": "{url}"}, inherited)
-    assert "database_env" in caught.value.one_line() and "POSTGRES_SERVER" in caught.value.one_line()
+    assert (
+        "database_env" in caught.value.one_line() and "POSTGRES_SERVER" in caught.value.one_line()
+    )
     assert fingerprint(live) == before
 
 
 def test_live_url_hard_coded_in_alembic_ini_is_refused_up_front(server, live, tmp_path):
-    ini = write_app(tmp_path / "app", FROM_INI, ini_url=live.replace("postgresql://", "postgresql+psycopg://"))
+    ini = write_app(
+        tmp_path / "app", FROM_INI, ini_url=live.replace("postgresql://", "postgresql+psycopg://")
+    )
     before = fingerprint(live)
     with pytest.raises(ConfigError, match="has sqlalchemy.url = .*the live database") as caught:
         run_check(server, live, ini, {"DATABASE_URL": "{url}"})
@@ -170,8 +196,13 @@ def test_live_url_found_in_the_environment_is_stripped(server, live, tmp_path):
     ini = write_app(tmp_path / "app", FROM_ENVIRONMENT)
     before = fingerprint(live)
     with pytest.raises(ConfigError, match="did not build where it was told"):
-        run_check(server, live, ini, {"DATABASE_URL": "{url}"},
-                  {"SQLALCHEMY_DATABASE_URI": live.replace("postgresql://", "postgresql+psycopg://")})
+        run_check(
+            server,
+            live,
+            ini,
+            {"DATABASE_URL": "{url}"},
+            {"SQLALCHEMY_DATABASE_URI": live.replace("postgresql://", "postgresql+psycopg://")},
+        )
     assert fingerprint(live) == before
 
 

@@ -31,7 +31,12 @@ def test_url_fields_give_every_driver_form_and_the_parts():
     assert fields["url"].startswith("postgresql://app:S3cret-pw@db.internal:6543/shop")
     assert fields["url_psycopg"].startswith("postgresql+psycopg://")
     assert fields["url_asyncpg"].startswith("postgresql+asyncpg://")
-    assert (fields["host"], fields["port"], fields["user"], fields["database"]) == ("db.internal", "6543", "app", "shop")
+    assert (fields["host"], fields["port"], fields["user"], fields["database"]) == (
+        "db.internal",
+        "6543",
+        "app",
+        "shop",
+    )
 
 
 def test_database_env_fills_postgres_star_variables_and_masks_them():
@@ -53,7 +58,9 @@ def test_app_section_for_every_kind_with_a_venv_and_a_mapping(tmp_path):
     (tmp_path / "app" / ".venv" / "bin").mkdir(parents=True)
     (tmp_path / "app" / ".venv" / "bin" / "python").symlink_to(sys.executable)
     (tmp_path / "app" / "alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
-    path = profile(tmp_path, """
+    path = profile(
+        tmp_path,
+        """
         [targets.remote]
         base_url = "https://example.com"
         alembic_ini = "app/alembic.ini"
@@ -61,10 +68,13 @@ def test_app_section_for_every_kind_with_a_venv_and_a_mapping(tmp_path):
         python = "app/.venv"
         database_env = { POSTGRES_SERVER = "{host}", POSTGRES_DB = "{database}" }
         migrate = [["{python}", "-m", "alembic", "upgrade", "head"], ["{python}", "-m", "app.initial_data"]]
-        """)
+        """,
+    )
     app = resolve_target("remote", path).app
     assert app is not None and app.dir == tmp_path / "app"  # default: the alembic.ini's folder
-    assert app.python == str(tmp_path / "app" / ".venv" / "bin" / "python")  # the venv, not resolved
+    assert app.python == str(
+        tmp_path / "app" / ".venv" / "bin" / "python"
+    )  # the venv, not resolved
     assert app.database_env == {"POSTGRES_SERVER": "{host}", "POSTGRES_DB": "{database}"}
     assert len(app.migrate) == 2
 
@@ -93,7 +103,10 @@ def test_bad_app_keys_are_config_errors(tmp_path, body, words):
 
 def test_stack_section(tmp_path):
     (tmp_path / "app").mkdir()
-    path = profile(tmp_path, '[targets.l]\nkind = "local"\n[targets.l.app]\ndir = "app"\n[targets.l.stack]\npostgres = "sys"\n')
+    path = profile(
+        tmp_path,
+        '[targets.l]\nkind = "local"\n[targets.l.app]\ndir = "app"\n[targets.l.stack]\npostgres = "sys"\n',
+    )
     with pytest.raises(ConfigError, match="'sys' is not known") as caught:
         stack_spec(resolve_target("l", path))
     assert 'use "embedded" or "system"' in caught.value.one_line()
@@ -109,7 +122,9 @@ def write_scripts(folder: Path, location: str) -> Path:
     return ini
 
 
-def test_relative_script_location_resolves_from_the_app_dir_not_the_harness_cwd(tmp_path, monkeypatch):
+def test_relative_script_location_resolves_from_the_app_dir_not_the_harness_cwd(
+    tmp_path, monkeypatch
+):
     ini = write_scripts(tmp_path, "app/alembic")
     monkeypatch.chdir("/")
     script = script_directory(ini, tmp_path)
@@ -122,7 +137,9 @@ def test_here_is_the_ini_folder_and_a_missing_location_names_where_it_looked(tmp
     ini = write_scripts(tmp_path, "%(here)s/app/alembic")
     assert list(script_directory(ini, Path("/")).get_heads()) == ["0002"]
     ini.write_text("[alembic]\nscript_location = nope/alembic\n")
-    with pytest.raises(ConfigError, match="script_location .*nope/alembic does not exist") as caught:
+    with pytest.raises(
+        ConfigError, match="script_location .*nope/alembic does not exist"
+    ) as caught:
         script_directory(ini, tmp_path)
     assert "[app] dir" in caught.value.one_line()
 
@@ -136,17 +153,27 @@ def test_unreadable_alembic_ini_is_a_config_error_naming_it(tmp_path):
 
 def test_scripts_from_the_app_walk_like_alembic():
     scripts = AppScripts("/x", ["0003"], {"0003": ["0002"], "0002": ["0001"], "0001": []})
-    assert [r.revision for r in scripts.iterate_revisions("0003", "0001")] == ["0003", "0002", "0001"]
+    assert [r.revision for r in scripts.iterate_revisions("0003", "0001")] == [
+        "0003",
+        "0002",
+        "0001",
+    ]
     assert scripts.get_revision("0002") is not None and scripts.get_revision("dead") is None
 
 
 @pytest.mark.parametrize(
     ("compiled", "catalog"),
     [
-        ("VARCHAR(255)", "character varying(255)"), ("VARCHAR", "character varying"),
-        ("UUID", "uuid"), ("TIMESTAMP WITHOUT TIME ZONE", "timestamp without time zone"),
-        ("NUMERIC(10, 2)", "numeric(10,2)"), ("FLOAT", "double precision"), ("VECTOR(8)", "vector(8)"),
-        ("VARCHAR[]", "character varying[]"), ("CHAR", "character(1)"), ("BIGINT", "bigint"),
+        ("VARCHAR(255)", "character varying(255)"),
+        ("VARCHAR", "character varying"),
+        ("UUID", "uuid"),
+        ("TIMESTAMP WITHOUT TIME ZONE", "timestamp without time zone"),
+        ("NUMERIC(10, 2)", "numeric(10,2)"),
+        ("FLOAT", "double precision"),
+        ("VECTOR(8)", "vector(8)"),
+        ("VARCHAR[]", "character varying[]"),
+        ("CHAR", "character(1)"),
+        ("BIGINT", "bigint"),
     ],
 )
 def test_model_types_are_spelled_as_the_catalog_does(compiled, catalog):
@@ -154,6 +181,14 @@ def test_model_types_are_spelled_as_the_catalog_does(compiled, catalog):
 
 
 def test_a_changed_type_reads_type_differs():
-    models = {"user": {"schema": None, "name": "user", "columns": {"email": {"type": "VARCHAR(255)", "nullable": False}}}}
+    models = {
+        "user": {
+            "schema": None,
+            "name": "user",
+            "columns": {"email": {"type": "VARCHAR(255)", "nullable": False}},
+        }
+    }
     missing, _ = compare(models, {"user": {"email": ("text", False)}})
-    assert missing == ["user.email: type differs: the models say character varying(255), the database has text"]
+    assert missing == [
+        "user.email: type differs: the models say character varying(255), the database has text"
+    ]

@@ -21,7 +21,9 @@ def main(argv: list[str]) -> int:
     revisions = {}
     for rev in script.walk_revisions():
         down = rev.down_revision
-        revisions[rev.revision] = list(down) if isinstance(down, tuple) else ([down] if down else [])
+        revisions[rev.revision] = (
+            list(down) if isinstance(down, tuple) else ([down] if down else [])
+        )
     answer = {"dir": script.dir, "heads": sorted(script.get_heads()), "revisions": revisions}
     print("HV-JSON:" + json.dumps(answer), flush=True)
     return 0

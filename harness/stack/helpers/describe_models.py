@@ -32,7 +32,7 @@ def resolve(spec: str) -> object:
 def type_name(column, dialect) -> str | None:
     try:
         return column.type.compile(dialect=dialect)
-    except Exception:  # a type the dialect cannot spell: compared by name only
+    except Exception:  # noqa: BLE001  a type the dialect cannot spell: not compared
         return None
 
 
@@ -48,7 +48,9 @@ def describe(metadata: MetaData) -> dict:
                 for c in table.columns
             },
             "indexes": sorted(i.name for i in table.indexes if i.name),
-            "foreign_keys": sorted(f"{fk.parent.name}->{fk.target_fullname}" for fk in table.foreign_keys),
+            "foreign_keys": sorted(
+                f"{fk.parent.name}->{fk.target_fullname}" for fk in table.foreign_keys
+            ),
         }
     return tables
 
@@ -59,7 +61,10 @@ def main(argv: list[str]) -> int:
         importlib.import_module(name)
     metadata = resolve(argv[0])
     if not isinstance(metadata, MetaData):
-        print(f"TypeError: {argv[0]} is {type(metadata).__name__}, not a SQLAlchemy MetaData", file=sys.stderr)
+        print(
+            f"TypeError: {argv[0]} is {type(metadata).__name__}, not a SQLAlchemy MetaData",
+            file=sys.stderr,
+        )
         return 2
     print("HV-JSON:" + json.dumps({"tables": describe(metadata)}), flush=True)
     return 0
