@@ -55,7 +55,7 @@ def alembic_config(ini: Path, app_dir: Path | None = None) -> Config:
             Path(location) if Path(location).is_absolute() else (app_dir or ini.parent) / location
         )
         config.set_main_option("script_location", str(folder).replace("%", "%%"))
-    config.set_main_option("prepend_sys_path", "")
+    config.remove_main_option("prepend_sys_path")
     return config
 
 

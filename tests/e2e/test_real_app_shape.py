@@ -159,3 +159,17 @@ def test_remote_profile_against_a_hand_started_copy_leaves_it_unchanged(project,
     assert project.outcomes_by_item()["schema-drift"] == {"passed"}
     assert sql(url, "SELECT count(*), max(version_num) FROM alembic_version") == before
     assert sql(url, "SELECT count(*) FROM pg_database WHERE datname LIKE 'hv_%'") == [(0,)]
+
+
+def test_unmapped_variables_stop_the_run_with_exit_4_not_drift(project, hand_started):
+    """The profile maps DATABASE_URL, the app reads POSTGRES_*: its env.py falls back to its
+    default server, so the replay cannot build where it was told."""
+    base, url, app = hand_started
+    shape = profile(app, kind="remote", base_url=base, database_url=url)
+    shape["app"]["database_env"] = "DATABASE_URL"
+    project.set_targets({"targets": {"shape": shape}})
+    result = project.run("suites/test_database.py", "--target=shape", "-k", "equals_its_migrations")
+    assert result.ret == 4, result.stdout.str()
+    assert project.outcomes_by_item()["schema-drift"] == {"blocked"}
+    assert "the replay did not build where it was told" in result.stdout.str()
+    assert "POSTGRES_SERVER" in result.stdout.str()

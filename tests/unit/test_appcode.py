@@ -129,7 +129,7 @@ def test_relative_script_location_resolves_from_the_app_dir_not_the_harness_cwd(
     monkeypatch.chdir("/")
     script = script_directory(ini, tmp_path)
     assert script.get_heads() == ("0002",) or list(script.get_heads()) == ["0002"]
-    assert alembic_config(ini, tmp_path).get_main_option("prepend_sys_path") == ""
+    assert alembic_config(ini, tmp_path).get_main_option("prepend_sys_path") is None
     assert str(tmp_path) not in sys.path
 
 
