@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -53,8 +54,12 @@ class LocalStack:
         timings: dict[str, float] = {}
         try:
             mark = time.perf_counter()
-            bindir = self.spec.bindir or (system_bindir() if self.spec.postgres == "system" else None)
-            progress(f"starting {self.spec.postgres} PostgreSQL" + (f" from {bindir}" if bindir else ""))
+            bindir = self.spec.bindir or (
+                system_bindir() if self.spec.postgres == "system" else None
+            )
+            progress(
+                f"starting {self.spec.postgres} PostgreSQL" + (f" from {bindir}" if bindir else "")
+            )
             self.postgres = EmbeddedPostgres.create(bindir)
             self.postgres.start()
             timings["postgres_start"] = time.perf_counter() - mark
@@ -74,6 +79,9 @@ class LocalStack:
     def stop(self) -> None:
         if self.app is not None:
             self.app.stop()
+            if self.log_dir is None:  # a temp log of an app that came up: no hint names it
+                shutil.rmtree(self.app.log_path.parent, ignore_errors=True)
+            self.app = None
         if self.postgres is not None:
             self.postgres.stop()
 

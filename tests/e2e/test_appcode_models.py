@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from db_support import APP_DIR, sql, standalone_pg  # noqa: F401  (fixture)
 
+from harness.checks.migrations import AppScripts, script_directory
 from harness.checks.models import check_models_match, load_models
 from harness.config.database import DatabaseSpec
 from harness.config.targets import AppSpec
@@ -128,3 +129,22 @@ def test_models_verdict_does_not_depend_on_order_or_workers(project):
     assert models_outcome(project, "-k", "models") == {"failed"}
     assert models_outcome(project, "-n", "2") == {"failed"}
     assert models_outcome(project) == {"failed"}
+
+
+def test_revision_files_that_import_app_modules_are_read_by_the_app_interpreter(tmp_path):
+    """The harness cannot (and must not) import ``shop_models``; the app's interpreter can."""
+    app = spread_models(tmp_path / "shop")
+    versions = tmp_path / "shop" / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (versions / "0001_a.py").write_text(
+        'import shop_models\nrevision = "0001"\ndown_revision = None\n'
+    )
+    (versions / "0002_b.py").write_text(
+        'import shop_models.user\nrevision = "0002"\ndown_revision = "0001"\n'
+    )
+    ini = tmp_path / "shop" / "alembic.ini"
+    ini.write_text("[alembic]\nscript_location = migrations\nprepend_sys_path = .\n")
+    script = script_directory(ini, ini.parent, app)
+    assert isinstance(script, AppScripts)
+    assert script.get_heads() == ["0002"] and script.get_revision("0001") is not None
+    assert app_modules(tmp_path) == []

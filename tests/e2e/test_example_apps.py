@@ -95,7 +95,9 @@ def available(app: ExampleApp) -> ExampleApp:
 def example(request: pytest.FixtureRequest) -> ExampleApp:
     """The app, its venv built when missing (idempotent: a second run only checks)."""
     app = available(APPS[request.param])
-    subprocess.run([str(REPO / "scripts" / "example-venvs.sh"), app.folder], check=True, capture_output=True)
+    subprocess.run(
+        [str(REPO / "scripts" / "example-venvs.sh"), app.folder], check=True, capture_output=True
+    )
     return app
 
 
@@ -105,7 +107,9 @@ def app_code(app: ExampleApp) -> AppCode:
     return AppCode(spec)
 
 
-def run_local(project, app: ExampleApp, *, hook: str = "", faults: str = "", targets: dict | None = None):
+def run_local(
+    project, app: ExampleApp, *, hook: str = "", faults: str = "", targets: dict | None = None
+):
     if hook:
         project.add_hook(hook)
     if targets:
@@ -114,14 +118,24 @@ def run_local(project, app: ExampleApp, *, hook: str = "", faults: str = "", tar
 
 
 def texts(project, item: str) -> str:
-    return str([c for t in project.results()["tests"] if item in t["checklist"] for c in t["checks"]])
+    return str(
+        [c for t in project.results()["tests"] if item in t["checklist"] for c in t["checks"]]
+    )
 
 
 def test_healthy_local_run(project, example):
     result = run_local(project, example)
     assert project.failed_items() == NOT_APPLICABLE, result.stdout.str()
     outcomes = project.outcomes_by_item()
-    for item in ("health", "routes", "routes-reachable", "migration-head", "schema-drift", "models-match", "cleanup"):
+    for item in (
+        "health",
+        "routes",
+        "routes-reachable",
+        "migration-head",
+        "schema-drift",
+        "models-match",
+        "cleanup",
+    ):
         assert outcomes[item] == {"passed"}, (item, outcomes[item])
 
 
@@ -130,12 +144,16 @@ def model_column(project, app: ExampleApp) -> dict:
     folder.mkdir()
     source = (REPO / "examples" / app.folder / app.model_file).read_text()
     assert app.model_marker in source
-    source = source.replace(app.model_marker, app.model_marker + "    memo: Mapped[str | None] = mapped_column(Text)\n")
+    source = source.replace(
+        app.model_marker, app.model_marker + "    memo: Mapped[str | None] = mapped_column(Text)\n"
+    )
     (folder / "models_plus_memo.py").write_text(source)
     return {"database": {"models": "models_plus_memo:Base.metadata", "models_path": [str(folder)]}}
 
 
-@pytest.mark.parametrize("fault", ["one_revision_behind", "column_dropped_by_hand", "model_column_without_migration"])
+@pytest.mark.parametrize(
+    "fault", ["one_revision_behind", "column_dropped_by_hand", "model_column_without_migration"]
+)
 def test_named_faults_fail_exactly_their_items(project, example, fault):
     spec = example.faults[fault]
     hook, targets = spec["hook"], None
@@ -160,7 +178,9 @@ def hand_started(example: ExampleApp, tmp_path: Path) -> Iterator[dict[str, str]
         sql(pg.url(), "CREATE DATABASE deployed")
         env = app.environment(pg.url("deployed"))
         for command in app.spec.migrate:
-            subprocess.run(app.command(command), cwd=app.spec.dir, env=env, check=True, capture_output=True)
+            subprocess.run(
+                app.command(command), cwd=app.spec.dir, env=env, check=True, capture_output=True
+            )
         port = free_port()
         server = subprocess.Popen(
             [app.spec.python, "-m", "uvicorn", app.spec.asgi, "--port", str(port)],
@@ -200,4 +220,6 @@ def test_remote_profile_against_a_hand_started_copy(project, example, hand_start
     for item in ("health", "routes", "migration-head", "schema-drift", "models-match"):
         assert project.outcomes_by_item()[item] == {"passed"}, item
     assert fingerprint(url) == before
-    assert os.environ.get(example.remote_env[1]) is None  # the copy's URL lived only in the run's env
+    assert (
+        os.environ.get(example.remote_env[1]) is None
+    )  # the copy's URL lived only in the run's env
