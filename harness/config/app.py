@@ -57,8 +57,8 @@ def parse_app(
     table = table if isinstance(table, Mapping) else {}
     reject_unknown_keys(table, _APP_KEYS, f"{where}.app")
     app_dir = resolve_path(table.get("dir"), base) or (ini.parent if ini else None)
-    if app_dir is None:
-        if kind == "remote":
+    if app_dir is None or ("dir" not in table and not app_dir.is_dir()):
+        if kind == "remote":  # nothing of the app's to run here (the alembic_ini check says why)
             return None
         raise ConfigError(
             f"{where}.app: a {kind} target needs [targets.NAME.app] with dir = the app's folder.",
