@@ -66,6 +66,8 @@ def pg_type(spelling: str | None) -> str | None:
     if not match:
         return value
     base, args, array = match.group(1), match.group(2) or "", match.group(3) or ""
+    if base == "float" and args:  # FLOAT(p): PostgreSQL keeps only real or double precision
+        base, args = ("real" if int(args.strip("()") or 53) <= 24 else "double precision"), ""
     base = _SPELLING.get(base, base)
     if base == "character" and not args:
         args = "(1)"

@@ -172,6 +172,8 @@ def test_scripts_from_the_app_walk_like_alembic():
         ("FLOAT", "double precision"),
         ("VECTOR(8)", "vector(8)"),
         ("VARCHAR[]", "character varying[]"),
+        ("FLOAT(53)", "double precision"),
+        ("FLOAT(10)", "real"),
         ("CHAR", "character(1)"),
         ("BIGINT", "bigint"),
     ],
