@@ -82,7 +82,26 @@ LEDGER = ExampleApp(
             "models-match": "ledger_entries.memo: column the models define is missing (text)"}},
     },
 )  # fmt: skip
-APPS = {"ledger_app": LEDGER}
+TEMPLATE = ExampleApp(
+    folder="template_app", local="template", remote="template-remote",
+    remote_env=("TEMPLATE_BASE_URL", "TEMPLATE_DATABASE_URL"), faults_env="TEMPLATE_APP_FAULTS",
+    model_file="", model_marker="",
+    faults={
+        "one_revision_behind": {"hook": "downgrade", "expected": {
+            "migration-head": "behind: at 8b2e4d6f0a13, script head is c4d7e9a1f256"}},
+        # Truthfully more than the database items: login selects the column, so it answers 500.
+        "column_dropped_by_hand": {"hook": drop_column('"user"', "created_at"), "expected": {
+            "schema-drift": "user.created_at: column the migrations create is missing",
+            "models-match": "user.created_at", "routes": "", "routes-reachable": ""}},
+        # The model's column makes login answer 500 too, so the route checks cannot log in.
+        "model_column_without_migration": {"hook": "", "faults": "model_column_without_migration", "expected": {
+            "models-match": "user.nickname: column the models define is missing (character varying(255))",
+            "routes": "", "routes-reachable": ""}},
+        "router_not_mounted": {"hook": "", "faults": "items_router_not_mounted", "expected": {
+            "routes": "/api/v1/items/", "routes-reachable": "/api/v1/items/"}},
+    },
+)  # fmt: skip
+APPS = {"ledger_app": LEDGER, "template_app": TEMPLATE}
 
 
 def available(app: ExampleApp) -> ExampleApp:
@@ -117,6 +136,15 @@ def run_local(
     return project.run(*SUITES, f"--target={app.local}", env={app.faults_env: faults})
 
 
+def failed_items(project) -> set[str]:
+    """Items with a failed test or one that errored (a session fixture that failed)."""
+    return {
+        item
+        for item, outcomes in project.outcomes_by_item().items()
+        if outcomes & {"failed", "error"}
+    }
+
+
 def texts(project, item: str) -> str:
     return str(
         [c for t in project.results()["tests"] if item in t["checklist"] for c in t["checks"]]
@@ -125,7 +153,7 @@ def texts(project, item: str) -> str:
 
 def test_healthy_local_run(project, example):
     result = run_local(project, example)
-    assert project.failed_items() == NOT_APPLICABLE, result.stdout.str()
+    assert failed_items(project) == NOT_APPLICABLE, result.stdout.str()
     outcomes = project.outcomes_by_item()
     for item in (
         "health",
@@ -162,7 +190,7 @@ def test_named_faults_fail_exactly_their_items(project, example, fault):
     elif hook == "model_column":
         hook, targets = "", model_column(project, example)
     run_local(project, example, hook=hook, faults=spec.get("faults", ""), targets=targets)
-    assert project.failed_items() == NOT_APPLICABLE | set(spec["expected"])
+    assert failed_items(project) == NOT_APPLICABLE | set(spec["expected"])
     for item, words in spec["expected"].items():
         assert words in texts(project, item)
 
@@ -216,7 +244,7 @@ def test_remote_profile_against_a_hand_started_copy(project, example, hand_start
     url = hand_started[example.remote_env[1]]
     before = fingerprint(url)
     result = project.run(*SUITES, f"--target={example.remote}", env=dict(hand_started))
-    assert project.failed_items() == NOT_APPLICABLE, result.stdout.str()
+    assert failed_items(project) == NOT_APPLICABLE, result.stdout.str()
     for item in ("health", "routes", "migration-head", "schema-drift", "models-match"):
         assert project.outcomes_by_item()[item] == {"passed"}, item
     assert fingerprint(url) == before
