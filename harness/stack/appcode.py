@@ -51,13 +51,16 @@ def url_fields(url: str) -> dict[str, str]:
 
 
 def database_variables(mapping: Mapping[str, str], url: str) -> dict[str, str]:
-    """``database_env`` filled from ``url``; each value is a secret (it may be the password)."""
+    """``database_env`` filled from ``url``. Every value holding the password (a URL, the
+    password itself) is registered as a secret; a host or port alone is not (masking every
+    "5432" in a report would hide more than it protects), and the password inside is masked anyway."""
     fields = url_fields(url)
     register_secret(fields["password"])
     values = {}
     for name, template in mapping.items():
         values[name] = re.sub(r"\{(\w+)\}", lambda m: fields[m.group(1)], template)
-        register_secret(values[name]) if "{password}" in template or "{url" in template else None
+        if "{password}" in template or "{url" in template:
+            register_secret(values[name])
     return values
 
 
