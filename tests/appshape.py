@@ -119,3 +119,23 @@ def profile(folder: Path, **extra: object) -> dict[str, object]:
         "database": {"models": "app.models:Base.metadata", "models_import": ["app.models.user"]},
         **extra,
     }  # fmt: skip
+
+
+def wait_until_up(url: str, timeout_s: float = 90.0) -> None:
+    """Until ``url`` answers 200 (a hand-started app on a loaded machine can take a while).
+    Any error counts as "not yet": httpx has been seen to let httpcore's ConnectError through."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    last: object = None
+    while time.monotonic() < deadline:
+        try:
+            last = httpx.get(url).status_code
+            if last == 200:
+                return
+        except Exception as exc:  # noqa: BLE001
+            last = exc
+        time.sleep(0.2)
+    raise AssertionError(f"the hand-started app never answered {url}: {last!r}")

@@ -12,14 +12,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from appshape import wait_until_up
 from db_support import sql
 from support import REPO
 
@@ -222,17 +221,6 @@ def hand_started(example: ExampleApp, tmp_path: Path) -> Iterator[dict[str, str]
             server.terminate()
             server.wait(timeout=10)
         pg.stop()
-
-
-def wait_until_up(url: str) -> None:
-    for _ in range(150):
-        try:
-            if httpx.get(url).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"the hand-started app never answered {url}")
 
 
 def fingerprint(url: str) -> list[tuple]:

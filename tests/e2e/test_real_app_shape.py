@@ -11,13 +11,11 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from appshape import POSTGRES_ENV, profile, write_app
+from appshape import POSTGRES_ENV, profile, wait_until_up, write_app
 from db_support import sql
 
 from harness.config.stack import system_bindir
@@ -134,12 +132,7 @@ def hand_started(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
         server = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)],
                                   cwd=app, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/api/v1/utils/health-check/").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        wait_until_up(f"{base}/api/v1/utils/health-check/")
         yield base, pg.url("shop"), app
     finally:
         if server is not None:
