@@ -1,0 +1,104 @@
+"""examples/flask_app through its profile alone (flask_local): served by gunicorn, migrated and
+replayed by Flask-Migrate in the app's context, its route table read from its url_map (no
+OpenAPI document), its bounty flow declared in flows/flask.toml. Healthy is green; each named
+fault fails exactly its items. Each run brings up its own stack (the faults change it).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from support import REPO
+
+pytestmark = pytest.mark.stack
+
+TARGET = "flask_local"
+SUITES = ("suites/test_health.py", "suites/test_routes.py", "suites/test_database.py")
+FLOWS = "suites/test_flows.py"
+ALL_ITEMS = ("health", "routes", "routes-reachable", "pgvector", "pgvector-usable",
+             "migration-head", "schema-drift", "models-match", "wallet-reward",
+             "wallet-idempotent", "cleanup")  # fmt: skip
+
+
+@pytest.fixture(scope="module", autouse=True)
+def flask_venv() -> None:
+    """The app's own venv (idempotent: a second run only checks)."""
+    subprocess.run(
+        [str(REPO / "scripts" / "example-venvs.sh"), "flask_app"], check=True, capture_output=True
+    )
+
+
+def run(project, *suites: str, faults: str = "", hook: str = "", targets: dict | None = None):
+    (project.path / "flows").symlink_to(REPO / "flows")
+    if hook:
+        project.add_hook(hook)
+    if targets:
+        project.set_targets({"targets": {TARGET: targets}})
+    return project.run(*suites, f"--target={TARGET}", env={"FLASK_APP_FAULTS": faults})
+
+
+def failed_items(project) -> set[str]:
+    return {i for i, o in project.outcomes_by_item().items() if o & {"failed", "error"}}
+
+
+def texts(project, item: str) -> str:
+    return str(
+        [c for t in project.results()["tests"] if item in t["checklist"] for c in t["checks"]]
+    )
+
+
+def test_healthy_flask_app_is_green(project):
+    result = run(project, *SUITES, FLOWS)
+    outcomes = project.outcomes_by_item()
+    assert failed_items(project) == set(), result.stdout.str()
+    for item in ALL_ITEMS:
+        assert outcomes[item] == {"passed"}, (item, outcomes.get(item))
+    assert "flask route table of flask_app:create_app()" in texts(project, "routes")
+
+
+def test_blueprint_not_registered_fails_the_route_items(project):
+    run(project, *SUITES, faults="blueprint_not_registered")
+    assert failed_items(project) == {"routes", "routes-reachable"}
+    assert "GET /api/users/{user_id}" in texts(project, "routes")
+    assert "/api/health" in texts(project, "routes-reachable")
+
+
+def test_reward_dropped_fails_the_reward(project):
+    run(project, FLOWS, faults="reward_dropped")
+    assert failed_items(project) == {"wallet-reward"}
+    assert "credited nothing" in texts(project, "wallet-reward")
+
+
+COLUMN_ADDED = """
+import psycopg
+def pytest_harness_stack_ready(config, target, addresses):
+    with psycopg.connect(addresses.database_url, autocommit=True) as connection:
+        connection.execute('ALTER TABLE users ADD COLUMN nickname text')
+"""
+
+
+def test_column_added_by_hand_fails_schema_drift(project):
+    run(project, *SUITES, hook=COLUMN_ADDED)
+    assert failed_items(project) == {"schema-drift"}
+    assert "users.nickname" in texts(project, "schema-drift")
+
+
+def app_copy_without(tmp: Path, revision_file: str) -> dict:
+    """The app copied to tmp with one migration file deleted: the profile points there."""
+    copy = tmp / "flask_app_copy"
+    shutil.copytree(REPO / "examples" / "flask_app", copy,
+                    ignore=shutil.ignore_patterns(".venv", "__pycache__"))  # fmt: skip
+    (copy / "migrations" / "versions" / revision_file).unlink()
+    return {
+        "alembic_ini": str(copy / "migrations" / "alembic.ini"),
+        "app": {"dir": str(copy), "python": str(REPO / "examples" / "flask_app" / ".venv")},
+    }
+
+
+def test_migration_file_missing_fails_models_match(project, tmp_path):
+    run(project, *SUITES, targets=app_copy_without(tmp_path, "0003_wallets_and_ledger.py"))
+    assert failed_items(project) == {"models-match"}
+    assert "wallets" in texts(project, "models-match")
