@@ -46,6 +46,9 @@ def starlette_routes(routes, prefix: str = "") -> list[str]:
         methods = getattr(route, "methods", None)
         if methods:
             found.update(f"{m} {path}" for m in set(methods) - _AUTOMATIC)
+        elif callable(getattr(route, "effective_candidates", None)):
+            # FastAPI >= 0.16x keeps include_router() lazy: its candidates carry the full path.
+            found.update(starlette_routes(route.effective_candidates(), prefix))
         elif getattr(route, "routes", None):  # a Mount (or a router) with routes of its own
             found.update(starlette_routes(route.routes, path.rstrip("/")))
     return sorted(found)
