@@ -32,7 +32,6 @@ def flask_venv() -> None:
 
 
 def run(project, *suites: str, faults: str = "", hook: str = "", targets: dict | None = None):
-    (project.path / "flows").symlink_to(REPO / "flows")
     if hook:
         project.add_hook(hook)
     if targets:
