@@ -4,9 +4,9 @@ expected route answers from the app through the public base URL (no proxy 404)."
 import pytest
 
 from harness.checks.reachability import check_routes_reachable, probe_context
+from harness.checks.routelist import load_expected, routes_spec
 from harness.checks.routes import SNAPSHOT_HINT, check_app_routes, check_routes
 from harness.errors import ConfigError
-from harness.checks.routelist import load_expected, routes_spec
 from harness.stack.appcode import AppCode
 
 

@@ -197,7 +197,8 @@ def _routed_after_all(client: httpx.Client, answer: Answer, path: str) -> Answer
     if status in (404, *GATEWAY_STATUSES):
         return answer
     detail = f"{answer.detail} (an id that does not exist: OPTIONS {path} answered {status})"
-    return Answer(answer.route, answer.sent, "app", 404, detail.replace("which has no such route", "itself"))
+    detail = detail.replace("which has no such route", "itself")
+    return Answer(answer.route, answer.sent, "app", 404, detail)
 
 
 def classify(route: Route, sent: str, response: httpx.Response, fp: Fingerprint) -> Answer:
