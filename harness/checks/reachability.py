@@ -183,7 +183,9 @@ def probe(
         if response.status_code in GATEWAY_STATUSES and attempt == 1 and resend:
             continue
         answer = classify(route, sent, response, fp)
-        return _routed_after_all(client, answer, path) if answer.verdict == "app-no-route" else answer
+        if answer.verdict == "app-no-route":
+            return _routed_after_all(client, answer, path)
+        return answer
     raise AssertionError("unreachable")
 
 
