@@ -62,7 +62,9 @@ def test_blueprint_not_registered_fails_the_route_items(project):
     run(project, *SUITES, faults="blueprint_not_registered")
     assert failed_items(project) == {"routes", "routes-reachable"}
     assert "GET /api/users/{user_id}" in texts(project, "routes")
-    assert "/api/health" in texts(project, "routes-reachable")
+    assert "GET /api/health: HTTP 404 from the app, which has no such route" in texts(
+        project, "routes-reachable"
+    )
 
 
 def test_reward_dropped_fails_the_reward(project):
