@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from appshape import wait_until_up
+from db_support import sql
 from support import REPO
+
+from harness.config.targets import resolve_target
+from harness.stack.appcode import AppCode
+from harness.stack.postgres import EmbeddedPostgres, free_port
 
 pytestmark = pytest.mark.stack
 
@@ -103,3 +110,45 @@ def test_migration_file_missing_fails_models_match(project, tmp_path):
     run(project, *SUITES, targets=app_copy_without(tmp_path, "0003_wallets_and_ledger.py"))
     assert failed_items(project) == {"models-match"}
     assert "wallets" in texts(project, "models-match")
+
+
+@pytest.fixture
+def hand_started() -> Iterator[dict[str, str]]:
+    """The app as a Flask team deploys it: flask db upgrade, then gunicorn, by hand."""
+    app = AppCode(resolve_target(TARGET, REPO / "targets.toml").app)  # type: ignore[arg-type]
+    pg = EmbeddedPostgres.create(None)  # pgvector: the embedded wheel
+    server = None
+    try:
+        pg.start()
+        sql(pg.url(), "CREATE DATABASE deployed")
+        env = app.environment(pg.url("deployed"))
+        for command in app.spec.migrate:
+            subprocess.run(app.command(command), cwd=app.spec.dir, env=env, check=True,
+                           capture_output=True)  # fmt: skip
+        port = free_port()
+        server = subprocess.Popen(
+            [app.spec.python, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+            cwd=app.spec.dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_until_up(f"http://127.0.0.1:{port}/")
+        yield {
+            "FLASK_BASE_URL": f"http://127.0.0.1:{port}",
+            "FLASK_DATABASE_URL": pg.url("deployed"),
+        }
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        pg.stop()
+
+
+def test_remote_profile_against_a_hand_started_copy(project, hand_started):
+    url = hand_started["FLASK_DATABASE_URL"]
+    tables = "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1, 2"
+    before = sql(url, tables) + sql(url, "SELECT version_num FROM alembic_version")
+    result = project.run(*SUITES, "--target=flask-remote", env=dict(hand_started))
+    assert failed_items(project) == set(), result.stdout.str()
+    for item in ("health", "routes", "routes-reachable", "migration-head", "schema-drift",
+                 "models-match"):  # fmt: skip
+        assert project.outcomes_by_item()[item] == {"passed"}, item
+    assert sql(url, tables) + sql(url, "SELECT version_num FROM alembic_version") == before
