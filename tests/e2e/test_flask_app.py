@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,6 +64,7 @@ def test_healthy_flask_app_is_green(project):
     for item in ALL_ITEMS:
         assert outcomes[item] == {"passed"}, (item, outcomes.get(item))
     assert "flask route table of flask_app:create_app()" in texts(project, "routes")
+    assert gunicorns_serving_the_profile() == [] and project.leftover_clusters() == []
 
 
 def test_blueprint_not_registered_fails_the_route_items(project):
@@ -152,3 +154,29 @@ def test_remote_profile_against_a_hand_started_copy(project, hand_started):
                  "models-match"):  # fmt: skip
         assert project.outcomes_by_item()[item] == {"passed"}, item
     assert sql(url, tables) + sql(url, "SELECT version_num FROM alembic_version") == before
+
+
+def test_gunicorn_missing_from_the_apps_interpreter_is_exit_4(project):
+    """The harness's own venv has no gunicorn: the one line says so and names the interpreter."""
+    migrate_nothing = [["{python}", "-c", "pass"]]
+    project.set_targets({"targets": {TARGET: {"app": {"python": sys.executable,
+                                                       "migrate": migrate_nothing}}}})  # fmt: skip
+    result = project.run("suites/test_health.py", f"--target={TARGET}")
+    output = result.stdout.str()
+    assert result.ret == 4, output
+    line = next(ln for ln in output.splitlines() if "CONFIGURATION ERROR (exit 4)" in ln)
+    assert "No module named gunicorn" in line and f"interpreter {sys.executable}" in line
+    assert project.leftover_clusters() == []
+
+
+def gunicorns_serving_the_profile() -> list[int]:
+    """gunicorn processes (master or worker) serving flask_local's import path."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"gunicorn" in cmdline and b"flask_app:create_app()" in cmdline:
+            found.append(int(entry.name))
+    return found
