@@ -41,6 +41,8 @@ def test_served_routes_match_expected(routes_config, expected_routes, target, ht
         check(check_app_routes(AppCode(target.app), routes_config, expected_routes))
         return
     check(check_routes(http, routes_config, expected_routes, auth_headers))
+    if routes_config.app_cross_check and target.app is not None:
+        check(check_app_routes(AppCode(target.app), routes_config, expected_routes))
 
 
 @pytest.mark.checklist("routes-reachable")

@@ -180,3 +180,12 @@ def gunicorns_serving_the_profile() -> list[int]:
         if b"gunicorn" in cmdline and b"flask_app:create_app()" in cmdline:
             found.append(int(entry.name))
     return found
+
+
+def test_fastapi_app_cross_checked_against_its_declared_routes(project):
+    """app_cross_check on the reference app: OpenAPI and app.routes both equal the list."""
+    project.set_targets({"targets": {"local": {"routes": {"app_cross_check": True}}}})
+    result = project.run("suites/test_routes.py", "--target=local")
+    assert failed_items(project) == set(), result.stdout.str()
+    assert "starlette route table of reference_app.main:app" in texts(project, "routes")
+    assert "/openapi.json" in texts(project, "routes")

@@ -98,3 +98,13 @@ def test_flask_url_map_matches_the_expected_list():
     assert source == "flask route table of flask_app:create_app()"
     assert spec.keep(declared) == load_expected(spec.expected_file)
     assert any(r.path == "/api/users/{user_id}" for r in declared)  # <int:user_id> spelled {}
+
+
+def test_app_cross_check_is_a_flag(tmp_path):
+    path = local_profile(tmp_path, "")
+    with path.open("a") as handle:
+        handle.write("[targets.t.routes]\napp_cross_check = true\n")
+    assert routes_spec(resolve_target("t", path)).app_cross_check is True
+    path.write_text(path.read_text().replace("= true", '= "yes"'))
+    with pytest.raises(ConfigError, match="app_cross_check"):
+        routes_spec(resolve_target("t", path))
