@@ -130,6 +130,10 @@ def take_fingerprint(client: httpx.Client, health_path: str) -> Fingerprint:
     fingerprint = Fingerprint(_media_type(known), known.headers.get("server"))
     if missing.status_code == 404 and fingerprint.same_origin(missing):
         return Fingerprint(fingerprint.media_type, fingerprint.server, missing.content)
+    if missing.status_code == 404 and missing.headers.get("server") == fingerprint.server:
+        # A plain-text health route ("ok" at /) and JSON errors: the same server's own 404
+        # under the health path shows how the app's 404s look.
+        return Fingerprint(_media_type(missing), fingerprint.server, missing.content)
     return fingerprint
 
 
@@ -178,8 +182,25 @@ def probe(
             return Answer(route, sent, _transport_verdict(exc), None, describe_transport_error(exc))
         if response.status_code in GATEWAY_STATUSES and attempt == 1 and resend:
             continue
-        return classify(route, sent, response, fp)
+        answer = classify(route, sent, response, fp)
+        if answer.verdict == "app-no-route":
+            return _routed_after_all(client, answer, path)
+        return answer
     raise AssertionError("unreachable")
+
+
+def _routed_after_all(client: httpx.Client, answer: Answer, path: str) -> Answer:
+    """An app whose 404 for a missing id reads like its no-route 404 (Flask's one 404 handler):
+    OPTIONS on the path answers (Flask 200, Starlette 405) where a route has it, 404 where not."""
+    try:
+        status = client.options(path).status_code
+    except httpx.TransportError:
+        return answer
+    if status in (404, *GATEWAY_STATUSES):
+        return answer
+    detail = f"{answer.detail} (an id that does not exist: OPTIONS {path} answered {status})"
+    detail = detail.replace("which has no such route", "itself")
+    return Answer(answer.route, answer.sent, "app", 404, detail)
 
 
 def classify(route: Route, sent: str, response: httpx.Response, fp: Fingerprint) -> Answer:

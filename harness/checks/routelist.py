@@ -76,6 +76,9 @@ class RoutesSpec:
     ignore: tuple[str, ...] = ()
     # auto: writing routes get their real method only where the profile allows writes.
     write_probe: str = "auto"
+    # Also compare the route table the app's code declares (helpers/app_routes.py) with the
+    # list: catches a FastAPI route hidden from OpenAPI (include_in_schema=False).
+    app_cross_check: bool = False
 
     def ignored(self, route: Route) -> bool:
         """A pattern is a path glob (``/docs*``) or ``METHOD glob`` (``POST /api/admin/*``)."""
@@ -99,6 +102,7 @@ _KNOWN = {
     "timeout_s",
     "ignore",
     "write_probe",
+    "app_cross_check",
 }
 
 
@@ -117,6 +121,7 @@ def routes_spec(target: Target) -> RoutesSpec:
         timeout_s=_number(table, "timeout_s", target.timeout_s, where, (int, float), 0.1, 600),
         ignore=_patterns(table.get("ignore", []), where),
         write_probe=_choice(table, "write_probe", WRITE_PROBES, where),
+        app_cross_check=_flag(table, "app_cross_check", where),
     )
 
 
@@ -156,6 +161,15 @@ def _choice(table: Mapping[str, Any], key: str, choices: tuple[str, ...], where:
             f"{where}.{key}: {value!r} is not one of {', '.join(choices)}.", hint=f"fix {key}"
         )
     return str(value)
+
+
+def _flag(table: Mapping[str, Any], key: str, where: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(
+            f"{where}.{key}: expected true or false, got {value!r}.", hint=f"fix {key}"
+        )
+    return value
 
 
 def _path_params(value: Any, where: str) -> dict[str, str]:
