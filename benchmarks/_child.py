@@ -41,6 +41,25 @@ def routes(args: dict[str, Any]) -> dict[str, Any]:
     return {**marks, "probed": reachable.evidence["probed"]}
 
 
+def reachable(args: dict[str, Any]) -> dict[str, Any]:
+    """routes-reachable alone (the staging sweep). ``client = "httpx"`` probes through an
+    httpx client at the old default concurrency of 8: the sweep as it was, for a before/after."""
+    import httpx
+
+    from harness.checks.reachability import ProbeContext, check_routes_reachable
+    from harness.checks.routelist import RoutesSpec, load_expected
+
+    spec = RoutesSpec(timeout_s=30.0)
+    transport = None
+    if args.get("client") == "httpx":
+        spec = RoutesSpec(concurrency=8, timeout_s=30.0)
+        transport = httpx.HTTPTransport(limits=httpx.Limits(max_connections=8))
+    ctx = ProbeContext(args["base_url"], "/api/health", writes_allowed=False, transport=transport)
+    result = check_routes_reachable(ctx, spec, load_expected(Path(args["expected"])))
+    _require(result.ok, result.summary)
+    return {"probed": result.evidence["probed"], "concurrency": spec.concurrency}
+
+
 def head(args: dict[str, Any]) -> dict[str, Any]:
     from harness.checks.migrations import check_migration_head
     from harness.config.database import DatabaseSpec
@@ -77,7 +96,7 @@ def _require(ok: bool, *summaries: str) -> None:
 
 
 KINDS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    "routes": routes, "head": head, "drift": drift,
+    "routes": routes, "reachable": reachable, "head": head, "drift": drift,
 }  # fmt: skip
 
 

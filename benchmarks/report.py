@@ -55,6 +55,20 @@ def _routes(result: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _staging_routes(result: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for row in result["rows"]:
+        vs = (
+            f"{row['concurrency']} in flight; CPU per route: harness {row['client_cpu_ms_per_route']:.2f} ms, "
+            f"server {row['server_cpu_ms_per_route']:.2f} ms"
+        )
+        first = row is result["rows"][0]
+        rows.append(_row("sweep behind 50 ms", row["name"], row, vs,
+                         result["target"] if first else "",
+                         (result["met_1000"] and result["met_cpu"]) if first else ""))  # fmt: skip
+    return rows
+
+
 def _head(result: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for row in result["rows"]:
@@ -76,6 +90,7 @@ _ROWS = {
     "full-run": _pair("full local run", "harness / floor"),
     "xdist": _pair("parallelism", "(-n 0) / (-n 2)"),
     "routes": _routes,
+    "staging-routes": _staging_routes,
     "head": _head,
     "drift": _drift,
 }
