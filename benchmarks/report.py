@@ -91,6 +91,11 @@ _ROWS = {
     "xdist": _pair("parallelism", "(-n 0) / (-n 2)"),
     "routes": _routes,
     "staging-routes": _staging_routes,
+    "staging-run": lambda r: [
+        _row("staging run, 50 ms", r["a"]["name"], r["a"], f"(-n 0) / ({r['b']['name']}) = {r['ratio']:.2f}",
+             r["target"], r["met"]),
+        _row("", r["b"]["name"], r["b"]),
+    ],  # fmt: skip
     "head": _head,
     "drift": _drift,
 }
