@@ -46,7 +46,9 @@ def bench_staging_routes(runs: int, sizes: tuple[int, ...] = (1000, 5000)) -> di
     return _result(stats)
 
 
-def _sampler(app: WanProcess, proxy: WanProcess, expected: Path, client: str) -> Callable[[], Sample]:
+def _sampler(
+    app: WanProcess, proxy: WanProcess, expected: Path, client: str
+) -> Callable[[], Sample]:
     def sample() -> Sample:
         before = app.cpu_s()
         args = {"base_url": proxy.base_url, "expected": str(expected), "client": client}

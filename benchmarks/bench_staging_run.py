@@ -31,7 +31,7 @@ RTT_MS = 50.0
 TARGET_RATIO = 2.5
 _URL_ENV = "HV_BENCH_STAGING_DATABASE_URL"  # the URL holds a password: env, never a file
 
-_CHECK = '''
+_CHECK = """
 
 @pytest.mark.checklist("bench-read-{n:02d}")
 def test_bench_read_{n:02d}(http, db_engine, check):
@@ -39,7 +39,7 @@ def test_bench_read_{n:02d}(http, db_engine, check):
     with db_engine.connect() as conn:
         rows = conn.execute(text("{sql}")).scalar()
     check(CheckResult.passed("bench-read-{n:02d}", f"HTTP {{answer.status_code}}, {{rows}} row(s)"))
-'''
+"""
 _PATHS = ("/api/health", "/api/users", "/api/wallet/supply", "/openapi.json")
 _SQL = (
     "SELECT count(*) FROM alembic_version",
@@ -94,7 +94,7 @@ def _staging() -> Iterator[dict[str, str]]:
 
 def _pytest_run(folder: Path, env: dict[str, str], *extra: str) -> Sample:
     argv = [sys.executable, "-m", "pytest", "-c", str(REPO / "pytest.ini"), "-p", "harness.plugin", "--target=staging", f"--target-file={folder}/targets.toml",
-            f"-o", f"harness_checklists_dir={folder}/checklists", "-q", "-p", "no:randomly",
+            "-o", f"harness_checklists_dir={folder}/checklists", "-q", "-p", "no:randomly",
             f"--report-dir={folder}/reports", "suites", str(folder / "test_bench_reads.py"), *extra]  # fmt: skip
     sample, code, output = run_process(argv, cwd=str(REPO), env=env)
     if code not in (0, 1):  # 1: read-only staging leaves the writing flow not run
@@ -108,7 +108,9 @@ def _write_project(folder: Path, base_url: str) -> None:
         _CHECK.format(n=n, path=_PATHS[n % len(_PATHS)], sql=_SQL[n % len(_SQL)])
         for n in range(1, GENERATED_CHECKS + 1)
     )
-    header = "import pytest\nfrom sqlalchemy import text\n\nfrom harness.result import CheckResult\n"
+    header = (
+        "import pytest\nfrom sqlalchemy import text\n\nfrom harness.result import CheckResult\n"
+    )
     (folder / "test_bench_reads.py").write_text(header + checks)
     (folder / "checklists").mkdir()
     items = "".join(
@@ -120,7 +122,9 @@ def _write_project(folder: Path, base_url: str) -> None:
     (folder / "checklists" / "bench.toml").write_text(
         phase1.replace('id = "phase1"', 'id = "bench"', 1) + items
     )
-    (folder / "targets.toml").write_text(_TARGETS.format(base_url=base_url, repo=REPO, env=_URL_ENV))
+    (folder / "targets.toml").write_text(
+        _TARGETS.format(base_url=base_url, repo=REPO, env=_URL_ENV)
+    )
 
 
 _TARGETS = """

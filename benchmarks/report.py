@@ -69,6 +69,13 @@ def _staging_routes(result: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _staging_run(result: dict[str, Any]) -> list[dict[str, Any]]:
+    a, b = result["a"], result["b"]
+    vs = f"(-n 0) / ({b['name']}) = {result['ratio']:.2f}"
+    return [_row("staging run, 50 ms", a["name"], a, vs, result["target"], result["met"]),
+            _row("", b["name"], b)]  # fmt: skip
+
+
 def _head(result: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for row in result["rows"]:
@@ -91,11 +98,7 @@ _ROWS = {
     "xdist": _pair("parallelism", "(-n 0) / (-n 2)"),
     "routes": _routes,
     "staging-routes": _staging_routes,
-    "staging-run": lambda r: [
-        _row("staging run, 50 ms", r["a"]["name"], r["a"], f"(-n 0) / ({r['b']['name']}) = {r['ratio']:.2f}",
-             r["target"], r["met"]),
-        _row("", r["b"]["name"], r["b"]),
-    ],  # fmt: skip
+    "staging-run": _staging_run,
     "head": _head,
     "drift": _drift,
 }
