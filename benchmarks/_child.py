@@ -76,12 +76,15 @@ def head(args: dict[str, Any]) -> dict[str, Any]:
 
 def drift(args: dict[str, Any]) -> dict[str, Any]:
     from harness.checks.schema import check_schema_drift
+    from harness.config.app import AppSpec
     from harness.config.database import DatabaseSpec
+    from harness.stack.appcode import AppCode
     from harness.transport.db import make_engine
 
     live, replay = make_engine(args["live_url"]), make_engine(args["replay_url"])
+    app = AppCode(AppSpec(dir=Path(args["ini"]).parent))  # the generated scripts' folder
     try:
-        result = check_schema_drift(live, replay, Path(args["ini"]), DatabaseSpec(), "DATABASE_URL")
+        result = check_schema_drift(live, replay, Path(args["ini"]), DatabaseSpec(), app)
     finally:
         live.dispose()
         replay.dispose()
