@@ -185,6 +185,31 @@ def check_schema_drift(
     return result
 
 
+def check_schema_drift_from_snapshot(
+    live: Engine, migrated: Engine, spec: DatabaseSpec
+) -> CheckResult | None:
+    """On a stack the harness provisioned: compare ``live`` with the copy of it taken right
+    after the stack's own ``alembic upgrade head`` (the same migrations on the same server,
+    so the same schema a replay would build), which catches whatever the app or the suites
+    changed since. ``None`` when the live database now records other revisions than the
+    copy (a downgrade since): the caller replays to those instead."""
+    with database_errors(migrated), migrated.connect() as connection:
+        revisions = sorted(read_db_revisions(connection, spec) or [])
+        schemas = app_schemas(connection)
+        replayed = snapshot(connection, schemas)
+    with database_errors(live), live.connect() as connection:
+        if sorted(read_db_revisions(connection, spec) or []) != revisions:
+            return None
+        live_only = sorted(set(app_schemas(connection)) - set(schemas))
+        current = snapshot(connection, schemas)
+    version = _label("tables", spec.version_table_schema, spec.version_table, "")
+    result = judge_drift(_without(current, version), _without(replayed, version), revisions)
+    result.evidence["schemas_compared"] = schemas
+    result.evidence["live_only_schemas_not_compared"] = live_only
+    result.evidence["migrations_schema_from"] = "a copy taken right after the stack's migrations"
+    return result
+
+
 def _without(snap: Snapshot, table: str) -> Snapshot:
     return {
         kind: {label: d for label, d in entries.items() if kind == "extensions" or

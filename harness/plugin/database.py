@@ -25,6 +25,7 @@ from sqlalchemy.exc import ProgrammingError
 from harness.checks.models import Models
 from harness.config.database import DatabaseSpec, database_spec
 from harness.config.targets import Target
+from harness.config.urls import normalise_database_url
 from harness.errors import TargetUnavailable
 from harness.janitor import sweep
 from harness.plugin.session import get_state
@@ -220,6 +221,23 @@ def app_code(target: Target) -> AppCode:
     if target.app is None:
         pytest.skip(f"not run: target {target.name!r} has no alembic_ini and no [app] dir")
     return AppCode(target.app)
+
+
+@pytest.fixture(scope="session")
+def migrated_snapshot(pytestconfig: pytest.Config, target: Target) -> Iterator[Engine | None]:
+    """The database the stack copied right after its migrations (local/containers), which
+    schema-drift compares against instead of replaying; ``None`` elsewhere (remote targets,
+    or a database URL overridden away from the stack's)."""
+    addresses = get_state(pytestconfig).addresses
+    stack_url = normalise_database_url(addresses.database_url) if addresses else None
+    if not addresses or not addresses.migrated_snapshot_url or target.database_url != stack_url:
+        yield None
+        return
+    engine = db.make_engine(addresses.migrated_snapshot_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
