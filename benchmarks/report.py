@@ -55,6 +55,27 @@ def _routes(result: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _staging_routes(result: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for row in result["rows"]:
+        vs = (
+            f"{row['concurrency']} in flight; CPU per route: harness {row['client_cpu_ms_per_route']:.2f} ms, "
+            f"server {row['server_cpu_ms_per_route']:.2f} ms"
+        )
+        first = row is result["rows"][0]
+        rows.append(_row("sweep behind 50 ms", row["name"], row, vs,
+                         result["target"] if first else "",
+                         (result["met_1000"] and result["met_cpu"]) if first else ""))  # fmt: skip
+    return rows
+
+
+def _staging_run(result: dict[str, Any]) -> list[dict[str, Any]]:
+    a, b = result["a"], result["b"]
+    vs = f"(-n 0) / ({b['name']}) = {result['ratio']:.2f}"
+    return [_row("staging run, 50 ms", a["name"], a, vs, result["target"], result["met"]),
+            _row("", b["name"], b)]  # fmt: skip
+
+
 def _head(result: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for row in result["rows"]:
@@ -76,6 +97,8 @@ _ROWS = {
     "full-run": _pair("full local run", "harness / floor"),
     "xdist": _pair("parallelism", "(-n 0) / (-n 2)"),
     "routes": _routes,
+    "staging-routes": _staging_routes,
+    "staging-run": _staging_run,
     "head": _head,
     "drift": _drift,
 }

@@ -41,6 +41,7 @@ from harness.errors import TargetUnreachable
 from harness.result import CheckResult
 from harness.secrets import redact
 from harness.transport.http import GATEWAY_STATUSES, describe_transport_error
+from harness.transport.pool import ConnectionPool, PooledResponse, uses_proxy
 from harness.transport.tls import tls_spec
 
 ITEM = "routes-reachable"
@@ -48,6 +49,9 @@ DEFAULT_PARAM = "0"  # an id that almost never exists: the app answers its own 4
 # Starlette/FastAPI's answer for a path no route matches, when calibration is impossible.
 STARLETTE_NO_ROUTE = b'{"detail":"Not Found"}'
 _NAMED_IN_SUMMARY = 30
+# Both answer request()/get() and return a response with status_code, headers, content, text.
+ProbeClient = ConnectionPool | httpx.Client
+ProbeResponse = PooledResponse | httpx.Response
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ class Fingerprint:
     server: str | None
     no_route_body: bytes = STARLETTE_NO_ROUTE
 
-    def same_origin(self, response: httpx.Response) -> bool:
+    def same_origin(self, response: ProbeResponse) -> bool:
         return (
             _media_type(response) == self.media_type
             and response.headers.get("server") == self.server
@@ -106,7 +110,13 @@ def check_routes_reachable(
     return judge(answers, ctx, spec, elapsed)
 
 
-def _client(ctx: ProbeContext, spec: RoutesSpec) -> httpx.Client:
+def _client(ctx: ProbeContext, spec: RoutesSpec) -> ProbeClient:
+    """One keep-alive pool shared by every probe. httpx only where the lean pool cannot
+    stand in: a test's MockTransport, or an environment proxy (HTTP(S)_PROXY) for the URL."""
+    if ctx.transport is None and not uses_proxy(ctx.base_url):
+        return ConnectionPool(
+            ctx.base_url, headers=ctx.headers, timeout_s=spec.timeout_s, verify=ctx.verify
+        )
     pool = httpx.Limits(
         max_connections=spec.concurrency, max_keepalive_connections=spec.concurrency
     )
@@ -116,7 +126,7 @@ def _client(ctx: ProbeContext, spec: RoutesSpec) -> httpx.Client:
     )  # fmt: skip
 
 
-def take_fingerprint(client: httpx.Client, health_path: str) -> Fingerprint:
+def take_fingerprint(client: ProbeClient, health_path: str) -> Fingerprint:
     try:
         known = client.get(health_path)
         missing = client.get(
@@ -130,11 +140,15 @@ def take_fingerprint(client: httpx.Client, health_path: str) -> Fingerprint:
     fingerprint = Fingerprint(_media_type(known), known.headers.get("server"))
     if missing.status_code == 404 and fingerprint.same_origin(missing):
         return Fingerprint(fingerprint.media_type, fingerprint.server, missing.content)
+    if missing.status_code == 404 and missing.headers.get("server") == fingerprint.server:
+        # A plain-text health route ("ok" at /) and JSON errors: the same server's own 404
+        # under the health path shows how the app's 404s look.
+        return Fingerprint(_media_type(missing), fingerprint.server, missing.content)
     return fingerprint
 
 
 def sweep(
-    client: httpx.Client,
+    client: ProbeClient,
     routes: list[Route],
     spec: RoutesSpec,
     writes_allowed: bool,
@@ -164,7 +178,7 @@ def request_for(
 
 
 def probe(
-    client: httpx.Client, route: Route, spec: RoutesSpec, writes_allowed: bool, fp: Fingerprint
+    client: ProbeClient, route: Route, spec: RoutesSpec, writes_allowed: bool, fp: Fingerprint
 ) -> Answer:
     method, path, kwargs = request_for(route, spec, writes_allowed)
     sent = f"{method} {path}"
@@ -178,11 +192,28 @@ def probe(
             return Answer(route, sent, _transport_verdict(exc), None, describe_transport_error(exc))
         if response.status_code in GATEWAY_STATUSES and attempt == 1 and resend:
             continue
-        return classify(route, sent, response, fp)
+        answer = classify(route, sent, response, fp)
+        if answer.verdict == "app-no-route":
+            return _routed_after_all(client, answer, path)
+        return answer
     raise AssertionError("unreachable")
 
 
-def classify(route: Route, sent: str, response: httpx.Response, fp: Fingerprint) -> Answer:
+def _routed_after_all(client: ProbeClient, answer: Answer, path: str) -> Answer:
+    """An app whose 404 for a missing id reads like its no-route 404 (Flask's one 404 handler):
+    OPTIONS on the path answers (Flask 200, Starlette 405) where a route has it, 404 where not."""
+    try:
+        status = client.options(path).status_code
+    except httpx.TransportError:
+        return answer
+    if status in (404, *GATEWAY_STATUSES):
+        return answer
+    detail = f"{answer.detail} (an id that does not exist: OPTIONS {path} answered {status})"
+    detail = detail.replace("which has no such route", "itself")
+    return Answer(answer.route, answer.sent, "app", 404, detail)
+
+
+def classify(route: Route, sent: str, response: ProbeResponse, fp: Fingerprint) -> Answer:
     status = response.status_code
     if status in GATEWAY_STATUSES:
         return Answer(route, sent, "gateway", status, f"HTTP {status} {_origin(response, fp)}")
@@ -266,21 +297,21 @@ def _transport_verdict(exc: httpx.TransportError) -> str:
     return "refused" if "refused" in text else "error"
 
 
-def _media_type(response: httpx.Response) -> str | None:
+def _media_type(response: ProbeResponse) -> str | None:
     value = response.headers.get("content-type")
     return value.split(";")[0].strip().lower() if value else None
 
 
-def _origin(response: httpx.Response, fp: Fingerprint) -> str:
+def _origin(response: ProbeResponse, fp: Fingerprint) -> str:
     return "from the app" if fp.same_origin(response) else f"not from the app: {_looks(response)}"
 
 
-def _looks(response: httpx.Response) -> str:
+def _looks(response: ProbeResponse) -> str:
     server = response.headers.get("server", "none")
     return f"server {server!r}, {_media_type(response) or 'no content-type'}, body {_snippet(response)}"
 
 
-def _snippet(response: httpx.Response, limit: int = 80) -> str:
+def _snippet(response: ProbeResponse, limit: int = 80) -> str:
     text = response.text
     title = re.search(r"<title>(.*?)</title>", text, re.I | re.S)
     text = title.group(1) if title else re.sub(r"<[^>]+>", " ", text)

@@ -14,6 +14,7 @@ from harness.config.targets import Target
 
 VALIDATORS: tuple[str, ...] = (
     "harness.stack:validate_stack_config",
+    "harness.config.stack:stack_spec",
     "harness.config.database:database_spec",
     "harness.checks.routelist:routes_spec",
     "harness.flow.config:wallet_spec",
