@@ -157,6 +157,25 @@ FAULTS = {
         {"schema-drift": ["tasks.accepted_at: column the migrations create is missing"],
          "models-match": ["tasks.accepted_at"]},
     ),
+    "trigger_made_by_hand": (
+        lambda p: p.add_hook(break_database(
+            "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+            "CREATE TRIGGER tasks_stamp BEFORE UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION stamp()")),
+        {"schema-drift": ["trigger tasks_stamp on tasks: in the live database, but no migration creates it",
+                          "function stamp(): in the live database"]},
+    ),
+    "enum_and_view_made_by_hand": (
+        lambda p: p.add_hook(break_database(
+            "CREATE TYPE mood AS ENUM ('ok', 'meh')",
+            "CREATE VIEW open_tasks AS SELECT id, title FROM tasks WHERE status = 'open'")),
+        {"schema-drift": ["enum type mood: in the live database", "'ok', 'meh'",
+                          "view open_tasks: in the live database, but no migration creates it"]},
+    ),
+    "table_in_extra_schema": (
+        lambda p: p.add_hook(break_database("CREATE SCHEMA scratch", "CREATE TABLE scratch.notes (id int)")),
+        {"schema-drift": ["schema scratch: in the live database, but no migration creates it (table scratch.notes)",
+                          "ignore_schemas"]},
+    ),
     "model_column_without_migration": (
         model_without_migration,
         {"models-match": ["users.credits: column the models define is missing (integer)",
