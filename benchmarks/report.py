@@ -61,7 +61,7 @@ def _head(result: dict[str, Any]) -> list[dict[str, Any]]:
         last = row is result["rows"][-1]
         rows.append(_row("head check", f"harness, {row['revisions']} revisions", row["harness"],
                          f"{row['speedup']:.1f}x faster than the CLI (whole process {row['harness_process_s']:.2f} s)",
-                         "< 1 s and >= 5x at 1,000" if last else "", result["met"] if last else ""))  # fmt: skip
+                         "< 1 s and >= 10x at 1,000" if last else "", result["met"] if last else ""))  # fmt: skip
         rows.append(_row("head check", f"alembic heads + current, {row['revisions']}", row["cli"]))
     return rows
 
