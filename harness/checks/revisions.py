@@ -44,6 +44,7 @@ class NotModelled(Exception):
 class Revision:
     revision: str
     down: tuple[str, ...]
+    path: Path | None = None
 
 
 @dataclass
@@ -59,6 +60,16 @@ class RevisionGraph:
         if revision not in self.revisions:
             raise CommandError(f"No such revision or branch '{revision}'")
         return self.revisions[revision]
+
+    def has_downgrade(self, revision: str) -> bool:
+        """Its ``downgrade()`` does something (not only ``pass``, a docstring or a raise)."""
+        path = self.revisions[revision].path
+        if path is None:
+            return False
+        for node in ast.parse(path.read_bytes()).body:
+            if isinstance(node, ast.FunctionDef) and node.name == "downgrade":
+                return any(not _inert(statement) for statement in node.body)
+        return False
 
     def iterate_revisions(self, upper: str, lower: str) -> Iterator[Revision]:
         """``upper`` and its ancestors, newest first, stopping below ``lower`` ("base": none)."""
@@ -118,7 +129,12 @@ def _ids(path: Path, graph: RevisionGraph) -> Revision:
     downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)
     if not all(isinstance(d, str) for d in downs):
         raise NotModelled(f"{path.name}: down_revision is neither text nor a list of text")
-    return Revision(revision, downs)
+    return Revision(revision, downs, path)
+
+
+def _inert(statement: ast.stmt) -> bool:
+    return isinstance(statement, (ast.Pass, ast.Raise)) or (
+        isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant))
 
 
 def _literal_ids(path: Path) -> dict[str, Any] | None:

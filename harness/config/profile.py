@@ -22,6 +22,7 @@ VALIDATORS: tuple[str, ...] = (
     "harness.transport.tls:tls_spec",
     "harness.transport.auth:auth_spec",
     "harness.config.deploy:deploy_spec",
+    "harness.config.rehearsal:rehearsal_spec",
 )
 
 
