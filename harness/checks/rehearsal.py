@@ -57,6 +57,8 @@ REMEDIES["QueryCanceled"] = REMEDIES["LockNotAvailable"]
 _ERROR_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Greenlet|Violation|Failure)\w*): "
                          r"(?P<message>.*)$", re.MULTILINE)  # fmt: skip
 _INNER = re.compile(r"^\((?P<inner>[\w.]+)\) ")
+# The driver's own class names the PostgreSQL condition (asyncpg adds "Error").
+_DRIVER = re.compile(r"(?:asyncpg\.exceptions|psycopg2?\.errors)\.(?P<name>\w+?)(?:Error)?\b")
 _SQL = re.compile(r"\[SQL: (?P<sql>.*?)\]\n", re.DOTALL)
 
 
@@ -165,11 +167,12 @@ def parse_failure(output: str) -> dict[str, str]:
     match = matches[-1]
     message = match.group("message")
     inner = _INNER.match(message)
-    name = (inner.group("inner") if inner else match.group("type")).rsplit(".", 1)[-1]
+    driver = _DRIVER.search(message)
+    name = driver.group("name") if driver else (inner.group("inner") if inner else match.group("type"))
+    name = name.rsplit(".", 1)[-1]
     sql = _SQL.search(output[match.start():])
     return {"error": name, "message": _INNER.sub("", message)[:300],
-            "statement": " ".join(sql.group("sql").split())[:400] if sql else "",
-            "error_name": name.removesuffix("Error") if name.endswith("ViolationError") else name}  # fmt: skip
+            "statement": " ".join(sql.group("sql").split())[:400] if sql else "", "error_name": name}  # fmt: skip
 
 
 def _failed(revision: str, failure: dict[str, str], steps: list[dict[str, Any]], rehearsal: RehearsalSpec,
