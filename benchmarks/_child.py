@@ -70,6 +70,22 @@ def drift(args: dict[str, Any]) -> dict[str, Any]:
     return {"tables": result.evidence["compared"]["tables"]}
 
 
+def rehearsal(args: dict[str, Any]) -> dict[str, Any]:
+    from harness.checks.rehearsal import rehearse
+    from harness.config.database import DatabaseSpec
+    from harness.config.rehearsal import RehearsalSpec
+    from harness.transport.db import make_engine
+
+    live = make_engine(args["live_url"])
+    try:
+        result = rehearse(live, Path(args["ini"]), DatabaseSpec(), RehearsalSpec(), "hv_bench_rehearsal",
+                          "rbench", "DATABASE_URL")  # fmt: skip
+    finally:
+        live.dispose()
+    _require(result.ok and bool(result.evidence["pending"]), result.summary)
+    return {"copy_s": result.evidence["copy_s"], "copy_bytes": result.evidence["copy_size_bytes"]}
+
+
 def _require(ok: bool, *summaries: str) -> None:
     """A benchmark of a failing check measures the wrong thing: stop with its message."""
     if not ok:
@@ -77,7 +93,7 @@ def _require(ok: bool, *summaries: str) -> None:
 
 
 KINDS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    "routes": routes, "head": head, "drift": drift,
+    "routes": routes, "head": head, "drift": drift, "rehearsal": rehearsal,
 }  # fmt: skip
 
 

@@ -72,12 +72,18 @@ def _drift(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [_row("schema drift", row["name"], row, vs, result["target"], result["met"])]
 
 
+def _rehearsal(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return [_row("rehearsal", row["name"], row, f"copy {row['copy_s']:.2f} s; whole process {row['process_s']:.2f} s",
+                 result["target"], result["met"]) for row in result["rows"]]  # fmt: skip
+
+
 _ROWS = {
     "full-run": _pair("full local run", "harness / floor"),
     "xdist": _pair("parallelism", "(-n 0) / (-n 2)"),
     "routes": _routes,
     "head": _head,
     "drift": _drift,
+    "rehearsal": _rehearsal,
 }
 
 
