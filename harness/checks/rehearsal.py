@@ -59,6 +59,7 @@ _ERROR_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Greenlet|
 _INNER = re.compile(r"^\((?P<inner>[\w.]+)\) ")
 # The driver's own class names the PostgreSQL condition (asyncpg adds "Error").
 _DRIVER = re.compile(r"(?:asyncpg\.exceptions|psycopg2?\.errors)\.(?P<name>\w+?)(?:Error)?\b")
+_DRIVER_LINE = re.compile(r"^(?:asyncpg\.exceptions|psycopg2?\.errors)\.(?P<name>\w+?)(?:Error)?: ", re.MULTILINE)
 _SQL = re.compile(r"\[SQL: (?P<sql>.*?)\]\n", re.DOTALL)
 
 
@@ -167,7 +168,8 @@ def parse_failure(output: str) -> dict[str, str]:
     match = matches[-1]
     message = match.group("message")
     inner = _INNER.match(message)
-    driver = _DRIVER.search(message)
+    # The driver's own exception, in the message or as the chained cause earlier in the output.
+    driver = _DRIVER.search(message) or next(iter(reversed(list(_DRIVER_LINE.finditer(output)))), None)
     name = driver.group("name") if driver else (inner.group("inner") if inner else match.group("type"))
     name = name.rsplit(".", 1)[-1]
     sql = _SQL.search(output[match.start():])

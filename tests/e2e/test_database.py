@@ -146,7 +146,10 @@ FAULTS = {
     ),
     "version_table_dropped": (
         lambda p: p.add_hook(break_database("DROP TABLE alembic_version")),
-        {"migration-head": ["no public.alembic_version table", "create_all()", "alembic stamp head"]},
+        {"migration-head": ["no public.alembic_version table", "create_all()", "alembic stamp head"],
+         # what the deploy's alembic upgrade head would hit: the seeds' DuplicateTable
+         "migration-rehearsal": ["revision 0002 fails (upgrade)",
+                                 "DuplicateTable", 'relation \\"users\\" already exists', "alembic stamp"]},
     ),
     "column_added_by_hand": (
         lambda p: p.add_hook(break_database("ALTER TABLE users ADD COLUMN credits integer NOT NULL DEFAULT 0")),

@@ -65,7 +65,7 @@ def test_unreachable_database_blocks_every_item_with_one_reason(project):
     result = project.run(SUITE, "--target=deaddb")
     assert result.ret == EXIT_BLOCKED
     data = project.results()
-    assert data["counts"]["blocked"] == 6 and data["status"] == "blocked"
+    assert data["counts"]["blocked"] == 7 and data["status"] == "blocked"
     reasons = {t["message"] for t in data["tests"]}
     assert reasons == {f"blocked: database postgresql+psycopg://app:***@127.0.0.1:{port}/app: connection refused. "
                        "Hint: check that the database is up and that host and port in database_url are right"}
@@ -78,7 +78,7 @@ def test_wrong_password_blocks_with_the_reason(project, standalone_pg):
     project.set_targets(remote("badpw", url))
     result = project.run(SUITE, "--target=badpw")
     assert result.ret == EXIT_BLOCKED
-    assert project.results()["counts"]["blocked"] == 6
+    assert project.results()["counts"]["blocked"] == 7
     result.stdout.fnmatch_lines(["harness: BLOCKED: database *: password authentication failed for user 'postgres'*"])
     assert "Wr0ngPassword" not in result.stdout.str() + result.stderr.str()
 
@@ -86,7 +86,7 @@ def test_wrong_password_blocks_with_the_reason(project, standalone_pg):
 def test_no_database_url_means_not_run_with_the_reason(project):
     project.set_targets(remote("nodb", None))
     result = project.run(SUITE, "--target=nodb")
-    result.assert_outcomes(skipped=6)
+    result.assert_outcomes(skipped=7)
     assert {t["message"] for t in project.results()["tests"]} == {"not run: target 'nodb' has no database_url"}
 
 
@@ -97,7 +97,8 @@ def test_remote_database_is_checked_without_a_stack(project, standalone_pg, prod
     outcomes = project.outcomes_by_item()
     if production:  # throwaway schemas and replay databases are writes: not on production
         assert outcomes["pgvector-usable"] == outcomes["schema-drift"] == {"skipped"}
-        result.assert_outcomes(passed=4, skipped=2)
+        assert outcomes["migration-rehearsal"] == {"skipped"}
+        result.assert_outcomes(passed=4, skipped=3)
     else:
         result.assert_outcomes(passed=7)
     assert hv_objects(standalone_pg.url()) == []

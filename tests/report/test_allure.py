@@ -54,7 +54,7 @@ def test_environment_and_categories_are_written(mixed_run):
     )
     assert env["target"] == "demo" and env["checklist"] == "phase1"
     assert env["target.database_url"] == "postgresql+psycopg://app:***@127.0.0.1:9/app"
-    assert env["items"] == "2/13 (15.4%)" and env["db_version"] == "16.4"
+    assert env["items"] == "2/14 (14.3%)" and env["db_version"] == "16.4"
     names = [c["name"] for c in json.loads((directory / "categories.json").read_text(encoding="utf-8"))]
     assert names == ["Target unreachable (blocked)", "Configuration error", "Product failure"]
     assert PASSWORD not in (directory / "environment.properties").read_text(encoding="utf-8")

@@ -65,3 +65,7 @@ def test_failures_name_the_driver_error_and_the_statement():
     assert duplicate["statement"].startswith("CREATE TABLE users") and duplicate["error_name"] == "DuplicateTable"
     assert "alembic stamp" in REMEDIES[duplicate["error_name"]]
     assert parse_failure("killed\n")["message"] == "killed"
+    chained = ('asyncpg.exceptions.DuplicateTableError: relation "users" already exists\n\nThe above ...\n'
+               "sqlalchemy.exc.ProgrammingError: (sqlalchemy.dialects.postgresql.asyncpg.ProgrammingError) "
+               'relation "users" already exists\n[SQL: CREATE TABLE users (id int)]\n')  # SQLAlchemy 2.1
+    assert parse_failure(chained)["error_name"] == "DuplicateTable"
