@@ -146,7 +146,7 @@ def drift(
     return diff_snapshots(*snaps)
 
 
-def test_an_untouched_copy_has_no_drift_and_extension_objects_are_left_out(base, standalone_pg):
+def test_an_untouched_copy_has_no_drift_and_extension_objects_are_left_out(base, standalone_pg):  # noqa: F811
     assert drift(base, standalone_pg.url()) == []
     engine = db.make_engine(base)
     try:
@@ -161,7 +161,7 @@ def test_an_untouched_copy_has_no_drift_and_extension_objects_are_left_out(base,
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
-def test_each_hand_made_change_is_named(base, standalone_pg, fault):
+def test_each_hand_made_change_is_named(base, standalone_pg, fault):  # noqa: F811
     statements, expected = FAULTS[fault]
     lines = drift(base, standalone_pg.url(), *statements)
     text = "\n".join(lines)
