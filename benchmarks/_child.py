@@ -72,14 +72,17 @@ def drift(args: dict[str, Any]) -> dict[str, Any]:
 
 def rehearsal(args: dict[str, Any]) -> dict[str, Any]:
     from harness.checks.rehearsal import rehearse
+    from harness.config.app import AppSpec
+    from harness.stack.appcode import AppCode
     from harness.config.database import DatabaseSpec
     from harness.config.rehearsal import RehearsalSpec
     from harness.transport.db import make_engine
 
     live = make_engine(args["live_url"])
     try:
+        app = AppCode(AppSpec(dir=Path(args["ini"]).parent))
         result = rehearse(live, Path(args["ini"]), DatabaseSpec(), RehearsalSpec(), "hv_bench_rehearsal",
-                          "rbench", "DATABASE_URL")  # fmt: skip
+                          "rbench", app)  # fmt: skip
     finally:
         live.dispose()
     _require(result.ok and bool(result.evidence["pending"]), result.summary)

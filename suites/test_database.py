@@ -44,7 +44,7 @@ def test_live_schema_equals_its_migrations(db_engine, replay_engine, alembic_ini
 
 @pytest.mark.checklist("migration-rehearsal")
 def test_pending_migrations_apply_to_a_copy_of_the_live_data(
-    db_engine, throwaway, alembic_ini, db_spec, url_env, target, run_id, check
+    db_engine, throwaway, alembic_ini, db_spec, app_code, target, run_id, check
 ):
     rehearsal = rehearsal_spec(target)
     if not rehearsal.enabled:
@@ -52,7 +52,7 @@ def test_pending_migrations_apply_to_a_copy_of_the_live_data(
     if target.production and not rehearsal.on_production:
         pytest.skip("not run: production = true (set [rehearsal] on_production = true to copy it)")
     throwaway.require_databases()
-    check(rehearse(db_engine, alembic_ini, db_spec, rehearsal, throwaway.rehearsal_name, run_id, url_env))
+    check(rehearse(db_engine, alembic_ini, db_spec, rehearsal, throwaway.rehearsal_name, run_id, app_code))
 
 
 @pytest.mark.checklist("models-match")

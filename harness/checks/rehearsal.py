@@ -14,10 +14,8 @@ the live database's revision is read again at the end to prove it was not touche
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -25,13 +23,14 @@ from typing import Any
 from sqlalchemy import Engine
 
 from harness.checks.dbcopy import copy_database
-from harness.checks.migrations import head_revisions, read_db_revisions
+from harness.checks.migrations import head_revisions, known_revision, read_db_revisions
 from harness.checks.revisions import RevisionGraph
 from harness.config.database import DatabaseSpec
 from harness.config.rehearsal import RehearsalSpec
 from harness.errors import ConfigError
 from harness.result import CheckResult
 from harness.secrets import redact
+from harness.stack.appcode import AppCode, live_secrets
 from harness.transport import db
 
 ITEM = "migration-rehearsal"
@@ -63,29 +62,24 @@ _DRIVER_LINE = re.compile(r"^(?:asyncpg\.exceptions|psycopg2?\.errors)\.(?P<name
 _SQL = re.compile(r"\[SQL: (?P<sql>.*?)\]\n", re.DOTALL)
 
 
-def alembic_argv(ini: Path, *args: str) -> tuple[list[str], Path]:
-    """The app's own migrate command, one step of it. The one place to switch to the app's
-    interpreter once ``[app] python`` lands (issue 11); today the harness's, like the stack."""
-    return [sys.executable, "-m", "alembic", "-c", str(ini), *args], ini.parent
+def alembic_argv(app: AppCode, ini: Path, *args: str) -> tuple[list[str], Path]:
+    """The app's own migrate command, one step of it: its interpreter, from its folder."""
+    return app.command(["{python}", "-m", "alembic", "-c", str(ini), *args]), app.spec.dir
 
 
 def pending_revisions(graph: Any, current: list[str] | None) -> list[str] | None:
     """Oldest first; ``None`` when there is nothing a rehearsal can do (see migration-head)."""
     heads = list(graph.get_heads())
-    if len(heads) != 1 or (current and any(rev not in _known(graph) for rev in current)) or len(current or []) > 1:
+    if len(heads) != 1 or len(current or []) > 1 or any(not known_revision(graph, rev) for rev in current or []):
         return None
     lower = current[0] if current else "base"
     revisions = [r.revision for r in graph.iterate_revisions(heads[0], lower)]
     return [rev for rev in reversed(revisions) if rev not in (current or [])]
 
 
-def _known(graph: Any) -> set[str]:
-    return set(graph.revisions) if isinstance(graph, RevisionGraph) else set(graph.revision_map._revision_map)
-
-
 def rehearse(live: Engine, ini: Path, spec: DatabaseSpec, rehearsal: RehearsalSpec, copy_name: str,
-             run_id: str, url_env: str) -> CheckResult:  # fmt: skip
-    graph = head_revisions(ini)
+             run_id: str, app: AppCode) -> CheckResult:  # fmt: skip
+    graph = head_revisions(ini, app.spec.dir, app)
     with db.database_errors(live), live.connect() as connection:
         current = read_db_revisions(connection, spec)
     pending = pending_revisions(graph, current)
@@ -96,36 +90,36 @@ def rehearse(live: Engine, ini: Path, spec: DatabaseSpec, rehearsal: RehearsalSp
     with db.database_errors(live):
         info = copy_database(live, copy_name, run_id)
     try:
-        result = _rehearse_on_copy(live, ini, graph, pending, rehearsal, copy_name, url_env)
+        result = _rehearse_on_copy(live, ini, graph, pending, rehearsal, copy_name, app)
     finally:
         db.drop_database(live, copy_name)
     with db.database_errors(live), live.connect() as connection:
         if read_db_revisions(connection, spec) != current:
             raise ConfigError("the live database's revision changed during the rehearsal: the migrate "
                               "command reached the live database, not the copy",
-                              hint=f"make env.py read its URL from {url_env}")  # fmt: skip
+                              hint=f"make env.py read its URL from {', '.join(app.spec.database_env)}")  # fmt: skip
     result.evidence.update({"db_revisions": current, "pending": pending, **info.evidence()})
     return result
 
 
 def _rehearse_on_copy(live: Engine, ini: Path, graph: Any, pending: list[str], rehearsal: RehearsalSpec,
-                      copy_name: str, url_env: str) -> CheckResult:  # fmt: skip
+                      copy_name: str, app: AppCode) -> CheckResult:  # fmt: skip
     copy = db.make_engine(db.database_url_for(live, copy_name))
     url = copy.url.set(drivername=rehearsal.url_scheme or copy.url.drivername).render_as_string(hide_password=False)
-    env = {**os.environ, url_env: url, "DATABASE_URL": url}
+    env = app.environment(url, strip=live_secrets(live.url.render_as_string(hide_password=False)))
     steps: list[dict[str, Any]] = []
     try:
         for revision in pending:
-            failure = _step(ini, env, rehearsal, copy, steps, "upgrade", revision, expect=revision)
+            failure = _step(app, ini, env, rehearsal, copy, steps, "upgrade", revision, expect=revision)
             if failure:
                 return _failed(revision, failure, steps, rehearsal)
         if rehearsal.round_trip and all(_has_downgrade(graph, rev) for rev in pending):
             for revision in reversed(pending):
                 below = _down_of(graph, revision)
-                failure = _step(ini, env, rehearsal, copy, steps, "downgrade", below, expect=below)
+                failure = _step(app, ini, env, rehearsal, copy, steps, "downgrade", below, expect=below)
                 if failure:
                     return _failed(revision, failure, steps, rehearsal, when="downgrade")
-            failure = _step(ini, env, rehearsal, copy, steps, "upgrade", pending[-1], expect=pending[-1])
+            failure = _step(app, ini, env, rehearsal, copy, steps, "upgrade", pending[-1], expect=pending[-1])
             if failure:
                 return _failed(pending[-1], failure, steps, rehearsal, when="upgrade after the downgrade")
     finally:
@@ -136,10 +130,10 @@ def _rehearse_on_copy(live: Engine, ini: Path, graph: Any, pending: list[str], r
                               url_scheme=rehearsal.url_scheme)  # fmt: skip
 
 
-def _step(ini: Path, env: dict[str, str], rehearsal: RehearsalSpec, copy: Engine, steps: list[dict[str, Any]],
+def _step(app: AppCode, ini: Path, env: dict[str, str], rehearsal: RehearsalSpec, copy: Engine, steps: list[dict[str, Any]],
           verb: str, revision: str, *, expect: str) -> dict[str, str] | None:  # fmt: skip
     """One alembic command on the copy; ``None`` when it worked and the copy shows it."""
-    argv, cwd = alembic_argv(ini, verb, revision)
+    argv, cwd = alembic_argv(app, ini, verb, revision)
     started = time.monotonic()
     try:
         proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=rehearsal.timeout_s)
@@ -189,9 +183,8 @@ def _failed(revision: str, failure: dict[str, str], steps: list[dict[str, Any]],
     )  # fmt: skip
 
 
-def _down_of(graph: Any, revision: str) -> str:
-    down = graph.get_revision(revision)
-    downs = down.down if isinstance(graph, RevisionGraph) else tuple(down._all_down_revisions)
+def _down_of(graph: RevisionGraph, revision: str) -> str:
+    downs = graph.get_revision(revision).down
     return downs[0] if downs else "base"
 
 
