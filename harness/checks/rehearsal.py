@@ -105,8 +105,12 @@ def rehearse(live: Engine, ini: Path, spec: DatabaseSpec, rehearsal: RehearsalSp
 def _rehearse_on_copy(live: Engine, ini: Path, graph: Any, pending: list[str], rehearsal: RehearsalSpec,
                       copy_name: str, app: AppCode) -> CheckResult:  # fmt: skip
     copy = db.make_engine(db.database_url_for(live, copy_name))
-    url = copy.url.set(drivername=rehearsal.url_scheme or copy.url.drivername).render_as_string(hide_password=False)
+    url = copy.url.render_as_string(hide_password=False)
     env = app.environment(url, strip=live_secrets(live.url.render_as_string(hide_password=False)))
+    if rehearsal.url_scheme:  # the form the deployed app is given, where database_env says less
+        for name in app.spec.database_env:
+            if env.get(name, "").startswith("postgres"):
+                env[name] = rehearsal.url_scheme + env[name][env[name].index("://"):]
     steps: list[dict[str, Any]] = []
     try:
         for revision in pending:

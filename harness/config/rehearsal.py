@@ -6,7 +6,7 @@
     enabled = true                        # default: true where throwaway databases are allowed
     on_production = false                 # a production profile is never copied unless true
     url_scheme = "postgresql+asyncpg"     # the URL form the app's migrate step is given
-                                          # (default: the profile's, postgresql+psycopg)
+                                          # (default: what [app] database_env gives, e.g. {url_asyncpg})
     round_trip = true                     # up -> down -> up of the pending revisions
     timeout_s = 600                       # per alembic command
 
