@@ -57,12 +57,15 @@ def head(args: dict[str, Any]) -> dict[str, Any]:
 
 def drift(args: dict[str, Any]) -> dict[str, Any]:
     from harness.checks.schema import check_schema_drift
+    from harness.config.app import AppSpec
     from harness.config.database import DatabaseSpec
+    from harness.stack.appcode import AppCode
     from harness.transport.db import make_engine
 
     live, replay = make_engine(args["live_url"]), make_engine(args["replay_url"])
+    app = AppCode(AppSpec(dir=Path(args["ini"]).parent))  # after issue 11 the replay runs in the app's python
     try:
-        result = check_schema_drift(live, replay, Path(args["ini"]), DatabaseSpec(), "DATABASE_URL")
+        result = check_schema_drift(live, replay, Path(args["ini"]), DatabaseSpec(), app)
     finally:
         live.dispose()
         replay.dispose()
@@ -73,9 +76,9 @@ def drift(args: dict[str, Any]) -> dict[str, Any]:
 def rehearsal(args: dict[str, Any]) -> dict[str, Any]:
     from harness.checks.rehearsal import rehearse
     from harness.config.app import AppSpec
-    from harness.stack.appcode import AppCode
     from harness.config.database import DatabaseSpec
     from harness.config.rehearsal import RehearsalSpec
+    from harness.stack.appcode import AppCode
     from harness.transport.db import make_engine
 
     live = make_engine(args["live_url"])
