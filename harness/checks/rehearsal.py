@@ -63,7 +63,11 @@ _SQL = re.compile(r"\[SQL: (?P<sql>.*?)\]\n", re.DOTALL)
 
 
 def alembic_argv(app: AppCode, ini: Path, *args: str) -> tuple[list[str], Path]:
-    """The app's own migrate command, one step of it: its interpreter, from its folder."""
+    """The app's own migrate command, one step of it: its interpreter, from its folder
+    (Flask-Migrate's ``flask db`` where the app's migrations run in its app context)."""
+    if app.spec.migrations == "flask" and app.spec.wsgi:
+        parts = ["{python}", "-m", "flask", "--app", app.spec.wsgi, "db", *args, "-d", str(ini.parent)]
+        return app.command(parts), app.spec.dir
     return app.command(["{python}", "-m", "alembic", "-c", str(ini), *args]), app.spec.dir
 
 

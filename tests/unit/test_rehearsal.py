@@ -69,3 +69,17 @@ def test_failures_name_the_driver_error_and_the_statement():
                "sqlalchemy.exc.ProgrammingError: (sqlalchemy.dialects.postgresql.asyncpg.ProgrammingError) "
                'relation "users" already exists\n[SQL: CREATE TABLE users (id int)]\n')  # SQLAlchemy 2.1
     assert parse_failure(chained)["error_name"] == "DuplicateTable"
+
+
+def test_each_step_is_the_apps_own_command(tmp_path):
+    from harness.checks.rehearsal import alembic_argv
+    from harness.config.app import AppSpec
+    from harness.stack.appcode import AppCode
+
+    plain = AppCode(AppSpec(dir=tmp_path, python="/venv/bin/python"))
+    assert alembic_argv(plain, tmp_path / "alembic.ini", "upgrade", "0006") == (
+        ["/venv/bin/python", "-m", "alembic", "-c", str(tmp_path / "alembic.ini"), "upgrade", "0006"], tmp_path)
+    flask = AppCode(AppSpec(dir=tmp_path, python="/venv/bin/python", migrations="flask", wsgi="app:create_app()"))
+    argv, _ = alembic_argv(flask, tmp_path / "migrations" / "alembic.ini", "downgrade", "0001")
+    assert argv[1:] == ["-m", "flask", "--app", "app:create_app()", "db", "downgrade", "0001",
+                        "-d", str(tmp_path / "migrations")]
