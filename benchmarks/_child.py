@@ -92,6 +92,25 @@ def drift(args: dict[str, Any]) -> dict[str, Any]:
     return {"tables": result.evidence["compared"]["tables"]}
 
 
+def rehearsal(args: dict[str, Any]) -> dict[str, Any]:
+    from harness.checks.rehearsal import rehearse
+    from harness.config.app import AppSpec
+    from harness.config.database import DatabaseSpec
+    from harness.config.rehearsal import RehearsalSpec
+    from harness.stack.appcode import AppCode
+    from harness.transport.db import make_engine
+
+    live = make_engine(args["live_url"])
+    try:
+        app = AppCode(AppSpec(dir=Path(args["ini"]).parent))
+        result = rehearse(live, Path(args["ini"]), DatabaseSpec(), RehearsalSpec(), "hv_bench_rehearsal",
+                          "rbench", app)  # fmt: skip
+    finally:
+        live.dispose()
+    _require(result.ok and bool(result.evidence["pending"]), result.summary)
+    return {"copy_s": result.evidence["copy_s"], "copy_bytes": result.evidence["copy_size_bytes"]}
+
+
 def _require(ok: bool, *summaries: str) -> None:
     """A benchmark of a failing check measures the wrong thing: stop with its message."""
     if not ok:
@@ -99,7 +118,7 @@ def _require(ok: bool, *summaries: str) -> None:
 
 
 KINDS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    "routes": routes, "reachable": reachable, "head": head, "drift": drift,
+    "routes": routes, "reachable": reachable, "head": head, "drift": drift, "rehearsal": rehearsal,
 }  # fmt: skip
 
 

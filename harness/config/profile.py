@@ -21,6 +21,8 @@ VALIDATORS: tuple[str, ...] = (
     "harness.flow.declare:flows_spec",
     "harness.transport.tls:tls_spec",
     "harness.transport.auth:auth_spec",
+    "harness.config.deploy:deploy_spec",
+    "harness.config.rehearsal:rehearsal_spec",
 )
 
 

@@ -133,6 +133,19 @@ class Throwaway:
     def replay_name(self) -> str:
         return db.throwaway_name(self.run_id, self.worker, "replay")
 
+    @property
+    def rehearsal_name(self) -> str:
+        """The copy of the live database the migration rehearsal works on."""
+        return db.throwaway_name(self.run_id, self.worker, "rehearsal")
+
+    def require_databases(self) -> None:
+        """Skip (not run) where throwaway databases are off or the role may not create one."""
+        self._require_allowed()
+        with db.database_errors(self.engine):
+            if not db.may_create_databases(self.engine):
+                pytest.skip("not run: the database role may not CREATE DATABASE, which a throwaway "
+                            "copy needs (grant CREATEDB, or run against a copy)")  # fmt: skip
+
     def _require_allowed(self) -> None:
         if not self.allowed:
             pytest.skip("not run: throwaway schemas are off for this target "
@@ -167,8 +180,8 @@ class Throwaway:
         if self.schema_created:
             db.drop_schema(self.engine, self.schema_name)
             self.schema_created = False
-        if db.existing(self.engine, [self.replay_name]):
-            db.drop_database(self.engine, self.replay_name)
+        for name in db.existing(self.engine, [self.replay_name, self.rehearsal_name]):
+            db.drop_database(self.engine, name.removeprefix("database "))
 
 
 @contextmanager
