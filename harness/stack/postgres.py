@@ -234,7 +234,8 @@ def _kill_postmaster(data_dir: Path) -> None:
 
 
 def sweep_orphans() -> list[Path]:
-    """Stop clusters left by a harness process that died (SIGKILL, OOM, power loss)."""
+    """Stop clusters left by a harness process that died (SIGKILL, OOM, power loss); an
+    owner that is a zombie counts as dead (``pid_alive``)."""
     swept = []
     for root in Path(tempfile.gettempdir()).glob(f"{DIR_PREFIX}*"):
         try:
