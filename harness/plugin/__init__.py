@@ -34,7 +34,7 @@ PROP_CONFIG_ERROR = "harness_config_error"
 from harness.report.scrub import scrub_report
 from harness.stack import StackAddresses
 
-pytest_plugins = ["harness.plugin.fixtures", "harness.plugin.database", "harness.plugin.facts", "harness.plugin.checklist", "harness.plugin.fastexit", "harness.plugin.restarts"]
+pytest_plugins = ["harness.plugin.fixtures", "harness.plugin.database", "harness.plugin.facts", "harness.plugin.checklist", "harness.plugin.fastexit", "harness.plugin.restarts", "harness.plugin.secrets_sync"]
 
 _WORKER_KEY = "staging_harness"
 
