@@ -1,7 +1,7 @@
 """A check that went wrong while the database restarted is blocked, not failed.
 
 Each test (in whichever process runs it) marks the database server's start time before it
-runs; when its setup or call fails, the start time is read again (``RestartWatch``). Moved,
+runs; when its setup, call or teardown fails, the start time is read again (``RestartWatch``). Moved,
 or no answer → the test is reported blocked with that reason, like any ``TargetUnavailable``.
 This covers every check at once: the database checks' own queries and the HTTP checks and
 wallet flow, whose 500s during a restart are the app's pool reconnecting, not the product.
@@ -26,7 +26,8 @@ def _watch(config: pytest.Config) -> RestartWatch | None:
     if _watch_key not in config.stash:
         target = get_state(config).target
         url = target.database_url if target is not None else None
-        config.stash[_watch_key] = RestartWatch.for_url(url) if url else None
+        known_up = target is not None and target.provisions_stack
+        config.stash[_watch_key] = RestartWatch.for_url(url, known_up=known_up) if url else None
     return config.stash[_watch_key]
 
 
@@ -40,7 +41,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
-    if call.when == "teardown" or not report.failed or call.excinfo is None:
+    if not report.failed or call.excinfo is None:
         return
     if call.excinfo.errisinstance((TargetUnavailable, KeyboardInterrupt)):
         return

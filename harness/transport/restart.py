@@ -43,8 +43,10 @@ class RestartWatch:
     _marked: bool = field(default=False, repr=False)
 
     @classmethod
-    def for_url(cls, url: str) -> RestartWatch:
-        return cls(make_engine(url, connect_timeout_s=3))
+    def for_url(cls, url: str, *, known_up: bool = False) -> RestartWatch:
+        """``known_up``: the harness started this database itself and saw it up, so even a
+        first look that finds it down is a restart, not a database that never was."""
+        return cls(make_engine(url, connect_timeout_s=3), seen_up=known_up)
 
     def mark(self) -> None:
         if self.disabled:
