@@ -63,7 +63,9 @@ def check_db_reconnect(
     for path in paths:  # warm: the pool holds a connection to lose
         http.get(path, headers=dict(headers), retry=False)
     terminated = terminate_app_backends(engine)
-    answers = {path: http.get(path, headers=dict(headers), retry=False).status_code for path in paths}
+    answers = {
+        path: http.get(path, headers=dict(headers), retry=False).status_code for path in paths
+    }
     broken = [f"GET {path}: HTTP {status}" for path, status in answers.items() if status >= 500]
     evidence = {"terminated_sessions": terminated, "answers": answers}
     if broken:

@@ -24,8 +24,8 @@ def test_no_pre_ping_fault_fails_db_reconnect_only(project):
     result = project.run(*SUITES, faults="no_pre_ping")
     assert project.failed_items() == {"db-reconnect"}, result.stdout.str()
     result.stdout.fnmatch_lines(
-        ["*[[]db-reconnect[]] * route(s) answered 5xx right after the app's database "
-         "connections were cut: GET /api/*: HTTP 5*", "*remedy:*pool_pre_ping*"]
+        [("*[[]db-reconnect[]] * route(s) answered 5xx right after the app's database "
+          "connections were cut: GET /api/*: HTTP 5*"), "*remedy:*pool_pre_ping*"]
     )  # fmt: skip
     assert result.ret == 0  # optional item: a failure does not gate the run
 

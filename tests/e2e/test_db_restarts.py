@@ -8,7 +8,6 @@ Items may pass or be blocked; none may fail. 20 restarts in all, spread over a f
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
@@ -19,7 +18,7 @@ SUITES = ("suites/test_health.py", "suites/test_database.py", "suites/test_walle
 RUNS = 4
 RESTARTS_PER_RUN = 5
 
-RESTARTER = '''
+RESTARTER = """
 import os, random, subprocess, threading, time
 from pathlib import Path
 
@@ -67,7 +66,7 @@ def pytest_sessionfinish(session):
     # Let the restarts finish before teardown: a restart racing pg_ctl stop is not the point.
     if _thread is not None and not hasattr(session.config, "workerinput"):
         _thread.join(timeout=120)
-'''
+"""
 
 
 def _outcomes(project) -> dict[str, str]:

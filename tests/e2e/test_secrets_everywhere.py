@@ -20,7 +20,7 @@ pytestmark = pytest.mark.stack
 TOKEN = "tok-planted-7c1d0e5b9a"
 PASSWORD = "login-pw-4e2a8f"
 
-SUITE = '''
+SUITE = """
 import pytest
 from harness.result import CheckResult
 
@@ -32,19 +32,19 @@ def test_echo(http, auth_headers, check, n):
     print("the target said:", answer)
     check(CheckResult.failed("health", f"unexpected answer {answer}", remediation=answer,
                              body=answer, headers=dict(auth_headers)))
-'''
+"""
 
 
 class _EchoTarget(http.server.BaseHTTPRequestHandler):
     """Logs in anyone with the planted password; echoes the Authorization header."""
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         form = self.rfile.read(length).decode()
         ok = PASSWORD in form
         self._send(200 if ok else 401, {"access_token": TOKEN} if ok else {"detail": "no"})
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._send(200, {"status": "ok", "you_sent": self.headers.get("Authorization")})
 
     def _send(self, status: int, body: dict) -> None:
