@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
 # Set in every app process's environment; the value is ``<owner pid>:<owner start time>``,
@@ -99,3 +100,24 @@ def sweep_app_orphans() -> list[str]:
             continue
         swept.append(f"app process {pid} (owner {marker.partition(':')[0]} is gone)")
     return swept
+
+
+def kill_processes_in(folder: Path) -> list[int]:
+    """SIGKILL every process whose working directory is ``folder`` or below it."""
+    killed = []
+    folder = folder.resolve()
+    for entry in _PROC.glob("[0-9]*"):
+        try:
+            cwd = (entry / "cwd").resolve(strict=True)
+        except (OSError, RuntimeError):
+            continue
+        if cwd == folder or folder in cwd.parents:
+            try:
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed.append(int(entry.name))
+            except (ProcessLookupError, PermissionError):
+                continue
+    deadline = time.monotonic() + 5  # SIGKILL is asynchronous: let them stop writing
+    while any(pid_alive(pid) for pid in killed) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return killed

@@ -57,3 +57,17 @@ def test_sweep_kills_apps_of_a_dead_owner_only():
         for proc in (orphan, mine, unmarked):
             proc.kill()
             proc.wait()
+
+
+def test_processes_working_in_a_folder_are_killed(tmp_path):
+    inside = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], cwd=tmp_path)
+    outside = _child({})
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and inside.pid not in procs.kill_processes_in(tmp_path):
+            time.sleep(0.05)  # until the child has its cwd
+        assert _wait_gone(inside) is not None and outside.poll() is None
+    finally:
+        for proc in (inside, outside):
+            proc.kill()
+            proc.wait()
