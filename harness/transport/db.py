@@ -196,11 +196,15 @@ def harness_objects(engine: Engine, prefix: str = PREFIX) -> list[dict[str, Any]
     )
     with engine.connect() as connection:
         rows = connection.execute(query, {"prefix": prefix}).mappings().all()
-    return [
-        {**row, "tag": parse_comment(row["comment"]) or (
-            tag_from_name(row["name"]) if row["kind"] == "database" else None)}
-        for row in rows
-    ]  # fmt: skip
+    return [{**row, "tag": _tag(row)} for row in rows]
+
+
+def _tag(row: Any) -> dict[str, Any] | None:
+    """The comment's tag; for a database without one, the tag its replay name carries."""
+    tag = parse_comment(row["comment"])
+    if tag is None and row["kind"] == "database":
+        tag = tag_from_name(row["name"])
+    return tag
 
 
 def sweep_schemas(engine: Engine, ttl_s: float, target: Target | None = None) -> list[str]:
