@@ -5,6 +5,10 @@ Each concern that writes to a target contributes a sweeper, listed in ``SWEEPERS
 ``(engine: Engine, ttl_s: float, target: Target | None) -> list[str]`` and returns a line per
 thing it removed; the target (when known) carries the profile's mapping of the app's
 tables. Sweepers only touch what the harness tags (``hv_`` schemas, rows named with a run id).
+
+``sweep_local`` is the machine's half: app processes and embedded clusters of harness runs
+whose owner process is dead. It needs no database_url (a local target has none until a run
+brings its cluster up) and runs for every target, since the leftovers are on this machine.
 """
 
 from __future__ import annotations
@@ -33,6 +37,16 @@ def load_sweepers() -> list[Sweeper]:
         module_name, _, attr = spec.partition(":")
         sweepers.append(getattr(importlib.import_module(module_name), attr))
     return sweepers
+
+
+def sweep_local() -> list[str]:
+    """Apps first (they hold connections to their cluster), then the clusters."""
+    from harness.stack.postgres import sweep_orphans
+    from harness.stack.procs import sweep_app_orphans
+
+    removed = sweep_app_orphans()
+    removed.extend(f"embedded PostgreSQL cluster {root}" for root in sweep_orphans())
+    return removed
 
 
 def sweep(engine: Engine, ttl_s: float = DEFAULT_TTL_S, target: Target | None = None) -> list[str]:

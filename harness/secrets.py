@@ -8,6 +8,7 @@ process. ``mask_url`` hides the password part of a URL even before it is registe
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 MASK = "***"
@@ -45,6 +46,23 @@ def mask_url(url: str | None) -> str | None:
         host = f"[{host}]"
     netloc = f"{userinfo}@{host}" + (f":{parts.port}" if parts.port else "")
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def known_secrets() -> list[str]:
+    """The registered values, for handing from an xdist worker to the controller (in memory,
+    over xdist's channel: never through a file)."""
+    return sorted(_registered)
+
+
+def redact_value(value: Any) -> Any:
+    """``redact`` through nested dicts, lists and tuples (evidence a check recorded)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: redact_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(redact_value(item) for item in value)
+    return value
 
 
 def forget_all() -> None:

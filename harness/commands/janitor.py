@@ -8,8 +8,9 @@ from typing import Any
 
 from harness.commands._common import add_target_options, target_from_args
 from harness.config.database import database_spec
+from harness.config.targets import Target
 from harness.errors import ConfigError
-from harness.janitor import DEFAULT_TTL_S, sweep
+from harness.janitor import DEFAULT_TTL_S, sweep, sweep_local
 from harness.transport.db import ensure_reachable, make_engine
 
 
@@ -34,15 +35,24 @@ def parse_duration(text: str) -> float:
 def run(args: argparse.Namespace) -> int:
     target = target_from_args(args)
     ttl_s = parse_duration(args.ttl) if args.ttl else database_spec(target).schema_ttl_s
-    if not target.database_url:
+    if not target.database_url and not target.provisions_stack:
         raise ConfigError(f"target {target.name!r} has no database_url.", hint="set database_url")
-    engine = make_engine(target.database_url)
-    try:
-        ensure_reachable(engine)
-        removed = sweep(engine, ttl_s, target)
-    finally:
-        engine.dispose()
+    # This machine's leftovers of killed runs (owner dead): no TTL, no database needed.
+    removed = sweep_local()
+    if target.database_url:
+        removed.extend(_sweep_database(target.database_url, ttl_s, target))
+    else:  # local/containers: the database lives and dies with the run's own cluster
+        print(f"janitor: target {target.name!r} brings its own database; swept this machine only")
     for line in removed:
         print(f"removed {line}")
-    print(f"janitor: removed {len(removed)} leftover(s) older than {ttl_s:g}s")
+    print(f"janitor: removed {len(removed)} leftover(s) (database objects older than {ttl_s:g}s)")
     return 0
+
+
+def _sweep_database(url: str, ttl_s: float, target: Target) -> list[str]:
+    engine = make_engine(url)
+    try:
+        ensure_reachable(engine)
+        return sweep(engine, ttl_s, target)
+    finally:
+        engine.dispose()

@@ -13,6 +13,7 @@ from harness.flow.api import Tagger, WalletApi
 from harness.flow.config import WalletTables
 from harness.flow.wallet import CLEANUP, LedgerReader, check_cleanup
 from harness.result import CheckResult
+from harness.transport.db import database_errors
 
 
 def writes_refusal(target: Target) -> str | None:
@@ -40,11 +41,17 @@ class WalletRun:
         if self.engine is None:
             return None
         engine, db = self.engine, self.db
-        return lambda task_id: wallet_db.task_ledger(engine, db, task_id)
+
+        def read(task_id: int) -> list[dict[str, Any]]:
+            with database_errors(engine):
+                return wallet_db.task_ledger(engine, db, task_id)
+
+        return read
 
     def begin(self) -> None:
         if self.engine is not None:
-            self.before = wallet_db.fingerprint(self.engine, self.db, self.tags.prefix)
+            with database_errors(self.engine):  # a restart now: blocked, not an error
+                self.before = wallet_db.fingerprint(self.engine, self.db, self.tags.prefix)
 
     def finish(self) -> CheckResult:
         """Remove this worker's tagged rows and prove, by fingerprint, nothing else changed."""
@@ -55,6 +62,7 @@ class WalletRun:
                 f"{self.tags.prefix}* stay; remove them with `python -m harness janitor`",
                 tag_prefix=self.tags.prefix,
             )
-        removed = wallet_db.cleanup(self.engine, self.db, self.tags.prefix)
-        after = wallet_db.fingerprint(self.engine, self.db, self.tags.prefix)
+        with database_errors(self.engine):
+            removed = wallet_db.cleanup(self.engine, self.db, self.tags.prefix)
+            after = wallet_db.fingerprint(self.engine, self.db, self.tags.prefix)
         return check_cleanup(self.before, after, removed)

@@ -1,7 +1,7 @@
 """Database fixtures and session hooks: throwaway schemas, the janitor, the cleanup net.
 
 * Each session (each xdist worker) works in its own schema ``hv_<run id>_<worker>`` and,
-  for schema-drift, a database ``hv_<run id>_<worker>_replay``; both are created on first
+  for schema-drift, a database ``hv_<run id>_<worker>_<epoch>_replay``; both are created on first
   use, tagged for the janitor, and dropped when the session ends.
 * Session start (controller, when the target has a database_url): the janitor drops tagged
   ``hv_`` objects older than the TTL (``--janitor-ttl`` or ``database.schema_ttl_s``, 6 h) —
@@ -124,6 +124,7 @@ class Throwaway:
     worker: str
     allowed: bool
     schema_created: bool = False
+    replay_created: str | None = None  # its name carries the creation time: known once made
 
     @property
     def schema_name(self) -> str:
@@ -131,7 +132,9 @@ class Throwaway:
 
     @property
     def replay_name(self) -> str:
-        return db.throwaway_name(self.run_id, self.worker, "replay")
+        """The replay database's name once created; before that, the plain name (which
+        no database has, so a look for it finds nothing)."""
+        return self.replay_created or db.throwaway_name(self.run_id, self.worker, "replay")
 
     @property
     def rehearsal_name(self) -> str:
@@ -166,14 +169,18 @@ class Throwaway:
             if not db.may_create_databases(self.engine):
                 pytest.skip("not run: the database role may not CREATE DATABASE, which the "
                             "migration replay needs (grant CREATEDB, or run against a copy)")  # fmt: skip
+            name = db.replay_database_name(self.engine, self.run_id, self.worker)
             with _not_permitted("CREATE DATABASE"):
-                db.create_database(self.engine, self.replay_name, self.run_id)
-        replay = db.make_engine(db.database_url_for(self.engine, self.replay_name))
+                db.create_database(self.engine, name, self.run_id)
+            self.replay_created = name
+        replay = db.make_engine(db.database_url_for(self.engine, name))
         try:
             yield replay
         finally:
             replay.dispose()
-            db.drop_database(self.engine, self.replay_name)
+            # Mapped too: a restart at this moment is "could not look", not a traceback.
+            with db.database_errors(self.engine):
+                db.drop_database(self.engine, name)
 
     def close(self) -> None:
         """Drop both (idempotent); the cleanup test calls it, so does session teardown."""

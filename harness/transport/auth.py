@@ -112,6 +112,18 @@ def auth_headers(target: Target, client: HttpClient) -> SecretHeaders:
     return SecretHeaders({spec.header: f"{spec.scheme} {token}".strip()})
 
 
+def register_configured_secrets(target: Target) -> None:
+    """What the profile alone reveals (login body values, a token_env's value), registered
+    without any request: the xdist controller writes every file, and must know them even
+    though only workers authenticate. A missing variable is the fixture's error to report."""
+    try:
+        spec = auth_spec(target)  # registers the login body's values
+        if spec is not None and spec.token_env:
+            register_secret(_token_from_env(spec, target))
+    except ConfigError:
+        pass
+
+
 def _token_from_env(spec: AuthSpec, target: Target) -> str:
     assert spec.token_env is not None
     value = os.environ.get(spec.token_env) or dotenv_values(target.base_dir / ".env").get(

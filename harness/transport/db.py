@@ -13,7 +13,7 @@ import re
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, text
@@ -86,14 +86,17 @@ def _between(text: str, start: str, end: str) -> str:
 # ---------------------------------------------------------------- throwaway schemas & databases
 #
 # Everything the harness creates in a target's database is named ``hv_<run id>_<worker>``
-# (a schema) or ``hv_<run id>_<worker>_replay`` (a database for the schema-drift replay) and
-# carries a comment "staging-harness run=… host=… created=…". The janitor drops only objects
-# with both the prefix and a parseable comment, and only once they are older than the TTL,
-# judged by the database server's clock (so a skewed CI runner clock cannot make it eager).
+# (a schema) or ``hv_<run id>_<worker>_<epoch>_replay`` (a database for the schema-drift
+# replay) and carries a comment "staging-harness run=… host=… created=…". The janitor drops
+# only objects with both the prefix and a parseable comment, and only once they are older than
+# the TTL, judged by the database server's clock (so a skewed CI runner clock cannot make it
+# eager). CREATE DATABASE cannot share a transaction with its COMMENT, so a run killed between
+# the two leaves a bare database: its name alone (run id + server epoch) then dates it.
 
 PREFIX = "hv_"
 COMMENT_TAG = "staging-harness"
 _COMMENT = re.compile(rf"^{COMMENT_TAG} run=(\S+) host=(\S*) created=(\S+)$")
+_REPLAY_NAME = re.compile(rf"^{PREFIX}([a-z0-9]+)_[a-z0-9_]*?_(\d{{10}})_replay$")
 
 
 def throwaway_name(run_id: str, worker: str, suffix: str = "") -> str:
@@ -103,6 +106,23 @@ def throwaway_name(run_id: str, worker: str, suffix: str = "") -> str:
     if len(name) > 63:
         raise ValueError(f"throwaway name {name!r} is longer than PostgreSQL's 63 characters")
     return name
+
+
+def replay_database_name(engine: Engine, run_id: str, worker: str) -> str:
+    """``hv_<run id>_<worker>_<server epoch>_replay``: dated by name, so the janitor finds it
+    even without its comment."""
+    with engine.connect() as connection:
+        epoch = int(connection.execute(text("SELECT extract(epoch FROM now())")).scalar_one())
+    return throwaway_name(run_id, worker, f"{epoch}_replay")
+
+
+def tag_from_name(name: str) -> dict[str, Any] | None:
+    """The tag a replay database's name carries (run id, creation time), else ``None``."""
+    match = _REPLAY_NAME.match(name)
+    if not match:
+        return None
+    created = datetime.fromtimestamp(int(match.group(2)), UTC)
+    return {"run": match.group(1), "host": "?", "created": created}
 
 
 def quote_ident(name: str) -> str:
@@ -176,7 +196,15 @@ def harness_objects(engine: Engine, prefix: str = PREFIX) -> list[dict[str, Any]
     )
     with engine.connect() as connection:
         rows = connection.execute(query, {"prefix": prefix}).mappings().all()
-    return [{**row, "tag": parse_comment(row["comment"])} for row in rows]
+    return [{**row, "tag": _tag(row)} for row in rows]
+
+
+def _tag(row: Any) -> dict[str, Any] | None:
+    """The comment's tag; for a database without one, the tag its replay name carries."""
+    tag = parse_comment(row["comment"])
+    if tag is None and row["kind"] == "database":
+        tag = tag_from_name(row["name"])
+    return tag
 
 
 def sweep_schemas(engine: Engine, ttl_s: float, target: Target | None = None) -> list[str]:

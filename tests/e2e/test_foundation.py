@@ -149,18 +149,26 @@ def test_interrupted_run_tears_the_stack_down(project, signum):
 
 
 class _WakingService:
-    """A service that answers 503 (like a PaaS waking a sleeping app) for its first seconds."""
+    """A service that answers 503 (like a PaaS waking a sleeping app) for its first seconds.
+
+    The "asleep" window starts at the first request, not when the object is built: on a
+    loaded machine the harness may take longer than the window just to start, and would
+    then never see a 503."""
 
     def __init__(self, asleep_s: float) -> None:
         import http.server
         import threading
         import time
 
-        wake_at = time.monotonic() + asleep_s
+        wake_at: list[float] = []  # set by the first request
+        lock = threading.Lock()
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                awake = time.monotonic() >= wake_at
+                with lock:
+                    if not wake_at:
+                        wake_at.append(time.monotonic() + asleep_s)
+                awake = time.monotonic() >= wake_at[0]
                 body = b'{"status": "ok"}' if awake else b"waking up"
                 self.send_response(200 if awake else 503)
                 self.send_header("Content-Type", "application/json" if awake else "text/plain")

@@ -67,17 +67,18 @@ def normalise_url(url: str | URL, driver: str | None = ASYNC_DRIVER) -> str:
     return fixed.render_as_string(hide_password=False)
 
 
-def create_engine(database_url: str) -> AsyncEngine:
+def create_engine(database_url: str, *, pre_ping: bool = True) -> AsyncEngine:
     """Create the app's async engine.
 
     pool_pre_ping survives a database restart between requests; pool_recycle
     stops idle connections from being cut by proxies/firewalls after minutes.
     The connect timeout keeps /api/health from hanging when the DB is gone.
+    ``pre_ping=False`` is the ``no_pre_ping`` fault: neither safeguard.
     """
     return create_async_engine(
         normalise_url(database_url, ASYNC_DRIVER),
-        pool_pre_ping=True,
-        pool_recycle=300,
+        pool_pre_ping=pre_ping,
+        pool_recycle=300 if pre_ping else -1,
         connect_args={"timeout": 5},
     )
 

@@ -14,6 +14,7 @@ EXTRA_ROUTE = "extra_route"
 REWARD_DROPPED = "reward_dropped"
 REWARD_TWICE = "reward_twice"
 REWARD_WRONG_AMOUNT = "reward_wrong_amount"
+NO_PRE_PING = "no_pre_ping"  # the pool hands out connections the database already closed
 
 VALID_FAULTS: frozenset[str] = frozenset(
     {
@@ -26,6 +27,7 @@ VALID_FAULTS: frozenset[str] = frozenset(
         REWARD_DROPPED,
         REWARD_TWICE,
         REWARD_WRONG_AMOUNT,
+        NO_PRE_PING,
     }
 )
 

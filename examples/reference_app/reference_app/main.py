@@ -20,7 +20,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     if settings.database_url is None:
         raise RuntimeError("DATABASE_URL is not set; e.g. postgresql://user@host:5432/db")
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, pre_ping=not settings.has_fault(faults.NO_PRE_PING))
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     try:

@@ -1,0 +1,90 @@
+"""A database restart is never a product failure (issue 14, deliver 2).
+
+A thread inside the harness process restarts the local stack's PostgreSQL (``pg_ctl
+restart``, as an operator or a failover would) at random moments while the suites run.
+Items may pass or be blocked; none may fail. 20 restarts in all, spread over a few runs.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.stack
+
+SUITES = ("suites/test_health.py", "suites/test_database.py", "suites/test_wallet_reward.py",
+          "suites/test_routes.py")  # fmt: skip
+RUNS = 4
+RESTARTS_PER_RUN = 5
+
+RESTARTER = """
+import os, random, subprocess, threading, time
+from pathlib import Path
+
+from harness.stack.postgres import find_bindir
+
+_stop = threading.Event()
+_thread = None
+
+
+def _cluster_dir():
+    for root in Path(os.environ["TMPDIR"]).glob("hv-pg-*"):
+        if (root / "owner.pid").read_text() == str(os.getpid()):
+            return root
+    raise RuntimeError("no cluster of this run")
+
+
+def _restart_now(root):
+    user = "hvpg" if os.geteuid() == 0 else None
+    subprocess.run([str(find_bindir() / "pg_ctl"), "-D", str(root / "data"), "-l",
+                    str(root / "postgres.log"), "-m", "fast", "-w", "-t", "60", "restart"],
+                   user=user, check=True, capture_output=True, cwd=root)
+
+
+def _restarts(root, count, seed):
+    rng = random.Random(seed)
+    done = 0
+    while done < count and not _stop.wait(rng.uniform(0.0, 1.5)):
+        _restart_now(root)
+        done += 1
+    Path(os.environ["HV_RESTARTS_FILE"]).write_text(str(done))
+
+
+def pytest_harness_stack_ready(config, target, addresses):
+    global _thread
+    _thread = threading.Thread(target=_restarts, daemon=True, args=(
+        _cluster_dir(), int(os.environ["HV_RESTARTS"]), int(os.environ["HV_SEED"])))
+    _thread.start()
+
+
+import pytest
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session):
+    # Let the restarts finish before teardown: a restart racing pg_ctl stop is not the point.
+    if _thread is not None and not hasattr(session.config, "workerinput"):
+        _thread.join(timeout=120)
+"""
+
+
+def _outcomes(project) -> dict[str, str]:
+    return {t["nodeid"]: f"{t['outcome']}: {t['message']}" for t in project.results()["tests"]}
+
+
+@pytest.mark.parametrize("run", range(RUNS))
+def test_restarts_at_random_moments_fail_no_item(project, run, tmp_path):
+    project.add_hook(RESTARTER)
+    counter = tmp_path / "restarts"
+    extra = ("-n", "2") if run % 2 else ()
+    env = {"HV_RESTARTS": str(RESTARTS_PER_RUN), "HV_SEED": str(1400 + run),
+           "HV_RESTARTS_FILE": str(counter)}  # fmt: skip
+    result = project.run(*SUITES, *extra, env=env)
+    outcomes = _outcomes(project)
+    bad = {node: text for node, text in outcomes.items()
+           if text.startswith(("failed", "error"))}  # fmt: skip
+    print(json.dumps(outcomes, indent=1))
+    assert bad == {}, result.stdout.str()[-4000:]
+    assert int(counter.read_text()) == RESTARTS_PER_RUN, "the restarts did not all happen"
+    assert not project.leftover_clusters()
