@@ -41,12 +41,8 @@ def target_name(config: pytest.Config) -> str | None:
 def deactivate(config: pytest.Config, plugin: object) -> None:
     """Unregister the plugin and its parts: a run without a target is someone else's."""
     manager = config.pluginmanager
-    for name in (
-        "harness.plugin.fixtures",
-        "harness.plugin.database",
-        "harness.plugin.facts",
-        "harness.plugin.checklist",
-    ):
+    # Every part it loads (its own pytest_plugins), so a part added later is covered too.
+    for name in getattr(plugin, "pytest_plugins", ()):
         part = sys.modules.get(name)
         if part is not None and manager.is_registered(part):
             manager.unregister(part)
