@@ -10,6 +10,7 @@ the ini file says ``harness_builtin_suites = false``.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -58,6 +59,27 @@ def add_builtin_suites(config: pytest.Config) -> None:
     if any(_covers(Path(config.invocation_params.dir, arg), SUITES_DIR) for arg in config.args):
         return
     config.args.append(str(SUITES_DIR))
+    config.pluginmanager.register(_SuitesInsideVenv(), "harness-builtin-suites")
+
+
+class _SuitesInsideVenv:
+    """A venv inside the folder pytest collects (``./.venv``, ``./.hv``) holds the suites:
+    pytest drops the suites argument as overlapping ``.``, then skips the venv as a venv, and
+    nothing is collected. Open the one path down to the suites; the rest stays closed."""
+
+    def __init__(self) -> None:
+        self.prefix = Path(os.path.realpath(sys.prefix))
+        self.route = {SUITES_DIR, *SUITES_DIR.parents}
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_ignore_collect(self, collection_path: Path) -> bool | None:
+        if not SUITES_DIR.is_relative_to(self.prefix):
+            return None
+        # Its folder resolved, not itself: a lib64 -> lib link would collect the suites twice.
+        path = Path(os.path.realpath(collection_path.parent), collection_path.name)
+        if not path.is_relative_to(self.prefix) or path.is_relative_to(SUITES_DIR):
+            return None
+        return path not in self.route
 
 
 def _covers(arg: Path, suites: Path) -> bool:

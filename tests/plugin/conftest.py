@@ -40,18 +40,31 @@ def world() -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def installed(world: Path) -> Path:
-    """The bin/ folder of a fresh venv holding only ``staging-harness[local]`` (a wheel)."""
+def wheel(world: Path) -> Path:
+    """This package built as a wheel, once per session."""
     base = world / "installed"
     source = base / "src"  # a clean copy: the wheel must not depend on this checkout's state
     shutil.copytree(REPO / "harness", source / "harness", ignore=_SKIP)
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(REPO / name, source / name)
     _run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", base / "dist", source)
-    wheel = next((base / "dist").glob("staging_harness-*.whl"))
-    _run(sys.executable, "-m", "venv", base / "venv")
-    _run(base / "venv" / "bin" / "pip", "install", "-q", f"{wheel}[local]")
-    return base / "venv" / "bin"
+    return next((base / "dist").glob("staging_harness-*.whl"))
+
+
+@pytest.fixture(scope="session")
+def install_harness(wheel: Path) -> Callable[[Path], Path]:
+    """``install_harness(app)``: the bin/ folder of ``app/.hv``, a fresh venv holding only
+    ``staging-harness[local]``, inside the app's folder as README's quickstart has it (pytest
+    collects that folder, venv and all: the suites must be found inside the venv, and only
+    they). pip's cache makes each install take seconds."""
+
+    def install(app: Path) -> Path:
+        venv = app / ".hv"
+        _run(sys.executable, "-m", "venv", venv)
+        _run(venv / "bin" / "pip", "install", "-q", f"{wheel}[local]")
+        return venv / "bin"
+
+    return install
 
 
 @pytest.fixture(scope="session")

@@ -61,8 +61,8 @@ def _items(app: Path) -> dict[str, str]:
 @pytest.mark.parametrize("name", ["reference_app", "template_app", "ledger_app"])
 def test_init_then_local_run_is_green(name: str, request: pytest.FixtureRequest) -> None:
     _skip_unless_landed(name)  # before the venvs are built
-    installed: Path = request.getfixturevalue("installed")
     app = request.getfixturevalue("app_copy")(name)
+    installed = request.getfixturevalue("install_harness")(app)
     init = _harness(installed, app, "python", "-m", "harness", "init", "--yes", "--force")
     assert init.returncode == 0, init.stderr
     profile = tomllib.loads((app / "targets.toml").read_text())
