@@ -6,7 +6,6 @@ Slow (a wheel build, venvs, a real stack per app): marked ``stack``."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import subprocess
@@ -17,25 +16,14 @@ import pytest
 
 pytestmark = pytest.mark.stack
 
-# What each app's generated profile relies on: [app] python (all three run in their own venv)
-# and [checks] not_applicable (pgvector and the wallet flow do not apply to two of them).
-_APP_PYTHON = ("harness.config.app", "parse_app", "issue 11: [app] python")
-_NOT_APPLICABLE = ("harness.config.profile", "checks_spec", "issue 12: [checks] not_applicable")
-NEEDS = {
-    "reference_app": [_APP_PYTHON],
-    "template_app": [_APP_PYTHON, _NOT_APPLICABLE],
-    "ledger_app": [_APP_PYTHON, _NOT_APPLICABLE],
-}
 
+def _skip_without_not_applicable(name: str) -> None:
+    """template_app and ledger_app have no pgvector and no wallet: their generated profile
+    marks those items n/a with ``[checks] not_applicable`` (issue 12, branch verdicts)."""
+    from harness.config import profile
 
-def _skip_unless_landed(name: str) -> None:
-    for module, attribute, what in NEEDS[name]:
-        try:
-            present = hasattr(importlib.import_module(module), attribute)
-        except ImportError:
-            present = False
-        if not present:
-            pytest.skip(f"needs {what}, not merged here yet")
+    if name != "reference_app" and not hasattr(profile, "checks_spec"):
+        pytest.skip("needs [checks] not_applicable (issue 12), not merged here yet")
 
 
 def _harness(bin_dir: Path, app: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -60,7 +48,7 @@ def _items(app: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize("name", ["reference_app", "template_app", "ledger_app"])
 def test_init_then_local_run_is_green(name: str, request: pytest.FixtureRequest) -> None:
-    _skip_unless_landed(name)  # before the venvs are built
+    _skip_without_not_applicable(name)  # before the venvs are built
     app = request.getfixturevalue("app_copy")(name)
     installed = request.getfixturevalue("install_harness")(app)
     init = _harness(installed, app, "python", "-m", "harness", "init", "--yes", "--force")
