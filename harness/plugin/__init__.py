@@ -23,9 +23,10 @@ from typing import Any
 
 import pytest
 
-from harness.config.profile import validate_profile
+from harness.config.profile import checks_spec, validate_profile
 from harness.config.targets import DEFAULT_TARGETS_FILE, resolve_target
 from harness.errors import ConfigError, TargetUnavailable, TargetUnreachable
+from harness.plugin.checklist import check_applicability, not_applicable_key
 from harness.plugin.session import HarnessState, Throttled, get_state, state_key
 from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
 from harness.report.results import PROP_BLOCKED, PROP_CHECKLIST, ResultsCollector
@@ -72,7 +73,11 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         state.target = resolve_target(name, _targets_path(config), overrides=_overrides(config))
         validate_profile(state.target)
-        config.stash[checklist_key] = load_checklist(state.target.checklist, _checklists_dir(config))
+        checklist = load_checklist(state.target.checklist, _checklists_dir(config))
+        config.stash[checklist_key] = checklist
+        applicability = checks_spec(state.target)
+        check_applicability(checklist, applicability, f"targets.{name}.checks")
+        config.stash[not_applicable_key] = dict(applicability.not_applicable)
     except ConfigError as exc:
         state.config_error = exc
         if workerinput is None:
@@ -92,6 +97,14 @@ def pytest_configure(config: pytest.Config) -> None:
             from harness.plugin.report import prepare_report_dir
 
             prepare_report_dir(config, state)
+            # Replaced atomically at the end: a run killed outright still says "interrupted".
+            finish_run_early(config, state)
+
+
+def finish_run_early(config: pytest.Config, state: HarnessState) -> None:
+    from harness.plugin.report import finish_run
+
+    finish_run(config, state, int(pytest.ExitCode.INTERRUPTED), write=True)
 
 
 def _teardown_on_sigterm() -> None:

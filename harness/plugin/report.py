@@ -82,7 +82,12 @@ def finish_run(
     exit_status = pytest_exit
     payload = None
     if checklist is not None:
-        payload = build_checklist_report(results, checklist, lang=config.getoption("report_lang", "en") or "en")
+        from harness.plugin.checklist import not_applicable_key
+
+        payload = build_checklist_report(
+            results, checklist, lang=config.getoption("report_lang", "en") or "en",
+            not_applicable=config.stash.get(not_applicable_key, {}),
+        )  # fmt: skip
         exit_status = decide_exit(
             pytest_exit,
             payload["items"],

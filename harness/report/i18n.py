@@ -6,7 +6,8 @@ from typing import Any
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
-        "pass": "pass", "fail": "fail", "blocked": "blocked", "not_run": "not run",
+        "pass": "pass", "fail": "fail", "blocked": "blocked", "not_run": "not run", "na": "n/a",
+        "interrupted": "interrupted", "run_interrupted": "The run was interrupted: items it did not finish are not passing.",
         "items": "items", "item": "Item", "status": "Status", "required": "Required",
         "optional": "optional", "manual": "manual", "tests": "Tests", "duration": "Duration",
         "evidence": "Evidence", "remediation": "Remedy", "target": "Target",
@@ -20,7 +21,8 @@ LABELS: dict[str, dict[str, str]] = {
         "not_collected": "no test collected", "message": "Message",
     },
     "ja": {
-        "pass": "合格", "fail": "不合格", "blocked": "ブロック", "not_run": "未実施",
+        "pass": "合格", "fail": "不合格", "blocked": "ブロック", "not_run": "未実施", "na": "対象外",
+        "interrupted": "中断", "run_interrupted": "実行は中断されました。完了しなかった項目は合格になりません。",
         "items": "項目", "item": "項目", "status": "状態", "required": "必須",
         "optional": "任意", "manual": "手動", "tests": "テスト", "duration": "所要時間",
         "evidence": "証拠", "remediation": "対処", "target": "対象",
@@ -35,7 +37,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-MARKS = {"pass": "✅", "fail": "❌", "blocked": "⛔", "not_run": "⬜"}
+MARKS = {"pass": "✅", "fail": "❌", "blocked": "⛔", "not_run": "⬜", "na": "➖", "interrupted": "⏹"}
 
 
 def labels(lang: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ from harness.report.build import refresh_summary
 from harness.report.results import iso, utc_now
 
 TICKS = ("done", "not-done")
-_WORST_FIRST = {"fail": 0, "blocked": 1, "not_run": 2, "pass": 3}
+_WORST_FIRST = {"fail": 0, "interrupted": 1, "blocked": 2, "not_run": 3, "pass": 4, "na": 5}
 
 
 @dataclass
@@ -60,7 +60,7 @@ def sign(payload: dict[str, Any], *, by: str, ticks: dict[str, str], override: s
     not_passing = [
         f"{i['id']} ({i['status'].replace('_', ' ')})"
         for i in sorted(payload["items"], key=lambda i: _WORST_FIRST[i["status"]])
-        if i["required"] and i["status"] != "pass"
+        if i["required"] and i["status"] not in ("pass", "na")
     ]
     if not_passing and override is None:
         return SignoffOutcome(recorded=False, not_passing=not_passing)
