@@ -1,0 +1,77 @@
+"""The shipped staging profile against a hand-started reference app.
+
+A module fixture brings the reference app up the way a deployment would be (embedded
+PostgreSQL + pgvector, migrations, uvicorn on 127.0.0.1) and the harness then runs
+``pytest --target=staging`` with STAGING_BASE_URL / STAGING_DATABASE_URL pointing at it,
+exactly as the nightly job does: 0 when healthy, 1 on a fault, 75 when it is down.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from harness.config.targets import resolve_target
+from harness.stack import LocalStack, StackAddresses
+from support import EXIT_BLOCKED, REPO
+
+
+def _start(faults: str) -> tuple[LocalStack, StackAddresses]:
+    saved = os.environ.get("REFAPP_FAULTS")
+    os.environ["REFAPP_FAULTS"] = faults  # the app reads its faults from its environment
+    try:
+        stack = LocalStack(resolve_target("local", REPO / "targets.toml", environ={}))
+        return stack, stack.start(lambda _: None)
+    finally:
+        os.environ.pop("REFAPP_FAULTS") if saved is None else os.environ.update(REFAPP_FAULTS=saved)
+
+
+@pytest.fixture(scope="module")
+def healthy_app() -> Iterator[StackAddresses]:
+    stack, addresses = _start("")
+    yield addresses
+    stack.stop()
+
+
+def run_staging(project, addresses: StackAddresses | None, base_url: str = "") -> pytest.RunResult:
+    env = {
+        "STAGING_BASE_URL": base_url or (addresses.base_url if addresses else ""),
+        "STAGING_DATABASE_URL": addresses.database_url if addresses else "",
+    }
+    return project.run("--target=staging", env=env, timeout=300)
+
+
+def items(project) -> dict[str, dict]:
+    checklist = json.loads((project.report_dirs()[-1] / "checklist.json").read_text())
+    return {item["id"]: item for item in checklist["items"]}
+
+
+def test_healthy_staging_exits_0_with_wallet_items_na(project, healthy_app):
+    result = run_staging(project, healthy_app)
+    by_id = items(project)
+    assert result.ret == 0, {k: (v["status"], v["reason"]) for k, v in by_id.items()}
+    assert by_id["wallet-reward"]["status"] == "na"
+    assert by_id["wallet-idempotent"]["status"] == "na"
+    assert all(i["status"] in ("pass", "na") for i in by_id.values() if not i["manual"])
+
+
+def test_stopped_staging_exits_75_blocked(project):
+    # Nothing listens on port 9: the same outage the nightly job's retry is for.
+    project.set_targets({"targets": {"staging": {"health": {"wait_timeout_s": 0.5}}}})
+    result = run_staging(project, None, base_url="http://127.0.0.1:9")
+    assert result.ret == EXIT_BLOCKED, result.stdout.str()
+    assert items(project)["health"]["status"] == "blocked"
+    assert project.results()["status"] == "blocked"
+
+
+def test_a_fault_on_staging_exits_1(project):
+    stack, addresses = _start("health_wrong_body")
+    try:
+        result = run_staging(project, addresses)
+    finally:
+        stack.stop()
+    assert result.ret == 1, result.stdout.str()
+    assert items(project)["health"]["status"] == "fail"
