@@ -76,3 +76,39 @@ def test_an_unreachable_read_only_target_is_blocked_75_not_failed(project):
     assert "writes not allowed" in items["wallet-reward"]["reason"]
     assert items["health"]["status"] == "blocked"
     assert project.results()["status"] == "blocked"
+
+
+STOPPING_TEST = '''
+import os, signal, time
+import pytest
+
+@pytest.mark.checklist("health")
+def test_stopped_mid_test():
+    os.kill(os.getpid(), signal.{signal})
+    time.sleep(30)  # never reached: the signal ends the test here
+'''
+
+
+def test_a_test_stopped_by_sigterm_is_interrupted_never_passed(project):
+    (project.path / "suites" / "test_stop.py").write_text(STOPPING_TEST.format(signal="SIGTERM"))
+    result = run_remote(project, {}, "suites/test_stop.py")
+    assert result.ret == 2, result.stdout.str()
+    results = project.results()
+    assert results["status"] == "interrupted"
+    assert [t["outcome"] for t in results["tests"]] == ["interrupted"]
+    assert items_of(project)["health"]["status"] == "interrupted"
+    markdown = (project.report_dirs()[-1] / "checklist.md").read_text()
+    assert "The run was interrupted" in markdown
+
+
+def test_a_sigkilled_run_leaves_a_results_json_that_says_interrupted(project):
+    (project.path / "suites" / "test_stop.py").write_text(STOPPING_TEST.format(signal="SIGKILL"))
+    result = run_remote(project, {}, "suites/test_stop.py")
+    assert result.ret == -9
+    results = project.results()
+    assert results["status"] == "interrupted" and results["exit_status"] == 2
+
+
+def items_of(project) -> dict[str, dict]:
+    checklist = json.loads((project.report_dirs()[-1] / "checklist.json").read_text())
+    return {item["id"]: item for item in checklist["items"]}
