@@ -17,6 +17,7 @@ reading the report:
     │   ├── DatabaseUnreachable    (refused, wrong password, unknown database)
     │   └── StackError             (the local stack failed to start)
     CheckFailure(AssertionError)
+    TargetHung(HarnessError, AssertionError)   (answered before, now never answers: fails)
 """
 
 from __future__ import annotations
@@ -90,6 +91,12 @@ class StackError(TargetUnavailable):
     def __init__(self, message: str, *, log_tail: str = "", hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.log_tail = log_tail
+
+
+class TargetHung(HarnessError, AssertionError):
+    """The target had answered, then accepted a connection and never answered: a deadlock or
+    an overload of the app's own making, not a cold start. An ``AssertionError``, so the
+    test fails (exit 1) instead of being blocked."""
 
 
 class CheckFailure(AssertionError):

@@ -29,7 +29,7 @@ from harness.errors import ConfigError, TargetUnavailable, TargetUnreachable
 from harness.plugin.checklist import check_applicability, not_applicable_key
 from harness.plugin.session import HarnessState, Throttled, get_state, state_key
 from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
-from harness.report.results import PROP_BLOCKED, PROP_CHECKLIST, ResultsCollector
+from harness.report.results import PROP_BLOCKED, PROP_CHECKLIST, PROP_CONFIG, ResultsCollector
 from harness.report.scrub import scrub_report
 from harness.stack import StackAddresses
 
@@ -224,7 +224,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if marker and call.when == "setup":
         report.user_properties.append((PROP_CHECKLIST, [str(arg) for arg in marker.args]))
         item.user_properties.append((PROP_CHECKLIST, [str(arg) for arg in marker.args]))
-    if call.excinfo is not None and call.excinfo.errisinstance(TargetUnavailable):
+    if call.excinfo is not None and call.excinfo.errisinstance(ConfigError):
+        # Met mid-run (a wrong database password): one line, and the run exits 4.
+        reason = call.excinfo.value.one_line()
+        report.longrepr = reason
+        report.user_properties.append((PROP_CONFIG, reason))
+    elif call.excinfo is not None and call.excinfo.errisinstance(TargetUnavailable):
         # The target could not be looked at: not a product failure, so not "failed".
         reason = call.excinfo.value.one_line()
         report.outcome = "skipped"

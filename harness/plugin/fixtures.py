@@ -61,8 +61,9 @@ def http(
         raise harness_state.http_unavailable
     verify = tls_spec(target).httpx_verify()
     with HttpClient(
-        target.base_url, timeout_s=target.timeout_s, retries=target.retries, verify=verify
-    ) as client:
+        target.base_url, timeout_s=target.timeout_s, retries=target.retries, verify=verify,
+        answered_before=harness_state.http_ready,
+    ) as client:  # fmt: skip
         yield client
 
 

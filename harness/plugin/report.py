@@ -33,6 +33,7 @@ def build_results(state: HarnessState, exit_status: int, root: Path) -> dict[str
     finished = utc_now()
     records = state.collector.records.values() if state.collector else []
     counts = state.collector.counts() if state.collector else {}
+    met = state.collector.config_errors() if state.collector else []
     reason = state.config_error or state.unavailable
     target = state.target.describe() if state.target else {"name": state.target_name}
     return {
@@ -44,7 +45,7 @@ def build_results(state: HarnessState, exit_status: int, root: Path) -> dict[str
         "duration_s": round((finished - state.started).total_seconds(), 3),
         "exit_status": exit_status,
         "status": run_status(exit_status),
-        "blocked_reason": reason.one_line() if reason else None,
+        "blocked_reason": reason.one_line() if reason else (met[0] if met else None),
         "environment": {
             **environment_facts(root),
             "stack_timings_s": state.addresses.timings_s if state.addresses else {},
@@ -94,6 +95,7 @@ def finish_run(
             other_failures=collection_errors > 0
             or any(t["outcome"] in ("failed", "error") for t in payload["unmarked_tests"]),
             target_unavailable=state.unavailable is not None,
+            config_error=bool(state.collector and state.collector.config_errors()),
         )
         payload["exit_status"] = exit_status
         config.stash[payload_key] = payload

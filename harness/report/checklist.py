@@ -175,12 +175,18 @@ def summarise(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def decide_exit(
-    pytest_exit: int, items: list[dict[str, Any]], *, other_failures: bool, target_unavailable: bool
+    pytest_exit: int,
+    items: list[dict[str, Any]],
+    *,
+    other_failures: bool,
+    target_unavailable: bool,
+    config_error: bool = False,
 ) -> int:
     """The run's exit code from the item statuses, by one rule (README "Exit codes").
 
     pytest's own 2/3/4 (interrupted, internal error, usage error) are kept, and so is an
-    interrupted item (2). Otherwise a failing required item, or a failure outside the
+    interrupted item (2). A ConfigError a test met (a wrong database password) → 4: a person
+    must change something, neither the target nor a retry will. Otherwise a failing required item, or a failure outside the
     checklist (a test without an item, a module that does not import) → 1; a blocked
     required item → 75: a retry may help, and blocked outranks not-run, because an
     unreachable target leaves the rest unrun; a required item in scope whose tests were all
@@ -193,6 +199,8 @@ def decide_exit(
     statuses = {i["status"] for i in required}
     if "interrupted" in statuses:
         return int(pytest.ExitCode.INTERRUPTED)
+    if config_error:
+        return int(pytest.ExitCode.USAGE_ERROR)
     if "fail" in statuses or other_failures:
         return 1
     if "blocked" in statuses:

@@ -41,6 +41,8 @@ NA_PREFIX = "n/a: "
 PROP_CHECKLIST = "harness_checklist"
 PROP_CHECK = "harness_check"
 PROP_BLOCKED = "harness_blocked"
+# A ConfigError met inside a test (a wrong database password): a person must act, exit 4.
+PROP_CONFIG = "harness_config_error"
 
 
 @dataclass
@@ -52,6 +54,7 @@ class TestRecord:
     message: str | None = None
     checks: list[dict[str, Any]] = field(default_factory=list)
     phases: set[str] = field(default_factory=set)
+    config_error: str | None = None
 
     @property
     def verdict(self) -> str:
@@ -68,6 +71,7 @@ class TestRecord:
         props = dict_props(report)
         self.checklist = props.get(PROP_CHECKLIST, self.checklist)
         self.checks = props.get(PROP_CHECK, self.checks)
+        self.config_error = props.get(PROP_CONFIG, self.config_error)
         phase_outcome = _phase_outcome(report, props)
         if _rank(phase_outcome) > _rank(self.outcome):
             self.outcome = phase_outcome
@@ -142,6 +146,10 @@ class ResultsCollector:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         record = self.records.setdefault(report.nodeid, TestRecord(report.nodeid))
         record.absorb(report)
+
+    def config_errors(self) -> list[str]:
+        """Each distinct ConfigError tests met, once (one wrong password fails many)."""
+        return list(dict.fromkeys(r.config_error for r in self.records.values() if r.config_error))
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(OUTCOMES, 0)
