@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from harness.config.targets import resolve_target
 from harness.stack import LocalStack, StackAddresses
@@ -75,3 +76,30 @@ def test_a_fault_on_staging_exits_1(project):
         stack.stop()
     assert result.ret == 1, result.stdout.str()
     assert items(project)["health"]["status"] == "fail"
+
+
+def test_a_wrong_database_password_is_exit_4_not_blocked(project, healthy_app):
+    bad = make_url(healthy_app.database_url).set(password="WrongPw-1").render_as_string(hide_password=False)
+    env = {"STAGING_BASE_URL": healthy_app.base_url, "STAGING_DATABASE_URL": bad}
+    result = project.run("--target=staging", env=env, timeout=300)
+    assert result.ret == 4, result.stdout.str()
+    results = project.results()
+    assert "password authentication failed" in results["blocked_reason"]
+    assert "WrongPw-1" not in json.dumps(results)
+    assert items(project)["migration-head"]["status"] == "fail"
+
+
+def test_health_503_for_the_whole_wait_fails_with_its_body_exit_1(project):
+    stack, addresses = _start("")
+    try:
+        assert stack.postgres is not None
+        stack.postgres.stop()  # the app keeps running and says 503 {"database": "error: ..."}
+        project.set_targets({"targets": {"staging": {"health": {"wait_timeout_s": 1.0}}}})
+        result = run_staging(project, addresses)
+    finally:
+        stack.stop()
+    assert result.ret == 1, result.stdout.str()
+    health = items(project)["health"]
+    assert health["status"] == "fail"
+    assert "answered HTTP 503" in health["reason"]
+    assert any(check["evidence"]["body"]["database"].startswith("error") for check in health["evidence"])
