@@ -116,10 +116,22 @@ def check_models_match(engine: Engine, metadata: MetaData, models: str) -> Check
             ITEM, f"the live schema has every table and column of {models}", **evidence
         )
     names = ", ".join(m.split(": ", 1)[0] for m in missing[:8])
+    absent = [m for m in missing if "is missing" in m]
+    # A type changed by hand is a plain difference: the app may well keep working, so no
+    # "answers 500" for it; that is said only of tables and columns that are not there.
+    summary = (
+        f"the code expects {len(missing)} thing(s) the database lacks: {names} "
+        "(every request touching them answers 500)"
+        if absent
+        else f"{len(missing)} column type(s) differ from the models: {'; '.join(missing[:4])}"
+    )
+    remedy = (
+        "write the migration that creates them (alembic revision --autogenerate), deploy it and run alembic upgrade head"
+        if absent
+        else "put the column back to the models' type with a migration (or change the model to match); "
+        "schema-drift names the hand-made change"
+    )
     return CheckResult.failed(
-        ITEM, f"the code expects {len(missing)} thing(s) the database lacks: {names} "
-        "(every request touching them answers 500)",
-        remediation="write the migration that creates them (alembic revision --autogenerate), "
-        "deploy it and run alembic upgrade head",
-        expected={"missing": []}, missing=missing, **evidence,
+        ITEM, summary,
+        remediation=remedy, expected={"missing": []}, missing=missing, **evidence,
     )  # fmt: skip

@@ -157,6 +157,11 @@ FAULTS = {
         {"schema-drift": ["tasks.accepted_at: column the migrations create is missing"],
          "models-match": ["tasks.accepted_at"]},
     ),
+    "column_type_changed_by_hand": (
+        lambda p: p.add_hook(break_database("ALTER TABLE users ALTER COLUMN email TYPE text")),
+        {"schema-drift": ["users.email"],
+         "models-match": ["column type(s) differ from the models: users.email"]},
+    ),
     "model_column_without_migration": (
         model_without_migration,
         {"models-match": ["users.credits: column the models define is missing (INTEGER)",
