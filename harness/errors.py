@@ -17,7 +17,8 @@ reading the report:
     │   ├── DatabaseUnreachable    (refused, wrong password, unknown database)
     │   └── StackError             (the local stack failed to start)
     CheckFailure(AssertionError)
-    TargetHung(HarnessError, AssertionError)   (answered before, now never answers: fails)
+    TargetFault(HarnessError, AssertionError)  (a login answering 500: the test fails)
+    └── TargetHung                            (answered before, now never answers)
 """
 
 from __future__ import annotations
@@ -93,7 +94,12 @@ class StackError(TargetUnavailable):
         self.log_tail = log_tail
 
 
-class TargetHung(HarnessError, AssertionError):
+class TargetFault(HarnessError, AssertionError):
+    """The target answered wrongly outside any check (a login answering 500): the target's
+    fault, so an ``AssertionError`` and the test fails (exit 1), in one line."""
+
+
+class TargetHung(TargetFault):
     """The target had answered, then accepted a connection and never answered: a deadlock or
     an overload of the app's own making, not a cold start. An ``AssertionError``, so the
     test fails (exit 1) instead of being blocked."""

@@ -25,7 +25,7 @@ import pytest
 
 from harness.config.profile import checks_spec, validate_profile
 from harness.config.targets import DEFAULT_TARGETS_FILE, resolve_target
-from harness.errors import ConfigError, TargetUnavailable, TargetUnreachable
+from harness.errors import ConfigError, TargetFault, TargetUnavailable, TargetUnreachable
 from harness.plugin.checklist import check_applicability, not_applicable_key
 from harness.plugin.session import HarnessState, Throttled, get_state, state_key
 from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
@@ -229,6 +229,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         reason = call.excinfo.value.one_line()
         report.longrepr = reason
         report.user_properties.append((PROP_CONFIG, reason))
+    elif call.excinfo is not None and call.excinfo.errisinstance(TargetFault):
+        report.longrepr = call.excinfo.value.one_line()  # the target's fault, in one line
     elif call.excinfo is not None and call.excinfo.errisinstance(TargetUnavailable):
         # The target could not be looked at: not a product failure, so not "failed".
         reason = call.excinfo.value.one_line()
