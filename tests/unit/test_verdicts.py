@@ -108,3 +108,34 @@ def test_na_items_are_left_out_of_n_of_m():
     summary = summarise(items)
     assert (summary["done"], summary["total"], summary["percent"]) == (2, 2, 100.0)
     assert summary["required_not_passing"] == []
+
+
+def test_the_published_json_schema_is_current_and_knows_the_shipped_profiles():
+    import json
+    import tomllib
+    from pathlib import Path
+
+    from harness.config.jsonschema import targets_schema
+    from harness.config.profile import SECTIONS
+
+    root = Path(__file__).resolve().parents[2]
+    schema = targets_schema()
+    assert json.loads((root / "targets.schema.json").read_text()) == schema  # python -m harness targets schema
+    profile = schema["properties"]["targets"]["additionalProperties"]
+    assert set(SECTIONS) <= set(profile["properties"]) and profile["additionalProperties"] is False
+    for name, table in tomllib.loads((root / "targets.toml").read_text())["targets"].items():
+        assert set(table) <= set(profile["properties"]), name
+
+
+def test_unknown_names_get_the_nearest_known_one():
+    from harness.config.profile import reject_unknown_names
+
+    cases = [
+        ({"producton": True}, "targets.x: unknown key 'producton'. Hint: did you mean 'production'?"),
+        ({"walet": {}}, "targets.x: unknown section 'walet'. Hint: did you mean 'wallet'?"),
+        ({"health": "/h"}, "targets.x.health: expected a table"),
+    ]
+    for table, words in cases:
+        with pytest.raises(ConfigError) as info:
+            reject_unknown_names(table, "targets.x")
+        assert info.value.one_line().startswith(words)
