@@ -217,12 +217,15 @@ def _build(name: str, table: dict[str, Any], base: Path) -> Target:
     database_url = table.get("database_url") or None
     if database_url:
         database_url = normalise_database_url(database_url, field=f"{where}.database_url")
+    alembic_ini = _path(table.get("alembic_ini"), base)
+    if alembic_ini is not None and not alembic_ini.is_file():
+        raise ConfigError(f"{where}.alembic_ini: {alembic_ini} does not exist.", hint="fix alembic_ini (relative to targets.toml)")
     return Target(
         name=name,
         kind=kind,
         base_url=base_url,
         database_url=database_url,
-        alembic_ini=_path(table.get("alembic_ini"), base),
+        alembic_ini=alembic_ini,
         health=_health(table.get("health", {}), where),
         app=_app(table.get("app"), base, where) if kind != "remote" else None,
         allow_writes=table.get("allow_writes", kind != "remote"),

@@ -7,12 +7,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from harness.errors import EXIT_BLOCKED
+from harness.errors import EXIT_BLOCKED, StackError
 from harness.plugin.session import environment_facts
 from harness.report.build import build_checklist_report
 from harness.report.checklist import checklist_key, decide_exit
@@ -56,6 +57,15 @@ def build_results(state: HarnessState, exit_status: int, root: Path) -> dict[str
     }
 
 
+# What in a failed start's log means the app's code or settings are wrong: no retry helps.
+_PERMANENT_START = re.compile(r"ModuleNotFoundError|ImportError|SyntaxError|Error loading ASGI app")
+
+
+def needs_a_person(unavailable: Exception | None) -> bool:
+    """A local stack that failed because the app cannot import is exit 4, not 75."""
+    return isinstance(unavailable, StackError) and bool(_PERMANENT_START.search(unavailable.log_tail))
+
+
 def run_status(exit_status: int) -> str:
     return {0: "passed", 1: "failed", 2: "interrupted", 4: "blocked", EXIT_BLOCKED: "blocked"}.get(
         exit_status, "error"
@@ -95,7 +105,8 @@ def finish_run(
             other_failures=collection_errors > 0
             or any(t["outcome"] in ("failed", "error") for t in payload["unmarked_tests"]),
             target_unavailable=state.unavailable is not None,
-            config_error=bool(state.collector and state.collector.config_errors()),
+            config_error=bool(state.collector and state.collector.config_errors())
+            or needs_a_person(state.unavailable),
         )
         payload["exit_status"] = exit_status
         config.stash[payload_key] = payload

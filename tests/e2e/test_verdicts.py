@@ -112,3 +112,16 @@ def test_a_sigkilled_run_leaves_a_results_json_that_says_interrupted(project):
 def items_of(project) -> dict[str, dict]:
     checklist = json.loads((project.report_dirs()[-1] / "checklist.json").read_text())
     return {item["id"]: item for item in checklist["items"]}
+
+
+def test_an_app_that_cannot_import_is_exit_4_not_blocked(project):
+    project.set_targets({"targets": {"local": {"app": {"asgi": "reference_app.no_such_module:app"}}}})
+    result = project.run("suites/test_health.py", timeout=300)
+    assert result.ret == 4, result.stdout.str()
+    assert items_of(project)["health"]["status"] == "blocked"
+    assert "no_such_module" in result.stdout.str()
+
+
+def test_a_missing_alembic_ini_is_one_line_exit_4(project):
+    line = one_line_usage_error(run_remote(project, {"alembic_ini": "nowhere/alembic.ini"}))
+    assert "alembic_ini:" in line and "does not exist" in line
