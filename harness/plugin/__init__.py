@@ -94,17 +94,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
         config.pluginmanager.register(FactCollector(state.extra), "harness-facts")
         if _writes_report(config):
-            from harness.plugin.report import prepare_report_dir
+            from harness.plugin.report import prepare_report_dir, write_started
 
             prepare_report_dir(config, state)
-            # Replaced atomically at the end: a run killed outright still says "interrupted".
-            finish_run_early(config, state)
-
-
-def finish_run_early(config: pytest.Config, state: HarnessState) -> None:
-    from harness.plugin.report import finish_run
-
-    finish_run(config, state, int(pytest.ExitCode.INTERRUPTED), write=True)
+            write_started(config, state)  # "interrupted" until replaced at the end
 
 
 def _teardown_on_sigterm() -> None:

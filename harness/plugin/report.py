@@ -118,6 +118,17 @@ def finish_run(
     return exit_status
 
 
+def write_started(config: pytest.Config, state: HarnessState) -> None:
+    """results.json at start, saying "interrupted": replaced atomically at the end, so a run
+    killed outright (SIGKILL) leaves a folder that says what happened. Only results.json:
+    rendering the checklist now would only slow the start."""
+    assert state.report_dir is not None
+    interrupted = int(pytest.ExitCode.INTERRUPTED)
+    results = build_results(state, interrupted, Path(config.rootpath))
+    results["status"] = run_status(interrupted)
+    write_json(state.report_dir / "results.json", results)
+
+
 def write_run_report(config: pytest.Config, state: HarnessState, exit_status: int) -> Path:
     """The early path: configuration failed before any test, so the run is blocked."""
     finish_run(config, state, exit_status, write=True)
