@@ -22,7 +22,6 @@ prefix (``/api`` + ``/api/...``) is visible as ``/api/api/...``.
 from __future__ import annotations
 
 import re
-import secrets
 import time
 from collections import Counter
 from collections.abc import Mapping

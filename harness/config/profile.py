@@ -78,7 +78,7 @@ def validate_profile(target: Target) -> None:
     """Raise the first ``ConfigError`` found: an unknown key or section, then each
     section parser's own problems."""
     reject_unknown_names(target.raw, f"targets.{target.name}")
-    for name, spec in SECTIONS.items():
+    for spec in SECTIONS.values():
         if spec is None:
             continue
         module_name, _, attr = spec.partition(":")

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import Engine
 
 from harness.config.targets import Target
-from harness.errors import ConfigError
 from harness.plugin.session import HarnessState, Throttled, get_state
 from harness.report.results import PROP_CHECK
 from harness.result import CheckResult
