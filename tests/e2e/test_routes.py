@@ -92,7 +92,7 @@ def test_wallet_wrong_prefix_is_unreachable_naming_routes_and_answer(project):
     assert len(reach["evidence"]["unreachable"]) == 3
     result.stdout.fnmatch_lines(
         [
-            "*[[]routes-reachable[]] 3 of 13 expected route(s) not reachable*GET /api/wallet/supply -> GET /api/wallet/supply: HTTP 404 from the app, which has no such route*"
+            "*[[]routes-reachable[]] 3 of 13 expected route(s) not reachable*GET /api/wallet/supply -> GET http://127.0.0.1:*/api/wallet/supply: HTTP 404 from the app, which has no such route*"
         ]
     )
     assert "prefix" in reach["remediation"]
