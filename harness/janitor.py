@@ -20,6 +20,7 @@ from harness.config.targets import Target
 SWEEPERS: tuple[str, ...] = (
     "harness.transport.db:sweep_schemas",  # issue: throwaway schemas (hv_<run id>_<worker>)
     "harness.flow.wallet:sweep_tagged_rows",  # issue: wallet flow rows named with a run id
+    "harness.flow.rows:sweep_declared_rows",  # issue 13: declared flows' rows by run tag
 )
 
 Sweeper = Callable[[Engine, float, "Target | None"], list[str]]

@@ -7,11 +7,12 @@ records a before/after fingerprint as evidence.
 
 import pytest
 
-from harness.flow.wallet import check_wallet_idempotent, check_wallet_reward
+from harness.errors import ConfigError
 from harness.flow.api import Tagger, WalletApi
 from harness.flow.config import wallet_spec
+from harness.flow.declare import flows_spec as declared_flows
 from harness.flow.run import WalletRun, writes_refusal
-from harness.errors import ConfigError
+from harness.flow.wallet import check_wallet_idempotent, check_wallet_reward
 
 
 @pytest.fixture
@@ -19,6 +20,8 @@ def wallet_run(target, run_id, worker_id_safe, request, check):
     reason = writes_refusal(target)
     if reason:
         pytest.skip(reason)
+    if declared_flows(target):
+        pytest.skip("the profile declares flows: they prove these items (test_flows.py)")
     try:
         spec = wallet_spec(target)
     except ConfigError as exc:

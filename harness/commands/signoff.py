@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness.commands.report import add_render_options
+from harness.commands.report import add_render_options, refresh
 from harness.report.files import write_checklist_files
 from harness.report.i18n import summary_text
 from harness.report.signoff import parse_ticks, sign
@@ -34,14 +34,13 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     folder = report_folder(args.dir)
     payload = load_payload(folder, checklists_dir=args.checklists, lang=args.lang)
+    refresh(payload, args)  # an expired waiver refuses the sign-off; a new one is recorded with it
     outcome = sign(payload, by=args.by, ticks=parse_ticks(args.manual), override=args.override)
     if not outcome.recorded:
         print(f"signoff refused: required items not passing: {', '.join(outcome.not_passing)}.", file=sys.stderr)
         print("Fix them and re-run, tick manual items with --manual ITEM=done, "
               "or approve anyway with --override REASON.", file=sys.stderr)  # fmt: skip
         return 1
-    if args.lang:
-        payload["lang"] = args.lang
     write_checklist_files(folder, payload)
     note = f" (override: {args.override})" if args.override else ""
     print(f"signed off by {args.by}{note}: {summary_text(payload)}")

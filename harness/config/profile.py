@@ -31,6 +31,7 @@ SECTIONS: dict[str, str | None] = {
     "database": "harness.config.database:database_spec",
     "routes": "harness.checks.routelist:routes_spec",
     "wallet": "harness.flow.config:wallet_spec",
+    "flows": "harness.flow.declare:flows_spec",
     "tls": "harness.transport.tls:tls_spec",
     "auth": "harness.transport.auth:auth_spec",
     "checks": "harness.config.profile:checks_spec",
@@ -49,6 +50,7 @@ TOP_LEVEL_KEYS: dict[str, str] = {
     "retries": "HTTP retries",
     "image": "containers: the PostgreSQL image",
     "compose_file": "containers: a docker compose file",
+    "report_tz": "the report's time zone (IANA name)",
 }
 
 

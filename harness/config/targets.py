@@ -190,6 +190,7 @@ _SCALARS: dict[str, type | tuple[type, ...]] = {
     "checklist": str,
     "timeout_s": (int, float),
     "retries": int,
+    "report_tz": str,  # the report's time zone (issue 15); None = the machine's
 }
 
 

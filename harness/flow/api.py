@@ -109,12 +109,16 @@ class WalletApi:
 
     def ledger_amounts(self, user_id: int, task_id: int) -> list[int]:
         """The amounts of the user's ledger entries that belong to ``task_id``."""
+        return [amount for task, amount in self.ledger_entries(user_id) if task == task_id]
+
+    def ledger_entries(self, user_id: int) -> list[tuple[Any, int]]:
+        """(task id, amount) of every entry of the user's ledger."""
         response = self.client.get(self.routes.ledger.format(user_id=user_id))
         entries = self._json("read ledger", response)
         if not isinstance(entries, list):
             raise FlowError("read ledger", response, "did not answer a JSON list")
         field_task, field_amount = self.fields.ledger_task, self.fields.ledger_amount
-        return [int(e[field_amount]) for e in entries if e.get(field_task) == task_id]
+        return [(e.get(field_task), int(e[field_amount])) for e in entries]
 
     def supply(self) -> dict[str, int] | None:
         if not self.routes.supply:

@@ -56,14 +56,19 @@ def fingerprint(engine: Engine, db: WalletTables, own_prefix: str) -> dict[str, 
 
 
 def task_ledger(engine: Engine, db: WalletTables, task_id: int) -> list[dict[str, Any]]:
-    """Every ledger entry of ``task_id``, saying whether it hit the system wallet."""
+    """Every ledger entry of ``task_id``: whether it hit the system wallet, and whose wallet
+    it hit (so a credit to another user's wallet can be named)."""
     sql = f"""
-    SELECT amount, wallet_id IN (SELECT id FROM {db.wallets} WHERE {db.system_wallet}) AS system
-    FROM {db.ledger} WHERE task_id = :task_id ORDER BY 1
+    SELECT l.amount, w.id IN (SELECT id FROM {db.wallets} WHERE {db.system_wallet}) AS system,
+           w.user_id, u.name
+    FROM {db.ledger} l JOIN {db.wallets} w ON w.id = l.wallet_id
+    LEFT JOIN {db.users} u ON u.id = w.user_id
+    WHERE l.task_id = :task_id ORDER BY 1
     """
     with engine.connect() as connection:
         rows = connection.execute(text(sql), {"task_id": task_id}).all()
-    return [{"amount": int(amount), "system_wallet": bool(system)} for amount, system in rows]
+    return [{"amount": int(amount), "system_wallet": bool(system), "user_id": user_id, "user": name}
+            for amount, system, user_id, name in rows]  # fmt: skip
 
 
 def cleanup(engine: Engine, db: WalletTables, prefix: str) -> dict[str, int]:

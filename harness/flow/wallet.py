@@ -22,6 +22,7 @@ from harness.config.targets import Target
 from harness.flow import db as wallet_db
 from harness.flow.api import FlowError, Tagger, WalletApi
 from harness.flow.config import WalletSpec, WalletTables, wallet_spec
+from harness.flow.diagnose import misdirected
 from harness.result import CheckResult
 
 REWARD = "wallet-reward"
@@ -69,24 +70,27 @@ def check_wallet_reward(api: WalletApi, tags: Tagger, ledger: LedgerReader | Non
         supply_before = api.supply()
         flow = start_flow(api, tags)
         rise = complete_and_poll(api, flow)
-        credits = api.ledger_amounts(flow.user_id, flow.task_id)
+        user_ledger = api.ledger_entries(flow.user_id)
         supply_after = api.supply()
     except FlowError as exc:
         return _flow_failed(REWARD, exc)
+    credits = [amount for task, amount in user_ledger if task == flow.task_id]
     entries = ledger(flow.task_id) if ledger else None
+    wrong = misdirected(entries, user_ledger, flow.user_id, flow.tag, flow.task_id)
     evidence = {
         "user": flow.tag, "task_id": flow.task_id, "bounty": bounty, "balance_rise": rise,
         "waited_s": flow.evidence["waited_s"], "ledger_credits": credits,
         "task_ledger_db": entries if entries is not None else "not read: no database_url",
         "supply_before": supply_before, "supply_after": supply_after,
     }  # fmt: skip
-    problems = _reward_problems(bounty, rise, credits, api.spec)
+    problems = wrong.problems or _reward_problems(bounty, rise, credits, api.spec)
     problems += _ledger_problems(bounty, entries) + _supply_problems(supply_before, supply_after)
     expected = {"balance_rise": bounty, "ledger_credits": [bounty], "task_ledger_db": [-bounty, bounty]}
     if not problems:
         return CheckResult.passed(REWARD, f"bounty {bounty} credited once, ledger balanced", **evidence)
     return CheckResult.failed(
-        REWARD, "; ".join(problems), remediation=_reward_remedy(rise, bounty), expected=expected, **evidence
+        REWARD, "; ".join(problems), remediation=wrong.remedy or _reward_remedy(rise, bounty), expected=expected,
+        **evidence,
     )
 
 

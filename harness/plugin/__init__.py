@@ -54,8 +54,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--report-dir", default=None, help="where report folders go (default: reports)")
     group.addoption("--no-report", action="store_true", help="write no report folder")
     group.addoption("--report-lang", default="en", choices=LANGS, help="language of the checklist report")
+    group.addoption("--report-tz", default=None, help="time zone of the report's times (default: profile report_tz, else the machine's; JST for ja)")
+    group.addoption("--waivers", default=None, help="path of waivers.toml (default: waivers.toml beside targets.toml)")
     parser.addini("harness_targets_file", "path of targets.toml", default=DEFAULT_TARGETS_FILE)
     parser.addini("harness_report_dir", "where report folders go", default="reports")
+    parser.addini("harness_waivers", "path of waivers.toml", default="waivers.toml")
     parser.addini("harness_checklists_dir", "where checklists/<name>.toml live", default=DEFAULT_CHECKLISTS_DIR)
 
 
@@ -78,6 +81,9 @@ def pytest_configure(config: pytest.Config) -> None:
         applicability = checks_spec(state.target)
         check_applicability(checklist, applicability, f"targets.{name}.checks")
         config.stash[not_applicable_key] = dict(applicability.not_applicable)
+        from harness.plugin.report import validate_report_options
+
+        validate_report_options(config, state)  # report_tz and waivers.toml
     except ConfigError as exc:
         state.config_error = exc
         if workerinput is None:

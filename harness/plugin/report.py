@@ -21,6 +21,7 @@ from harness.report.files import redact_tree, write_checklist_files, write_folde
 from harness.report.i18n import summary_text
 from harness.report.render import render_html, render_markdown
 from harness.report.results import SCHEMA_VERSION, iso, make_report_dir, utc_now, write_json
+from harness.report.waivers import DEFAULT_WAIVERS_FILE, apply_waivers, load_waivers
 from harness.secrets import redact
 
 if TYPE_CHECKING:
@@ -77,6 +78,28 @@ def reports_root(config: pytest.Config) -> Path:
     return Path(value) if Path(value).is_absolute() else Path(config.rootpath) / value
 
 
+def waivers_path(config: pytest.Config) -> Path:
+    value = config.getoption("waivers", None) or config.getini("harness_waivers") or DEFAULT_WAIVERS_FILE
+    return Path(value) if Path(value).is_absolute() else Path(config.rootpath) / value
+
+
+def validate_report_options(config: pytest.Config, state: HarnessState) -> None:
+    """At configure: a bad report_tz or waivers.toml is a usage error (exit 4) before any test."""
+    from harness.report.present import check_zone
+
+    where = "--report-tz" if config.getoption("report_tz", None) else f"targets.{state.target_name}.report_tz"
+    check_zone(report_tz(config, state), where)
+    load_waivers(waivers_path(config))
+
+
+def report_tz(config: pytest.Config, state: HarnessState) -> str | None:
+    """``--report-tz``, else the profile's top-level ``report_tz``; None = the machine's zone."""
+    value = config.getoption("report_tz", None)
+    if not value and state.target is not None:
+        value = state.target.raw.get("report_tz")
+    return str(value) if value else None
+
+
 def prepare_report_dir(config: pytest.Config, state: HarnessState) -> None:
     """Controller, at configure: make the folder now so pytest's JUnit XML can go into it."""
     state.report_dir = make_report_dir(reports_root(config), state.target_name, state.started)
@@ -99,6 +122,11 @@ def finish_run(
             results, checklist, lang=config.getoption("report_lang", "en") or "en",
             not_applicable=config.stash.get(not_applicable_key, {}),
         )  # fmt: skip
+        payload["report_tz"] = report_tz(config, state)
+        # Before the exit code: an item whose every failing finding is waived does not gate.
+        # (Not when configuration failed: nothing ran, and the waivers file may be what failed.)
+        if state.config_error is None:
+            apply_waivers(payload, load_waivers(waivers_path(config)), utc_now().date())
         exit_status = decide_exit(
             pytest_exit,
             payload["items"],

@@ -164,7 +164,10 @@ def summarise(items: list[dict[str, Any]]) -> dict[str, Any]:
     total = sum(1 for item in items if item["status"] != "na")
     done = sum(1 for item in items if item["status"] == "pass")
     by_status = {status: sum(1 for i in items if i["status"] == status) for status in STATUSES}
-    not_done = [i["id"] for i in items if i["required"] and i["status"] not in ("pass", "na")]
+    # A waived item (every failing finding accepted in waivers.toml) does not hold the release.
+    not_done = [
+        i["id"] for i in items if i["required"] and i["status"] not in ("pass", "na") and not i.get("waived")
+    ]
     return {
         "done": done,
         "total": total,
@@ -186,8 +189,8 @@ def decide_exit(
 
     pytest's own 2/3/4 (interrupted, internal error, usage error) are kept, and so is an
     interrupted item (2). A ConfigError a test met (a wrong database password) → 4: a person
-    must change something, neither the target nor a retry will. Otherwise a failing required item, or a failure outside the
-    checklist (a test without an item, a module that does not import) → 1; a blocked
+    must change something, neither the target nor a retry will. Otherwise a failing required
+    item (not waived), or a failure outside the checklist (a test without an item, a module that does not import) → 1; a blocked
     required item → 75: a retry may help, and blocked outranks not-run, because an
     unreachable target leaves the rest unrun; a required item in scope whose tests were all
     skipped → 1 (not done, retrying will not change it); else 0. n/a items never gate, and
@@ -195,7 +198,7 @@ def decide_exit(
     """
     if pytest_exit not in (0, 1, 5):
         return pytest_exit
-    required = [i for i in items if i["required"] and not i["manual"] and i["in_scope"]]
+    required = [i for i in items if i["required"] and not i["manual"] and i["in_scope"] and not i.get("waived")]
     statuses = {i["status"] for i in required}
     if "interrupted" in statuses:
         return int(pytest.ExitCode.INTERRUPTED)

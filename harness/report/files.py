@@ -11,6 +11,7 @@ from typing import Any
 
 from harness.report.render import render_html, render_markdown
 from harness.report.results import write_json
+from harness.report.trend import earlier_runs, trend
 from harness.secrets import redact
 
 
@@ -23,6 +24,8 @@ def write_folder(folder: Path, results: dict[str, Any] | None, payload: dict[str
 
 
 def write_checklist_files(folder: Path, payload: dict[str, Any], lang: str | None = None) -> None:
+    # The same target's earlier runs beside this folder (the nightly job downloads them there).
+    payload["trend"] = trend(earlier_runs(folder.parent, payload), payload)
     write_json(folder / "checklist.json", payload)
     (folder / "checklist.md").write_text(render_markdown(payload, lang), encoding="utf-8")
     (folder / "checklist.html").write_text(render_html(payload, lang), encoding="utf-8")

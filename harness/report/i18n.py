@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.report.messages import fragments
+
 LABELS: dict[str, dict[str, str]] = {
     "en": {
-        "pass": "pass", "fail": "fail", "blocked": "blocked", "not_run": "not run", "na": "n/a",
-        "interrupted": "interrupted", "run_interrupted": "The run was interrupted: items it did not finish are not passing.",
+        "pass": "pass", "fail": "fail", "blocked": "blocked", "not_run": "not run",
+        "run_interrupted": "The run was interrupted: items it did not finish are not passing.",
         "items": "items", "item": "Item", "status": "Status", "required": "Required",
         "optional": "optional", "manual": "manual", "tests": "Tests", "duration": "Duration",
         "evidence": "Evidence", "remediation": "Remedy", "target": "Target",
@@ -19,10 +21,20 @@ LABELS: dict[str, dict[str, str]] = {
         "not_signed": "Not signed off yet.", "observed": "observed", "expected": "expected",
         "yes": "yes", "no": "no", "facts": "Run", "unmarked": "Tests without a checklist item",
         "not_collected": "no test collected", "message": "Message",
+        "na": "n/a", "interrupted": "interrupted", "releasable": "Nothing blocks the release.",
+        "blocks_release": "Blocks release", "waived": "waived until {date} by {who}: {reason}",
+        "waiver_expired": "waiver expired on {date} (by {who}: {reason}): the finding counts again",
+        "ticked_by": "ticked {tick} by {who} at {at}", "duration_total": "Run time",
+        "database": "Database", "what_happened": "What happened", "values": "Observed ≠ expected",
+        "trend": "Trend", "newly_failing": "Newly failing", "newly_fixed": "Newly fixed",
+        "run": "Run", "completion": "Completion", "none": "none", "history": "Sign-off history",
+        "waivers": "Active waivers", "no_waivers": "No active waivers.", "times_in": "Times in",
+        "manual_pending": "to be ticked at sign-off (python -m harness signoff DIR --by NAME --manual {id}=done)",
+        "approved_by": "approved by {who}", "manual_ticks": "manual ticks", "waived_item": "waived",
     },
     "ja": {
-        "pass": "合格", "fail": "不合格", "blocked": "ブロック", "not_run": "未実施", "na": "対象外",
-        "interrupted": "中断", "run_interrupted": "実行は中断されました。完了しなかった項目は合格になりません。",
+        "pass": "合格", "fail": "不合格", "blocked": "ブロック", "not_run": "未実施",
+        "run_interrupted": "実行は中断されました。完了しなかった項目は合格になりません。",
         "items": "項目", "item": "項目", "status": "状態", "required": "必須",
         "optional": "任意", "manual": "手動", "tests": "テスト", "duration": "所要時間",
         "evidence": "証拠", "remediation": "対処", "target": "対象",
@@ -34,10 +46,46 @@ LABELS: dict[str, dict[str, str]] = {
         "not_signed": "まだ承認されていません。", "observed": "観測値", "expected": "期待値",
         "yes": "はい", "no": "いいえ", "facts": "実行情報", "unmarked": "チェックリスト項目のないテスト",
         "not_collected": "テストが収集されていません", "message": "メッセージ",
+        "na": "対象外", "interrupted": "中断", "releasable": "リリースを妨げる項目はありません。",
+        "blocks_release": "リリースを妨げている項目", "waived": "{date} まで免除（{who}）: {reason}",
+        "waiver_expired": "免除は {date} に期限切れ（{who}: {reason}）: この指摘は再び不合格として扱われます",
+        "ticked_by": "{who} が {at} に {tick} とチェック", "duration_total": "実行時間",
+        "database": "データベース", "what_happened": "起きたこと", "values": "観測値 ≠ 期待値",
+        "trend": "推移", "newly_failing": "新たに不合格", "newly_fixed": "新たに合格",
+        "run": "実行", "completion": "達成率", "none": "なし", "history": "承認の履歴",
+        "waivers": "有効な免除", "no_waivers": "有効な免除はありません。", "times_in": "時刻の表示",
+        "manual_pending": "承認時にチェックしてください (python -m harness signoff DIR --by 氏名 --manual {id}=done)",
+        "approved_by": "{who} が承認", "manual_ticks": "手動チェック", "waived_item": "免除",
     },
 }
 
-MARKS = {"pass": "✅", "fail": "❌", "blocked": "⛔", "not_run": "⬜", "na": "➖", "interrupted": "⏹"}
+MARKS = {"pass": "✅", "fail": "❌", "blocked": "⛔", "not_run": "⬜", "na": "➖", "interrupted": "⏸"}
+STATUS_ORDER = ("pass", "fail", "blocked", "not_run", "na", "interrupted")
+
+# Column headers and the few fixed words of the evidence tables (harness.report.evidence).
+WORDS: dict[str, dict[str, str]] = {
+    "ja": {
+        "method": "メソッド", "path": "パス", "sent": "送信内容", "answered": "応答",
+        "object": "オブジェクト", "live database": "対象DB（稼働中のスキーマ）", "migrations": "マイグレーション",
+        "models": "モデル", "step": "ステップ", "status": "状態", "balance": "残高", "key": "項目",
+        "observed": "観測値", "expected": "期待値", "missing": "なし", "has it": "あり",
+        "not defined": "定義なし", "defines it": "定義あり", "creates it": "作成する",
+        "does not create it": "作成しない", "not served": "提供されていない", "ok": "正常", "wrong": "異常",
+        "served, not in the expected list": "提供されているが期待リストにない", "differs": "相違",
+        "total supply before": "フロー前の総供給量", "reward credited (balance rise)": "報酬の付与（残高の増加）",
+        "ledger credits to the user": "ユーザーへの台帳の入金", "ledger rows of the task (database)": "タスクの台帳の行（DB）",
+        "total supply after": "フロー後の総供給量", "completing the task a second time": "タスクの 2 回目の完了",
+        "concurrent completions": "同時の完了",
+    },
+}
+
+
+def word(value: str, lang: str) -> str:
+    return WORDS.get(lang, {}).get(value) or fragments(value, lang)
+
+
+def status_label(status: str, lang: str) -> str:
+    return f"{MARKS.get(status, '?')} {labels(lang).get(status, status)}"
 
 
 def labels(lang: str) -> dict[str, str]:

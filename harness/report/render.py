@@ -7,18 +7,20 @@ network), so it opens from a CI artifact, a mail attachment or a phone as it is.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from harness.report.i18n import MARKS, labels, summary_text
+from harness.report import present
+from harness.report.i18n import MARKS, STATUS_ORDER, labels, summary_text, word
 from harness.secrets import redact
 
 _TEMPLATES = Path(__file__).with_name("templates")
 
 
-def _environment() -> Environment:
+def _environment(lang: str = "en", tz: Any = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(_TEMPLATES),
         autoescape=select_autoescape(["html.j2"]),
@@ -29,7 +31,28 @@ def _environment() -> Environment:
     )
     env.filters["cell"] = _markdown_cell
     env.filters["value"] = _value
+    env.filters["word"] = lambda value: word(str(value), lang)
+    env.filters["local"] = lambda value: present.local_time(value, tz)
+    env.filters["dur"] = lambda value: present.duration(value, lang)
+    env.filters["md_what"] = _md_what
     return env
+
+
+def _md_what(row: dict[str, Any], item: dict[str, Any], L: dict[str, str]) -> str:
+    """The Markdown row's last cell: what happened, the values, waivers, then the remedy."""
+    parts = [*row["summaries"], *row["observed"]]
+    if row["reason"] and not row["summaries"]:
+        parts.append(row["reason"])
+    parts += [w["text"] for w in row["waivers"]]
+    if row["ticked"]:
+        parts.append(row["ticked"])
+    if row["pending"]:
+        parts.append(row["pending"])
+    if item["status"] != "pass" and row["remedies"]:
+        parts.append(f"{L['remediation']}: " + "; ".join(row["remedies"]))
+    if not parts and not item.get("in_scope", True) and not item.get("manual"):
+        parts.append(L["not_collected"])
+    return "<br>".join(parts)
 
 
 def _markdown_cell(text: Any) -> str:
@@ -45,23 +68,47 @@ def _value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _context(payload: dict[str, Any], lang: str) -> dict[str, Any]:
+def _context(payload: dict[str, Any], lang: str, tz: Any) -> dict[str, Any]:
+    items = present.sorted_items(payload["items"])
+    signoffs = payload.get("signoffs") or []
     return {
         "p": payload,
         "lang": lang,
         "L": labels(lang),
         "marks": MARKS,
+        "statuses": _statuses(payload),
+        "counts": Counter(i["status"] for i in payload["items"]),
         "summary_line": summary_text(payload, lang),
+        "blocking_line": present.blocking_line(payload, lang),
+        "blocking": present.blocking(payload),
+        "h": present.header(payload, tz, lang),
+        "rows": [(item, present.row(item, payload, lang, tz)) for item in items],
+        "trend": payload.get("trend"),
+        "active_waivers": [w for w in payload.get("waivers", []) if w.get("active")],
         "title": payload["checklist"]["title"].get(lang) or payload["checklist"]["id"],
-        "signoff": payload["signoffs"][-1] if payload.get("signoffs") else None,
+        "signoff": signoffs[-1] if signoffs else None,
+        "signoffs": signoffs,
+        "tz_name": str(tz),
     }
 
 
-def render_markdown(payload: dict[str, Any], lang: str | None = None) -> str:
+def _statuses(payload: dict[str, Any]) -> list[str]:
+    """The counts line: the four everyday statuses always, others (n/a, interrupted, ones a
+    newer harness adds) only when some item has them."""
+    present_ones = {i["status"] for i in payload["items"]} | set(payload["summary"].get("by_status", {}))
+    extra = sorted(present_ones - set(STATUS_ORDER))
+    return [s for s in STATUS_ORDER if s in STATUS_ORDER[:4] or s in present_ones] + extra
+
+
+def _render(template: str, payload: dict[str, Any], lang: str | None) -> str:
     lang = lang or payload.get("lang", "en")
-    return redact(_environment().get_template("checklist.md.j2").render(**_context(payload, lang)))
+    tz = present.zone(payload.get("report_tz"), lang)
+    return redact(_environment(lang, tz).get_template(template).render(**_context(payload, lang, tz)))
+
+
+def render_markdown(payload: dict[str, Any], lang: str | None = None) -> str:
+    return _render("checklist.md.j2", payload, lang)
 
 
 def render_html(payload: dict[str, Any], lang: str | None = None) -> str:
-    lang = lang or payload.get("lang", "en")
-    return redact(_environment().get_template("checklist.html.j2").render(**_context(payload, lang)))
+    return _render("checklist.html.j2", payload, lang)

@@ -15,7 +15,7 @@ from harness.report.build import refresh_summary
 from harness.report.results import iso, utc_now
 
 TICKS = ("done", "not-done")
-_WORST_FIRST = {"fail": 0, "interrupted": 1, "blocked": 2, "not_run": 3, "pass": 4, "na": 5}
+_WORST_FIRST = {"fail": 0, "blocked": 1, "interrupted": 2, "not_run": 3, "na": 4, "pass": 5}
 
 
 @dataclass
@@ -35,7 +35,7 @@ def parse_ticks(values: list[str]) -> dict[str, str]:
     return ticks
 
 
-def apply_ticks(payload: dict[str, Any], ticks: dict[str, str]) -> None:
+def apply_ticks(payload: dict[str, Any], ticks: dict[str, str], *, by: str = "", at: str | None = None) -> None:
     items = {item["id"]: item for item in payload["items"]}
     manual = sorted(i for i, item in items.items() if item["manual"])
     for item_id, tick in ticks.items():
@@ -47,6 +47,7 @@ def apply_ticks(payload: dict[str, Any], ticks: dict[str, str]) -> None:
             )
         item["status"] = "pass" if tick == "done" else "fail"
         item["reason"] = f"ticked {tick} at sign-off"
+        item["ticked"] = {"tick": tick, "by": by, "at": at or iso(utc_now())}  # who ticked it, and when
     refresh_summary(payload)
 
 
@@ -56,16 +57,19 @@ def sign(payload: dict[str, Any], *, by: str, ticks: dict[str, str], override: s
         raise ConfigError("--by is empty.", hint="name the person who approves, e.g. --by 'Aiko Sato'")
     if override is not None and not override.strip():
         raise ConfigError("--override needs a reason.", hint="e.g. --override 'wallet fix ships tomorrow'")
-    apply_ticks(payload, ticks)
+    at = iso(utc_now())
+    apply_ticks(payload, ticks, by=by.strip(), at=at)
     not_passing = [
         f"{i['id']} ({i['status'].replace('_', ' ')})"
-        for i in sorted(payload["items"], key=lambda i: _WORST_FIRST[i["status"]])
-        if i["required"] and i["status"] not in ("pass", "na")
+        for i in sorted(payload["items"], key=lambda i: _WORST_FIRST.get(i["status"], 3))
+        if i["required"] and i["status"] not in ("pass", "na") and not i.get("waived")
     ]
     if not_passing and override is None:
         return SignoffOutcome(recorded=False, not_passing=not_passing)
+    # Appended, never replaced: the history keeps every approval, its ticks and the waivers it accepted.
     payload.setdefault("signoffs", []).append(
-        {"by": by.strip(), "at": iso(utc_now()), "override": override, "manual": ticks,
-         "not_passing": not_passing, "summary": dict(payload["summary"])}
+        {"by": by.strip(), "at": at, "override": override, "manual": ticks,
+         "not_passing": not_passing, "summary": dict(payload["summary"]),
+         "waivers": [w for w in payload.get("waivers", []) if w.get("active")]}
     )  # fmt: skip
     return SignoffOutcome(recorded=True, not_passing=not_passing)

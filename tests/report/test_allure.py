@@ -58,3 +58,18 @@ def test_environment_and_categories_are_written(mixed_run):
     names = [c["name"] for c in json.loads((directory / "categories.json").read_text(encoding="utf-8"))]
     assert names == ["Target unreachable (blocked)", "Configuration error", "Product failure"]
     assert PASSWORD not in (directory / "environment.properties").read_text(encoding="utf-8")
+
+
+def test_grouped_phase_then_item_with_evidence_attached(mixed_run):
+    directory = mixed_run.path / "allure-results"
+    results = results_by_name(mixed_run)
+    pgvector = results["test_pgvector_missing"]
+    assert labels(pgvector, "parentSuite") == ["Phase 1"] and labels(pgvector, "suite") == ["pgvector"]
+    attached = {a["name"]: a for a in pgvector["attachments"]}
+    assert {"evidence.json", "evidence.md"} <= set(attached)
+    raw = json.loads((directory / attached["evidence.json"]["source"]).read_text(encoding="utf-8"))
+    assert raw[0]["summary"] == "the vector extension is not installed"
+    rendered = (directory / attached["evidence.md"]["source"]).read_text(encoding="utf-8")
+    assert "| key | observed | expected |" in rendered and "| extension | — | vector >= 0.5.0 |" in rendered
+    executor = json.loads((directory / "executor.json").read_text(encoding="utf-8"))
+    assert executor["buildName"] == "phase1 demo: 2/13 items (15.4%)"

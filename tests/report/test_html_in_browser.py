@@ -32,25 +32,34 @@ def dump_dom(html_file: Path, profile: Path) -> str:
 
 
 class RowText(HTMLParser):
-    """Text of each ``<tr>`` of ``table#items``, cells joined by " | "."""
+    """Text of each ``<tr>`` of ``table#items`` (not of the evidence tables inside it)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.in_table = False
+        self.depth = 0
         self.rows: list[list[str]] = []
         self.cell: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table" and ("id", "items") in attrs:
             self.in_table = True
+        elif self.in_table and tag == "table":
+            self.depth += 1
+        elif self.depth:
+            return
         elif self.in_table and tag == "tr":
             self.rows.append([])
         elif self.in_table and tag in ("td", "th"):
             self.cell = []
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "table":
+        if tag == "table" and self.depth:
+            self.depth -= 1
+        elif tag == "table":
             self.in_table = False
+        elif self.depth:
+            return
         elif self.in_table and tag in ("td", "th") and self.cell is not None:
             self.rows[-1].append(re.sub(r"\s+", " ", "".join(self.cell)).strip())
             self.cell = None
@@ -75,3 +84,35 @@ def test_headless_chromium_renders_the_table(mixed_run, tmp_path):
     assert by_id["migration-head"][0] == "⛔ blocked"
     assert by_id["wallet-reward"][0] == "⬜ not run"
     assert by_id["docs-updated"][2] == "yes (manual)"
+
+
+def render_in_chromium(html_file: Path, profile: Path, width: int, screenshot: Path | None = None) -> str:
+    flags = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--hide-scrollbars", f"--user-data-dir={profile}", f"--window-size={width},900"]  # fmt: skip
+    if screenshot is not None:
+        shot = subprocess.run([*flags, f"--screenshot={screenshot}", html_file.as_uri()],
+                              check=False, capture_output=True, text=True, timeout=90)  # fmt: skip
+        assert shot.returncode == 0 and screenshot.is_file(), shot.stderr[-2000:]
+    done = subprocess.run([*flags, "--dump-dom", html_file.as_uri()], check=False, capture_output=True, text=True, timeout=90)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_blocking_line_trend_and_waiver_in_chromium(tmp_path, lang, width):
+    import scenario
+
+    folder = scenario.write_history(tmp_path / "reports", lang)
+    shots = Path(__import__("os").environ.get("HARNESS_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    dom = render_in_chromium(folder / "checklist.html", tmp_path / "profile", width, shots / f"report-{lang}-{width}.png")
+    blocking = re.search(r'<p class="blocking bad" id="blocking">([^<]+)</p>', dom)
+    assert blocking and blocking.group(1).startswith("Blocks release: routes-reachable" if lang == "en" else "リリースを妨げている項目: routes-reachable")
+    assert dom.count("<circle ") == 4 and "<polyline points=" in dom  # the trend chart, inline SVG
+    assert re.search(r'<tr id="item-schema-drift" data-status="fail" data-waived="true">', dom)
+    waiver = "waived until 2099-12-31 by Aiko Sato" if lang == "en" else "2099-12-31 まで免除（Aiko Sato）"
+    assert f'<div class="waiver">{waiver}' in dom
+    first_row = re.search(r'<tbody>\s*<tr id="item-([\w-]+)"', dom)
+    assert first_row and first_row.group(1) == "routes-reachable"

@@ -1,0 +1,266 @@
+"""The invariants of a declared flow, judged per checklist item.
+
+For the flow's own item (``item``, default wallet-reward): the beneficiary's balance moved
+by exactly ``amount``, nobody else was paid (by SQL over the flow's own rows, and over HTTP
+for ``watch`` accounts) — so a credit to another account fails on a fresh database too.
+For ``replay``: the same request again is refused and pays nothing. For ``burst``: K
+identical requests at once pay once, in each of R rounds. ``sql_invariants``: a declared
+query returns its expected value. Every instance gets a fresh tag, so no two share rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from harness.errors import ConfigError
+from harness.flow.api import FlowError, Tagger
+from harness.flow.db import like_prefix
+from harness.flow.declare import FlowSpec, SqlInvariant
+from harness.flow.steps import FlowContext, StepRunner, used_params
+from harness.result import CheckResult
+
+
+@dataclass
+class Judged:
+    problems: list[str] = field(default_factory=list)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    remedies: list[str] = field(default_factory=list)
+
+
+class FlowJudge:
+    """Runs flow instances for one checklist item and says what went wrong."""
+
+    def __init__(self, runner: StepRunner, tags: Tagger) -> None:
+        self.runner = runner
+        self.spec: FlowSpec = runner.spec
+        self.tags = tags
+        self.contexts: list[FlowContext] = []  # every instance, for cleanup by captured ids
+
+    def check(self, item: str) -> CheckResult:
+        spec = self.spec
+        judges: list[Callable[[], Judged]] = []
+        if item == spec.item:
+            judges.append(self._reward)
+        if spec.replay is not None and spec.replay.item == item:
+            judges.append(self._replay)
+        if spec.burst is not None and spec.burst.item == item:
+            judges.append(self._burst)
+        try:
+            parts = [judge() for judge in judges] or [self._plain_run()]
+        except FlowError as exc:
+            return CheckResult.failed(
+                item, f"flow {spec.name!r} could not run: {exc}", **exc.evidence(),
+                remediation=f"check [{spec.where}] steps (paths, bodies, expected statuses) against the app's API",
+            )  # fmt: skip
+        return self._verdict(item, parts)
+
+    def _new(self) -> FlowContext:
+        context = FlowContext.new(self.tags)
+        self.contexts.append(context)
+        return context
+
+    def _prepare(self, context: FlowContext, paying: str) -> tuple[str, int]:
+        """Run the steps before ``paying``; the beneficiary (it may be a captured id) and
+        its balance just before the paying step."""
+        self.runner.run(context, until=paying)
+        account = str(context.render(self.spec.beneficiary, f"{self.spec.where}.beneficiary"))
+        return account, self.runner.balance(account)
+
+    def _verdict(self, item: str, parts: list[Judged]) -> CheckResult:
+        problems = [p for part in parts for p in part.problems]
+        evidence = {k: v for part in parts for k, v in part.evidence.items()}
+        evidence["flow"] = self.spec.name
+        if not problems:
+            return CheckResult.passed(
+                item, f"flow {self.spec.name!r}: every invariant of {item} holds", **evidence
+            )
+        remedies = list(dict.fromkeys(r for part in parts for r in part.remedies))
+        return CheckResult.failed(
+            item, "; ".join(problems), remediation=" ".join(remedies), **evidence
+        )
+
+    # ------------------------------------------------------------ the flow's own item
+
+    def _reward(self) -> Judged:
+        spec, runner, context = self.spec, self.runner, self._new()
+        paying = spec.steps[-1].name
+        account, start = self._prepare(context, paying)
+        watched = {w: runner.balance(context.render(w, f"{spec.where}.watch")) for w in spec.watch}
+        sent = runner.run(context, start_at=paying)
+        moved = runner.poll(account, start, spec.amount) - start
+        judged = Judged(evidence={
+            "beneficiary": account, "expected_move": spec.amount, "balance_moved": moved,
+            "answers": [{"step": s.step.name, "status": s.response.status_code} for s in sent],
+        })  # fmt: skip
+        self._others(judged, context, account, watched)
+        _judge_move(judged, account, moved, spec.amount, paid_elsewhere=bool(judged.problems))
+        self._sql(judged, context, spec.item)
+        return judged
+
+    def _others(
+        self, judged: Judged, context: FlowContext, account: str, watched: dict[str, int]
+    ) -> None:
+        paid = self._payments(context) if self.spec.payments_sql else None
+        if paid is not None:
+            judged.evidence["payments_by_account"] = paid
+            for other, amount in sorted(paid.items()):
+                if other != account and amount:
+                    judged.problems.append(
+                        f"paid to {other} instead of {account} ({amount:+d} credited to {other})"
+                    )
+                    judged.remedies.append("credit the account named in the request (the beneficiary), "
+                                           "not one left over from an earlier entry")  # fmt: skip
+        for template, before in watched.items():
+            name = context.render(template, self.spec.where)
+            delta = self.runner.balance(name) - before
+            judged.evidence.setdefault("watched_moves", {})[name] = delta
+            if delta:
+                judged.problems.append(
+                    f"account {name} moved by {delta:+d}, expected 0 (paid to {name} instead of {account})"
+                )
+                judged.remedies.append("credit only the beneficiary named in the request")
+
+    def _payments(self, context: FlowContext) -> dict[str, int]:
+        rows = self._rows(self.spec.payments_sql, context, f"{self.spec.where}.payments_sql")
+        paid: dict[str, int] = {}
+        for account, amount in rows:
+            paid[str(account)] = paid.get(str(account), 0) + int(amount or 0)
+        return paid
+
+    # ------------------------------------------------------------ replay and burst
+
+    def _replay(self) -> Judged:
+        replay, runner, context = self.spec.replay, self.runner, self._new()
+        assert replay is not None
+        account, start = self._prepare(context, replay.step)
+        sent = runner.run(context, start_at=replay.step)[0]
+        first = runner.poll(account, start, self.spec.amount)
+        if replay.json is not None:  # same nonce, another body
+            sent.body = context.render(replay.json, f"{self.spec.where}.replay.json")
+        statuses = [runner.resend(sent).status_code for _ in range(replay.times)]
+        extra = runner.poll(account, first, 1) - first
+        judged = Judged(evidence={"replay": {"step": replay.step, "statuses": statuses,
+                                             "paid_after_replay": extra, "first_move": first - start}})  # fmt: skip
+        wrong = [s for s in statuses if s not in replay.refused]
+        if first == start:  # nothing paid at all is the flow item's failure, not this one's
+            judged.evidence["replay"]["not_judged"] = "the first request paid nothing"
+        elif wrong:
+            how = "same nonce, another body" if replay.json is not None else "same request, same nonce"
+            judged.problems.append(f"a replayed {replay.step} ({how}) answered HTTP "
+                                   f"{wrong[0]}, expected {_either(replay.refused)} (refused)")  # fmt: skip
+        if extra:
+            judged.problems.append(f"the replay paid again: {account}'s balance moved by a further "
+                                   f"{extra:+d} after the first {first - start:+d}")  # fmt: skip
+        if judged.problems:
+            judged.remedies.append("check the nonce before crediting and refuse a used one "
+                                   f"with {_either(replay.refused)}, crediting nothing")  # fmt: skip
+        return judged
+
+    def _burst(self) -> Judged:
+        burst, runner, spec = self.spec.burst, self.runner, self.spec
+        assert burst is not None
+        rounds = []
+        for n in range(1, burst.bursts + 1):
+            context = self._new()
+            account, start = self._prepare(context, burst.step)
+            statuses = runner.burst(spec.step(burst.step), context, burst.concurrency)
+            moved = runner.poll(account, start, spec.amount) - start
+            ok = sum(1 for s in statuses if isinstance(s, int) and 200 <= s < 300)
+            rounds.append({"burst": n, "statuses": _tally(statuses), "balance_moved": moved})
+            if moved > spec.amount or (ok > 1 and moved):  # paying nothing is the flow item's
+                return _burst_failed(
+                    rounds, burst.concurrency, burst.bursts, spec.amount, moved, ok
+                )
+        return Judged(evidence={"bursts": rounds})
+
+    # ------------------------------------------------------------ SQL
+
+    def _plain_run(self) -> Judged:
+        """An item with only SQL invariants: run the flow once, then judge them."""
+        context = self._new()
+        self.runner.run(context)
+        judged = Judged()
+        for item in {s.item for s in self.spec.sql_invariants}:
+            self._sql(judged, context, item)
+        return judged
+
+    def _sql(self, judged: Judged, context: FlowContext, item: str) -> None:
+        for invariant in (s for s in self.spec.sql_invariants if s.item == item):
+            if self.runner.engine is None:  # HTTP only: said in the evidence, judged nowhere
+                judged.evidence.setdefault("sql_invariants", {})[invariant.name] = "not read: no database_url"
+                continue
+            value = self._value(invariant, context)
+            judged.evidence.setdefault("sql_invariants", {})[invariant.name] = value
+            if value != invariant.expect:
+                judged.problems.append(
+                    f"{invariant.name}: the query returned {value!r}, expected {invariant.expect!r}"
+                )
+                judged.remedies.append(
+                    f"see why {invariant.name} does not hold (query in [{self.spec.where}])"
+                )
+
+    def _value(self, invariant: SqlInvariant, context: FlowContext) -> Any:
+        rows = self._rows(
+            invariant.query, context, f"{self.spec.where}.sql_invariants.{invariant.name}"
+        )
+        return rows[0][0] if rows and len(rows[0]) == 1 else [list(r) for r in rows]
+
+    def _rows(self, query: str, context: FlowContext, where: str) -> list[Any]:
+        if self.runner.engine is None:
+            return []
+        params = {**context.values, "tag_like": like_prefix(context.run_tag)}
+        try:
+            with self.runner.engine.connect() as connection:
+                return list(connection.execute(text(query), used_params(query, params)).all())
+        except DBAPIError as exc:
+            reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+            raise ConfigError(f"{where}: the query fails on the target: {reason}.",
+                              hint="fix the declared query's table and column names") from None  # fmt: skip
+
+
+def _judge_move(
+    judged: Judged, account: str, moved: int, amount: int, *, paid_elsewhere: bool
+) -> None:
+    if moved == amount:
+        return
+    if moved == 0 and not paid_elsewhere:
+        judged.problems.append(
+            f"credited nothing: {account}'s balance moved by 0, expected {amount:+d}"
+        )
+        judged.remedies.append("the request answered success but stored no credit: insert the entry "
+                               "in the transaction that answers, and answer from what was stored")  # fmt: skip
+    else:
+        judged.problems.append(
+            f"{account}'s balance moved by {moved:+d}, expected exactly {amount:+d}"
+        )
+        judged.remedies.append("credit exactly the declared amount, once")
+
+
+def _burst_failed(
+    rounds: list[dict[str, Any]], k: int, r: int, amount: int, moved: int, ok: int
+) -> Judged:
+    n = rounds[-1]["burst"]
+    times = moved // amount if amount else ok
+    return Judged(
+        problems=[(f"{k} identical concurrent requests paid {times} times (burst {n} of {r}: "
+                  f"{ok} answered success, balance moved by {moved:+d}, expected {amount:+d})")],
+        evidence={"bursts": rounds},
+        remedies=[("make the nonce check and the insert atomic: a unique index on the nonce, or "
+                  "a lock (pg_advisory_xact_lock on the nonce) held from the check to the commit")],
+    )  # fmt: skip
+
+
+def _tally(statuses: list[int | str]) -> dict[str, int]:
+    tally: dict[str, int] = {}
+    for status in statuses:
+        tally[str(status)] = tally.get(str(status), 0) + 1
+    return tally
+
+
+def _either(statuses: tuple[int, ...]) -> str:
+    return " or ".join(map(str, statuses))

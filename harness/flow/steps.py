@@ -1,0 +1,202 @@
+"""Running a declared flow's steps: templating, JSON-pointer captures, balance reads.
+
+A ``FlowContext`` is one instance of the flow: its own run tag (so its rows are found and no
+two instances share an account), its nonce and uuid, and what its steps captured. Each
+request is sent once and never retried: a resent POST could pay twice.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from threading import Barrier
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, text
+
+from harness.errors import ConfigError
+from harness.flow.api import FlowError, Tagger
+from harness.flow.declare import FlowSpec, Step
+from harness.transport.http import HttpClient
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass
+class FlowContext:
+    """The values templates may use; captures are added as steps answer."""
+
+    run_tag: str
+    values: dict[str, Any] = field(default_factory=dict)
+    captured_ids: dict[str, list[Any]] = field(default_factory=dict)
+
+    @classmethod
+    def new(cls, tags: Tagger) -> FlowContext:
+        tag = tags.next()
+        # The nonce starts with the tag, so rows keyed by it are found by the tag too.
+        return cls(tag, {"run_tag": tag, "nonce": f"{tag}-nonce", "uuid": str(uuid.uuid4())})
+
+    def render(self, value: Any, where: str) -> Any:
+        """Fill placeholders in strings (recursively). A string that is exactly one
+        placeholder keeps the captured value's type, so numeric ids stay numbers."""
+        if isinstance(value, dict):
+            return {k: self.render(v, where) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.render(v, where) for v in value]
+        if not isinstance(value, str):
+            return value
+        whole = _PLACEHOLDER.fullmatch(value)
+        if whole:
+            return self._value(whole.group(1), where)
+        return _PLACEHOLDER.sub(lambda m: str(self._value(m.group(1), where)), value)
+
+    def _value(self, name: str, where: str) -> Any:
+        if name not in self.values:
+            raise ConfigError(
+                f"{where}: placeholder {{{name}}} is neither built in nor captured by an earlier step.",
+                hint=f"known here: {', '.join(sorted(self.values))}",
+            )
+        return self.values[name]
+
+    def capture(self, name: str, value: Any) -> None:
+        self.values[name] = value
+        self.captured_ids.setdefault(name, []).append(value)
+
+
+def resolve_pointer(document: Any, pointer: str) -> Any:
+    """RFC 6901: ``/a/0/b``; raises KeyError naming the missing part."""
+    value = document
+    for raw in pointer.split("/")[1:]:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, dict) and part in value:
+            value = value[part]
+        else:
+            raise KeyError(part)
+    return value
+
+
+@dataclass
+class Sent:
+    """A rendered request and the answer to it (kept for replays and evidence)."""
+
+    step: Step
+    path: str
+    body: Any
+    response: httpx.Response
+
+
+class StepRunner:
+    def __init__(self, client: HttpClient, spec: FlowSpec, engine: Engine | None) -> None:
+        self.client = client
+        self.spec = spec
+        self.engine = engine
+
+    def send(self, step: Step, context: FlowContext) -> Sent:
+        where = f"{self.spec.where}.steps.{step.name}"
+        path, body = context.render(step.path, where), context.render(step.json, where)
+        kwargs: dict[str, Any] = (
+            {"retry": False} if body is None else {"json": body, "retry": False}
+        )
+        response = self.client.request(step.method, path, **kwargs)
+        return Sent(step, path, body, response)
+
+    def resend(self, sent: Sent) -> httpx.Response:
+        kwargs: dict[str, Any] = (
+            {"retry": False} if sent.body is None else {"json": sent.body, "retry": False}
+        )
+        return self.client.request(sent.step.method, sent.path, **kwargs)
+
+    def run(self, context: FlowContext, until: str | None = None, start_at: str | None = None) -> list[Sent]:
+        """The steps in order, from ``start_at`` (default the first) up to but not including
+        ``until`` (default: to the end), checking statuses and capturing."""
+        done = []
+        names = [s.name for s in self.spec.steps]
+        first = names.index(start_at) if start_at else 0
+        for step in self.spec.steps[first:]:
+            if step.name == until:
+                break
+            sent = self.send(step, context)
+            if sent.response.status_code not in step.expect:
+                raise FlowError(step.name, sent.response, f"answered HTTP {sent.response.status_code}, "
+                                f"expected {' or '.join(map(str, step.expect))}")  # fmt: skip
+            self._capture(sent, context)
+            done.append(sent)
+        return done
+
+    def _capture(self, sent: Sent, context: FlowContext) -> None:
+        if not sent.step.capture:
+            return
+        try:
+            document = sent.response.json()
+        except ValueError:
+            raise FlowError(sent.step.name, sent.response, "did not answer JSON") from None
+        for name, pointer in sent.step.capture.items():
+            try:
+                context.capture(name, resolve_pointer(document, pointer))
+            except KeyError as exc:
+                raise FlowError(sent.step.name, sent.response, f"answered without {pointer} "
+                                f"(no {exc.args[0]!r}) to capture as {name}") from None  # fmt: skip
+
+    def burst(self, step: Step, context: FlowContext, count: int) -> list[int | str]:
+        """``count`` identical requests released together; a status each (or the error)."""
+        barrier = Barrier(count)
+        path = context.render(step.path, self.spec.where)
+        body = context.render(step.json, self.spec.where)
+
+        def one(_: int) -> int | str:
+            barrier.wait()
+            try:
+                return self.client.request(step.method, path, json=body, retry=False).status_code
+            except Exception as exc:  # noqa: BLE001  reported as evidence, not raised
+                return f"{type(exc).__name__}: {exc}"[:200]
+
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            return list(pool.map(one, range(count)))
+
+    # ------------------------------------------------------------ balances
+
+    def balance(self, account: str) -> int:
+        read = self.spec.balance
+        if read.sql:
+            return int(self.scalar(read.sql, {"account": account}) or 0)
+        response = self.client.get(read.path.replace("{account}", str(account)))
+        if not response.is_success:
+            raise FlowError("read balance", response)
+        try:
+            return int(resolve_pointer(response.json(), read.pointer))
+        except (ValueError, KeyError, TypeError):
+            raise FlowError(
+                "read balance", response, f"answered without a number at {read.pointer}"
+            ) from None
+
+    def poll(self, account: str, start: int, amount: int) -> int:
+        """The balance once it moved by ``amount`` (or the wait ran out), read once more after
+        ``settle_s`` so a late second credit shows too."""
+        deadline = time.monotonic() + self.spec.poll_timeout_s
+        balance = self.balance(account)
+        while balance - start < amount and time.monotonic() < deadline:
+            time.sleep(self.spec.poll_interval_s)
+            balance = self.balance(account)
+        if self.spec.settle_s:
+            time.sleep(self.spec.settle_s)
+            balance = self.balance(account)
+        return balance
+
+    def scalar(self, query: str, params: dict[str, Any]) -> Any:
+        if self.engine is None:
+            raise ConfigError(f"{self.spec.where}: a SQL read needs the target's database_url.",
+                              hint="set database_url, or read balances over HTTP")  # fmt: skip
+        with self.engine.connect() as connection:
+            return connection.execute(text(query), used_params(query, params)).scalar()
+
+
+def used_params(query: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Only the ``:name`` parameters the query mentions (SQLAlchemy rejects no extras, but
+    psycopg would see unused ones as an error in some forms)."""
+    return {k: v for k, v in params.items() if re.search(rf"(?<!:):{k}\b", query)}

@@ -1,0 +1,120 @@
+"""Waivers: a failure the team accepts on purpose, for a while, with a name on it.
+
+``waivers.toml`` (next to targets.toml; ``--waivers`` / ini ``harness_waivers``)::
+
+    [[waivers]]
+    item = "schema-drift"
+    finding = "users.credits"      # optional: one finding within the item; omit = all of it
+    target = "staging"             # optional: only this target
+    reason = "kept for compatibility with the v1 mobile client"
+    who = "Aiko Sato"
+    expires = 2026-12-31
+
+A finding is one line of a failing check's evidence (schema-drift's ``differences``,
+models-match's ``missing``, routes' ``missing``/``unexpected``, reachability's
+``unreachable``) or, for other checks, the check's summary. A waived finding does not gate:
+an item all of whose failing findings are covered by active waivers gets ``waived`` and
+no longer fails the run. An expired waiver covers nothing and says so on the item.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from harness.errors import ConfigError
+
+DEFAULT_WAIVERS_FILE = "waivers.toml"
+FINDING_KEYS = ("differences", "missing", "unexpected", "unreachable")
+_KEYS = {"item", "finding", "target", "reason", "who", "expires"}
+
+
+@dataclass(frozen=True)
+class Waiver:
+    item: str
+    reason: str
+    who: str
+    expires: date
+    finding: str | None = None
+    target: str | None = None
+
+    def active(self, today: date) -> bool:
+        return today <= self.expires
+
+    def covers(self, finding: str) -> bool:
+        if self.finding is None:
+            return True
+        return finding == self.finding or finding.startswith((f"{self.finding}:", f"{self.finding} "))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"item": self.item, "finding": self.finding, "target": self.target,
+                "reason": self.reason, "who": self.who, "expires": self.expires.isoformat()}  # fmt: skip
+
+
+def load_waivers(path: Path) -> list[Waiver]:
+    """No file means no waivers; a malformed one is a ConfigError naming the entry."""
+    if not path.is_file():
+        return []
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}.", hint="fix the syntax there") from exc
+    entries = document.get("waivers", [])
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: waivers must be [[waivers]] tables.", hint="see README 'Waivers'")
+    return [_waiver(raw, f"{path}: waivers[{n}]") for n, raw in enumerate(entries)]
+
+
+def _waiver(raw: Any, where: str) -> Waiver:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a table.", hint="see README 'Waivers'")
+    unknown = sorted(set(raw) - _KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(_KEYS))}")
+    for key in ("item", "reason", "who"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise ConfigError(f"{where}.{key}: required, a non-empty string.", hint=f"set {key} = \"...\"")
+    if not isinstance(raw.get("expires"), date):
+        raise ConfigError(f"{where}.expires: required, a TOML date.", hint="e.g. expires = 2026-12-31 (no quotes)")
+    return Waiver(item=raw["item"], reason=raw["reason"].strip(), who=raw["who"].strip(), expires=raw["expires"],
+                  finding=raw.get("finding"), target=raw.get("target"))  # fmt: skip
+
+
+def findings(item: dict[str, Any]) -> list[str]:
+    """The failing findings of an item, one string each."""
+    out: list[str] = []
+    for check in item.get("evidence", []):
+        if check.get("ok"):
+            continue
+        lines = [str(line) for key in FINDING_KEYS for line in (check.get("evidence") or {}).get(key) or []]
+        out += lines or [str(check.get("summary", ""))]
+    return out
+
+
+def apply_waivers(payload: dict[str, Any], waivers: list[Waiver], today: date) -> None:
+    """Mark waived findings and items in place; record every waiver that applies to the target."""
+    target = payload.get("target", {}).get("name")
+    mine = [w for w in waivers if w.target in (None, target)]
+    payload["waivers"] = [{**w.to_dict(), "active": w.active(today)} for w in mine]
+    for item in payload["items"]:
+        _apply(item, [w for w in mine if w.item == item["id"]], today)
+
+
+def _apply(item: dict[str, Any], waivers: list[Waiver], today: date) -> None:
+    item.pop("waived", None)
+    item["waivers"] = []
+    if not waivers:
+        return
+    failing = findings(item) if item["status"] == "fail" else []
+    unwaived = list(failing)
+    for waiver in waivers:
+        covered = [f for f in failing if waiver.covers(f)]
+        note = {**waiver.to_dict(), "active": waiver.active(today), "covers": covered}
+        item["waivers"].append(note)
+        if waiver.active(today):
+            unwaived = [f for f in unwaived if f not in covered]
+    if failing and not unwaived and not item.get("manual"):
+        item["waived"] = True  # fails, but every failing finding is accepted: does not gate

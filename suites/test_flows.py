@@ -1,0 +1,77 @@
+"""Declared flows (``[targets.NAME.flows.*]``): one test per checklist item they prove.
+
+Writes to the target: runs only where the profile allows writes and is not production.
+Each test cleans up its own rows (by tag and by captured id) and records that as
+``cleanup``. A profile without declared flows runs the built-in wallet flow instead
+(test_wallet_reward.py).
+"""
+
+import pytest
+
+from harness.errors import ConfigError
+from harness.flow.api import Tagger
+from harness.flow.declare import flows_spec
+from harness.flow.invariants import FlowJudge
+from harness.flow.rows import CLEANUP, cleanup, own_rows, require_tables
+from harness.flow.run import writes_refusal
+from harness.flow.steps import StepRunner
+from harness.plugin.session import state_key
+from harness.result import CheckResult
+
+
+def pytest_generate_tests(metafunc):
+    if "flow_item" not in metafunc.fixturenames:
+        return
+    target = metafunc.config.stash[state_key].target
+    flows = flows_spec(target) if target is not None else []
+    cases = [
+        pytest.param((spec, item), id=f"{spec.name}-{item}", marks=pytest.mark.checklist(item))
+        for spec in flows
+        for item in spec.items()
+    ]
+    metafunc.parametrize(
+        "flow_item",
+        cases
+        or [
+            pytest.param(
+                None,
+                marks=pytest.mark.skip(
+                    reason="no declared flows: the built-in wallet flow runs (test_wallet_reward.py)"
+                ),
+            )
+        ],
+    )
+
+
+@pytest.fixture
+def judge(flow_item, target, run_id, worker_id_safe, request, check):
+    reason = writes_refusal(target)
+    if reason:
+        pytest.skip(reason)
+    spec, _ = flow_item
+    engine = request.getfixturevalue("db_engine") if target.database_url else None
+    try:
+        if engine is not None:
+            require_tables(engine, spec)
+    except ConfigError as exc:  # a mapping error: exit 4 with one line, never a SQL traceback
+        pytest.exit(exc.one_line(), returncode=4)
+    tags = Tagger.for_worker(run_id, worker_id_safe)
+    runner = StepRunner(request.getfixturevalue("http"), spec, engine)
+    before = own_rows(engine, spec, tags.prefix, []) if engine is not None and spec.rows else None
+    flow_judge = FlowJudge(runner, tags)
+    yield flow_judge
+    if before is not None:
+        check(cleanup(engine, spec, tags.prefix, flow_judge.contexts, before))
+    else:
+        check(CheckResult.passed(CLEANUP, f"not cleaned up: no database_url or [rows], so rows tagged "
+                                 f"{tags.prefix}* stay; remove them with `python -m harness janitor`",
+                                 tag_prefix=tags.prefix))  # fmt: skip
+
+
+def test_declared_flow(flow_item, judge, check):
+    _, item = flow_item
+    try:
+        result = judge.check(item)
+    except ConfigError as exc:
+        pytest.exit(exc.one_line(), returncode=4)
+    check(result)

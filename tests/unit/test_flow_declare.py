@@ -1,0 +1,73 @@
+"""Declared flows as data: parsing, templating and JSON-pointer captures (no I/O)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from harness.errors import ConfigError
+from harness.flow.api import Tagger
+from harness.flow.declare import parse_flow
+from harness.flow.steps import FlowContext, resolve_pointer
+
+REPO = Path(__file__).resolve().parents[2]
+STEP = {"name": "credit", "method": "POST", "path": "/ledger", "json": {"owner": "{run_tag}"}}
+
+
+def flow(**extra: object) -> dict:
+    return {"amount": 7, "balance": {"path": "/b/{account}"}, "steps": [STEP], **extra}
+
+
+def test_the_ledger_flow_file_parses_with_its_items():
+    spec = parse_flow("ledger", tomllib.loads((REPO / "flows/ledger.toml").read_text()), "flows.ledger")
+    assert spec.items() == ["wallet-reward", "wallet-idempotent"]
+    assert spec.burst is not None and (spec.burst.concurrency, spec.burst.bursts) == (10, 5)
+    assert spec.replay is not None and spec.replay.refused == (409,)
+
+
+def test_templates_keep_types_and_fill_inside_strings():
+    context = FlowContext.new(Tagger("r20261123t101500ab", "gw0"))
+    context.capture("task_id", 42)
+    body = context.render({"id": "{task_id}", "path": "/t/{task_id}/x", "n": "{nonce}", "k": [1, "{run_tag}"]}, "w")
+    assert body["id"] == 42 and body["path"] == "/t/42/x"
+    assert body["n"].startswith("hv-r20261123t101500ab-gw0-1") and body["k"][1] == "hv-r20261123t101500ab-gw0-1"
+
+
+def test_an_unknown_placeholder_is_a_config_error_naming_it():
+    context = FlowContext.new(Tagger("r20261123t101500ab", "gw0"))
+    with pytest.raises(ConfigError, match=r"placeholder \{user_id\}"):
+        context.render("/users/{user_id}", "flows.x.steps.read")
+
+
+def test_json_pointer_reads_objects_lists_and_escapes():
+    document = {"a/b": [{"id": "s-1"}, {"id": 2}], "m~n": 3}
+    assert resolve_pointer(document, "/a~1b/1/id") == 2
+    assert resolve_pointer(document, "/a~1b/0/id") == "s-1"
+    assert resolve_pointer(document, "/m~0n") == 3
+    with pytest.raises(KeyError):
+        resolve_pointer(document, "/missing")
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"stepz": []}, "unknown key 'stepz'"),
+        ({"burst": {"step": "nope"}}, "no step named 'nope'"),
+        ({"burst": {"concurrency": 1}}, "concurrency: expected an integer >= 2"),
+        ({"rows": [{"table": "x; DROP TABLE y", "tag_columns": ["a"]}]}, "is not a table or column name"),
+        ({"rows": [{"table": "t"}]}, "give tag_columns or ids"),
+        ({"balance": {}}, "give exactly one of path or sql"),
+        ({"sql_invariants": [{"name": "n", "item": "i", "query": "SELECT 1"}]}, "expect: missing"),
+    ],
+)
+def test_bad_declarations_are_one_line_config_errors(extra, message):
+    with pytest.raises(ConfigError, match=message):
+        parse_flow("f", flow(**extra), "targets.t.flows.f")
+
+
+def test_capture_must_be_a_json_pointer():
+    bad = {**STEP, "capture": {"id": "id"}}
+    with pytest.raises(ConfigError, match="is not a JSON pointer"):
+        parse_flow("f", flow(steps=[bad]), "targets.t.flows.f")
