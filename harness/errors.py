@@ -12,6 +12,7 @@ reading the report:
 
     HarnessError
     ├── ConfigError
+    │   └── AppCodeError           (the app's code cannot run: missing module, failing migration)
     ├── TargetUnavailable
     │   ├── TargetUnreachable      (HTTP: refused, timeout, DNS, TLS, 502/503/504 after retries)
     │   ├── DatabaseUnreachable    (refused, wrong password, unknown database)
@@ -60,6 +61,17 @@ class HarnessError(Exception):
 
 class ConfigError(HarnessError):
     """The harness is misconfigured: the user must change a file, option or env var."""
+
+
+class AppCodeError(ConfigError):
+    """The app's own code cannot run as configured (a module missing from its interpreter, a
+    failing migrate command, an alembic.ini that cannot be read): a person must fix it, a
+    retry will not. Carries the tail of the app's output."""
+
+    def __init__(self, message: str, *, log_tail: str = "", hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.log_tail = log_tail
+        self.error_line = ""  # the exception line of the app's traceback, when there is one
 
 
 class TargetUnavailable(HarnessError):

@@ -17,8 +17,8 @@ from harness.transport.db import database_errors
 
 
 @pytest.mark.checklist("migration-head")
-def test_database_is_at_the_script_head(db_engine, alembic_ini, db_spec, check):
-    check(check_migration_head(db_engine, alembic_ini, db_spec))
+def test_database_is_at_the_script_head(db_engine, alembic_ini, db_spec, app_code, check):
+    check(check_migration_head(db_engine, alembic_ini, db_spec, app_code))
 
 
 @pytest.mark.checklist("pgvector")
@@ -36,13 +36,13 @@ def test_pgvector_works_in_a_throwaway_schema(db_engine, throwaway_schema, check
 
 
 @pytest.mark.checklist("schema-drift")
-def test_live_schema_equals_its_migrations(db_engine, replay_engine, alembic_ini, db_spec, url_env, check):
-    check(check_schema_drift(db_engine, replay_engine, alembic_ini, db_spec, url_env))
+def test_live_schema_equals_its_migrations(db_engine, replay_engine, alembic_ini, db_spec, app_code, check):
+    check(check_schema_drift(db_engine, replay_engine, alembic_ini, db_spec, app_code))
 
 
 @pytest.mark.checklist("models-match")
-def test_live_schema_has_what_the_models_expect(db_engine, app_metadata, db_spec, check):
-    check(check_models_match(db_engine, app_metadata, db_spec.models))
+def test_live_schema_has_what_the_models_expect(db_engine, app_models, db_spec, check):
+    check(check_models_match(db_engine, app_models, db_spec.models))
 
 
 @pytest.mark.checklist("cleanup")

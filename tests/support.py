@@ -43,7 +43,7 @@ class HarnessProject:
         self.pytester = pytester
         self.path = pytester.path
         shutil.copytree(REPO / "suites", self.path / "suites")
-        for name in ("examples", "checklists", "expected_routes"):
+        for name in ("examples", "checklists", "expected_routes", "flows"):
             if (REPO / name).exists():
                 (self.path / name).symlink_to(REPO / name)
         self.hooks: list[str] = []

@@ -1,50 +1,132 @@
 """migration-head: the database's Alembic revision equals the head of the target's scripts.
 
-The heads come from the script directory named by ``alembic_ini`` (alembic's own
-``Config``/``ScriptDirectory``, no subprocess); the database's revision is read straight from
-the version table with the harness's sync driver. ``env.py`` is never run for this check,
-so a project whose ``env.py`` only knows an async URL (the MissingGreenlet trap) works too.
-
-``replay_migrations`` runs the app's migrations into a throwaway database for schema-drift:
-it hands env.py a sync connection in ``config.attributes["connection"]`` (the documented
-Alembic recipe) and, in case env.py ignores that, points ``sqlalchemy.url``, ``-x url=`` and
-the app's URL variable at the throwaway database too, so a replay can never reach the live one.
+The heads come from the script directory named by ``alembic_ini``, its paths resolved as the
+alembic CLI run from ``[app] dir`` would resolve them (alembic's own ``Config`` and
+``ScriptDirectory`` in this process: revision files are loaded, env.py never is). Where a
+revision file imports the app's own modules the heads are asked of the app's interpreter
+instead. The database's revision is read straight from the version table with the harness's
+sync driver, so a project whose ``env.py`` only knows an async URL (the MissingGreenlet trap)
+works too. The replay for schema-drift lives in harness.checks.replay.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+import configparser
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, Protocol
 
-from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, text
 
 from harness.config.database import DatabaseSpec
-from harness.errors import ConfigError
+from harness.errors import AppCodeError, ConfigError
 from harness.result import CheckResult
+from harness.stack.appcode import AppCode
 from harness.transport.db import database_errors, quote_ident
 
 ITEM = "migration-head"
 
 
-def alembic_config(ini: Path) -> Config:
+def alembic_config(ini: Path, app_dir: Path | None = None) -> Config:
+    """The ini as the alembic CLI run from ``app_dir`` (default: the ini's folder) reads it:
+    a relative ``script_location`` is taken from there. ``prepend_sys_path`` is dropped: the
+    harness process never puts the app's folder on its own path (app code runs in the app's
+    interpreter, see harness.stack.appcode)."""
     if not ini.is_file():
-        raise ConfigError(f"alembic_ini: {ini} does not exist.", hint="fix alembic_ini in targets.toml")
-    return Config(str(ini))
+        raise ConfigError(
+            f"alembic_ini: {ini} does not exist.", hint="fix alembic_ini in targets.toml"
+        )
+    try:
+        config = Config(str(ini))
+        location = config.get_main_option("script_location")
+    except (configparser.Error, UnicodeDecodeError, OSError) as exc:
+        raise AppCodeError(
+            f"alembic_ini: {ini} cannot be read: {exc}", hint="fix the file"
+        ) from None
+    if not location:
+        raise ConfigError(f"alembic_ini: {ini} has no script_location in [alembic].", hint="add it")
+    if ":" not in location or Path(location).is_absolute():  # not the "package:folder" form
+        folder = (
+            Path(location) if Path(location).is_absolute() else (app_dir or ini.parent) / location
+        )
+        config.set_main_option("script_location", str(folder).replace("%", "%%"))
+    config.remove_main_option("prepend_sys_path")
+    return config
 
 
-def script_directory(ini: Path) -> ScriptDirectory:
-    """The scripts, with every revision file loaded (a broken chain raises ``CommandError``)."""
-    script = ScriptDirectory.from_config(alembic_config(ini))
-    script.revision_map.heads  # noqa: B018  (forces loading, so errors surface here)
+def script_directory(ini: Path, app_dir: Path | None = None, app: AppCode | None = None) -> Scripts:
+    """The scripts, with every revision file loaded (a broken chain raises ``CommandError``).
+
+    A revision file that imports the app's modules cannot load here; with ``app`` the heads
+    and revisions are then asked of the app's interpreter instead (JSON, see AppScripts)."""
+    config = alembic_config(ini, app_dir)
+    location = Path(config.get_main_option("script_location") or "")
+    if ":" not in str(location) and not location.is_dir():
+        raise ConfigError(
+            f"alembic_ini: script_location {location} does not exist (resolved from "
+            f"{app_dir or ini.parent}, as the alembic CLI run there would).",
+            hint="set [app] dir to the folder your team runs alembic from, or fix script_location",
+        )
+    script = ScriptDirectory.from_config(config)
+    try:
+        script.revision_map.heads  # noqa: B018  (forces loading, so errors surface here)
+    except CommandError:
+        raise
+    except Exception:
+        if app is None:
+            raise
+        return AppScripts.load(app, ini)
     return script
+
+
+class Scripts(Protocol):
+    """What the checks read of a script directory: alembic's ScriptDirectory, or AppScripts."""
+
+    dir: str
+
+    def get_heads(self) -> Sequence[str]: ...
+
+    def get_revision(self, revision: str) -> Any: ...
+
+    def iterate_revisions(self, upper: str, lower: str) -> Iterable[Any]: ...
+
+
+@dataclass
+class AppScripts:
+    """Heads and revisions as the app's interpreter loaded them (helpers/alembic_scripts.py)."""
+
+    dir: str
+    heads: list[str]
+    revisions: dict[str, list[str]]
+
+    @classmethod
+    def load(cls, app: AppCode, ini: Path) -> AppScripts:
+        answer = app.helper("alembic_scripts", [str(ini)], app.environment(None))
+        return cls(answer["dir"], answer["heads"], answer["revisions"])
+
+    def get_heads(self) -> list[str]:
+        return self.heads
+
+    def get_revision(self, revision: str) -> Any:
+        return SimpleNamespace(revision=revision) if revision in self.revisions else None
+
+    def iterate_revisions(self, upper: str, lower: str) -> list[Any]:
+        """From ``upper`` down to (and with) ``lower``; "base" walks to the root."""
+        seen: list[str] = []
+        todo = [upper]
+        while todo:
+            rev = todo.pop(0)
+            if rev in seen or rev not in self.revisions:
+                continue
+            seen.append(rev)
+            if rev != lower:
+                todo.extend(self.revisions[rev])
+        return [SimpleNamespace(revision=r) for r in seen]
 
 
 def version_table(spec: DatabaseSpec) -> str:
@@ -59,9 +141,11 @@ def read_db_revisions(connection: Connection, spec: DatabaseSpec) -> list[str] |
     return sorted(connection.execute(text(f"SELECT version_num FROM {table}")).scalars())
 
 
-def check_migration_head(engine: Engine, ini: Path, spec: DatabaseSpec) -> CheckResult:
+def check_migration_head(
+    engine: Engine, ini: Path, spec: DatabaseSpec, app: AppCode | None = None
+) -> CheckResult:
     try:
-        script = script_directory(ini)
+        script = script_directory(ini, app.spec.dir if app else None, app)
     except CommandError as exc:
         return CheckResult.failed(
             ITEM, f"the Alembic scripts in {ini.parent} cannot be loaded: {exc}",
@@ -81,7 +165,7 @@ def check_migration_head(engine: Engine, ini: Path, spec: DatabaseSpec) -> Check
 
 
 def _judge(
-    script: ScriptDirectory,
+    script: Scripts,
     heads: list[str],
     current: list[str] | None,
     spec: DatabaseSpec,
@@ -112,7 +196,11 @@ def _judge(
 
 
 def _judge_recorded(
-    script: ScriptDirectory, head: str, current: list[str], expected: dict[str, Any], evidence: dict[str, Any]
+    script: Scripts,
+    head: str,
+    current: list[str],
+    expected: dict[str, Any],
+    evidence: dict[str, Any],
 ) -> CheckResult:
     """The version table has rows: known and at the head, known and behind, or unknown."""
     unknown = [rev for rev in current if not known_revision(script, rev)]
@@ -139,11 +227,11 @@ def _judge_recorded(
 
 
 def _several_rows(
-    script: ScriptDirectory, head: str, current: list[str], expected: dict[str, Any], evidence: dict[str, Any]
+    script: Scripts, head: str, current: list[str], expected: dict[str, Any], evidence: dict[str, Any]
 ) -> CheckResult:
     """One script head but several version rows: a stale row left by a hand-run or
     interrupted migration. "upgrade head" would fail on it; purging to the newest row works."""
-    newest = newest_revision(script, current)
+    newest = newest_revision(script, head, current)
     stale = [rev for rev in current if rev != newest]
     table = evidence["version_table"]
     then = "" if newest == head else ", then alembic upgrade head"
@@ -156,50 +244,20 @@ def _several_rows(
     )  # fmt: skip
 
 
-def newest_revision(script: ScriptDirectory, revisions: list[str]) -> str:
-    """The revision nearest the head (walk_revisions goes head → base)."""
-    order = {rev.revision: n for n, rev in enumerate(script.walk_revisions())}
+def newest_revision(script: Scripts, head: str, revisions: list[str]) -> str:
+    """The revision nearest the head (iterate_revisions goes head → base)."""
+    order = {rev.revision: n for n, rev in enumerate(script.iterate_revisions(head, "base"))}
     return min(revisions, key=lambda rev: order.get(rev, len(order)))
 
 
-def known_revision(script: ScriptDirectory, revision: str) -> bool:
+def known_revision(script: Scripts, revision: str) -> bool:
     try:
         return script.get_revision(revision) is not None
     except CommandError:
         return False
 
 
-def _pending(script: ScriptDirectory, head: str, current: list[str]) -> list[str]:
+def _pending(script: Scripts, head: str, current: list[str]) -> list[str]:
     """Revisions between the database's and the head, oldest first."""
     revisions = script.iterate_revisions(head, current[0] if len(current) == 1 else "base")
     return [r.revision for r in reversed(list(revisions)) if r.revision not in current]
-
-
-# ---------------------------------------------------------------- replay (for schema-drift)
-
-
-def replay_migrations(
-    ini: Path, connection: Connection, url: str, revisions: list[str], url_env: str
-) -> None:
-    """Upgrade the (throwaway) database behind ``connection`` to each of ``revisions``."""
-    config = alembic_config(ini)
-    config.attributes["connection"] = connection
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    config.cmd_opts = argparse.Namespace(x=[f"url={url}"])
-    with _environ({url_env: url, "DATABASE_URL": url}):
-        for revision in revisions:
-            command.upgrade(config, revision)
-
-
-@contextmanager
-def _environ(values: dict[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value

@@ -1,137 +1,159 @@
 """models-match: the live schema has every table and column the app's models expect.
 
-Alembic's autogenerate comparison of the app's ``MetaData`` (named in the profile as
-``module:attribute``) against the live database; ``import pgvector.sqlalchemy`` teaches
-reflection the ``vector`` type so ``Vector(8)`` compares cleanly. What the code expects and
-the database lacks fails: that is the model column no migration creates, and every request
-touching it answers 500. What the database has beyond the code is reported but passes
-(another app's tables, hand-made extras: schema-drift's business).
+The models are loaded where they live: ``helpers/describe_models.py`` runs in the app's
+interpreter from ``[app] dir``, imports ``database.models_import`` (models spread over
+modules register themselves on import) and ``database.models`` (``module:Base.metadata``),
+and answers with JSON: tables, columns with their types compiled for PostgreSQL, nullability.
+This process compares that with the live catalog itself, so the verdict is the same whatever
+ran before it in the session, under ``-k`` or ``-n``. What the code expects and the database
+lacks fails (the model column no migration creates), and so does a column whose type differs;
+what the database has beyond the code is reported but passes (schema-drift's business).
 """
 
 from __future__ import annotations
 
-import importlib
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+import re
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData
+from sqlalchemy import Connection, Engine, text
 
 from harness.config.database import DatabaseSpec
 from harness.errors import ConfigError
 from harness.result import CheckResult
+from harness.stack.appcode import AppCode
 from harness.transport.db import database_errors
 
 ITEM = "models-match"
+Models = dict[str, dict[str, Any]]
 
-def load_metadata(spec: DatabaseSpec) -> MetaData:
-    """Import ``module:attribute`` with the profile's folders on ``sys.path``."""
+_COLUMNS = """SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
+      AND n.nspname = ANY(:schemas)"""
+# SQLAlchemy's PostgreSQL spelling → format_type's.
+_SPELLING = {
+    "varchar": "character varying", "char": "character", "float": "double precision",
+    "timestamp": "timestamp without time zone", "time": "time without time zone",
+    "int": "integer", "bool": "boolean", "decimal": "numeric",
+}  # fmt: skip
+
+
+def load_models(app: AppCode, spec: DatabaseSpec) -> Models:
+    """The models' description from the app's interpreter; no tables is a ConfigError."""
     assert spec.models is not None
-    module_name, _, attribute = spec.models.partition(":")
-    with _on_sys_path(spec.models_path):
-        try:
-            value: Any = importlib.import_module(module_name)
-        except ImportError as exc:
-            raise ConfigError(
-                f"database.models: cannot import {module_name!r}: {exc}.",
-                hint=f"set database.models_path to the folder holding it (searched: {', '.join(map(str, spec.models_path))})",
-            ) from None
-    for part in attribute.split("."):
-        value = getattr(value, part, None)
-    if not isinstance(value, MetaData):
+    env = app.environment(None)
+    if spec.models_path:
+        env["PYTHONPATH"] = ":".join(str(p) for p in spec.models_path)
+    answer = app.helper("describe_models", [spec.models, *spec.models_import], env)
+    tables: Models = answer["tables"]
+    if not tables:
         raise ConfigError(
-            f"database.models: {spec.models!r} is not a SQLAlchemy MetaData.",
-            hint='name it as "module:Base.metadata"',
+            f"database.models: {spec.models} has no tables when loaded in {app.spec.python}: "
+            "the model modules that define them were never imported.",
+            hint='list them in database.models_import = ["app.models.user", ...], or name a '
+            'module that imports them all (e.g. models = "app.models:SQLModel.metadata")',
         )
-    return value
+    return tables
 
 
-@contextmanager
-def _on_sys_path(folders: tuple[Path, ...]) -> Iterator[None]:
-    added = [str(f) for f in folders if str(f) not in sys.path]
-    sys.path[:0] = added
-    try:
-        yield
-    finally:
-        for folder in added:
-            sys.path.remove(folder)
+def pg_type(spelling: str | None) -> str | None:
+    """``VARCHAR(255)`` → ``character varying(255)``; ``NUMERIC(10, 2)`` → ``numeric(10,2)``."""
+    if spelling is None:
+        return None
+    value = spelling.strip().lower().replace(", ", ",")
+    match = re.match(r"^([a-z_ ]+?)\s*(\(.*\))?((\[\])*)$", value)
+    if not match:
+        return value
+    base, args, array = match.group(1), match.group(2) or "", match.group(3) or ""
+    if base == "float" and args:  # FLOAT(p): PostgreSQL keeps only real or double precision
+        base, args = ("real" if int(args.strip("()") or 53) <= 24 else "double precision"), ""
+    base = _SPELLING.get(base, base)
+    if base == "character" and not args:
+        args = "(1)"
+    return f"{base}{args}{array}"
 
 
-def compare_models(connection: Connection, metadata: MetaData) -> list[tuple[Any, ...]]:
-    """Alembic's autogenerate diff, flattened, limited to the schemas the models use."""
-    import pgvector.sqlalchemy  # noqa: F401  (registers "vector" for reflection)
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
-    schemas = {table.schema for table in metadata.tables.values()}
-
-    def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-        return name in schemas or (name == "public" and None in schemas) if type_ == "schema" else True
-
-    context = MigrationContext.configure(
-        connection,
-        opts={"compare_type": True, "include_schemas": True, "include_name": include_name},
-    )
-    flat: list[tuple[Any, ...]] = []
-    for diff in compare_metadata(context, metadata):
-        flat.extend(diff if isinstance(diff, list) else [diff])
-    return flat
+def live_columns(
+    connection: Connection, schemas: list[str]
+) -> dict[str, dict[str, tuple[str, bool]]]:
+    """``{table label: {column: (format_type, nullable)}}`` for the given schemas."""
+    found: dict[str, dict[str, tuple[str, bool]]] = {}
+    for schema, table, column, type_, nullable in connection.execute(
+        text(_COLUMNS), {"schemas": schemas}
+    ):
+        found.setdefault(_where(schema, table), {})[column] = (type_, nullable)
+    return found
 
 
 def _where(schema: str | None, table: str) -> str:
     return table if schema in (None, "public") else f"{schema}.{table}"
 
 
-def classify_model_diffs(diffs: list[tuple[Any, ...]]) -> tuple[list[str], list[str]]:
-    """(what the code expects and the database lacks, what the database has beyond the code)."""
+def compare(
+    models: Models, live: dict[str, dict[str, tuple[str, bool]]]
+) -> tuple[list[str], list[str]]:
+    """(what the code expects and the database lacks or types differently, the rest)."""
     missing: list[str] = []
     extra: list[str] = []
-    for diff in diffs:
-        op = diff[0]
-        if op == "add_table":
-            missing.append(f"{_where(diff[1].schema, diff[1].name)}: table the models define is missing")
-        elif op == "add_column":
-            column = diff[3]
-            missing.append(f"{_where(diff[1], diff[2])}.{column.name}: column the models define is missing ({column.type})")
-        elif op == "modify_type":
-            missing.append(f"{_where(diff[1], diff[2])}.{diff[3]}: the models expect {diff[6]}, the database has {diff[5]}")
-        elif op == "remove_table":
-            extra.append(f"{_where(diff[1].schema, diff[1].name)}: table in the database, not in the models")
-        elif op == "remove_column":
-            extra.append(f"{_where(diff[1], diff[2])}.{diff[3].name}: column in the database, not in the models")
-        else:
-            extra.append(f"{op}: {diff[1:]!r}"[:200])
+    for table in models.values():
+        label = _where(table["schema"], table["name"])
+        have = live.get(label)
+        if have is None:
+            missing.append(f"{label}: table the models define is missing")
+            continue
+        for name, column in table["columns"].items():
+            missing.extend(_column_differences(label, name, column, have, extra))
+        extra.extend(
+            f"{label}.{c}: column in the database, not in the models"
+            for c in sorted(set(have) - set(table["columns"]))
+        )
     return missing, extra
 
 
-def check_models_match(engine: Engine, metadata: MetaData, models: str) -> CheckResult:
+def _column_differences(
+    label: str,
+    name: str,
+    column: dict[str, Any],
+    have: dict[str, tuple[str, bool]],
+    extra: list[str],
+) -> list[str]:
+    if name not in have:
+        return [f"{label}.{name}: column the models define is missing ({pg_type(column['type'])})"]
+    live_type, live_nullable = have[name]
+    want = pg_type(column["type"])
+    if want is not None and want != live_type:
+        return [
+            f"{label}.{name}: type differs: the models say {want}, the database has {live_type}"
+        ]
+    if column["nullable"] != live_nullable:
+        extra.append(
+            f"{label}.{name}: the models say {'NULL' if column['nullable'] else 'NOT NULL'}, the database {'NULL' if live_nullable else 'NOT NULL'}"
+        )
+    return []
+
+
+def check_models_match(engine: Engine, models: Models, name: str) -> CheckResult:
+    schemas = sorted({t["schema"] or "public" for t in models.values()})
     with database_errors(engine), engine.connect() as connection:
-        diffs = compare_models(connection, metadata)
-    missing, extra = classify_model_diffs(diffs)
-    evidence = {"models": models, "tables_in_models": len(metadata.tables), "only_in_database": extra}
+        live = live_columns(connection, schemas)
+    missing, extra = compare(models, live)
+    evidence = {"models": name, "tables_in_models": len(models), "only_in_database": extra}
     if not missing:
         return CheckResult.passed(
-            ITEM, f"the live schema has every table and column of {models}", **evidence
+            ITEM,
+            f"the live schema has every table and column of {name} ({len(models)} tables)",
+            **evidence,
         )
     names = ", ".join(m.split(": ", 1)[0] for m in missing[:8])
-    absent = [m for m in missing if "is missing" in m]
-    # A type changed by hand is a plain difference: the app may well keep working, so no
-    # "answers 500" for it; that is said only of tables and columns that are not there.
-    summary = (
-        f"the code expects {len(missing)} thing(s) the database lacks: {names} "
-        "(every request touching them answers 500)"
-        if absent
-        else f"{len(missing)} column type(s) differ from the models: {'; '.join(missing[:4])}"
-    )
-    remedy = (
-        "write the migration that creates them (alembic revision --autogenerate), deploy it and run alembic upgrade head"
-        if absent
-        else "put the column back to the models' type with a migration (or change the model to match); "
-        "schema-drift names the hand-made change"
+    kinds = " and ".join(
+        k
+        for k, w in (("missing", "is missing"), ("type differs", "type differs"))
+        if any(w in m for m in missing)
     )
     return CheckResult.failed(
-        ITEM, summary,
-        remediation=remedy, expected={"missing": []}, missing=missing, **evidence,
+        ITEM, f"the code expects {len(missing)} thing(s) the database does not match ({kinds}): {names}",
+        remediation="write the migration that creates or alters them (alembic revision "
+        "--autogenerate), deploy it and run alembic upgrade head; or fix the model",
+        expected={"missing": []}, missing=missing, **evidence,
     )  # fmt: skip

@@ -20,17 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import OperationalError
 
-from harness.checks.migrations import (
-    known_revision,
-    read_db_revisions,
-    replay_migrations,
-    script_directory,
-)
+from harness.checks.migrations import known_revision, read_db_revisions, script_directory
+from harness.checks.replay import ReplayFailed, refuse_live_ini_url, require_built_here, run_replay
 from harness.config.database import DatabaseSpec
 from harness.result import CheckResult
-from harness.transport.db import database_errors, database_unreachable
+from harness.stack.appcode import AppCode
+from harness.transport.db import database_errors
 
 ITEM = "schema-drift"
 Snapshot = dict[str, dict[str, Any]]
@@ -95,13 +91,19 @@ def diff_snapshots(live: Snapshot, replayed: Snapshot) -> list[str]:
         singular = {"indexes": "index"}.get(kind, kind[:-1])
         for label in sorted(set(have) - set(want)):
             if not _under_extra_table(kind, label, live, replayed):
-                lines.append(f"{label}: {singular} in the live database that no migration creates ({have[label]})")
+                lines.append(
+                    f"{label}: {singular} in the live database that no migration creates ({have[label]})"
+                )
         for label in sorted(set(want) - set(have)):
             if not _under_missing_table(kind, label, live, replayed):
-                lines.append(f"{label}: {singular} the migrations create is missing in the live database ({want[label]})")
+                lines.append(
+                    f"{label}: {singular} the migrations create is missing in the live database ({want[label]})"
+                )
         for label in sorted(set(have) & set(want)):
             if have[label] != want[label] and kind != "tables":
-                lines.append(f"{label}: live has {have[label]!r}, the migrations give {want[label]!r}")
+                lines.append(
+                    f"{label}: live has {have[label]!r}, the migrations give {want[label]!r}"
+                )
     for name in sorted(set(replayed["extensions"]) - set(live["extensions"])):
         lines.append(f"extension {name}: the migrations create it, the live database lacks it")
     return lines
@@ -132,7 +134,9 @@ def judge_drift(live: Snapshot, replayed: Snapshot, revisions: list[str]) -> Che
     }
     if not differences:
         return CheckResult.passed(
-            ITEM, f"the live schema equals the migrations replayed to {', '.join(revisions)}", **evidence
+            ITEM,
+            f"the live schema equals the migrations replayed to {', '.join(revisions)}",
+            **evidence,
         )
     names = ", ".join(d.split(": ", 1)[0] for d in differences[:8])
     return CheckResult.failed(
@@ -146,24 +150,26 @@ def judge_drift(live: Snapshot, replayed: Snapshot, revisions: list[str]) -> Che
 def replay_failed(exc: Exception, revisions: list[str]) -> CheckResult:
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
     return CheckResult.failed(
-        ITEM, f"the migrations do not build a schema from an empty database: {type(exc).__name__}: {first}",
+        ITEM, f"the migrations do not build a schema from an empty database: {first}",
         remediation="fix the failing migration so that alembic upgrade head works on a fresh database",
         replayed_to=revisions,
     )  # fmt: skip
 
 
-def check_schema_drift(live: Engine, replay: Engine, ini: Path, spec: DatabaseSpec, url_env: str) -> CheckResult:
-    """Replay into the (empty, throwaway) database behind ``replay`` and compare with ``live``."""
+def check_schema_drift(
+    live: Engine, replay: Engine, ini: Path, spec: DatabaseSpec, app: AppCode
+) -> CheckResult:
+    """Replay into the (empty, throwaway) database behind ``replay`` in the app's own
+    interpreter (harness.checks.replay), prove it built there, and compare with ``live``."""
+    live_url = live.url.render_as_string(hide_password=False)
+    refuse_live_ini_url(ini, app, live_url)
     with database_errors(live), live.connect() as connection:
-        revisions = replay_revisions(connection, ini, spec)
-    url = replay.url.render_as_string(hide_password=False)
+        revisions = replay_revisions(connection, ini, spec, app)
     try:
-        with replay.begin() as connection:
-            replay_migrations(ini, connection, url, revisions, url_env)
-    except OperationalError as exc:
-        raise database_unreachable(replay, exc) from None
-    except Exception as exc:  # any error inside the app's migrations is the finding
+        run_replay(app, ini, replay.url.render_as_string(hide_password=False), live_url, revisions)
+    except ReplayFailed as exc:  # an error inside the app's migrations is the finding
         return replay_failed(exc, revisions)
+    require_built_here(replay, spec, revisions, app)
     with database_errors(replay), replay.connect() as connection:
         schemas = app_schemas(connection)
         replayed = snapshot(connection, schemas)
@@ -175,6 +181,7 @@ def check_schema_drift(live: Engine, replay: Engine, ini: Path, spec: DatabaseSp
     result = judge_drift(_without(current, version), _without(replayed, version), revisions)
     result.evidence["schemas_compared"] = schemas
     result.evidence["live_only_schemas_not_compared"] = live_only
+    result.evidence["replayed_with"] = app.spec.python
     return result
 
 
@@ -186,9 +193,11 @@ def _without(snap: Snapshot, table: str) -> Snapshot:
     }  # fmt: skip
 
 
-def replay_revisions(connection: Connection, ini: Path, spec: DatabaseSpec) -> list[str]:
+def replay_revisions(
+    connection: Connection, ini: Path, spec: DatabaseSpec, app: AppCode
+) -> list[str]:
     """The live database's recorded revisions when the scripts know them, else the heads."""
-    script = script_directory(ini)
+    script = script_directory(ini, app.spec.dir, app)
     recorded = read_db_revisions(connection, spec) or []
     if recorded and all(known_revision(script, rev) for rev in recorded):
         return recorded

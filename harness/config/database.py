@@ -7,7 +7,8 @@ Every key is optional; the defaults fit the reference app and most Alembic proje
     version_table = "alembic_version"    # Alembic's version_table / version_table_schema
     version_table_schema = "public"
     models = "app.models:Base.metadata"  # models-match: the app's SQLAlchemy MetaData
-    models_path = ["src"]                # where that module lives (default: app dir, alembic.ini dir)
+    models_import = ["app.models.user"]  # modules to import first (models spread over modules)
+    models_path = ["src"]                # extra folders for it (it loads from [app] dir anyway)
     schema_ttl_s = 21600                 # janitor: drop hv_ schemas older than this (6 h)
     throwaway = true                     # may the harness create hv_ schemas / replay databases
 """
@@ -39,13 +40,14 @@ class DatabaseSpec:
     version_table_schema: str = "public"
     models: str | None = None
     models_path: tuple[Path, ...] = ()
+    models_import: tuple[str, ...] = ()
     schema_ttl_s: float = DEFAULT_TTL_S
     throwaway: bool = True
 
 
 _KNOWN = {
     "pgvector_min_version", "version_table", "version_table_schema", "models",
-    "models_path", "schema_ttl_s", "throwaway",
+    "models_path", "models_import", "schema_ttl_s", "throwaway",
 }  # fmt: skip
 
 
@@ -63,6 +65,7 @@ def database_spec(target: Target) -> DatabaseSpec:
         or defaults.version_table_schema,
         models=_matching(table, "models", _MODELS, where),
         models_path=_models_path(table, target, where),
+        models_import=_modules(table, where),
         schema_ttl_s=_ttl(table, where, defaults.schema_ttl_s),
         throwaway=_bool(table, "throwaway", where, default=not target.production),
     )
@@ -90,12 +93,19 @@ def _models_path(table: Mapping[str, Any], target: Target, where: str) -> tuple[
     values = [raw] if isinstance(raw, str) else raw
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise ConfigError(f"{where}.models_path: expected a folder or a list of folders.")
-    folders = [Path(v).expanduser().resolve() for v in values]
-    if target.app is not None:
-        folders.append(target.app.dir)
-    if target.alembic_ini is not None:
-        folders.append(target.alembic_ini.parent)
+    # Relative to targets.toml; the app's folder needs no entry: the models load from there.
+    folders = [(target.base_dir / Path(v).expanduser()).resolve() for v in values]
     return tuple(dict.fromkeys(folders))
+
+
+def _modules(table: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    value = table.get("models_import", [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and re.match(r"^[A-Za-z_][\w.]*$", v) for v in value):
+        raise ConfigError(
+            f"{where}.models_import: expected a list of module names.",
+            hint='use e.g. models_import = ["app.models.user", "app.models.item"]',
+        )
+    return tuple(value)
 
 
 def _ttl(table: Mapping[str, Any], where: str, default: float) -> float:

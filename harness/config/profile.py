@@ -19,14 +19,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.config.targets import Target, reject_unknown_keys
+from harness.config.keys import reject_unknown_keys
+from harness.config.targets import Target
 from harness.errors import ConfigError
 
 # Section name → its parser, called with the Target (raises ConfigError).
 SECTIONS: dict[str, str | None] = {
     "health": None,  # config.targets._health
     "app": None,  # config.targets._app
-    "stack": "harness.stack:validate_stack_config",
+    "stack": "harness.config.stack:stack_spec",
     "compose": None,  # read by harness.stack.compose (validated with the stack)
     "database": "harness.config.database:database_spec",
     "routes": "harness.checks.routelist:routes_spec",
@@ -36,6 +37,9 @@ SECTIONS: dict[str, str | None] = {
     "auth": "harness.transport.auth:auth_spec",
     "checks": "harness.config.profile:checks_spec",
 }
+
+# Not a section: checks of the kind's own top-level keys (containers: image, compose_file).
+KIND_VALIDATORS: tuple[str, ...] = ("harness.stack:validate_stack_config",)
 
 # Plain keys at the top of a profile (sections aside) → what they are for.
 TOP_LEVEL_KEYS: dict[str, str] = {
@@ -80,7 +84,7 @@ def validate_profile(target: Target) -> None:
     """Raise the first ``ConfigError`` found: an unknown key or section, then each
     section parser's own problems."""
     reject_unknown_names(target.raw, f"targets.{target.name}")
-    for spec in SECTIONS.values():
+    for spec in (*KIND_VALIDATORS, *SECTIONS.values()):
         if spec is None:
             continue
         module_name, _, attr = spec.partition(":")

@@ -13,13 +13,14 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from dotenv import dotenv_values
 
+from harness.config.app import AppSpec, parse_app
+from harness.config.keys import reject_unknown_keys, resolve_path
 from harness.config.urls import normalise_database_url
 from harness.errors import ConfigError
 from harness.secrets import mask_url
@@ -38,18 +39,6 @@ class HealthSpec:
     # Cold start: how long to wait for the target to answer at all before judging.
     wait_timeout_s: float = 60.0
     wait_interval_s: float = 0.5
-
-
-@dataclass(frozen=True)
-class AppSpec:
-    """How the harness runs the app for kind = local/containers."""
-
-    dir: Path
-    asgi: str = "reference_app.main:app"
-    migrate: tuple[str, ...] = ("{python}", "-m", "alembic", "-c", "alembic.ini", "upgrade", "head")
-    database_env: str = "DATABASE_URL"
-    env: Mapping[str, str] = field(default_factory=dict)
-    start_timeout_s: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -218,7 +207,7 @@ def _build(name: str, table: dict[str, Any], base: Path) -> Target:
     database_url = table.get("database_url") or None
     if database_url:
         database_url = normalise_database_url(database_url, field=f"{where}.database_url")
-    alembic_ini = _path(table.get("alembic_ini"), base)
+    alembic_ini = resolve_path(table.get("alembic_ini"), base)
     if alembic_ini is not None and not alembic_ini.is_file():
         raise ConfigError(f"{where}.alembic_ini: {alembic_ini} does not exist.", hint="fix alembic_ini (relative to targets.toml)")
     return Target(
@@ -228,7 +217,7 @@ def _build(name: str, table: dict[str, Any], base: Path) -> Target:
         database_url=database_url,
         alembic_ini=alembic_ini,
         health=_health(table.get("health", {}), where),
-        app=_app(table.get("app"), base, where) if kind != "remote" else None,
+        app=parse_app(table.get("app"), base, where, kind, alembic_ini),
         allow_writes=table.get("allow_writes", kind != "remote"),
         production=table.get("production", False),
         checklist=table.get("checklist", "phase1"),
@@ -282,46 +271,9 @@ def number(
     return float(value)
 
 
-def _app(table: Mapping[str, Any] | None, base: Path, where: str) -> AppSpec:
-    if not isinstance(table, Mapping) or "dir" not in table:
-        raise ConfigError(
-            f"{where}.app: a local target needs [targets.NAME.app] with dir = the app's folder.",
-            hint='add dir = "examples/reference_app"',
-        )
-    known = {"dir", "asgi", "migrate", "database_env", "env", "start_timeout_s"}
-    reject_unknown_keys(table, known, f"{where}.app")
-    app_dir = _path(table["dir"], base)
-    assert app_dir is not None
-    if not app_dir.is_dir():
-        raise ConfigError(f"{where}.app.dir: {app_dir} is not a folder.", hint="fix the path")
-    defaults = AppSpec(dir=app_dir)
-    return replace(
-        defaults,
-        asgi=table.get("asgi", defaults.asgi),
-        migrate=tuple(table.get("migrate", defaults.migrate)),
-        database_env=table.get("database_env", defaults.database_env),
-        env={str(k): str(v) for k, v in table.get("env", {}).items()},
-        start_timeout_s=number(table, "start_timeout_s", defaults.start_timeout_s, f"{where}.app"),
-    )
-
-
-def reject_unknown_keys(table: Mapping[str, Any], known: AbstractSet[str], where: str) -> None:
-    """One line naming the first unknown key of a profile table and listing the known ones;
-    every section parser uses it, so a typo reads the same wherever it is."""
-    unknown = sorted(set(table) - set(known))
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(known))}"
-        )
-
-
-def _path(value: str | None, base: Path) -> Path | None:
-    if not value:
-        return None
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else (base / path).resolve()
-
-
 def _type_name(expected: type | tuple[type, ...]) -> str:
     names = [t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,))]
     return " or ".join({"int": "a number", "float": "a number"}.get(n, n) for n in names)
+
+
+__all__ = ["AppSpec", "reject_unknown_keys"]  # re-exported: section parsers import them from here

@@ -29,7 +29,9 @@ from harness.errors import ConfigError, TargetFault, TargetUnavailable, TargetUn
 from harness.plugin.checklist import check_applicability, not_applicable_key
 from harness.plugin.session import HarnessState, Throttled, get_state, state_key
 from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
-from harness.report.results import PROP_BLOCKED, PROP_CHECKLIST, PROP_CONFIG, ResultsCollector
+from harness.report.results import PROP_BLOCKED, PROP_CHECKLIST, ResultsCollector
+
+PROP_CONFIG_ERROR = "harness_config_error"
 from harness.report.scrub import scrub_report
 from harness.stack import StackAddresses
 
@@ -93,6 +95,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if workerinput is None:
         state.collector = ResultsCollector()
         config.pluginmanager.register(state.collector, "harness-results")
+        config.pluginmanager.register(ConfigErrorWatch(state), "harness-config-errors")
         _teardown_on_sigterm()
         from harness.plugin.facts import (
             FactCollector,  # lazily: harness.plugin.facts is also a plugin
@@ -176,7 +179,8 @@ def _provision(config: pytest.Config, state: HarnessState, write: Any) -> None:
             config=config, target=state.target, addresses=state.addresses
         )
     if state.unavailable is not None:
-        write(f"harness: BLOCKED: {state.unavailable.one_line()}")
+        label = "CONFIGURATION ERROR (exit 4)" if state.config_error else "BLOCKED"
+        write(f"harness: {label}: {state.unavailable.one_line()}")
         log_tail = getattr(state.unavailable, "log_tail", "")
         if log_tail:
             write("harness: last lines of the log:\n" + log_tail)
@@ -223,20 +227,28 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if marker and call.when == "setup":
         report.user_properties.append((PROP_CHECKLIST, [str(arg) for arg in marker.args]))
         item.user_properties.append((PROP_CHECKLIST, [str(arg) for arg in marker.args]))
-    if call.excinfo is not None and call.excinfo.errisinstance(ConfigError):
-        # Met mid-run (a wrong database password): one line, and the run exits 4.
-        reason = call.excinfo.value.one_line()
-        report.longrepr = reason
-        report.user_properties.append((PROP_CONFIG, reason))
-    elif call.excinfo is not None and call.excinfo.errisinstance(TargetFault):
-        report.longrepr = call.excinfo.value.one_line()  # the target's fault, in one line
-    elif call.excinfo is not None and call.excinfo.errisinstance(TargetUnavailable):
-        # The target could not be looked at: not a product failure, so not "failed".
+    if call.excinfo is not None and call.excinfo.errisinstance((TargetUnavailable, ConfigError)):
+        # The target could not be looked at, or a person must fix the configuration (the app's
+        # code cannot run, the replay went elsewhere): not a product failure, so not "failed".
         reason = call.excinfo.value.one_line()
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, f"blocked: {reason}")
         report.user_properties.append((PROP_BLOCKED, reason))
+        if call.excinfo.errisinstance(ConfigError):
+            report.user_properties.append((PROP_CONFIG_ERROR, reason))
     scrub_report(report)  # tracebacks show arguments, captured output may hold a URL
+
+
+class ConfigErrorWatch:
+    """Controller (xdist workers' reports too): a ConfigError inside a test makes the run exit 4."""
+
+    def __init__(self, state: HarnessState) -> None:
+        self.state = state
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        reasons = [value for key, value in report.user_properties if key == PROP_CONFIG_ERROR]
+        if reasons and self.state.config_error is None:
+            self.state.config_error = ConfigError(str(reasons[0]))
 
 
 def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
@@ -262,6 +274,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from harness.plugin.report import finish_run
 
     watch = collection_watch(config)
+    if state.config_error is not None:  # found while bringing the stack up (the app's code)
+        exitstatus = pytest.ExitCode.USAGE_ERROR
     if watch.unknown_item:
         exitstatus = pytest.ExitCode.USAGE_ERROR  # found by an xdist worker (checklist_hooks)
     # Exit code from the item statuses: 0 / 1 / 75 (see harness.report.checklist.decide_exit).

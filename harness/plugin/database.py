@@ -19,14 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine
 from sqlalchemy.exc import ProgrammingError
 
+from harness.checks.models import Models
 from harness.config.database import DatabaseSpec, database_spec
 from harness.config.targets import Target
 from harness.errors import ConfigError, TargetUnavailable
 from harness.janitor import sweep
 from harness.plugin.session import get_state
+from harness.stack.appcode import AppCode
 from harness.transport import db
 
 CLEANUP_ITEM = "cleanup"
@@ -213,15 +215,18 @@ def replay_engine(throwaway: Throwaway) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session")
-def app_metadata(db_spec: DatabaseSpec) -> MetaData:
-    if not db_spec.models:
-        pytest.skip('not run: the profile names no models (database.models = "module:Base.metadata")')
-    from harness.checks.models import load_metadata
-
-    return load_metadata(db_spec)
+def app_code(target: Target) -> AppCode:
+    """The app's interpreter and folder ([app] python/dir); app code runs only there."""
+    if target.app is None:
+        pytest.skip(f"not run: target {target.name!r} has no alembic_ini and no [app] dir")
+    return AppCode(target.app)
 
 
 @pytest.fixture(scope="session")
-def url_env(target: Target) -> str:
-    """The variable the app's env.py reads its URL from (pointed at the replay database)."""
-    return target.app.database_env if target.app else "DATABASE_URL"
+def app_models(db_spec: DatabaseSpec, app_code: AppCode) -> Models:
+    """The models' description, from a subprocess in the app's interpreter (once per session)."""
+    if not db_spec.models:
+        pytest.skip('not run: the profile names no models (database.models = "module:Base.metadata")')
+    from harness.checks.models import load_models
+
+    return load_models(app_code, db_spec)

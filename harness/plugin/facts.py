@@ -69,11 +69,12 @@ def fill_missing_facts(target: Target | None, extra: dict[str, Any]) -> None:
 def _script_heads(target: Target) -> list[str] | None:
     if target.alembic_ini is None or not target.alembic_ini.is_file():
         return None
-    try:
-        from alembic.config import Config
-        from alembic.script import ScriptDirectory
+    try:  # paths as the alembic CLI run from [app] dir; app-importing revisions in its interpreter
+        from harness.checks.migrations import script_directory
+        from harness.stack.appcode import AppCode
 
-        return sorted(ScriptDirectory.from_config(Config(str(target.alembic_ini))).get_heads())
+        app = AppCode(target.app) if target.app else None
+        return sorted(script_directory(target.alembic_ini, app.spec.dir if app else None, app).get_heads())
     except Exception:  # noqa: BLE001 — a fact we cannot learn is recorded as unknown
         return None
 

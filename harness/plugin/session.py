@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from harness.config.targets import Target
-from harness.errors import HarnessError, TargetUnavailable
+from harness.errors import ConfigError, HarnessError, TargetUnavailable
 from harness.report.results import ResultsCollector, utc_now
 from harness.stack import Stack, StackAddresses, make_stack
 
@@ -60,7 +60,7 @@ class HarnessState:
         run blocked."""
         assert self.target is not None
         try:
-            self.stack = make_stack(self.target)
+            self.stack = make_stack(self.target, log_dir=self.report_dir)
         except TargetUnavailable as exc:
             self.unavailable = exc
             return
@@ -68,6 +68,11 @@ class HarnessState:
             self.addresses = self.stack.start(progress)
         except TargetUnavailable as exc:
             self.unavailable = exc
+            return
+        except ConfigError as exc:  # the app's code cannot run as configured: exit 4, not 75
+            self.config_error = exc
+            self.unavailable = TargetUnavailable(exc.one_line())
+            self.unavailable.log_tail = getattr(exc, "log_tail", "")  # type: ignore[attr-defined]
             return
         self.adopt(self.addresses)
 

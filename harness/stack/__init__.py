@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import atexit
 import json
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Protocol
 
+from harness.config.stack import stack_spec, system_bindir
 from harness.config.targets import Target
 from harness.errors import StackError
-from harness.stack.app import AppProcess, launch_app
+from harness.stack.app import AppProcess, launch_app, log_file
 from harness.stack.postgres import EmbeddedPostgres
 from harness.transport.wait import Progress
 
@@ -37,10 +40,12 @@ class StackAddresses:
 class LocalStack:
     """kind = local: everything on this machine, on 127.0.0.1, gone afterwards."""
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, log_dir: Path | None = None) -> None:
         if target.app is None:
             raise StackError(f"target {target.name!r} has no [app] section to run.")
         self.target = target
+        self.log_dir = log_dir
+        self.spec = stack_spec(target)
         self.postgres: EmbeddedPostgres | None = None
         self.app: AppProcess | None = None
         atexit.register(self.stop)  # last resort if the session never reaches teardown
@@ -49,8 +54,13 @@ class LocalStack:
         timings: dict[str, float] = {}
         try:
             mark = time.perf_counter()
-            progress("starting embedded PostgreSQL")
-            self.postgres = EmbeddedPostgres.create()
+            bindir = self.spec.bindir or (
+                system_bindir() if self.spec.postgres == "system" else None
+            )
+            progress(
+                f"starting {self.spec.postgres} PostgreSQL" + (f" from {bindir}" if bindir else "")
+            )
+            self.postgres = EmbeddedPostgres.create(bindir)
             self.postgres.start()
             timings["postgres_start"] = time.perf_counter() - mark
             return self._start_app(progress, timings)
@@ -62,13 +72,16 @@ class LocalStack:
         assert self.postgres is not None and self.target.app is not None
         self.app = launch_app(
             self.target.app, self.target.health.path, self.postgres.url(),
-            self.postgres.root / "app.log", progress, timings,
+            log_file(self.log_dir), progress, timings,
         )  # fmt: skip
         return StackAddresses(self.app.base_url, self.postgres.url(), timings)
 
     def stop(self) -> None:
         if self.app is not None:
             self.app.stop()
+            if self.log_dir is None:  # a temp log of an app that came up: no hint names it
+                shutil.rmtree(self.app.log_path.parent, ignore_errors=True)
+            self.app = None
         if self.postgres is not None:
             self.postgres.stop()
 
@@ -81,12 +94,13 @@ class Stack(Protocol):
     def stop(self) -> None: ...
 
 
-def make_stack(target: Target) -> Stack:
+def make_stack(target: Target, log_dir: Path | None = None) -> Stack:
+    """``log_dir``: where the app's log is kept (the run's report folder)."""
     if target.kind == "containers":
         from harness.stack.containers import ContainersStack  # docker/testcontainers: lazily
 
-        return ContainersStack(target)
-    return LocalStack(target)
+        return ContainersStack(target, log_dir)
+    return LocalStack(target, log_dir)
 
 
 def validate_stack_config(target: Target) -> None:

@@ -1,47 +1,70 @@
-"""Running the app under test: its migrate command, then uvicorn on a free loopback port."""
+"""Running the app under test: its migrate commands, then uvicorn on a free loopback port.
+
+Both run in the app's own interpreter (``[app] python``) from its folder (``[app] dir``), with
+its database variables filled by ``[app] database_env`` (harness.stack.appcode). What a person
+must fix (a module missing from the app's venv, a failing migration, an app that exits at
+start) is an ``AppCodeError`` (exit 4, one line naming the command and the interpreter), not
+"blocked": a retry would not help. The log is kept where the run's report goes, so the path
+in a hint still exists after teardown.
+"""
 
 from __future__ import annotations
 
 import os
 import signal
 import subprocess
-import sys
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.config.targets import AppSpec
-from harness.errors import StackError
+from harness.errors import AppCodeError, StackError
 from harness.secrets import redact
+from harness.stack.appcode import AppCode, last_error_line
 from harness.stack.postgres import free_port, tail
 from harness.transport.wait import HttpWaitStrategy, Progress
+
+LOG_NAME = "app.log"
 
 
 def app_environment(spec: AppSpec, database_url: str) -> dict[str, str]:
     """The parent's env (so REFAPP_FAULTS and the like pass through), the profile's
-    ``app.env`` and the database URL under the name the app reads."""
-    env = dict(os.environ)
-    env.update(spec.env)
-    env[spec.database_env] = database_url
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
+    ``app.env`` and the app's database variables filled from ``database_url``."""
+    return AppCode(spec).environment(database_url)
+
+
+def _failure(what: str, spec: AppSpec, log_path: Path) -> AppCodeError:
+    log = redact(tail(log_path, 200))
+    return AppCodeError(
+        f"{what} (interpreter {spec.python}, folder {spec.dir}): {last_error_line(log)}",
+        log_tail="\n".join(log.splitlines()[-25:]),
+        hint=f"the whole log is {log_path}",
+    )
 
 
 def run_migrations(spec: AppSpec, env: Mapping[str, str], log_path: Path) -> None:
-    command = [sys.executable if part == "{python}" else part for part in spec.migrate]
-    with log_path.open("a") as log:
-        log.write(f"$ {' '.join(command)}\n")
-        log.flush()
-        proc = subprocess.run(
-            command, cwd=spec.dir, env=dict(env), stdout=log, stderr=subprocess.STDOUT, timeout=300
-        )
-    if proc.returncode != 0:
-        raise StackError(
-            f"the app's migrate command failed (exit {proc.returncode}): {' '.join(command)}",
-            log_tail=redact(tail(log_path, 25)),
-            hint=f"see {log_path}",
-        )
+    for parts in spec.migrate:
+        command = AppCode(spec).command(parts)
+        with log_path.open("a") as log:
+            log.write(f"$ {' '.join(command)}\n")
+            log.flush()
+            try:
+                proc = subprocess.run(
+                    command, cwd=spec.dir, env=dict(env), stdout=log, stderr=subprocess.STDOUT,
+                    timeout=300, stdin=subprocess.DEVNULL, check=False,
+                )  # fmt: skip
+            except OSError as exc:
+                raise AppCodeError(
+                    f"the app's migrate command {command[0]} cannot run: {exc}."
+                ) from None
+        if proc.returncode != 0:
+            raise _failure(
+                f"the app's migrate command failed (exit {proc.returncode}): {' '.join(command)}",
+                spec,
+                log_path,
+            )
 
 
 @dataclass
@@ -61,10 +84,12 @@ class AppProcess:
 
     def start(self) -> None:
         command = [
-            sys.executable, "-m", "uvicorn", self.spec.asgi,
+            self.spec.python, "-m", "uvicorn", self.spec.asgi,
             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
         ]  # fmt: skip
         with self.log_path.open("ab") as log:
+            log.write(f"$ {' '.join(command)}\n".encode())
+            log.flush()
             self.process = subprocess.Popen(
                 command,
                 cwd=self.spec.dir,
@@ -84,9 +109,16 @@ class AppProcess:
         )
         try:
             strategy.wait(progress, alive=self._death_reason)
-        except StackError:
-            raise
         except Exception as exc:
+            if self.process is not None and self.process.poll() is not None:
+                # It exited on its own: a missing module, a bad setting. Retrying will not help.
+                code = self.process.returncode
+                raise _failure(
+                    f"the app exited with code {code} at start", self.spec, self.log_path
+                ) from None
+            if isinstance(exc, StackError):
+                exc.log_tail = exc.log_tail or redact(tail(self.log_path, 25))
+                raise
             raise StackError(
                 f"app did not become ready: {exc}",
                 log_tail=redact(tail(self.log_path, 25)),
@@ -116,7 +148,7 @@ def launch_app(
     """Migrations, then uvicorn until healthy: the same for every kind that runs the app."""
     env = app_environment(spec, database_url)
     mark = time.perf_counter()
-    progress("running the app's migrations")
+    progress(f"running the app's migrations (log: {log_path})")
     run_migrations(spec, env, log_path)
     timings["migrations"] = time.perf_counter() - mark
     mark = time.perf_counter()
@@ -130,3 +162,11 @@ def launch_app(
         raise
     timings["app_start"] = time.perf_counter() - mark
     return app
+
+
+def log_file(log_dir: Path | None) -> Path:
+    """Where the app's log goes: the run's report folder, else a folder teardown keeps
+    (never the stack's own temporary folder, which teardown deletes)."""
+    folder = log_dir or Path(tempfile.mkdtemp(prefix="hv-app-log-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / LOG_NAME

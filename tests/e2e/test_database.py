@@ -164,8 +164,8 @@ FAULTS = {
     ),
     "model_column_without_migration": (
         model_without_migration,
-        {"models-match": ["users.credits: column the models define is missing (INTEGER)",
-                          "every request touching them answers 500"]},
+        {"models-match": ["users.credits: column the models define is missing (integer)",
+                          "alembic revision --autogenerate"]},
     ),
 }
 

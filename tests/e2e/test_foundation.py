@@ -83,20 +83,21 @@ def test_missing_env_var_names_variable(project):
     assert project.results()["blocked_reason"].startswith("targets.staging.base_url")
 
 
-def test_app_that_cannot_start_blocks_with_its_log(project):
+def test_app_that_cannot_start_is_a_usage_error_with_its_log(project):
+    """An app that exits at start needs a person, not a retry: exit 4 (issue 11)."""
     result = project.run(HEALTH, faults="no_such_fault")
-    assert result.ret == EXIT_BLOCKED
-    result.stdout.fnmatch_lines(["*BLOCKED*app exited with code*", "*last lines of the log*"])
+    assert result.ret == 4
+    result.stdout.fnmatch_lines(["*CONFIGURATION ERROR*app exited with code*", "*last lines of the log*"])
     result.stdout.fnmatch_lines(["*no_such_fault*"])
     assert project.results()["status"] == "blocked"
     assert not project.leftover_clusters()
 
 
-def test_failed_migration_blocks_and_tears_down(project):
+def test_failed_migration_is_a_usage_error_and_tears_down(project):
     project.set_targets({"targets": {"local": {"app": {"migrate": ["{python}", "-c", "raise SystemExit(3)"]}}}})
     result = project.run(HEALTH)
-    assert result.ret == EXIT_BLOCKED
-    result.stdout.fnmatch_lines(["*BLOCKED*migrate command failed (exit 3)*"])
+    assert result.ret == 4
+    result.stdout.fnmatch_lines(["*CONFIGURATION ERROR*migrate command failed (exit 3)*"])
     assert not project.leftover_clusters()
 
 

@@ -28,7 +28,7 @@ def test_database_section_defaults_and_values():
     spec = database_spec(target({}, alembic_ini=INI))
     assert spec.pgvector_min_version == "0.5.0" and spec.version_table == "alembic_version"
     assert spec.version_table_schema == "public" and spec.schema_ttl_s == 6 * 3600
-    assert spec.models_path == (INI.parent,) and spec.throwaway
+    assert spec.models_path == () and spec.throwaway  # the models load from [app] dir anyway
     spec = database_spec(target({"models": "app.models:Base.metadata", "schema_ttl_s": 5, "models_path": "src"}))
     assert spec.models == "app.models:Base.metadata" and spec.schema_ttl_s == 5.0
     assert spec.models_path == (Path("src").resolve(),)

@@ -1,0 +1,104 @@
+"""The schema-drift replay: the app's migrations, in the app's interpreter, into a throwaway
+database, proven to have built there and nowhere else.
+
+Why it cannot touch the live database (README "The replay is harmless"):
+
+* up front, an alembic.ini whose ``sqlalchemy.url`` names the live server and database is a
+  configuration error (the replay helper overrides it anyway, but such an ini is a trap);
+* the replay subprocess's environment holds no variable whose value contains the live
+  password or the live URL (a ``SQLALCHEMY_DATABASE_URI`` inherited from the shell is
+  stripped), no libpq ``PG*`` variable, and the app's own variables (``database_env``)
+  mapped to the throwaway database;
+* afterwards the throwaway database must hold the version table at the expected revision;
+  if it does not, env.py built elsewhere (a hard-coded URL, an unmapped variable): a
+  configuration error naming the variables to map, never "drift".
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sqlalchemy import Engine, make_url
+
+from harness.checks.migrations import alembic_config, read_db_revisions
+from harness.config.database import DatabaseSpec
+from harness.errors import AppCodeError, ConfigError
+from harness.secrets import mask_url
+from harness.stack.appcode import AppCode, live_secrets
+from harness.transport.db import database_errors
+
+# The app's env.py could not reach the database it was given (or reached none at all).
+_NOT_CONNECTED = re.compile(
+    r"OperationalError|connection (to server .* failed|refused)|could not translate host|"
+    r"password authentication failed|database \S+ does not exist|KeyError|ValidationError",
+    re.IGNORECASE,
+)
+
+
+class ReplayFailed(Exception):
+    """A migration itself failed on the empty throwaway database: that is the finding."""
+
+
+def _same_database(a: str, b: str) -> bool:
+    """Same server (localhost == 127.0.0.1), port and database name."""
+    try:
+        ua, ub = make_url(a), make_url(b)
+    except Exception:  # noqa: BLE001  an unparsable ini URL cannot point anywhere
+        return False
+    local = {"localhost", "127.0.0.1", "::1", None}
+    same_host = ua.host == ub.host or (ua.host in local and ub.host in local)
+    return same_host and (ua.port or 5432) == (ub.port or 5432) and ua.database == ub.database
+
+
+def refuse_live_ini_url(ini: Path, app: AppCode, live_url: str) -> None:
+    url = alembic_config(ini, app.spec.dir).get_main_option("sqlalchemy.url") or ""
+    if url.strip() and _same_database(url.strip(), live_url):
+        raise ConfigError(
+            f"alembic_ini: {ini} has sqlalchemy.url = {mask_url(url.strip())}, the live database: "
+            "the harness will not replay migrations with such an ini (an env.py reading it "
+            "would build on the live database).",
+            hint="take sqlalchemy.url out of alembic.ini (have env.py read an environment "
+            "variable) and map that variable in [app] database_env",
+        )
+
+
+def run_replay(
+    app: AppCode, ini: Path, replay_url: str, live_url: str, revisions: list[str]
+) -> None:
+    """Upgrade the throwaway database to each of ``revisions`` in the app's interpreter."""
+    env = app.environment(replay_url, strip=live_secrets(live_url))
+    env["HV_REPLAY_URL"] = replay_url
+    try:
+        app.helper("replay", [str(ini), *revisions], env)
+    except AppCodeError as exc:
+        if re.search(r"ModuleNotFoundError|ImportError", exc.error_line):
+            raise
+        if _NOT_CONNECTED.search(exc.error_line):
+            raise not_built_here(app, f"env.py did not reach it ({exc.error_line})") from None
+        raise ReplayFailed(exc.error_line or exc.message) from None
+
+
+def require_built_here(
+    replay: Engine, spec: DatabaseSpec, revisions: list[str], app: AppCode
+) -> None:
+    with database_errors(replay), replay.connect() as connection:
+        found = read_db_revisions(connection, spec)
+    if found != sorted(revisions):
+        table = f"{spec.version_table_schema}.{spec.version_table}"
+        seen = "no version table" if found is None else f"{table} = {found or 'empty'}"
+        raise not_built_here(
+            app, f"the throwaway database holds {seen}, expected {sorted(revisions)}"
+        )
+
+
+def not_built_here(app: AppCode, why: str) -> ConfigError:
+    names = ", ".join(app.spec.database_env) or "none"
+    return ConfigError(
+        f"schema-drift: the replay did not build where it was told: {why}. The app's env.py "
+        f"takes its database from somewhere the harness did not map (mapped now: {names}).",
+        hint="map every variable env.py reads in [app] database_env, e.g. database_env = "
+        '{ POSTGRES_SERVER = "{host}", POSTGRES_PORT = "{port}", POSTGRES_USER = "{user}", '
+        'POSTGRES_PASSWORD = "{password}", POSTGRES_DB = "{database}" }, and take any '
+        "hard-coded URL out of alembic.ini",
+    )

@@ -1,0 +1,37 @@
+"""Replay an app's migrations into the throwaway database (run in the app's interpreter).
+
+Usage: python replay.py ALEMBIC_INI REVISION [REVISION ...]   (cwd: the app's folder)
+The throwaway URL comes in the environment as HV_REPLAY_URL, never on the command line. It is
+handed to env.py every way Alembic offers (sqlalchemy.url, -x url=, and the app's own
+variables, which the harness has already mapped); an env.py that still goes elsewhere is
+caught afterwards by the harness, which looks for the version table where it should be.
+Imports only the stdlib and Alembic: this file runs where the harness is not installed.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+# Run by path: this folder is sys.path[0]; take it out so the app's imports see only its own.
+sys.path[:] = [p for p in sys.path if p != os.path.dirname(os.path.abspath(__file__))]
+
+from alembic import command
+from alembic.config import Config
+
+
+def main(argv: list[str]) -> int:
+    ini, revisions = argv[0], argv[1:]
+    url = os.environ.pop("HV_REPLAY_URL")
+    sys.path.insert(0, os.getcwd())  # as the alembic CLI run from this folder would see it
+    config = Config(ini)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.cmd_opts = argparse.Namespace(x=[f"url={url}"])
+    for revision in revisions:
+        command.upgrade(config, revision)
+    print("HV-JSON:" + json.dumps({"replayed": revisions}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
