@@ -160,7 +160,7 @@ FAULTS = {
     "column_type_changed_by_hand": (
         lambda p: p.add_hook(break_database("ALTER TABLE users ALTER COLUMN email TYPE text")),
         {"schema-drift": ["users.email"],
-         "models-match": ["column type(s) differ from the models: users.email"]},
+         "models-match": ["(type differs): users.email"]},
     ),
     "model_column_without_migration": (
         model_without_migration,

@@ -80,7 +80,7 @@ def test_wrong_password_is_exit_4_with_the_reason(project, standalone_pg):
     result = project.run(SUITE, "--target=badpw")
     assert result.ret == 4
     data = project.results()
-    assert data["counts"]["blocked"] == 0 and data["status"] == "blocked"
+    assert data["counts"]["blocked"] == 6 and data["status"] == "blocked"
     assert "password authentication failed for user 'postgres'" in data["blocked_reason"]
     result.stdout.fnmatch_lines(["*database *: password authentication failed for user 'postgres'. Hint: check the password*"])
     assert "Wr0ngPassword" not in result.stdout.str() + result.stderr.str()

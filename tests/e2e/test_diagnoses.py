@@ -14,7 +14,6 @@ import pytest
 from db_support import APP_DIR, migrate, sql, standalone_pg  # noqa: F401  (fixture)
 
 from harness.checks.migrations import check_migration_head
-from harness.checks.models import check_models_match
 from harness.config.database import DatabaseSpec
 from harness.transport.db import make_engine
 
@@ -66,18 +65,4 @@ def test_several_rows_below_head_purge_then_upgrade(standalone_pg, engine):
         migrate(url)
 
 
-def test_a_type_changed_by_hand_is_a_type_difference_not_a_500(standalone_pg, engine):
-    sys.path.insert(0, str(APP_DIR))
-    from reference_app.models import Base
-
-    url = standalone_pg.url()
-    sql(url, "ALTER TABLE users ALTER COLUMN email TYPE text")
-    try:
-        result = check_models_match(engine, Base.metadata, "reference_app.models:Base.metadata")
-        assert not result.ok
-        assert "column type(s) differ from the models: users.email" in result.summary
-        assert "500" not in result.summary
-        assert "migration" in result.remediation
-    finally:
-        alembic(url, "downgrade", "base")
-        migrate(url)
+# A type changed by hand in models-match: tests/e2e/test_database.py (column_type_changed_by_hand).
