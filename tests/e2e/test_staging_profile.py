@@ -115,3 +115,23 @@ def test_health_503_for_the_whole_wait_fails_with_its_body_exit_1(project):
     assert health["status"] == "fail"
     assert "answered HTTP 503" in health["reason"]
     assert any(check["evidence"]["body"]["database"].startswith("error") for check in health["evidence"])
+
+
+def test_healthy_template_app_exits_0_and_reaches_100_percent_with_na_items(project):
+    # Needs examples/template_app/.venv (scripts/example-venvs.sh) and Debian's PostgreSQL.
+    if not (REPO / "examples/template_app/.venv/bin/python").exists():
+        pytest.skip("not run: scripts/example-venvs.sh template_app builds the app's venv")
+    result = project.run("--target=template", timeout=600)
+    by_id = items(project)
+    assert result.ret == 0, {k: (v["status"], v["reason"]) for k, v in by_id.items()}
+    assert {k for k, v in by_id.items() if v["status"] == "na"} == {
+        "pgvector", "pgvector-usable", "wallet-reward", "wallet-idempotent"}
+    assert by_id["pgvector"]["reason"] == "n/a: the app stores no vectors"
+    folder = project.report_dirs()[-1]
+    signoff = subprocess.run(
+        [sys.executable, "-m", "harness", "signoff", str(folder), "--by", "Aiko Sato",
+         "--manual", "docs-updated=done", "--manual", "release-notes=done"],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert signoff.returncode == 0, signoff.stderr
+    assert "9/9 items (100.0%)" in signoff.stdout
