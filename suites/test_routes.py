@@ -4,9 +4,10 @@ expected route answers from the app through the public base URL (no proxy 404)."
 import pytest
 
 from harness.checks.reachability import check_routes_reachable, probe_context
-from harness.checks.routes import SNAPSHOT_HINT, check_routes
-from harness.errors import ConfigError
 from harness.checks.routelist import load_expected, routes_spec
+from harness.checks.routes import SNAPSHOT_HINT, check_app_routes, check_routes
+from harness.errors import ConfigError
+from harness.stack.appcode import AppCode
 
 
 @pytest.fixture(scope="session")
@@ -32,12 +33,18 @@ def expected_routes(routes_config):
 
 # Configuration fixtures come first: a bad profile is reported before the target is contacted.
 @pytest.mark.checklist("routes")
-def test_served_routes_match_expected(routes_config, expected_routes, http, request, check):
+def test_served_routes_match_expected(routes_config, expected_routes, target, http, request, check):
     if routes_config.openapi_path is None:
-        pytest.skip("not run: the target serves no OpenAPI document; routes-reachable probes the list")
+        if target.app is None:
+            pytest.skip("not run: no OpenAPI document and no [app] to ask; routes-reachable probes the list")
+        # No OpenAPI document: ask the app's own code for its route table (README "Flask backends").
+        check(check_app_routes(AppCode(target.app), routes_config, expected_routes))
+        return
     # Logs in only if the OpenAPI document asks for it: a failing login is not a routes failure.
     login = lambda: request.getfixturevalue("auth_headers")  # noqa: E731
     check(check_routes(http, routes_config, expected_routes, login))
+    if routes_config.app_cross_check and target.app is not None:
+        check(check_app_routes(AppCode(target.app), routes_config, expected_routes))
 
 
 @pytest.mark.checklist("routes-reachable")

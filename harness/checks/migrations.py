@@ -48,6 +48,10 @@ def alembic_config(ini: Path, app_dir: Path | None = None) -> Config:
         raise AppCodeError(
             f"alembic_ini: {ini} cannot be read: {exc}", hint="fix the file"
         ) from None
+    if not location and (ini.parent / "env.py").is_file():
+        # Flask-Migrate's layout (flask db init): no script_location, the ini sits in the
+        # scripts folder itself, which Flask-Migrate hands to Alembic at run time.
+        location = str(ini.parent.resolve())
     if not location:
         raise ConfigError(f"alembic_ini: {ini} has no script_location in [alembic].", hint="add it")
     if ":" not in location or Path(location).is_absolute():  # not the "package:folder" form

@@ -99,6 +99,10 @@ def _fingerprint(openapi: httpx.Response | None, made_up: httpx.Response, health
         base = Fingerprint(media_type(health), health.headers.get("server"), learned_from="health")
     if made_up.status_code == 404 and base.same_origin(made_up):
         return Fingerprint(base.media_type, base.server, made_up.content, base.learned_from)
+    if made_up.status_code == 404 and made_up.headers.get("server") == base.server:
+        # A plain-text health route ("ok" at /) and no OpenAPI: the same server's own 404
+        # shows how the app's 404s look (Flask's HTML, say).
+        return Fingerprint(media_type(made_up), base.server, made_up.content, "same-server-404")
     return base
 
 

@@ -127,8 +127,24 @@ def probe(client: httpx.Client, route: Route, chosen: Probe, spec: RoutesSpec, f
         if response.status_code in GATEWAY_STATUSES and attempt == 1 and resend:
             continue
         answer = classify(route, f"{chosen.method} {response.request.url}", response, fp)
+        if answer.verdict == "app-no-route":
+            answer = _routed_after_all(client, answer, chosen.path)
         return _judge_5xx(answer, chosen, spec, response)
     raise AssertionError("unreachable")
+
+
+def _routed_after_all(client: httpx.Client, answer: Answer, path: str) -> Answer:
+    """An app whose 404 for a missing id reads like its no-route 404 (Flask's one 404 handler):
+    OPTIONS on the path answers (Flask 200, Starlette 405) where a route has it, 404 where not."""
+    try:
+        status = client.options(path).status_code
+    except httpx.TransportError:
+        return answer
+    if status in (404, *GATEWAY_STATUSES):
+        return answer
+    detail = f"{answer.detail} (an id that does not exist: OPTIONS {path} answered {status})"
+    detail = detail.replace("which has no such route", "itself")
+    return Answer(answer.route, answer.sent, "app", 404, detail)
 
 
 def classify(route: Route, sent: str, response: httpx.Response, fp: Fingerprint) -> Answer:

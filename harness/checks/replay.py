@@ -70,7 +70,11 @@ def run_replay(
     env = app.environment(replay_url, strip=live_secrets(live_url))
     env["HV_REPLAY_URL"] = replay_url
     try:
-        app.helper("replay", [str(ini), *revisions], env)
+        if app.spec.migrations == "flask":  # env.py needs the app context: Flask-Migrate's way
+            assert app.spec.wsgi is not None  # parse_app requires it with migrations = "flask"
+            app.helper("flask_replay", [app.spec.wsgi, *revisions], env)
+        else:
+            app.helper("replay", [str(ini), *revisions], env)
     except AppCodeError as exc:
         if re.search(r"ModuleNotFoundError|ImportError", exc.error_line):
             raise

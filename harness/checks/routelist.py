@@ -81,6 +81,9 @@ class RoutesSpec:
 
     def allows_5xx(self, route: Route) -> bool:
         return any(fnmatch.fnmatchcase(route.path, glob) for glob in self.allow_5xx)
+    # Also compare the route table the app's code declares (helpers/app_routes.py) with the
+    # list: catches a FastAPI route hidden from OpenAPI (include_in_schema=False).
+    app_cross_check: bool = False
 
     def ignored(self, route: Route) -> bool:
         """A pattern is a path glob (``/docs*``) or ``METHOD glob`` (``POST /api/admin/*``)."""
@@ -105,6 +108,7 @@ _KNOWN = {
     "ignore",
     "write_probe",
     "allow_5xx",
+    "app_cross_check",
 }
 
 
@@ -124,6 +128,7 @@ def routes_spec(target: Target) -> RoutesSpec:
         ignore=_patterns(table.get("ignore", []), where),
         write_probe=_choice(table, "write_probe", WRITE_PROBES, where),
         allow_5xx=_patterns(table.get("allow_5xx", []), where, "allow_5xx"),
+        app_cross_check=_flag(table, "app_cross_check", where),
     )
 
 
@@ -163,6 +168,15 @@ def _choice(table: Mapping[str, Any], key: str, choices: tuple[str, ...], where:
             f"{where}.{key}: {value!r} is not one of {', '.join(choices)}.", hint=f"fix {key}"
         )
     return str(value)
+
+
+def _flag(table: Mapping[str, Any], key: str, where: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(
+            f"{where}.{key}: expected true or false, got {value!r}.", hint=f"fix {key}"
+        )
+    return value
 
 
 def _path_params(value: Any, where: str) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""routes: the route list the app serves (its OpenAPI document) equals the expected list.
+"""routes: the route list the app serves (its OpenAPI document, or where it serves none, the
+route table the app declares: Flask's url_map, Starlette's routes) equals the expected list.
 
 Names every missing and every unexpected route. A missing route whose tail turns up under
 another prefix is called out as "moved", the `include_router(prefix=...)` mistake.
@@ -11,10 +12,28 @@ from collections.abc import Callable, Mapping
 from harness.checks.routelist import Route, RoutesSpec, routes_from_openapi
 from harness.errors import ConfigError
 from harness.result import CheckResult
+from harness.stack.appcode import AppCode
 from harness.transport.http import HttpClient
 
 ITEM = "routes"
 SNAPSHOT_HINT = "python -m harness routes snapshot --target NAME --out FILE"
+# The app's factory may insist on a database URL; building the route table must not use one.
+_NO_DATABASE = "postgresql://hv-routes@127.0.0.1:1/hv_route_inventory"
+
+
+def app_declared_routes(app: AppCode) -> tuple[list[Route], str]:
+    """The routes the app's own code declares, asked in its interpreter and folder
+    (helpers/app_routes.py); an app that cannot be loaded is an AppCodeError (exit 4)."""
+    env = app.environment(_NO_DATABASE)
+    answer = app.helper("app_routes", [app.spec.served], env, timeout_s=120)
+    routes = [Route.parse(line, "app_routes") for line in answer["routes"]]
+    return routes, f"{answer['framework']} route table of {app.spec.served}"
+
+
+def check_app_routes(app: AppCode, spec: RoutesSpec, expected: list[Route]) -> CheckResult:
+    """routes for an app with no OpenAPI document: its declared table against the list."""
+    served, source = app_declared_routes(app)
+    return compare_routes(spec.keep(served), spec.keep(expected), source)
 
 
 Headers = Mapping[str, str] | Callable[[], Mapping[str, str]] | None

@@ -1,5 +1,7 @@
 """``python -m harness routes snapshot --target NAME [--out FILE]``: write the expected
 route list from a live target's OpenAPI document, so a team adopts the harness in one step.
+A profile with ``openapi_path = ""`` and an ``[app]`` gets the route table the app's code
+declares instead (Flask's url_map), read in the app's interpreter without starting anything.
 
 For a local profile the embedded stack is started for the snapshot and torn down after.
 ``--out`` defaults to the profile's ``[routes] expected`` file; ``-`` prints the list.
@@ -15,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from harness.checks.routelist import expected_document, routes_spec
-from harness.checks.routes import fetch_served_routes
+from harness.checks.routes import app_declared_routes, fetch_served_routes
 from harness.commands._common import add_target_options, target_from_args
 from harness.config.targets import Target
 from harness.errors import ConfigError
 from harness.plugin.session import Throttled
+from harness.stack.appcode import AppCode
 from harness.transport.auth import auth_headers
 from harness.transport.http import HttpClient
 from harness.transport.tls import tls_spec
@@ -44,14 +47,19 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     target = target_from_args(args)
     spec = routes_spec(target)
-    if spec.openapi_path is None:
+    if spec.openapi_path is None and target.app is None:
         raise ConfigError(
-            f"targets.{target.name}.routes: openapi_path is empty, so there is nothing to snapshot.",
+            f"targets.{target.name}.routes: openapi_path is empty and there is no [app] to ask, "
+            "so there is nothing to snapshot.",
             hint='write the expected list by hand: {"routes": ["GET /api/health", ...]}',
         )
     out = _destination(args.out, spec.expected_file, target.name)
-    with _live(target) as live:
-        served, source = _served(live, spec)
+    if spec.openapi_path is None:  # no OpenAPI document: the app's own route table, no stack
+        assert target.app is not None
+        served, source = app_declared_routes(AppCode(target.app))
+    else:
+        with _live(target) as live:
+            served, source = _served(live, spec)
     text = expected_document(spec.keep(served), spec.openapi_path)
     if out is None:
         sys.stdout.write(text)

@@ -38,6 +38,17 @@ class AppSpec:
     database_env: Mapping[str, str] = field(default_factory=lambda: {"DATABASE_URL": "{url}"})
     env: Mapping[str, str] = field(default_factory=dict)
     start_timeout_s: float = 60.0
+    # A WSGI app ("module:app" or a factory "module:create_app()"): served by gunicorn instead
+    # of ``asgi`` under uvicorn (README "Flask backends").
+    wsgi: str | None = None
+    # "flask": migrate and replay through Flask-Migrate inside the app's context (an env.py
+    # that needs ``current_app``); "alembic": the plain alembic CLI / command API.
+    migrations: str = "alembic"
+
+    @property
+    def served(self) -> str:
+        """The import path the server loads (and the route inventory asks)."""
+        return self.wsgi or self.asgi
 
 
 # What a database_env template may name: the URL in four driver forms and its parts.
@@ -46,7 +57,12 @@ DB_PLACEHOLDERS = (
 )  # fmt: skip
 
 
-_APP_KEYS = {"dir", "python", "asgi", "migrate", "database_env", "env", "start_timeout_s"}
+_APP_KEYS = {
+    "dir", "python", "asgi", "wsgi", "migrations", "migrate", "database_env", "env",
+    "start_timeout_s",
+}  # fmt: skip
+_WSGI = re.compile(r"^[\w.]+:[\w.]+(\(\))?$")
+MIGRATION_TOOLS = ("alembic", "flask")
 
 
 def parse_app(
@@ -67,15 +83,44 @@ def parse_app(
     if not app_dir.is_dir():
         raise ConfigError(f"{where}.app.dir: {app_dir} is not a folder.", hint="fix the path")
     defaults = AppSpec(dir=app_dir)
+    wsgi, migrations = _wsgi_and_migrations(table, where)
+    migrate_default = defaults.migrate
+    if migrations == "flask" and wsgi:
+        migrate_default = (("{python}", "-m", "flask", "--app", wsgi, "db", "upgrade"),)
     return replace(
         defaults,
         python=_app_python(table.get("python"), base, where),
         asgi=table.get("asgi", defaults.asgi),
-        migrate=_migrate(table.get("migrate"), defaults.migrate, where),
+        wsgi=wsgi,
+        migrations=migrations,
+        migrate=_migrate(table.get("migrate"), migrate_default, where),
         database_env=_database_env(table.get("database_env"), where),
         env={str(k): str(v) for k, v in table.get("env", {}).items()},
         start_timeout_s=_seconds(table, defaults.start_timeout_s, where),
     )
+
+
+def _wsgi_and_migrations(table: Mapping[str, Any], where: str) -> tuple[str | None, str]:
+    """``wsgi`` is "module:app" or "module:factory()"; ``migrations = "flask"`` needs it (the
+    app whose context Flask-Migrate's env.py runs in)."""
+    wsgi = table.get("wsgi")
+    if wsgi is not None and (not isinstance(wsgi, str) or not _WSGI.match(wsgi)):
+        raise ConfigError(
+            f"{where}.app.wsgi: {wsgi!r} is not an import path.",
+            hint='use wsgi = "module:app" or a factory, wsgi = "module:create_app()"',
+        )
+    migrations = table.get("migrations", "alembic")
+    if migrations not in MIGRATION_TOOLS:
+        raise ConfigError(
+            f"{where}.app.migrations: {migrations!r} is not one of {', '.join(MIGRATION_TOOLS)}.",
+            hint='use migrations = "flask" for Flask-Migrate (flask db upgrade)',
+        )
+    if migrations == "flask" and wsgi is None:
+        raise ConfigError(
+            f'{where}.app.migrations = "flask" needs wsgi, the Flask app to run them in.',
+            hint='add wsgi = "module:create_app()" (what flask --app takes)',
+        )
+    return wsgi, str(migrations)
 
 
 def _app_python(value: Any, base: Path, where: str) -> str:

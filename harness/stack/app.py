@@ -1,4 +1,5 @@
-"""Running the app under test: its migrate commands, then uvicorn on a free loopback port.
+"""Running the app under test: its migrate commands, then uvicorn (ASGI) or gunicorn (WSGI,
+``[app] wsgi``; README "Flask backends" says why gunicorn) on a free loopback port.
 
 Both run in the app's own interpreter (``[app] python``) from its folder (``[app] dir``), with
 its database variables filled by ``[app] database_env`` (harness.stack.appcode). What a person
@@ -69,7 +70,7 @@ def run_migrations(spec: AppSpec, env: Mapping[str, str], log_path: Path) -> Non
 
 @dataclass
 class AppProcess:
-    """uvicorn serving ``spec.asgi``. Its own session, so Ctrl-C reaches the harness first
+    """uvicorn serving ``spec.asgi`` or gunicorn serving ``spec.wsgi``. Its own session, so Ctrl-C reaches the harness first
     and the harness decides the order of teardown."""
 
     spec: AppSpec
@@ -82,11 +83,22 @@ class AppProcess:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> None:
-        command = [
+    def server_command(self) -> list[str]:
+        if self.spec.wsgi:
+            # Two sync workers: the flow's concurrent bursts need more than one request at a
+            # time; --graceful-timeout bounds the SIGTERM drain at teardown.
+            return [
+                self.spec.python, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
+                "--workers", "2", "--graceful-timeout", "5", "--log-level", "warning",
+                self.spec.wsgi,
+            ]  # fmt: skip
+        return [
             self.spec.python, "-m", "uvicorn", self.spec.asgi,
             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
         ]  # fmt: skip
+
+    def start(self) -> None:
+        command = self.server_command()
         with self.log_path.open("ab") as log:
             log.write(f"$ {' '.join(command)}\n".encode())
             log.flush()
@@ -152,7 +164,7 @@ def launch_app(
     run_migrations(spec, env, log_path)
     timings["migrations"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    progress("starting the app under uvicorn")
+    progress(f"starting the app under {'gunicorn' if spec.wsgi else 'uvicorn'}")
     app = AppProcess(spec, env, log_path)
     try:
         app.start()
