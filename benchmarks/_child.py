@@ -41,6 +41,25 @@ def routes(args: dict[str, Any]) -> dict[str, Any]:
     return {**marks, "probed": reachable.evidence["probed"]}
 
 
+def reachable(args: dict[str, Any]) -> dict[str, Any]:
+    """routes-reachable alone (the staging sweep). ``client = "httpx"`` probes through an
+    httpx client at the old default concurrency of 8: the sweep as it was, for a before/after."""
+    import httpx
+
+    from harness.checks.reachability import ProbeContext, check_routes_reachable
+    from harness.checks.routelist import RoutesSpec, load_expected
+
+    spec = RoutesSpec(timeout_s=30.0)
+    transport = None
+    if args.get("client") == "httpx":
+        spec = RoutesSpec(concurrency=8, timeout_s=30.0)
+        transport = httpx.HTTPTransport(limits=httpx.Limits(max_connections=8))
+    ctx = ProbeContext(args["base_url"], "/api/health", writes_allowed=False, transport=transport)
+    result = check_routes_reachable(ctx, spec, load_expected(Path(args["expected"])))
+    _require(result.ok, result.summary)
+    return {"probed": result.evidence["probed"], "concurrency": spec.concurrency}
+
+
 def head(args: dict[str, Any]) -> dict[str, Any]:
     from harness.checks.migrations import check_migration_head
     from harness.config.database import DatabaseSpec
@@ -57,17 +76,39 @@ def head(args: dict[str, Any]) -> dict[str, Any]:
 
 def drift(args: dict[str, Any]) -> dict[str, Any]:
     from harness.checks.schema import check_schema_drift
+    from harness.config.app import AppSpec
     from harness.config.database import DatabaseSpec
+    from harness.stack.appcode import AppCode
     from harness.transport.db import make_engine
 
     live, replay = make_engine(args["live_url"]), make_engine(args["replay_url"])
+    app = AppCode(AppSpec(dir=Path(args["ini"]).parent))  # the generated scripts' folder
     try:
-        result = check_schema_drift(live, replay, Path(args["ini"]), DatabaseSpec(), "DATABASE_URL")
+        result = check_schema_drift(live, replay, Path(args["ini"]), DatabaseSpec(), app)
     finally:
         live.dispose()
         replay.dispose()
     _require(result.ok, result.summary)
     return {"tables": result.evidence["compared"]["tables"]}
+
+
+def rehearsal(args: dict[str, Any]) -> dict[str, Any]:
+    from harness.checks.rehearsal import rehearse
+    from harness.config.app import AppSpec
+    from harness.config.database import DatabaseSpec
+    from harness.config.rehearsal import RehearsalSpec
+    from harness.stack.appcode import AppCode
+    from harness.transport.db import make_engine
+
+    live = make_engine(args["live_url"])
+    try:
+        app = AppCode(AppSpec(dir=Path(args["ini"]).parent))
+        result = rehearse(live, Path(args["ini"]), DatabaseSpec(), RehearsalSpec(), "hv_bench_rehearsal",
+                          "rbench", app)  # fmt: skip
+    finally:
+        live.dispose()
+    _require(result.ok and bool(result.evidence["pending"]), result.summary)
+    return {"copy_s": result.evidence["copy_s"], "copy_bytes": result.evidence["copy_size_bytes"]}
 
 
 def _require(ok: bool, *summaries: str) -> None:
@@ -77,7 +118,7 @@ def _require(ok: bool, *summaries: str) -> None:
 
 
 KINDS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    "routes": routes, "head": head, "drift": drift,
+    "routes": routes, "reachable": reachable, "head": head, "drift": drift, "rehearsal": rehearsal,
 }  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -106,3 +107,41 @@ def admin(server: EmbeddedPostgres, *statements: str, database: str = "postgres"
 def recreate_database(server: EmbeddedPostgres, name: str) -> str:
     admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
     return server.url(name)
+
+
+class WanProcess:
+    """``benchmarks._wan`` (the delaying proxy or the cheap app) on a free loopback port."""
+
+    def __init__(self, mode: str, upstream: str = "", rtt_ms: float = 50.0) -> None:
+        self.port = free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        self.base_url = f"http://{self.address}"
+        argv = [sys.executable, "-m", "benchmarks._wan", mode, "--listen", str(self.port)]
+        if mode == "proxy":
+            argv += ["--upstream", upstream, "--rtt-ms", str(rtt_ms)]
+        self.process = subprocess.Popen(argv, cwd=REPO, env=_env(), stdin=subprocess.DEVNULL,
+                                        start_new_session=True)  # fmt: skip
+        self._wait_listening(timeout_s=30)
+
+    def _wait_listening(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"benchmarks._wan exited with {self.process.returncode}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"benchmarks._wan on {self.address} did not listen in {timeout_s:.0f} s")
+
+    def cpu_s(self) -> float:
+        try:
+            return sum(psutil.Process(self.process.pid).cpu_times()[:2])
+        except psutil.Error:
+            return 0.0
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, 15)
+            self.process.wait(timeout=15)

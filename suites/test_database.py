@@ -11,8 +11,10 @@ import pytest
 from harness.checks.migrations import check_migration_head
 from harness.checks.models import check_models_match
 from harness.checks.pgvector import check_pgvector, check_pgvector_usable, installed_pgvector
-from harness.checks.schema import check_schema_drift
+from harness.checks.rehearsal import rehearse
+from harness.checks.schema import check_schema_drift, check_schema_drift_from_snapshot
 from harness.checks.throwaway import check_no_throwaway_left
+from harness.config.rehearsal import rehearsal_spec
 from harness.transport.db import database_errors
 
 
@@ -36,8 +38,27 @@ def test_pgvector_works_in_a_throwaway_schema(db_engine, throwaway_schema, check
 
 
 @pytest.mark.checklist("schema-drift")
-def test_live_schema_equals_its_migrations(db_engine, replay_engine, alembic_ini, db_spec, app_code, check):
-    check(check_schema_drift(db_engine, replay_engine, alembic_ini, db_spec, app_code))
+def test_live_schema_equals_its_migrations(db_engine, migrated_snapshot, alembic_ini, db_spec, app_code, check, request):
+    # A provisioned stack kept a copy of its freshly migrated database; elsewhere, replay.
+    if migrated_snapshot is not None:
+        result = check_schema_drift_from_snapshot(db_engine, migrated_snapshot, db_spec)
+        if result is not None:
+            check(result)
+            return
+    check(check_schema_drift(db_engine, request.getfixturevalue("replay_engine"), alembic_ini, db_spec, app_code))
+
+
+@pytest.mark.checklist("migration-rehearsal")
+def test_pending_migrations_apply_to_a_copy_of_the_live_data(
+    db_engine, throwaway, alembic_ini, db_spec, app_code, target, run_id, check
+):
+    rehearsal = rehearsal_spec(target)
+    if not rehearsal.enabled:
+        pytest.skip("not run: [rehearsal] enabled = false")
+    if target.production and not rehearsal.on_production:
+        pytest.skip("n/a: production = true: the live database is not copied (set [rehearsal] on_production = true to rehearse on a copy)")
+    throwaway.require_databases()
+    check(rehearse(db_engine, alembic_ini, db_spec, rehearsal, throwaway.rehearsal_name, run_id, app_code))
 
 
 @pytest.mark.checklist("models-match")
@@ -50,4 +71,5 @@ def test_no_throwaway_schema_left(throwaway, check):
     """Runs last (see harness.plugin.database): drops this session's objects, then looks for them."""
     with database_errors(throwaway.engine):
         throwaway.close()
-    check(check_no_throwaway_left(throwaway.engine, [throwaway.schema_name, throwaway.replay_name]))
+    names = [throwaway.schema_name, throwaway.replay_name, throwaway.rehearsal_name]
+    check(check_no_throwaway_left(throwaway.engine, names))

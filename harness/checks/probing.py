@@ -15,6 +15,7 @@ text/plain or HTML health route no longer makes the app's JSON 404s look foreign
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from harness.checks.routelist import Route, RoutesSpec, routes_needing_body
 from harness.errors import TargetUnreachable
 from harness.secrets import redact
 from harness.transport.http import describe_transport_error
+from harness.transport.pool import ConnectionPool, PooledResponse
 
 DEFAULT_PARAM = "0"  # an id that almost never exists: the app answers its own 404 or 422
 # Starlette/FastAPI's answer for a path no route matches, when calibration is impossible.
@@ -33,6 +35,10 @@ STARLETTE_NO_ROUTE = b'{"detail":"Not Found"}'
 # Not JSON: the body parser fails before any handler (or dependency) runs.
 MALFORMED_JSON = b'{"harness-probe": '
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The shared keep-alive pool, or httpx where it cannot stand in (MockTransport, env proxies):
+# both answer get()/options()/request() with a response carrying status_code, headers, content, text.
+ProbeClient = ConnectionPool | httpx.Client
+ProbeResponse = PooledResponse | httpx.Response
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,7 @@ class Fingerprint:
     no_route_body: bytes = STARLETTE_NO_ROUTE
     learned_from: str = "health"
 
-    def same_origin(self, response: httpx.Response) -> bool:
+    def same_origin(self, response: ProbeResponse) -> bool:
         return media_type(response) == self.media_type and response.headers.get("server") == self.server
 
 
@@ -68,7 +74,7 @@ class Probe:
 
 
 def calibrate(
-    client: httpx.Client, health_path: str, openapi_path: str | None, authed: httpx.Client | None = None
+    client: ProbeClient, health_path: str, openapi_path: str | None, authed: ProbeClient | None = None
 ) -> Calibration:
     """Learn the app's fingerprint and which operations need a body: OpenAPI without auth
     first, with ``authed`` (the credentialed client) only if it answers 401/403."""
@@ -88,7 +94,7 @@ def calibrate(
     return Calibration(fingerprint, frozenset(routes_needing_body(document)))
 
 
-def _fingerprint(openapi: httpx.Response | None, made_up: httpx.Response, health: httpx.Response) -> Fingerprint:
+def _fingerprint(openapi: ProbeResponse | None, made_up: ProbeResponse, health: ProbeResponse) -> Fingerprint:
     if openapi is not None and openapi.status_code == 200 and _is_json(openapi):
         base = Fingerprint(media_type(openapi), openapi.headers.get("server"), learned_from="openapi")
     elif _is_json(health):
@@ -121,19 +127,19 @@ def probe_for(route: Route, spec: RoutesSpec, writes_allowed: bool, needs_body: 
     return Probe("OPTIONS", path, {}, "options")
 
 
-def media_type(response: httpx.Response) -> str | None:
+def media_type(response: ProbeResponse) -> str | None:
     value = response.headers.get("content-type")
     return value.split(";")[0].strip().lower() if value else None
 
 
-def _is_json(response: httpx.Response) -> bool:
+def _is_json(response: ProbeResponse) -> bool:
     kind = media_type(response) or ""
     return kind == "application/json" or kind.endswith("+json")
 
 
-def _json(response: httpx.Response) -> Any:
+def _json(response: ProbeResponse) -> Any:
     try:
-        return response.json()
+        return json.loads(response.content)  # PooledResponse has no .json()
     except ValueError:
         return None
 

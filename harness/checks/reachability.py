@@ -32,11 +32,20 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from harness.checks.probing import Fingerprint, Probe, calibrate, media_type, probe_for
+from harness.checks.probing import (
+    Fingerprint,
+    Probe,
+    ProbeClient,
+    ProbeResponse,
+    calibrate,
+    media_type,
+    probe_for,
+)
 from harness.checks.routelist import Route, RoutesSpec
 from harness.config.targets import Target
 from harness.result import CheckResult
 from harness.transport.http import GATEWAY_STATUSES, describe_transport_error
+from harness.transport.pool import ConnectionPool, uses_proxy
 from harness.transport.tls import tls_spec
 
 ITEM = "routes-reachable"
@@ -86,18 +95,24 @@ def check_routes_reachable(
     return judge(answers, ctx, spec, elapsed, calibration.fingerprint)
 
 
-def _client(ctx: ProbeContext, spec: RoutesSpec, *, credentials: bool = True) -> httpx.Client:
+def _client(ctx: ProbeContext, spec: RoutesSpec, *, credentials: bool = True) -> ProbeClient:
+    """One keep-alive pool shared by every probe (``credentials=False``: the calibration's
+    bare pool, OpenAPI fetched without auth first). httpx only where the lean pool cannot
+    stand in: a test's MockTransport, or an environment proxy (HTTP(S)_PROXY) for the URL."""
+    headers = dict(ctx.headers) if credentials else {}
+    if ctx.transport is None and not uses_proxy(ctx.base_url):
+        return ConnectionPool(ctx.base_url, headers=headers, timeout_s=spec.timeout_s, verify=ctx.verify)
     pool = httpx.Limits(
         max_connections=spec.concurrency, max_keepalive_connections=spec.concurrency
     )
     return httpx.Client(
-        base_url=ctx.base_url, timeout=spec.timeout_s, headers=dict(ctx.headers) if credentials else {}, verify=ctx.verify,
+        base_url=ctx.base_url, timeout=spec.timeout_s, headers=headers, verify=ctx.verify,
         transport=ctx.transport, limits=pool, follow_redirects=False,
     )  # fmt: skip
 
 
 def sweep(
-    client: httpx.Client, routes: list[Route], spec: RoutesSpec, writes_allowed: bool, calibration: Any
+    client: ProbeClient, routes: list[Route], spec: RoutesSpec, writes_allowed: bool, calibration: Any
 ) -> list[Answer]:
     """Probe every route, at most ``spec.concurrency`` at a time; order kept."""
     fp, needs_body = calibration.fingerprint, calibration.needs_body
@@ -113,7 +128,8 @@ def request_for(route: Route, spec: RoutesSpec, writes_allowed: bool) -> tuple[s
     return chosen.method, chosen.path, chosen.kwargs
 
 
-def probe(client: httpx.Client, route: Route, chosen: Probe, spec: RoutesSpec, fp: Fingerprint) -> Answer:
+def probe(client: ProbeClient, route: Route, chosen: Probe, spec: RoutesSpec, fp: Fingerprint) -> Answer:
+    # The URL actually requested: both clients join base_url's path and the route's path.
     url = f"{str(client.base_url).rstrip('/')}{chosen.path}"
     sent = f"{chosen.method} {url}"
     resend = chosen.method in ("GET", "HEAD", "OPTIONS")  # one retry for a blip, only where harmless
@@ -126,14 +142,14 @@ def probe(client: httpx.Client, route: Route, chosen: Probe, spec: RoutesSpec, f
             return Answer(route, sent, _transport_verdict(exc), None, describe_transport_error(exc), chosen.kind)
         if response.status_code in GATEWAY_STATUSES and attempt == 1 and resend:
             continue
-        answer = classify(route, f"{chosen.method} {response.request.url}", response, fp)
+        answer = classify(route, sent, response, fp)
         if answer.verdict == "app-no-route":
             answer = _routed_after_all(client, answer, chosen.path)
         return _judge_5xx(answer, chosen, spec, response)
     raise AssertionError("unreachable")
 
 
-def _routed_after_all(client: httpx.Client, answer: Answer, path: str) -> Answer:
+def _routed_after_all(client: ProbeClient, answer: Answer, path: str) -> Answer:
     """An app whose 404 for a missing id reads like its no-route 404 (Flask's one 404 handler):
     OPTIONS on the path answers (Flask 200, Starlette 405) where a route has it, 404 where not."""
     try:
@@ -147,7 +163,7 @@ def _routed_after_all(client: httpx.Client, answer: Answer, path: str) -> Answer
     return Answer(answer.route, answer.sent, "app", 404, detail)
 
 
-def classify(route: Route, sent: str, response: httpx.Response, fp: Fingerprint) -> Answer:
+def classify(route: Route, sent: str, response: ProbeResponse, fp: Fingerprint) -> Answer:
     status = response.status_code
     if status in GATEWAY_STATUSES and not fp.same_origin(response):
         return Answer(route, sent, "gateway", status, f"HTTP {status} {_origin(response, fp)}")
@@ -163,7 +179,7 @@ def classify(route: Route, sent: str, response: httpx.Response, fp: Fingerprint)
     return Answer(route, sent, "app", 404, f"HTTP 404 from the app itself: {_snippet(response)}")
 
 
-def _judge_5xx(answer: Answer, chosen: Probe, spec: RoutesSpec, response: httpx.Response) -> Answer:
+def _judge_5xx(answer: Answer, chosen: Probe, spec: RoutesSpec, response: ProbeResponse) -> Answer:
     """A 5xx from the app to a probe that wrote nothing is the app failing on that route."""
     kind = chosen.kind
     if answer.verdict != "app" or answer.status is None or answer.status < 500:
@@ -263,16 +279,16 @@ def _transport_verdict(exc: httpx.TransportError) -> str:
     return "refused" if "refused" in text else "error"
 
 
-def _origin(response: httpx.Response, fp: Fingerprint) -> str:
+def _origin(response: ProbeResponse, fp: Fingerprint) -> str:
     return "from the app" if fp.same_origin(response) else f"not from the app: {_looks(response)}"
 
 
-def _looks(response: httpx.Response) -> str:
+def _looks(response: ProbeResponse) -> str:
     server = response.headers.get("server", "none")
     return f"server {server!r}, {media_type(response) or 'no content-type'}, body {_snippet(response)}"
 
 
-def _snippet(response: httpx.Response, limit: int = 80) -> str:
+def _snippet(response: ProbeResponse, limit: int = 80) -> str:
     text = response.text
     title = re.search(r"<title>(.*?)</title>", text, re.I | re.S)
     text = title.group(1) if title else re.sub(r"<[^>]+>", " ", text)

@@ -1,8 +1,9 @@
 """schema-drift: the live schema equals what its own migrations build.
 
 The migrations are replayed into a throwaway *database* on the same server and the two
-catalogs compared (tables, columns with type/nullability/default, indexes, constraints,
-extensions; ``format_type`` spells vector dimensions as ``vector(8)``). A database rather
+catalogs compared (harness.checks.catalog: schemas, tables, columns with type/nullability/
+default, indexes, constraints, triggers, functions, enum values, sequence ownership, views,
+policies, comments, extensions). A database rather
 than a schema because migrations hardcode schema names (the reference app creates
 ``wallet``): replayed into ``hv_…`` they would collide with the live objects, while in a
 fresh database every name, sequence and index definition comes out exactly as in the live
@@ -17,10 +18,17 @@ is merely behind is migration-head's finding, not a second failure here.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
+from harness.checks.catalog import (
+    Snapshot,
+    app_schemas,
+    diff_snapshots,
+    label,
+    snapshot,
+    without_table,
+)
 from harness.checks.migrations import known_revision, read_db_revisions, script_directory
 from harness.checks.replay import ReplayFailed, refuse_live_ini_url, require_built_here, run_replay
 from harness.config.database import DatabaseSpec
@@ -29,102 +37,6 @@ from harness.stack.appcode import AppCode
 from harness.transport.db import database_errors
 
 ITEM = "schema-drift"
-Snapshot = dict[str, dict[str, Any]]
-
-_SQL = {
-    "tables": """SELECT n.nspname, c.relname, c.relname, c.relkind::text FROM pg_class c
-        JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'p', 'v', 'm') AND n.nspname = ANY(:schemas)""",
-    "columns": """SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
-          || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE ' NULL' END
-          || COALESCE(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '')
-        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-        JOIN pg_namespace n ON n.oid = c.relnamespace
-        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-        WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
-          AND n.nspname = ANY(:schemas)""",
-    "indexes": """SELECT n.nspname, t.relname, i.relname, pg_get_indexdef(i.oid)
-        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-        JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-        WHERE n.nspname = ANY(:schemas)""",
-    "constraints": """SELECT n.nspname, t.relname, con.conname, pg_get_constraintdef(con.oid)
-        FROM pg_constraint con JOIN pg_class t ON t.oid = con.conrelid
-        JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = ANY(:schemas)""",
-}
-
-
-def app_schemas(connection: Connection) -> list[str]:
-    """User schemas, without the system ones and the harness's own ``hv_`` schemas."""
-    rows = connection.execute(text(
-        "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' "
-        "AND nspname <> 'information_schema' AND NOT starts_with(nspname, 'hv_') ORDER BY 1"
-    ))  # fmt: skip
-    return list(rows.scalars())
-
-
-def snapshot(connection: Connection, schemas: list[str]) -> Snapshot:
-    """``{kind: {label: definition}}``; a label is ``table.column`` (``schema.table.column``
-    outside public), so a difference reads the way a person names the object."""
-    snap: Snapshot = {}
-    for kind, sql in _SQL.items():
-        rows = connection.execute(text(sql), {"schemas": schemas}).all()
-        snap[kind] = {_label(kind, *row[:3]): row[3] for row in rows}
-    extensions = connection.execute(text("SELECT extname, extversion FROM pg_extension"))
-    snap["extensions"] = {name: version for name, version in extensions.all()}
-    return snap
-
-
-def _label(kind: str, schema: str, table: str, detail: str) -> str:
-    where = table if schema == "public" else f"{schema}.{table}"
-    if kind == "tables":
-        return where
-    if kind == "columns":
-        return f"{where}.{detail}"
-    return f"{where} {'index' if kind == 'indexes' else 'constraint'} {detail}"
-
-
-def diff_snapshots(live: Snapshot, replayed: Snapshot) -> list[str]:
-    """One line per difference, live database against the migrations' result."""
-    lines = []
-    for kind in ("tables", "columns", "indexes", "constraints"):
-        have, want = live.get(kind, {}), replayed.get(kind, {})
-        singular = {"indexes": "index"}.get(kind, kind[:-1])
-        for label in sorted(set(have) - set(want)):
-            if not _under_extra_table(kind, label, live, replayed):
-                lines.append(
-                    f"{label}: {singular} in the live database that no migration creates ({have[label]})"
-                )
-        for label in sorted(set(want) - set(have)):
-            if not _under_missing_table(kind, label, live, replayed):
-                lines.append(
-                    f"{label}: {singular} the migrations create is missing in the live database ({want[label]})"
-                )
-        for label in sorted(set(have) & set(want)):
-            if have[label] != want[label] and kind != "tables":
-                lines.append(
-                    f"{label}: live has {have[label]!r}, the migrations give {want[label]!r}"
-                )
-    for name in sorted(set(replayed["extensions"]) - set(live["extensions"])):
-        lines.append(f"extension {name}: the migrations create it, the live database lacks it")
-    return lines
-
-
-def _under_extra_table(kind: str, label: str, live: Snapshot, replayed: Snapshot) -> bool:
-    """A table added by hand is one difference, not one per column and index."""
-    table = _table_of(kind, label)
-    return table is not None and table in live["tables"] and table not in replayed["tables"]
-
-
-def _under_missing_table(kind: str, label: str, live: Snapshot, replayed: Snapshot) -> bool:
-    table = _table_of(kind, label)
-    return table is not None and table in replayed["tables"] and table not in live["tables"]
-
-
-def _table_of(kind: str, label: str) -> str | None:
-    if kind == "tables":
-        return None
-    return label.rsplit(".", 1)[0] if kind == "columns" else label.split(" ", 1)[0]
-
 
 def judge_drift(live: Snapshot, replayed: Snapshot, revisions: list[str]) -> CheckResult:
     differences = diff_snapshots(live, replayed)
@@ -141,8 +53,10 @@ def judge_drift(live: Snapshot, replayed: Snapshot, revisions: list[str]) -> Che
     names = ", ".join(d.split(": ", 1)[0] for d in differences[:8])
     return CheckResult.failed(
         ITEM, f"{len(differences)} difference(s) between the live schema and its migrations: {names}",
-        remediation="turn each hand-made change into a migration (alembic revision --autogenerate, "
-        "review, deploy) or revert it; restore what a migration created and someone removed",
+        remediation="turn each hand-made change into a migration (alembic revision --autogenerate "
+        "for tables; op.execute for triggers, functions, views, enum values), or revert it; restore "
+        "what a migration created and someone removed; a schema another tool owns goes in "
+        "[database] ignore_schemas",
         expected={"differences": []}, differences=differences, **evidence,
     )  # fmt: skip
 
@@ -170,27 +84,48 @@ def check_schema_drift(
     except ReplayFailed as exc:  # an error inside the app's migrations is the finding
         return replay_failed(exc, revisions)
     require_built_here(replay, spec, revisions, app)
-    with database_errors(replay), replay.connect() as connection:
-        schemas = app_schemas(connection)
-        replayed = snapshot(connection, schemas)
-    with database_errors(live), live.connect() as connection:
-        live_only = sorted(set(app_schemas(connection)) - set(schemas))
-        current = snapshot(connection, schemas)
-    # Alembic's bookkeeping table is migration-head's business, not a schema difference.
-    version = _label("tables", spec.version_table_schema, spec.version_table, "")
-    result = judge_drift(_without(current, version), _without(replayed, version), revisions)
-    result.evidence["schemas_compared"] = schemas
-    result.evidence["live_only_schemas_not_compared"] = live_only
+    result = compare(live, replay, spec, revisions)
     result.evidence["replayed_with"] = app.spec.python
     return result
 
 
-def _without(snap: Snapshot, table: str) -> Snapshot:
-    return {
-        kind: {label: d for label, d in entries.items() if kind == "extensions" or
-               (label if kind == "tables" else _table_of(kind, label)) != table}
-        for kind, entries in snap.items()
-    }  # fmt: skip
+def compare(live: Engine, replay: Engine, spec: DatabaseSpec, revisions: list[str]) -> CheckResult:
+    """Snapshot both databases over every schema either has (less the profile's ignored ones):
+    a schema only the live database has is drift, named once with what it holds."""
+    ignore = spec.ignore_schemas
+    with database_errors(replay), replay.connect() as connection:
+        replay_schemas = app_schemas(connection, ignore)
+    with database_errors(live), live.connect() as connection:
+        schemas = sorted(set(app_schemas(connection, ignore)) | set(replay_schemas))
+        current = snapshot(connection, schemas)
+    with database_errors(replay), replay.connect() as connection:
+        replayed = snapshot(connection, replay_schemas)
+    # Alembic's bookkeeping table is migration-head's business, not a schema difference.
+    version = label("tables", spec.version_table_schema, spec.version_table, "")
+    result = judge_drift(without_table(current, version), without_table(replayed, version), revisions)
+    result.evidence["schemas_compared"] = schemas
+    result.evidence["schemas_ignored"] = list(ignore)
+    return result
+
+
+def check_schema_drift_from_snapshot(
+    live: Engine, migrated: Engine, spec: DatabaseSpec
+) -> CheckResult | None:
+    """On a stack the harness provisioned: compare ``live`` with the copy of it taken right
+    after the stack's own ``alembic upgrade head`` (the same migrations on the same server,
+    so the same schema a replay would build), which catches whatever the app or the suites
+    changed since. ``None`` when the live database now records other revisions than the
+    copy (a downgrade since): the caller replays to those instead."""
+    with database_errors(migrated), migrated.connect() as connection:
+        revisions = sorted(read_db_revisions(connection, spec) or [])
+    with database_errors(live), live.connect() as connection:
+        if sorted(read_db_revisions(connection, spec) or []) != revisions:
+            return None
+    result = compare(live, migrated, spec, revisions)
+    result.evidence["migrations_schema_from"] = "a copy taken right after the stack's migrations"
+    return result
+
+
 
 
 def replay_revisions(

@@ -11,6 +11,7 @@ Every key is optional; the defaults fit the reference app and most Alembic proje
     models_path = ["src"]                # extra folders for it (it loads from [app] dir anyway)
     schema_ttl_s = 21600                 # janitor: drop hv_ schemas older than this (6 h)
     throwaway = true                     # may the harness create hv_ schemas / replay databases
+    ignore_schemas = ["audit"]           # schema-drift: schemas another tool owns (not drift)
 """
 
 from __future__ import annotations
@@ -43,11 +44,12 @@ class DatabaseSpec:
     models_import: tuple[str, ...] = ()
     schema_ttl_s: float = DEFAULT_TTL_S
     throwaway: bool = True
+    ignore_schemas: tuple[str, ...] = ()
 
 
 _KNOWN = {
     "pgvector_min_version", "version_table", "version_table_schema", "models",
-    "models_path", "models_import", "schema_ttl_s", "throwaway",
+    "models_path", "models_import", "schema_ttl_s", "throwaway", "ignore_schemas",
 }  # fmt: skip
 
 
@@ -68,7 +70,18 @@ def database_spec(target: Target) -> DatabaseSpec:
         models_import=_modules(table, where),
         schema_ttl_s=_ttl(table, where, defaults.schema_ttl_s),
         throwaway=_bool(table, "throwaway", where, default=not target.production),
+        ignore_schemas=_names(table, "ignore_schemas", where),
     )
+
+
+def _names(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    values = table.get(key, [])
+    if not isinstance(values, list) or not all(
+        isinstance(v, str) and _IDENT.match(v) for v in values
+    ):
+        raise ConfigError(f"{where}.{key}: expected a list of schema names, got {values!r}.",
+                          hint=f'use e.g. {key} = ["audit"]')  # fmt: skip
+    return tuple(values)
 
 
 def _matching(table: Mapping[str, Any], key: str, pattern: re.Pattern[str], where: str) -> str | None:

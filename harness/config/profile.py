@@ -36,6 +36,8 @@ SECTIONS: dict[str, str | None] = {
     "tls": "harness.transport.tls:tls_spec",
     "auth": "harness.transport.auth:auth_spec",
     "checks": "harness.config.profile:checks_spec",
+    "deploy": "harness.config.deploy:deploy_spec",
+    "rehearsal": "harness.config.rehearsal:rehearsal_spec",
 }
 
 # Not a section: checks of the kind's own top-level keys (containers: image, compose_file).

@@ -35,7 +35,10 @@ PROP_CONFIG_ERROR = "harness_config_error"
 from harness.report.scrub import scrub_report
 from harness.stack import StackAddresses
 
-pytest_plugins = ["harness.plugin.fixtures", "harness.plugin.database", "harness.plugin.facts", "harness.plugin.checklist"]
+pytest_plugins = [
+    "harness.plugin.fixtures", "harness.plugin.database", "harness.plugin.facts",
+    "harness.plugin.checklist", "harness.plugin.deploy", "harness.plugin.fastexit",
+]
 
 _WORKER_KEY = "staging_harness"
 
@@ -170,6 +173,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         _provision(config, state, write)
     # Once, here on the controller, so the progress line is visible under xdist too.
     state.wait_for_http(Throttled(write, every_s=5.0))
+    from harness.plugin.deploy import wait_for_deploy
+
+    wait_for_deploy(config, state, write)  # the revision just pushed, before judging anything
 
 
 def _provision(config: pytest.Config, state: HarnessState, write: Any) -> None:

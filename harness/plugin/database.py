@@ -25,6 +25,7 @@ from sqlalchemy.exc import ProgrammingError
 from harness.checks.models import Models
 from harness.config.database import DatabaseSpec, database_spec
 from harness.config.targets import Target
+from harness.config.urls import normalise_database_url
 from harness.errors import ConfigError, TargetUnavailable
 from harness.janitor import sweep
 from harness.plugin.session import get_state
@@ -132,6 +133,20 @@ class Throwaway:
     def replay_name(self) -> str:
         return db.throwaway_name(self.run_id, self.worker, "replay")
 
+    @property
+    def rehearsal_name(self) -> str:
+        """The copy of the live database the migration rehearsal works on."""
+        return db.throwaway_name(self.run_id, self.worker, "rehearsal")
+
+    def require_databases(self) -> None:
+        """Skip: not run where throwaway databases are off; n/a where the role may not create one."""
+        self._require_allowed()
+        with db.database_errors(self.engine):
+            if not db.may_create_databases(self.engine):
+                # Policy of the target, not a fault: the item does not apply (n/a, with why).
+                pytest.skip("n/a: the database role may not CREATE DATABASE, which a throwaway "
+                            "copy needs (grant CREATEDB, or run against a copy)")  # fmt: skip
+
     def _require_allowed(self) -> None:
         if not self.allowed:
             pytest.skip("not run: throwaway schemas are off for this target "
@@ -166,8 +181,8 @@ class Throwaway:
         if self.schema_created:
             db.drop_schema(self.engine, self.schema_name)
             self.schema_created = False
-        if db.existing(self.engine, [self.replay_name]):
-            db.drop_database(self.engine, self.replay_name)
+        for name in db.existing(self.engine, [self.replay_name, self.rehearsal_name]):
+            db.drop_database(self.engine, name.removeprefix("database "))
 
 
 @contextmanager
@@ -220,6 +235,23 @@ def app_code(target: Target) -> AppCode:
     if target.app is None:
         pytest.skip(f"not run: target {target.name!r} has no alembic_ini and no [app] dir")
     return AppCode(target.app)
+
+
+@pytest.fixture(scope="session")
+def migrated_snapshot(pytestconfig: pytest.Config, target: Target) -> Iterator[Engine | None]:
+    """The database the stack copied right after its migrations (local/containers), which
+    schema-drift compares against instead of replaying; ``None`` elsewhere (remote targets,
+    or a database URL overridden away from the stack's)."""
+    addresses = get_state(pytestconfig).addresses
+    stack_url = normalise_database_url(addresses.database_url) if addresses else None
+    if not addresses or not addresses.migrated_snapshot_url or target.database_url != stack_url:
+        yield None
+        return
+    engine = db.make_engine(addresses.migrated_snapshot_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")

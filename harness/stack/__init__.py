@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import json
 import shutil
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,12 +23,17 @@ from harness.stack.app import AppProcess, launch_app, log_file
 from harness.stack.postgres import EmbeddedPostgres
 from harness.transport.wait import Progress
 
+MIGRATED_SNAPSHOT_DB = "harness_migrated_snapshot"
+
 
 @dataclass(frozen=True)
 class StackAddresses:
     base_url: str
     database_url: str
     timings_s: dict[str, float] = field(default_factory=dict)
+    # A copy of the database taken right after the stack's own migrations ("" = none): the
+    # schema the migrations build, so schema-drift need not replay them (checks/schema.py).
+    migrated_snapshot_url: str = ""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -70,11 +76,37 @@ class LocalStack:
 
     def _start_app(self, progress: Progress, timings: dict[str, float]) -> StackAddresses:
         assert self.postgres is not None and self.target.app is not None
+        snapshot_url: list[str] = []
+        # The copy runs while uvicorn imports the app (≈1 s): the app's first connection
+        # waits on the copy's lock rather than disturbing it.
+        copier = threading.Thread(
+            target=lambda: snapshot_url.extend(self._snapshot_migrated(timings)),
+            name="harness-migrated-snapshot", daemon=True,
+        )  # fmt: skip
         self.app = launch_app(
             self.target.app, self.target.health.path, self.postgres.url(),
-            log_file(self.log_dir), progress, timings,
+            log_file(self.log_dir), progress, timings, after_migrations=copier.start,
         )  # fmt: skip
-        return StackAddresses(self.app.base_url, self.postgres.url(), timings)
+        copier.join()
+        return StackAddresses(self.app.base_url, self.postgres.url(), timings, *snapshot_url)
+
+    def _snapshot_migrated(self, timings: dict[str, float]) -> list[str]:
+        """``CREATE DATABASE … TEMPLATE`` of the freshly migrated database: a copy on the
+        same server, ≈0.4 s (overlapping the app's start) against ≈1 s for replaying the
+        migrations. Best effort: on any error schema-drift replays as on a remote target."""
+        assert self.postgres is not None
+        import psycopg  # lazily: start-up does not need it
+
+        mark = time.perf_counter()
+        try:  # from template1: the source database must have no session, ours included
+            with psycopg.connect(self.postgres.url("template1"), autocommit=True) as conn:
+                conn.execute(
+                    f'CREATE DATABASE "{MIGRATED_SNAPSHOT_DB}" TEMPLATE "postgres" STRATEGY FILE_COPY'
+                )
+        except psycopg.Error:
+            return []
+        timings["migrated_snapshot_background"] = time.perf_counter() - mark
+        return [self.postgres.url(MIGRATED_SNAPSHOT_DB)]
 
     def stop(self) -> None:
         if self.app is not None:

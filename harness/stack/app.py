@@ -16,7 +16,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,13 +156,17 @@ class AppProcess:
 def launch_app(
     spec: AppSpec, health_path: str, database_url: str, log_path: Path,
     progress: Progress, timings: dict[str, float],
+    after_migrations: Callable[[], None] | None = None,
 ) -> AppProcess:  # fmt: skip
-    """Migrations, then uvicorn until healthy: the same for every kind that runs the app."""
+    """Migrations, then uvicorn until healthy: the same for every kind that runs the app.
+    ``after_migrations`` is called in between, while nothing is connected to the database."""
     env = app_environment(spec, database_url)
     mark = time.perf_counter()
     progress(f"running the app's migrations (log: {log_path})")
     run_migrations(spec, env, log_path)
     timings["migrations"] = time.perf_counter() - mark
+    if after_migrations is not None:
+        after_migrations()
     mark = time.perf_counter()
     progress(f"starting the app under {'gunicorn' if spec.wsgi else 'uvicorn'}")
     app = AppProcess(spec, env, log_path)

@@ -59,3 +59,10 @@ def test_bad_sizes_are_one_line(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2 and "expected numbers separated by commas" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_rehearsal_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
+    figures = run_benchmarks(tmp_path, "--only", "rehearsal", "--rows", "20")
+    template, dump = figures["rehearsal"]["rows"]
+    assert template["rows"] == 20 and template["runs"] == 1 and template["copy_s"] > 0
+    assert "template" in template["name"] and "pg_dump" in dump["name"]

@@ -21,7 +21,8 @@ from db_support import APP_DIR, hv_objects, sql, standalone_pg  # noqa: F401  (f
 pytestmark = pytest.mark.stack
 
 SUITE = "suites/test_database.py"
-DB_ITEMS = {"migration-head", "pgvector", "pgvector-usable", "schema-drift", "models-match", "cleanup"}
+DB_ITEMS = {"migration-head", "migration-rehearsal", "pgvector", "pgvector-usable", "schema-drift", "models-match",
+            "cleanup"}
 
 LEFTOVER_PROBE = """
 import json, psycopg, pytest
@@ -79,7 +80,7 @@ def run_database_suite(project, *args: str, **kwargs):
 
 def test_healthy_stack_is_all_green_and_leaves_nothing(project):
     result = run_database_suite(project)
-    result.assert_outcomes(passed=6)
+    result.assert_outcomes(passed=7)
     assert set(project.outcomes_by_item()) == DB_ITEMS
     assert "replayed to 0005" in text_of(project, "schema-drift")
     assert '"hnsw_index_used": true' in text_of(project, "pgvector-usable")
@@ -145,7 +146,10 @@ FAULTS = {
     ),
     "version_table_dropped": (
         lambda p: p.add_hook(break_database("DROP TABLE alembic_version")),
-        {"migration-head": ["no public.alembic_version table", "create_all()", "alembic stamp head"]},
+        {"migration-head": ["no public.alembic_version table", "create_all()", "alembic stamp head"],
+         # what the deploy's alembic upgrade head would hit: the seeds' DuplicateTable
+         "migration-rehearsal": ["revision 0002 fails (upgrade)",
+                                 "DuplicateTable", 'relation \\"users\\" already exists', "alembic stamp"]},
     ),
     "column_added_by_hand": (
         lambda p: p.add_hook(break_database("ALTER TABLE users ADD COLUMN credits integer NOT NULL DEFAULT 0")),
@@ -161,6 +165,25 @@ FAULTS = {
         lambda p: p.add_hook(break_database("ALTER TABLE users ALTER COLUMN email TYPE text")),
         {"schema-drift": ["users.email"],
          "models-match": ["(type differs): users.email"]},
+    ),
+    "trigger_made_by_hand": (
+        lambda p: p.add_hook(break_database(
+            "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+            "CREATE TRIGGER tasks_stamp BEFORE UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION stamp()")),
+        {"schema-drift": ["trigger tasks_stamp on tasks: in the live database, but no migration creates it",
+                          "function stamp(): in the live database"]},
+    ),
+    "enum_and_view_made_by_hand": (
+        lambda p: p.add_hook(break_database(
+            "CREATE TYPE mood AS ENUM ('ok', 'meh')",
+            "CREATE VIEW open_tasks AS SELECT id, title FROM tasks WHERE status = 'open'")),
+        {"schema-drift": ["enum type mood: in the live database", "'ok', 'meh'",
+                          "view open_tasks: in the live database, but no migration creates it"]},
+    ),
+    "table_in_extra_schema": (
+        lambda p: p.add_hook(break_database("CREATE SCHEMA scratch", "CREATE TABLE scratch.notes (id int)")),
+        {"schema-drift": ["schema scratch: in the live database, but no migration creates it (table scratch.notes)",
+                          "ignore_schemas"]},
     ),
     "model_column_without_migration": (
         model_without_migration,

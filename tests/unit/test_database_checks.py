@@ -33,6 +33,7 @@ def test_database_section_defaults_and_values():
     assert spec.models == "app.models:Base.metadata" and spec.schema_ttl_s == 5.0
     assert spec.models_path == (Path("src").resolve(),)
     assert not database_spec(target({}, production=True)).throwaway
+    assert database_spec(target({"ignore_schemas": ["audit"]})).ignore_schemas == ("audit",)
 
 
 @pytest.mark.parametrize(
@@ -44,6 +45,7 @@ def test_database_section_defaults_and_values():
         ({"version_table": "alembic version"}, "targets.t.database.version_table"),
         ({"pgvector_min_version": "new"}, "targets.t.database.pgvector_min_version"),
         ({"throwaway": "yes"}, "targets.t.database.throwaway: expected true or false"),
+        ({"ignore_schemas": "audit"}, "targets.t.database.ignore_schemas: expected a list of schema names"),
     ],
 )
 def test_bad_database_section_names_the_key(section, message):

@@ -47,3 +47,4 @@ def test_workflow_runs_staging_nightly_and_gates_on_the_exit_code():
     assert "pytest --target=staging" in text
     assert "actions/upload-artifact@" in text and "reports/" in text and "if: always()" in text
     assert 'exit "${EXIT_CODE:-1}"' in text and '-eq 75' in text
+    assert "STAGING_EXPECTED_REVISION: ${{ inputs.expected_revision || github.sha }}" in text

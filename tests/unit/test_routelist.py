@@ -25,7 +25,7 @@ def target(routes: dict, base: Path = Path("/repo")) -> Target:
 
 def test_defaults_and_relative_expected_path():
     spec = routes_spec(target({"expected": "expected_routes/app.json"}))
-    assert spec.openapi_path == "/openapi.json" and spec.concurrency == 8
+    assert spec.openapi_path == "/openapi.json" and spec.concurrency == 32
     assert spec.expected_file == Path("/repo/expected_routes/app.json")
     assert routes_spec(target({"openapi_path": ""})).openapi_path is None
 

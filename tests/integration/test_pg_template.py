@@ -1,0 +1,52 @@
+"""The cached initdb template: each cluster still gets its own random password, and a
+template the harness did not make itself is never used."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import psycopg
+
+from harness.stack.postgres import EmbeddedPostgres, _trusted_template
+
+
+def _connects(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            conn.execute("SELECT 1")
+        return True
+    except psycopg.OperationalError:
+        return False
+
+
+def test_clusters_from_one_template_have_their_own_passwords() -> None:
+    first, second = EmbeddedPostgres.create(), EmbeddedPostgres.create()
+    try:
+        first.start()
+        second.start()
+        assert first.password != second.password
+        assert _connects(first.url()) and _connects(second.url())
+        # The other cluster's password, and none at all, are refused over TCP.
+        assert not _connects(first.url().replace(first.password, second.password))
+        assert not _connects(f"postgresql://postgres@127.0.0.1:{first.port}/postgres")
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_a_template_open_to_others_or_not_ours_is_not_trusted(tmp_path: Path) -> None:
+    cluster = EmbeddedPostgres.create()  # creates the server's user when run as root
+    cluster.stop()
+    fake = tmp_path / "template"
+    fake.mkdir()
+    (fake / "PG_VERSION").write_text("18\n")
+    if cluster.run_as:
+        shutil.chown(fake, cluster.run_as)
+    fake.chmod(0o755)
+    assert not _trusted_template(fake, cluster.run_as)
+    fake.chmod(0o700)
+    assert _trusted_template(fake, cluster.run_as)
+    if cluster.run_as:
+        shutil.chown(fake, "root")
+        assert not _trusted_template(fake, cluster.run_as)
