@@ -18,6 +18,8 @@ reading the report:
     │   ├── DatabaseUnreachable    (refused, wrong password, unknown database)
     │   └── StackError             (the local stack failed to start)
     CheckFailure(AssertionError)
+    TargetFault(HarnessError, AssertionError)  (a login answering 500: the test fails)
+    └── TargetHung                            (answered before, now never answers)
 """
 
 from __future__ import annotations
@@ -102,6 +104,17 @@ class StackError(TargetUnavailable):
     def __init__(self, message: str, *, log_tail: str = "", hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.log_tail = log_tail
+
+
+class TargetFault(HarnessError, AssertionError):
+    """The target answered wrongly outside any check (a login answering 500): the target's
+    fault, so an ``AssertionError`` and the test fails (exit 1), in one line."""
+
+
+class TargetHung(TargetFault):
+    """The target had answered, then accepted a connection and never answered: a deadlock or
+    an overload of the app's own making, not a cold start. An ``AssertionError``, so the
+    test fails (exit 1) instead of being blocked."""
 
 
 class CheckFailure(AssertionError):

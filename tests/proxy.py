@@ -4,7 +4,10 @@
 it answers itself with nginx's HTML 404 (DESIGN §1: ``/api/wallet/`` without its rule).
 Like nginx it replaces the upstream's ``Server`` header with its own, so only the shape of
 the answer tells its 404 from the app's. With ``token`` set it also plays an auth gateway:
-``POST /login`` (form) hands out the token, other paths but health need it.
+``POST /login`` (form) hands out the token, other paths but health need it (``public``
+adds more, e.g. the OpenAPI document). ``block`` refuses (method, prefix) pairs with nginx's
+HTML 403 (``limit_except``); ``plain_health`` answers health as text/plain "OK" (a health
+route that is not JSON); ``login_status`` makes the login answer that status (500: broken).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import uvicorn
 
 from harness.stack.postgres import free_port
 
+NGINX_403 = b"<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n<center><h1>403 Forbidden</h1></center>\r\n</body>\r\n</html>\r\n"
 NGINX_404 = b"<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>tinyproxy</center>\r\n</body>\r\n</html>\r\n"
 _HOP_BY_HOP = {
     "connection",
@@ -41,17 +45,31 @@ class ReverseProxy:
         forget: tuple[str, ...] = (),
         token: str | None = None,
         password: str = "",
+        public: tuple[str, ...] = (),
+        block: tuple[tuple[str, str], ...] = (),
+        plain_health: bool = False,
+        login_status: int | None = None,
     ) -> None:
         self.upstream = upstream.rstrip("/")
         self.forget = forget
         self.token = token
         self.password = password
+        self.public = public
+        self.block = block
+        self.plain_health = plain_health
+        self.login_status = login_status
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         assert scope["type"] == "http"
         path, body = scope["path"], await _read_body(receive)
         if any(path.startswith(prefix) for prefix in self.forget):
             return await _respond(send, 404, NGINX_404, "text/html")
+        if any(scope["method"] == method and path.startswith(prefix) for method, prefix in self.block):
+            return await _respond(send, 403, NGINX_403, "text/html")
+        if self.plain_health and path.endswith("/health"):
+            return await _respond(send, 200, b"OK", "text/plain")
+        if self.login_status and path == "/login":
+            return await _respond(send, self.login_status, b'{"detail": "login broke"}', "application/json")
         if self.token and path == "/login":
             ok = parse_qs(body.decode()).get("password") == [self.password]
             answer = (
@@ -64,6 +82,7 @@ class ReverseProxy:
         if (
             self.token
             and not path.endswith("/health")
+            and path not in self.public
             and headers.get("authorization") != f"Bearer {self.token}"
         ):
             return await _respond(send, 401, b'{"detail": "Not authenticated"}', "application/json")

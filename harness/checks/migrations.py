@@ -235,6 +235,8 @@ def _judge_recorded(
         )  # fmt: skip
     if current == [head]:
         return CheckResult.passed(ITEM, f"the database is at the script head {head}", **evidence)
+    if len(current) > 1:
+        return _several_rows(script, head, current, expected, evidence)
     pending = _pending(script, head, current)
     return CheckResult.failed(
         ITEM, f"the database is behind: at {', '.join(current)}, script head is {head} "
@@ -242,6 +244,30 @@ def _judge_recorded(
         remediation="alembic upgrade head (in the release step, before the app starts)",
         expected=expected, pending=pending, **evidence,
     )  # fmt: skip
+
+
+def _several_rows(
+    script: Scripts, head: str, current: list[str], expected: dict[str, Any], evidence: dict[str, Any]
+) -> CheckResult:
+    """One script head but several version rows: a stale row left by a hand-run or
+    interrupted migration. "upgrade head" would fail on it; purging to the newest row works."""
+    newest = newest_revision(script, head, current)
+    stale = [rev for rev in current if rev != newest]
+    table = evidence["version_table"]
+    then = "" if newest == head else ", then alembic upgrade head"
+    return CheckResult.failed(
+        ITEM, f"{table} has {len(current)} rows ({', '.join(current)}) though the scripts have one "
+        f"head ({head}): the stale row(s) {', '.join(stale)} must go; the database is at {newest}",
+        remediation=f"alembic stamp --purge {newest}{then} (or DELETE FROM {table} WHERE "
+        f"version_num IN ({', '.join(repr(r) for r in stale)}){then})",
+        expected=expected, stale_rows=stale, **evidence,
+    )  # fmt: skip
+
+
+def newest_revision(script: Scripts, head: str, revisions: list[str]) -> str:
+    """The revision nearest the head (iterate_revisions goes head → base)."""
+    order = {rev.revision: n for n, rev in enumerate(script.iterate_revisions(head, "base"))}
+    return min(revisions, key=lambda rev: order.get(rev, len(order)))
 
 
 def known_revision(script: Scripts, revision: str) -> bool:

@@ -82,6 +82,11 @@ class RoutesSpec:
     ignore: tuple[str, ...] = ()
     # auto: writing routes get their real method only where the profile allows writes.
     write_probe: str = "auto"
+    # Path globs whose 5xx on a safe probe is accepted (a known, tracked fault).
+    allow_5xx: tuple[str, ...] = ()
+
+    def allows_5xx(self, route: Route) -> bool:
+        return any(fnmatch.fnmatchcase(route.path, glob) for glob in self.allow_5xx)
     # Also compare the route table the app's code declares (helpers/app_routes.py) with the
     # list: catches a FastAPI route hidden from OpenAPI (include_in_schema=False).
     app_cross_check: bool = False
@@ -108,6 +113,7 @@ _KNOWN = {
     "timeout_s",
     "ignore",
     "write_probe",
+    "allow_5xx",
     "app_cross_check",
 }
 
@@ -127,6 +133,7 @@ def routes_spec(target: Target) -> RoutesSpec:
         timeout_s=_number(table, "timeout_s", target.timeout_s, where, (int, float), 0.1, 600),
         ignore=_patterns(table.get("ignore", []), where),
         write_probe=_choice(table, "write_probe", WRITE_PROBES, where),
+        allow_5xx=_patterns(table.get("allow_5xx", []), where, "allow_5xx"),
         app_cross_check=_flag(table, "app_cross_check", where),
     )
 
@@ -187,10 +194,10 @@ def _path_params(value: Any, where: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()}
 
 
-def _patterns(value: Any, where: str) -> tuple[str, ...]:
+def _patterns(value: Any, where: str, key: str = "ignore") -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(
-            f"{where}.ignore: expected a list of path globs.", hint='e.g. ignore = ["/docs*"]'
+            f"{where}.{key}: expected a list of path globs.", hint=f'e.g. {key} = ["/docs*"]'
         )
     return tuple(value)
 
@@ -243,6 +250,21 @@ def routes_from_openapi(document: Any) -> list[Route]:
             if method.upper() in HTTP_METHODS:
                 routes.add(Route(method.upper(), prefix + path))
     return sorted(routes)
+
+
+def routes_needing_body(document: Any) -> set[tuple[str, str]]:
+    """Keys (``Route.key``) of the operations whose request body is required: these a
+    framework rejects, malformed, before any handler runs."""
+    if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
+        return set()
+    prefix = _server_prefix(document)
+    keys = set()
+    for path, item in document["paths"].items():
+        for method, operation in (item.items() if isinstance(item, dict) else ()):
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            if isinstance(body, dict) and body.get("required") and "application/json" in body.get("content", {}):
+                keys.add(Route(method.upper(), prefix + path).key)
+    return keys
 
 
 def _server_prefix(document: dict[str, Any]) -> str:

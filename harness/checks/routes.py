@@ -7,7 +7,7 @@ another prefix is called out as "moved", the `include_router(prefix=...)` mistak
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from harness.checks.routelist import Route, RoutesSpec, routes_from_openapi
 from harness.errors import ConfigError
@@ -36,15 +36,25 @@ def check_app_routes(app: AppCode, spec: RoutesSpec, expected: list[Route]) -> C
     return compare_routes(spec.keep(served), spec.keep(expected), source)
 
 
+Headers = Mapping[str, str] | Callable[[], Mapping[str, str]] | None
+
+
 def fetch_served_routes(
-    client: HttpClient, spec: RoutesSpec, headers: Mapping[str, str] | None = None
+    client: HttpClient, spec: RoutesSpec, headers: Headers = None
 ) -> tuple[list[Route] | None, str]:
-    """The routes in the served OpenAPI document, or ``None`` and why it could not be read."""
+    """The routes in the served OpenAPI document, or ``None`` and why it could not be read.
+
+    Fetched without credentials first (OpenAPI is usually public), so a login that fails
+    does not turn into a routes failure; ``headers`` (or the login they call) only on 401/403.
+    """
     if spec.openapi_path is None:
         raise ConfigError(
             'this target has no OpenAPI document (openapi_path = "").', hint="nothing to fetch"
         )
-    response = client.get(spec.openapi_path, headers=dict(headers or {}))
+    response = client.get(spec.openapi_path)
+    if response.status_code in (401, 403) and headers is not None:
+        given = headers() if callable(headers) else headers
+        response = client.get(spec.openapi_path, headers=dict(given))
     where = f"GET {response.request.url}"
     if response.status_code != 200:
         return None, f"{where} answered HTTP {response.status_code}"
@@ -55,10 +65,7 @@ def fetch_served_routes(
 
 
 def check_routes(
-    client: HttpClient,
-    spec: RoutesSpec,
-    expected: list[Route],
-    headers: Mapping[str, str] | None = None,
+    client: HttpClient, spec: RoutesSpec, expected: list[Route], headers: Headers = None
 ) -> CheckResult:
     served, source = fetch_served_routes(client, spec, headers)
     if served is None:

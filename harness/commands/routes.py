@@ -108,7 +108,7 @@ def _served(target: Target, spec: Any) -> tuple[list[Any], str]:
     health = f"{target.base_url}{target.health.path}"
     HttpWaitStrategy(health, timeout_s=target.health.wait_timeout_s, verify=verify).wait(_progress)
     with HttpClient(target.base_url, timeout_s=target.timeout_s, verify=verify) as client:
-        served, source = fetch_served_routes(client, spec, auth_headers(target, client))
+        served, source = fetch_served_routes(client, spec, lambda: auth_headers(target, client))
     if served is None:
         raise ConfigError(
             f"could not read the route list: {source}.",

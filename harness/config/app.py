@@ -96,7 +96,7 @@ def parse_app(
         migrate=_migrate(table.get("migrate"), migrate_default, where),
         database_env=_database_env(table.get("database_env"), where),
         env={str(k): str(v) for k, v in table.get("env", {}).items()},
-        start_timeout_s=float(table.get("start_timeout_s", defaults.start_timeout_s)),
+        start_timeout_s=_seconds(table, defaults.start_timeout_s, where),
     )
 
 
@@ -182,3 +182,9 @@ def _database_env(value: Any, where: str) -> dict[str, str]:
                 hint=f"use {', '.join('{' + p + '}' for p in DB_PLACEHOLDERS)}",
             )
     return {str(k): str(v) for k, v in mapping.items()}
+
+
+def _seconds(table: Mapping[str, Any], default: float, where: str) -> float:
+    from harness.config.targets import number  # lazily: targets imports this module
+
+    return number(table, "start_timeout_s", default, f"{where}.app")

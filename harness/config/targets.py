@@ -199,22 +199,30 @@ def _build(name: str, table: dict[str, Any], base: Path) -> Target:
     base_url = _validate_base_url(table.get("base_url"), where)
     if kind == "remote" and not base_url:
         raise ConfigError(f"{where}: a remote target needs base_url.", hint="set base_url")
+    if table.get("production") is True and table.get("allow_writes") is True:
+        raise ConfigError(
+            f"{where}: production = true contradicts allow_writes = true (a production target is never written to).",
+            hint="drop allow_writes, or production if this is not production",
+        )
     database_url = table.get("database_url") or None
     if database_url:
         database_url = normalise_database_url(database_url, field=f"{where}.database_url")
+    alembic_ini = resolve_path(table.get("alembic_ini"), base)
+    if alembic_ini is not None and not alembic_ini.is_file():
+        raise ConfigError(f"{where}.alembic_ini: {alembic_ini} does not exist.", hint="fix alembic_ini (relative to targets.toml)")
     return Target(
         name=name,
         kind=kind,
         base_url=base_url,
         database_url=database_url,
-        alembic_ini=resolve_path(table.get("alembic_ini"), base),
+        alembic_ini=alembic_ini,
         health=_health(table.get("health", {}), where),
-        app=parse_app(table.get("app"), base, where, kind, resolve_path(table.get("alembic_ini"), base)),
+        app=parse_app(table.get("app"), base, where, kind, alembic_ini),
         allow_writes=table.get("allow_writes", kind != "remote"),
         production=table.get("production", False),
         checklist=table.get("checklist", "phase1"),
-        timeout_s=float(table.get("timeout_s", 10.0)),
-        retries=table.get("retries", 2),
+        timeout_s=number(table, "timeout_s", 10.0, where),
+        retries=int(number(table, "retries", 2, where, minimum=0, positive=False)),
         raw=table,
         base_dir=base,
     )
@@ -235,14 +243,32 @@ def _health(table: Mapping[str, Any], where: str) -> HealthSpec:
     spec = HealthSpec()
     known = {"path", "expect", "budget_s", "wait_timeout_s", "wait_interval_s"}
     reject_unknown_keys(table, known, f"{where}.health")
+    path = table.get("path", spec.path)
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise ConfigError(f"{where}.health.path: expected a path starting with /, got {path!r}.", hint='e.g. path = "/api/health"')
     return replace(
         spec,
-        path=table.get("path", spec.path),
+        path=path,
         expect=table.get("expect", spec.expect),
-        budget_s=float(table.get("budget_s", spec.budget_s)),
-        wait_timeout_s=float(table.get("wait_timeout_s", spec.wait_timeout_s)),
-        wait_interval_s=float(table.get("wait_interval_s", spec.wait_interval_s)),
+        budget_s=number(table, "budget_s", spec.budget_s, f"{where}.health"),
+        wait_timeout_s=number(table, "wait_timeout_s", spec.wait_timeout_s, f"{where}.health", positive=False),
+        wait_interval_s=number(table, "wait_interval_s", spec.wait_interval_s, f"{where}.health"),
     )
+
+
+def number(
+    table: Mapping[str, Any], key: str, default: float, where: str,
+    *, minimum: float = 0.0, positive: bool = True,
+) -> float:  # fmt: skip
+    """A number of seconds (or a count): ``budget_s = "fast"`` or ``-1`` is one line, not a
+    traceback half-way through the run."""
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{where}.{key}: expected a number, got {value!r}.", hint=f"e.g. {key} = {default!r}")
+    if value < minimum or (positive and value <= 0):
+        bound = "greater than 0" if positive else f"at least {minimum:g}"
+        raise ConfigError(f"{where}.{key}: {value!r} is out of range, expected {bound}.", hint=f"e.g. {key} = {default!r}")
+    return float(value)
 
 
 def _type_name(expected: type | tuple[type, ...]) -> str:

@@ -19,9 +19,9 @@ from harness.transport.db import database_errors
 def writes_refusal(target: Target) -> str | None:
     """Why the writing wallet flow must not run against ``target``, or None if it may."""
     if target.production:
-        return f"not run: writes not allowed for target {target.name} (it is marked production = true)"
+        return f"n/a: writes not allowed for target {target.name} (it is marked production = true)"
     if not target.allow_writes:
-        return f"not run: writes not allowed for target {target.name} (set allow_writes = true)"
+        return f"n/a: writes not allowed for target {target.name} (set allow_writes = true to run it)"
     return None
 
 

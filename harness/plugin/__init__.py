@@ -23,10 +23,11 @@ from typing import Any
 
 import pytest
 
-from harness.config.profile import validate_profile
+from harness.config.profile import checks_spec, validate_profile
 from harness.config.targets import DEFAULT_TARGETS_FILE, resolve_target
-from harness.errors import ConfigError, TargetUnavailable, TargetUnreachable
+from harness.errors import ConfigError, TargetFault, TargetUnavailable, TargetUnreachable
 from harness.plugin import builtin
+from harness.plugin.checklist import check_applicability, not_applicable_key
 from harness.plugin.session import HarnessState, Throttled, get_state, state_key
 from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
 from harness.report.results import PROP_BLOCKED, PROP_CHECKLIST, ResultsCollector
@@ -87,7 +88,11 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         state.target = resolve_target(name, _targets_path(config), overrides=_overrides(config))
         validate_profile(state.target)
-        config.stash[checklist_key] = load_checklist(state.target.checklist, _checklists_dir(config))
+        checklist = load_checklist(state.target.checklist, _checklists_dir(config))
+        config.stash[checklist_key] = checklist
+        applicability = checks_spec(state.target)
+        check_applicability(checklist, applicability, f"targets.{name}.checks")
+        config.stash[not_applicable_key] = dict(applicability.not_applicable)
         from harness.plugin.report import validate_report_options
 
         validate_report_options(config, state)  # report_tz and waivers.toml
@@ -108,9 +113,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
         config.pluginmanager.register(FactCollector(state.extra), "harness-facts")
         if _writes_report(config):
-            from harness.plugin.report import prepare_report_dir
+            from harness.plugin.report import prepare_report_dir, write_started
 
             prepare_report_dir(config, state)
+            write_started(config, state)  # "interrupted" until replaced at the end
 
 
 def _teardown_on_sigterm() -> None:

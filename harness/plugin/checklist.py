@@ -14,7 +14,13 @@ from typing import Any
 
 import pytest
 
+from harness.config.profile import ChecksSpec, suggestion
+from harness.errors import ConfigError
 from harness.report.checklist import Checklist, checklist_key
+from harness.report.results import NA_PREFIX
+
+# Where the plugin keeps the profile's n/a items (item id → reason).
+not_applicable_key = pytest.StashKey[dict[str, str]]()
 
 _MESSAGE_START = "unknown checklist item"
 
@@ -30,6 +36,25 @@ def unknown_item_message(checklist: Checklist, items: Iterable[pytest.Item]) -> 
     )
 
 
+def check_applicability(checklist: Checklist, spec: ChecksSpec, where: str) -> None:
+    """An item named n/a must exist: a typo would otherwise leave the real item gating."""
+    for item_id in spec.not_applicable:
+        if checklist.item(item_id) is None:
+            raise ConfigError(
+                f"{where}.not_applicable: {item_id!r} is not an item of checklist {checklist.id!r}.",
+                hint=suggestion(item_id, set(checklist.ids)),
+            )
+
+
+def skip_not_applicable(items: list[pytest.Item], not_applicable: dict[str, str]) -> None:
+    """A test whose every item is n/a does not run: it would only touch the target."""
+    for item in items:
+        ids = [str(arg) for marker in item.iter_markers("checklist") for arg in marker.args]
+        if ids and all(item_id in not_applicable for item_id in ids):
+            reason = not_applicable[ids[0]]
+            item.add_marker(pytest.mark.skip(reason=f"{NA_PREFIX}{reason}"))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     checklist = config.stash.get(checklist_key, None)
     if checklist is None:
@@ -37,6 +62,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     message = unknown_item_message(checklist, items)
     if message:
         raise pytest.UsageError(message)
+    skip_not_applicable(items, config.stash.get(not_applicable_key, {}))
     from harness.report.allure import add_labels
 
     add_labels(config, items, checklist)

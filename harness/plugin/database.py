@@ -26,7 +26,7 @@ from harness.checks.models import Models
 from harness.config.database import DatabaseSpec, database_spec
 from harness.config.targets import Target
 from harness.config.urls import normalise_database_url
-from harness.errors import TargetUnavailable
+from harness.errors import ConfigError, TargetUnavailable
 from harness.janitor import sweep
 from harness.plugin.session import get_state
 from harness.stack.appcode import AppCode
@@ -70,7 +70,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     try:
         db.ensure_reachable(engine)
         removed = sweep(engine, ttl_s, target)
-    except TargetUnavailable as exc:
+    except (TargetUnavailable, ConfigError) as exc:  # the tests meet it too and say so
         write(f"harness: janitor skipped: {exc.one_line()}")
         return
     finally:
@@ -142,11 +142,12 @@ class Throwaway:
         return db.throwaway_name(self.run_id, self.worker, "rehearsal")
 
     def require_databases(self) -> None:
-        """Skip (not run) where throwaway databases are off or the role may not create one."""
+        """Skip: not run where throwaway databases are off; n/a where the role may not create one."""
         self._require_allowed()
         with db.database_errors(self.engine):
             if not db.may_create_databases(self.engine):
-                pytest.skip("not run: the database role may not CREATE DATABASE, which a throwaway "
+                # Policy of the target, not a fault: the item does not apply (n/a, with why).
+                pytest.skip("n/a: the database role may not CREATE DATABASE, which a throwaway "
                             "copy needs (grant CREATEDB, or run against a copy)")  # fmt: skip
 
     def _require_allowed(self) -> None:

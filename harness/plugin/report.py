@@ -7,12 +7,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from harness.errors import EXIT_BLOCKED
+from harness.errors import EXIT_BLOCKED, StackError
 from harness.plugin.session import environment_facts
 from harness.report.build import build_checklist_report
 from harness.report.checklist import checklist_key, decide_exit
@@ -34,6 +35,7 @@ def build_results(state: HarnessState, exit_status: int, root: Path) -> dict[str
     finished = utc_now()
     records = state.collector.records.values() if state.collector else []
     counts = state.collector.counts() if state.collector else {}
+    met = state.collector.config_errors() if state.collector else []
     reason = state.config_error or state.unavailable
     target = state.target.describe() if state.target else {"name": state.target_name}
     return {
@@ -45,7 +47,7 @@ def build_results(state: HarnessState, exit_status: int, root: Path) -> dict[str
         "duration_s": round((finished - state.started).total_seconds(), 3),
         "exit_status": exit_status,
         "status": run_status(exit_status),
-        "blocked_reason": reason.one_line() if reason else None,
+        "blocked_reason": reason.one_line() if reason else (met[0] if met else None),
         "environment": {
             **environment_facts(root),
             "stack_timings_s": state.addresses.timings_s if state.addresses else {},
@@ -54,6 +56,15 @@ def build_results(state: HarnessState, exit_status: int, root: Path) -> dict[str
         "counts": counts,
         "tests": [record.to_dict() for record in records],
     }
+
+
+# What in a failed start's log means the app's code or settings are wrong: no retry helps.
+_PERMANENT_START = re.compile(r"ModuleNotFoundError|ImportError|SyntaxError|Error loading ASGI app")
+
+
+def needs_a_person(unavailable: Exception | None) -> bool:
+    """A local stack that failed because the app cannot import is exit 4, not 75."""
+    return isinstance(unavailable, StackError) and bool(_PERMANENT_START.search(unavailable.log_tail))
 
 
 def run_status(exit_status: int) -> str:
@@ -105,7 +116,12 @@ def finish_run(
     exit_status = pytest_exit
     payload = None
     if checklist is not None:
-        payload = build_checklist_report(results, checklist, lang=config.getoption("report_lang", "en") or "en")
+        from harness.plugin.checklist import not_applicable_key
+
+        payload = build_checklist_report(
+            results, checklist, lang=config.getoption("report_lang", "en") or "en",
+            not_applicable=config.stash.get(not_applicable_key, {}),
+        )  # fmt: skip
         payload["report_tz"] = report_tz(config, state)
         # Before the exit code: an item whose every failing finding is waived does not gate.
         # (Not when configuration failed: nothing ran, and the waivers file may be what failed.)
@@ -117,6 +133,8 @@ def finish_run(
             other_failures=collection_errors > 0
             or any(t["outcome"] in ("failed", "error") for t in payload["unmarked_tests"]),
             target_unavailable=state.unavailable is not None,
+            config_error=bool(state.collector and state.collector.config_errors())
+            or needs_a_person(state.unavailable),
         )
         payload["exit_status"] = exit_status
         config.stash[payload_key] = payload
@@ -126,6 +144,17 @@ def finish_run(
         write_folder(folder, results, payload)
         state.report_dir = folder
     return exit_status
+
+
+def write_started(config: pytest.Config, state: HarnessState) -> None:
+    """results.json at start, saying "interrupted": replaced atomically at the end, so a run
+    killed outright (SIGKILL) leaves a folder that says what happened. Only results.json:
+    rendering the checklist now would only slow the start."""
+    assert state.report_dir is not None
+    interrupted = int(pytest.ExitCode.INTERRUPTED)
+    results = build_results(state, interrupted, Path(config.rootpath))
+    results["status"] = run_status(interrupted)
+    write_json(state.report_dir / "results.json", results)
 
 
 def write_run_report(config: pytest.Config, state: HarnessState, exit_status: int) -> Path:

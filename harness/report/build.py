@@ -15,6 +15,7 @@ It is the source of truth of every rendering and of sign-off. Schema (version 1)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from harness.report.checklist import Checklist, Item, item_status, manual_status, summarise
@@ -24,11 +25,19 @@ FACT_KEYS = ("code_revision", "db_version", "pgvector_version", "alembic_heads",
 
 
 def build_checklist_report(
-    results: dict[str, Any], checklist: Checklist, *, lang: str = "en"
+    results: dict[str, Any],
+    checklist: Checklist,
+    *,
+    lang: str = "en",
+    not_applicable: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
+    """``not_applicable``: item id → reason, from the profile (``[targets.X.checks]``)."""
     tests = results.get("tests", [])
     blocked_reason = results.get("blocked_reason")
     items = [_item_entry(item, tests, blocked_reason) for item in checklist.items]
+    for entry in items:
+        if entry["id"] in (not_applicable or {}):
+            entry["status"], entry["reason"] = "na", f"n/a: {not_applicable[entry['id']]}"  # type: ignore[index]
     environment = results.get("environment", {})
     return {
         "schema_version": SCHEMA_VERSION,
@@ -91,7 +100,10 @@ def _remediations(tests: list[dict[str, Any]]) -> list[str]:
 
 def _reason(status: str, tests: list[dict[str, Any]]) -> str | None:
     """The first message that explains a non-passing status."""
-    wanted = {"fail": ("failed", "error"), "blocked": ("blocked",), "not_run": ("skipped",)}
+    wanted = {
+        "fail": ("failed", "error"), "blocked": ("blocked",), "not_run": ("skipped",),
+        "na": ("na",), "interrupted": ("interrupted",),
+    }  # fmt: skip
     for test in tests:
         if test.get("outcome") in wanted.get(status, ()) and test.get("message"):
             return str(test["message"])

@@ -7,6 +7,10 @@ An automated item is proved by the tests marked ``@pytest.mark.checklist("<id>")
 * **pass**     none failed or was blocked and at least one passed (the rest skipped: n/a)
 * **not_run**  no test of it ran: all skipped ("not run: no database_url"), or none was
                collected at all (a subset was selected). ``in_scope`` tells the two apart.
+* **na**       not applicable, with a reason: the profile says so
+               (``[targets.X.checks] not_applicable``) or policy does (writes not allowed,
+               production). Left out of N/M and never gates.
+* **interrupted**  a test of it was stopped before it finished (Ctrl-C, SIGTERM): never pass.
 
 A manual item ("documentation updated") is ``not_run`` until a person ticks it at sign-off.
 """
@@ -23,7 +27,7 @@ import pytest
 
 from harness.errors import EXIT_BLOCKED, ConfigError
 
-STATUSES = ("pass", "fail", "blocked", "not_run")
+STATUSES = ("pass", "fail", "blocked", "na", "not_run", "interrupted")
 LANGS = ("en", "ja")
 DEFAULT_CHECKLISTS_DIR = "checklists"
 
@@ -140,10 +144,14 @@ def item_status(outcomes: list[str]) -> str:
     """The status of an automated item from its tests' outcomes (results.json vocabulary)."""
     if any(outcome in ("failed", "error") for outcome in outcomes):
         return "fail"
+    if "interrupted" in outcomes:
+        return "interrupted"
     if "blocked" in outcomes:
         return "blocked"
     if "passed" in outcomes:
         return "pass"
+    if outcomes and all(outcome == "na" for outcome in outcomes):
+        return "na"
     return "not_run"
 
 
@@ -152,12 +160,14 @@ def manual_status(tick: str | None) -> str:
 
 
 def summarise(items: list[dict[str, Any]]) -> dict[str, Any]:
-    """``N/M items (P%)``: N items passing out of all M items of the checklist."""
-    total = len(items)
+    """``N/M items (P%)``: N items passing out of the M applicable items (n/a left out)."""
+    total = sum(1 for item in items if item["status"] != "na")
     done = sum(1 for item in items if item["status"] == "pass")
     by_status = {status: sum(1 for i in items if i["status"] == status) for status in STATUSES}
     # A waived item (every failing finding accepted in waivers.toml) does not hold the release.
-    not_done = [i["id"] for i in items if i["required"] and i["status"] != "pass" and not i.get("waived")]
+    not_done = [
+        i["id"] for i in items if i["required"] and i["status"] not in ("pass", "na") and not i.get("waived")
+    ]
     return {
         "done": done,
         "total": total,
@@ -168,24 +178,38 @@ def summarise(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def decide_exit(
-    pytest_exit: int, items: list[dict[str, Any]], *, other_failures: bool, target_unavailable: bool
+    pytest_exit: int,
+    items: list[dict[str, Any]],
+    *,
+    other_failures: bool,
+    target_unavailable: bool,
+    config_error: bool = False,
 ) -> int:
-    """The run's exit code from the item statuses (README "Exit codes").
+    """The run's exit code from the item statuses, by one rule (README "Exit codes").
 
-    pytest's own 2/3/4 (interrupted, internal error, usage error) are kept. Otherwise a
-    failing required item → 1; a required item in scope whose tests were all skipped → 1
-    (not done, and retrying will not change it); a failure outside the checklist (a test
-    without an item, a module that does not import) → 1; a blocked required item → 75
-    (retryable); else 0. Items none of whose tests was collected (a subset selected) do not count.
+    pytest's own 2/3/4 (interrupted, internal error, usage error) are kept, and so is an
+    interrupted item (2). A ConfigError a test met (a wrong database password) → 4: a person
+    must change something, neither the target nor a retry will. Otherwise a failing required
+    item (not waived), or a failure outside the checklist (a test without an item, a module that does not import) → 1; a blocked
+    required item → 75: a retry may help, and blocked outranks not-run, because an
+    unreachable target leaves the rest unrun; a required item in scope whose tests were all
+    skipped → 1 (not done, retrying will not change it); else 0. n/a items never gate, and
+    items none of whose tests was collected (a subset selected) do not count.
     """
     if pytest_exit not in (0, 1, 5):
         return pytest_exit
     required = [i for i in items if i["required"] and not i["manual"] and i["in_scope"] and not i.get("waived")]
     statuses = {i["status"] for i in required}
-    if "fail" in statuses or "not_run" in statuses or other_failures:
+    if "interrupted" in statuses:
+        return int(pytest.ExitCode.INTERRUPTED)
+    if config_error:
+        return int(pytest.ExitCode.USAGE_ERROR)
+    if "fail" in statuses or other_failures:
         return 1
     if "blocked" in statuses:
         return EXIT_BLOCKED
+    if "not_run" in statuses:
+        return 1
     if pytest_exit == 5:
         return EXIT_BLOCKED if target_unavailable else 5
     return 0

@@ -9,6 +9,7 @@ from harness.report.messages import fragments
 LABELS: dict[str, dict[str, str]] = {
     "en": {
         "pass": "pass", "fail": "fail", "blocked": "blocked", "not_run": "not run",
+        "run_interrupted": "The run was interrupted: items it did not finish are not passing.",
         "items": "items", "item": "Item", "status": "Status", "required": "Required",
         "optional": "optional", "manual": "manual", "tests": "Tests", "duration": "Duration",
         "evidence": "Evidence", "remediation": "Remedy", "target": "Target",
@@ -33,6 +34,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "ja": {
         "pass": "合格", "fail": "不合格", "blocked": "ブロック", "not_run": "未実施",
+        "run_interrupted": "実行は中断されました。完了しなかった項目は合格になりません。",
         "items": "項目", "item": "項目", "status": "状態", "required": "必須",
         "optional": "任意", "manual": "手動", "tests": "テスト", "duration": "所要時間",
         "evidence": "証拠", "remediation": "対処", "target": "対象",

@@ -95,7 +95,8 @@ def _context(payload: dict[str, Any], lang: str, tz: Any) -> dict[str, Any]:
 def _statuses(payload: dict[str, Any]) -> list[str]:
     """The counts line: the four everyday statuses always, others (n/a, interrupted, ones a
     newer harness adds) only when some item has them."""
-    present_ones = {i["status"] for i in payload["items"]} | set(payload["summary"].get("by_status", {}))
+    counted = payload["summary"].get("by_status", {})  # every status is a key, most at 0
+    present_ones = {i["status"] for i in payload["items"]} | {s for s, n in counted.items() if n}
     extra = sorted(present_ones - set(STATUS_ORDER))
     return [s for s in STATUS_ORDER if s in STATUS_ORDER[:4] or s in present_ones] + extra
 

@@ -12,7 +12,12 @@ Schema (version 1), kept stable for the report renderers::
                 "checks": [CheckResult.to_dict()...]}]}
 
 ``outcome`` is one of passed, failed, error (the harness or a fixture broke), blocked
-(the target could not be reached) and skipped (not applicable, e.g. writes not allowed).
+(the target could not be reached), na (not applicable: skipped with a reason starting
+``n/a:``, e.g. writes not allowed), skipped (not run, e.g. no database_url) and interrupted
+(the test began but did not finish: Ctrl-C or SIGTERM; never passed).
+
+The plugin writes a first results.json when the run starts, with status "interrupted", and
+replaces it atomically at the end: a run killed outright (SIGKILL) leaves that one behind.
 """
 
 from __future__ import annotations
@@ -29,11 +34,15 @@ import pytest
 from harness.secrets import redact
 
 SCHEMA_VERSION = 1
-OUTCOMES = ("passed", "failed", "error", "blocked", "skipped")
+OUTCOMES = ("passed", "failed", "error", "blocked", "na", "skipped", "interrupted")
+# A skip whose reason starts so marks its test (and so its item) not applicable.
+NA_PREFIX = "n/a: "
 # Keys the plugin puts into report.user_properties (they survive the xdist wire).
 PROP_CHECKLIST = "harness_checklist"
 PROP_CHECK = "harness_check"
 PROP_BLOCKED = "harness_blocked"
+# A ConfigError met inside a test (a wrong database password): a person must act, exit 4.
+PROP_CONFIG = "harness_config_error"
 
 
 @dataclass
@@ -44,13 +53,25 @@ class TestRecord:
     duration_s: float = 0.0
     message: str | None = None
     checks: list[dict[str, Any]] = field(default_factory=list)
+    phases: set[str] = field(default_factory=set)
+    config_error: str | None = None
+
+    @property
+    def verdict(self) -> str:
+        """The outcome, except that a test which began but whose call or teardown never
+        reported (stopped mid-test) is interrupted, never passed."""
+        if self.outcome == "passed" and not {"call", "teardown"} <= self.phases:
+            return "interrupted"
+        return self.outcome
 
     def absorb(self, report: pytest.TestReport) -> None:
         """Fold one phase (setup/call/teardown) into the test's overall record."""
         self.duration_s += report.duration
+        self.phases.add(report.when or "")
         props = dict_props(report)
         self.checklist = props.get(PROP_CHECKLIST, self.checklist)
         self.checks = props.get(PROP_CHECK, self.checks)
+        self.config_error = props.get(PROP_CONFIG, self.config_error)
         phase_outcome = _phase_outcome(report, props)
         if _rank(phase_outcome) > _rank(self.outcome):
             self.outcome = phase_outcome
@@ -60,9 +81,9 @@ class TestRecord:
         return {
             "nodeid": self.nodeid,
             "checklist": self.checklist,
-            "outcome": self.outcome,
+            "outcome": self.verdict,
             "duration_s": round(self.duration_s, 3),
-            "message": self.message,
+            "message": self.message if self.verdict == self.outcome else "interrupted: the test did not finish",
             "checks": self.checks,
         }
 
@@ -84,12 +105,13 @@ def _phase_outcome(report: pytest.TestReport, props: dict[str, Any]) -> str:
     if report.failed:
         return "failed" if report.when == "call" else "error"
     if report.skipped:
-        return "skipped"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+        return "na" if str(reason).removeprefix("Skipped: ").startswith(NA_PREFIX) else "skipped"
     return "passed"
 
 
 # The worst phase decides: an error in teardown spoils a passing call.
-_SEVERITY = {"passed": 0, "skipped": 1, "blocked": 2, "failed": 3, "error": 4}
+_SEVERITY = {"passed": 0, "na": 1, "skipped": 1, "blocked": 2, "failed": 3, "error": 4}
 
 
 def _rank(outcome: str) -> int:
@@ -125,10 +147,14 @@ class ResultsCollector:
         record = self.records.setdefault(report.nodeid, TestRecord(report.nodeid))
         record.absorb(report)
 
+    def config_errors(self) -> list[str]:
+        """Each distinct ConfigError tests met, once (one wrong password fails many)."""
+        return list(dict.fromkeys(r.config_error for r in self.records.values() if r.config_error))
+
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(OUTCOMES, 0)
         for record in self.records.values():
-            counts[record.outcome] += 1
+            counts[record.verdict] += 1
         return counts
 
 

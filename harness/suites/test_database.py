@@ -56,7 +56,7 @@ def test_pending_migrations_apply_to_a_copy_of_the_live_data(
     if not rehearsal.enabled:
         pytest.skip("not run: [rehearsal] enabled = false")
     if target.production and not rehearsal.on_production:
-        pytest.skip("not run: production = true (set [rehearsal] on_production = true to copy it)")
+        pytest.skip("n/a: production = true: the live database is not copied (set [rehearsal] on_production = true to rehearse on a copy)")
     throwaway.require_databases()
     check(rehearse(db_engine, alembic_ini, db_spec, rehearsal, throwaway.rehearsal_name, run_id, app_code))
 

@@ -24,7 +24,7 @@ from typing import Any
 from dotenv import dotenv_values
 
 from harness.config.targets import Target, reject_unknown_keys
-from harness.errors import ConfigError
+from harness.errors import ConfigError, TargetFault
 from harness.secrets import MASK, redact, register_secret
 from harness.transport.http import HttpClient
 
@@ -142,7 +142,13 @@ def _log_in(spec: AuthSpec, client: HttpClient) -> str:
     assert login is not None
     payload = {"data": login.body} if login.as_form else {"json": login.body}
     response = client.post(login.url, **payload)
-    if not response.is_success:
+    if response.status_code >= 500:  # the target broke, not the credentials: exit 1
+        raise TargetFault(
+            redact(f"{spec.where}.login: POST {response.request.url} answered HTTP {response.status_code}: "
+                   f"{response.text[:200]}"),
+            hint="the app's login fails: read its logs",
+        )  # fmt: skip
+    if not response.is_success:  # 401/403/404/422: the profile or the credentials: exit 4
         raise ConfigError(
             redact(
                 f"{spec.where}.login: POST {login.url} answered HTTP {response.status_code}: {response.text[:200]}"

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from harness.config.urls import normalise_database_url
-from harness.errors import DatabaseUnreachable
+from harness.errors import ConfigError, DatabaseUnreachable
 from harness.secrets import mask_url, redact
 
 if TYPE_CHECKING:
@@ -49,10 +49,14 @@ def ensure_reachable(engine: Engine) -> str:
         raise database_unreachable(engine, exc) from None
 
 
-def database_unreachable(engine: Engine, exc: Exception) -> DatabaseUnreachable:
+def database_unreachable(engine: Engine, exc: Exception) -> DatabaseUnreachable | ConfigError:
+    """Down, refused or restarting is ``DatabaseUnreachable`` (blocked: a retry may help); a
+    wrong password or an unknown database or role is ``ConfigError`` (exit 4: a person must
+    change database_url, retrying will not)."""
     where = mask_url(engine.url.render_as_string(hide_password=False))
     reason = _reason(str(getattr(exc, "orig", exc)))
-    return DatabaseUnreachable(redact(f"database {where}: {reason}."), hint=_hint(reason))
+    kind = ConfigError if reason.startswith("password") or "does not exist" in reason else DatabaseUnreachable
+    return kind(redact(f"database {where}: {reason}."), hint=_hint(reason))
 
 
 def _reason(message: str) -> str:
@@ -62,6 +66,9 @@ def _reason(message: str) -> str:
         return f"password authentication failed for user {user!r}"
     if "does not exist" in lowered and "database" in lowered:
         return "the database does not exist"
+    if "does not exist" in lowered and "role" in lowered:
+        role = _between(message, 'role "', '"')
+        return f"the role {role!r} does not exist"
     if "connection refused" in lowered:
         return "connection refused"
     if "timeout" in lowered or "timed out" in lowered:
@@ -73,6 +80,8 @@ def _reason(message: str) -> str:
 def _hint(reason: str) -> str:
     if reason.startswith("password"):
         return "check the password in database_url (or the env var it comes from)"
+    if "role" in reason:
+        return "check the user name in database_url"
     if "does not exist" in reason:
         return "check the database name at the end of database_url"
     return "check that the database is up and that host and port in database_url are right"

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from harness.errors import TargetUnreachable
+from harness.errors import TargetHung, TargetUnreachable
 from harness.secrets import redact
 
 GATEWAY_STATUSES = frozenset({502, 503, 504})
@@ -36,8 +36,12 @@ class HttpClient:
         verify: Any = True,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        answered_before: bool = False,
     ) -> None:
+        """``answered_before``: the cold-start wait saw the target answer, so a request it
+        later accepts and never answers is the app hanging, not the platform waking."""
         self.base_url = base_url.rstrip("/")
+        self.answered_before = answered_before
         self.retries = retries
         self.backoff_s = backoff_s
         self._sleep = sleep
@@ -79,6 +83,7 @@ class HttpClient:
                 if last or not self._may_resend(method, exc):
                     raise self._unreachable(exc, method, path, attempt) from exc
             else:
+                self.answered_before = True
                 if response.status_code not in GATEWAY_STATUSES or not retry:
                     return response
                 if last or method not in IDEMPOTENT_METHODS:
@@ -93,9 +98,15 @@ class HttpClient:
 
     def _unreachable(
         self, exc: httpx.TransportError, method: str, path: str, attempts: int
-    ) -> TargetUnreachable:
+    ) -> TargetUnreachable | TargetHung:
         url = f"{self.base_url}{path}"
         reason = describe_transport_error(exc)
+        if self.answered_before and isinstance(exc, httpx.ReadTimeout):
+            return TargetHung(
+                redact(f"{method} {url}: the app accepted the request and never answered "
+                       f"(after {attempts} attempt(s)), though it had answered before."),
+                hint="the app hangs (a deadlock, an exhausted pool): read its logs and thread dump",
+            )  # fmt: skip
         return TargetUnreachable(
             redact(f"{method} {url}: {reason} (after {attempts} attempt(s))."),
             request=getattr(exc, "_request", None),

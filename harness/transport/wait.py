@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -41,6 +41,8 @@ class HttpWaitStrategy:
     hint: str = "check that the service is running and that base_url is right"
     verify: object = True
     transport: httpx.BaseTransport | None = None  # tests: httpx.MockTransport
+    # The app's own latest 502/503/504 (a JSON body), kept to be the answer if time runs out.
+    _own_answer: httpx.Response | None = field(default=None, init=False, repr=False)
 
     def wait(
         self, progress: Progress = _silent, alive: Callable[[], str | None] = lambda: None
@@ -48,6 +50,7 @@ class HttpWaitStrategy:
         """``alive`` returns a reason when the process being waited for has died."""
         started = time.monotonic()
         last_problem = "no attempt yet"
+        self._own_answer: httpx.Response | None = None
         with httpx.Client(
             timeout=self.request_timeout_s,
             verify=self.verify,  # type: ignore[arg-type]
@@ -65,6 +68,10 @@ class HttpWaitStrategy:
                 died = alive()
                 if died:
                     raise TargetUnavailable(died, hint=self.hint)
+                if waited >= self.timeout_s and self._own_answer is not None:
+                    # The app itself has said 503 for the whole wait: that is its answer
+                    # (health judges it and shows the body), not a platform still waking.
+                    return self._own_answer
                 if waited >= self.timeout_s:
                     raise TargetUnreachable(
                         f"{self.url} not ready after {waited:.0f}s ({attempt} attempts): {last_problem}.",
@@ -91,5 +98,12 @@ class HttpWaitStrategy:
                 ) from exc
             return None, problem
         if response.status_code in (502, 503, 504):
-            return None, f"HTTP {response.status_code}"
+            self._own_answer = response if is_app_answer(response) else None
+            return None, f"HTTP {response.status_code}: {response.text[:200]!r}"
         return response, last_problem
+
+
+def is_app_answer(response: httpx.Response) -> bool:
+    """A JSON body is the app speaking (its health route says it is unhealthy); a gateway's
+    own 502/503/504 is an HTML or plain-text page."""
+    return "json" in response.headers.get("content-type", "").lower()

@@ -161,6 +161,11 @@ FAULTS = {
         {"schema-drift": ["tasks.accepted_at: column the migrations create is missing"],
          "models-match": ["tasks.accepted_at"]},
     ),
+    "column_type_changed_by_hand": (
+        lambda p: p.add_hook(break_database("ALTER TABLE users ALTER COLUMN email TYPE text")),
+        {"schema-drift": ["users.email"],
+         "models-match": ["(type differs): users.email"]},
+    ),
     "trigger_made_by_hand": (
         lambda p: p.add_hook(break_database(
             "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",

@@ -59,7 +59,9 @@ def test_healthy_stack_routes_all_green(project, extra):
     }
     reach = checks_of(project, "routes-reachable")[0]["evidence"]
     assert reach["verdicts"] == {"app": 13}
-    assert "POST /api/users -> POST /api/users: HTTP 422 from the app" in reach["answers"]
+    # Messages show the URL actually requested.
+    assert any(a.startswith("POST /api/users -> POST http://127.0.0.1:") and a.endswith("/api/users: HTTP 422 from the app")
+               for a in reach["answers"])  # fmt: skip
 
 
 def test_dropped_wallet_router_names_each_missing_route(project):
@@ -90,7 +92,7 @@ def test_wallet_wrong_prefix_is_unreachable_naming_routes_and_answer(project):
     assert len(reach["evidence"]["unreachable"]) == 3
     result.stdout.fnmatch_lines(
         [
-            "*[[]routes-reachable[]] 3 of 13 expected route(s) not reachable*GET /api/wallet/supply -> GET /api/wallet/supply: HTTP 404 from the app, which has no such route*"
+            "*[[]routes-reachable[]] 3 of 13 expected route(s) not reachable*GET /api/wallet/supply -> GET http://127.0.0.1:*/api/wallet/supply: HTTP 404 from the app, which has no such route*"
         ]
     )
     assert "prefix" in reach["remediation"]
@@ -156,18 +158,19 @@ def test_proxy_that_forgets_the_wallet_prefix_is_a_proxy_404(project, upstream):
     assert reach["evidence"]["verdicts"] == {"app": 10, "proxy-404": 3}
     result.stdout.fnmatch_lines(
         [
-            "*GET /api/wallet/supply -> GET /api/wallet/supply: HTTP 404 not from the app: server 'tinyproxy', text/html, body '404 Not Found'*"
+            "*GET /api/wallet/supply -> GET http://127.0.0.1:*/api/wallet/supply: HTTP 404 not from the app: server 'tinyproxy', text/html, body '404 Not Found'*"
         ]
     )
     answers = reach["evidence"]["answers"]
     # The app's own 404 for a missing id, through the same proxy, counts as reachable.
     assert (
-        'GET /api/users/{user_id} -> GET /api/users/0: HTTP 404 from the app itself: \'{"detail":"user not found"}\''
+        f'GET /api/users/{{user_id}} -> GET {url}/api/users/0: HTTP 404 from the app itself: \'{{"detail":"user not found"}}\''
         in answers
     )
-    # Writes not allowed: writing routes were probed with OPTIONS, which the app answers 405.
-    assert "POST /api/users -> OPTIONS /api/users: HTTP 405 from the app" in answers
-    assert reach["evidence"]["writing_routes_sent_as"] == "OPTIONS (never writes)"
+    # Writes not allowed: a writing route that requires a body is sent with its own method
+    # and malformed JSON, which the app rejects (422) before any handler runs.
+    assert f"POST /api/users -> POST {url}/api/users: HTTP 422 from the app" in answers
+    assert reach["evidence"]["writing_routes_sent_as"].startswith("their own method with a malformed JSON body")
     assert "proxy" in reach["remediation"]
     assert_secret_nowhere(result, project, LOGIN_PASSWORD, PROXY_TOKEN)
 

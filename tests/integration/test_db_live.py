@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from harness.checks.pgvector import check_pgvector
 from harness.commands import janitor as janitor_command
-from harness.errors import DatabaseUnreachable
+from harness.errors import ConfigError, DatabaseUnreachable
 from harness.transport import db
 
 pytestmark = pytest.mark.stack
@@ -85,7 +85,7 @@ def test_connection_lost_inside_a_check_is_unreachable_not_failed(engine, standa
 def test_wrong_password_is_one_clear_reason(standalone_pg):
     url = standalone_pg.url().replace(standalone_pg.password, "not-the-password")
     engine = db.make_engine(url)
-    with pytest.raises(DatabaseUnreachable) as raised:
+    with pytest.raises(ConfigError) as raised:  # a person must fix it: exit 4, not blocked
         db.ensure_reachable(engine)
     assert "password authentication failed for user 'postgres'" in raised.value.one_line()
     assert "not-the-password" not in raised.value.one_line()

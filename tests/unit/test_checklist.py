@@ -95,7 +95,9 @@ def entry(status: str, *, required: bool = True, manual: bool = False, in_scope:
         (1, [entry("pass"), entry("fail", required=False)], False, 0),  # optional items do not gate
         (0, [entry("pass"), entry("not_run")], False, 1),  # collected but all skipped: not done
         (0, [entry("blocked"), entry("pass")], False, 75),
-        (0, [entry("blocked"), entry("not_run")], False, 1),  # a retry would not fix "not run"
+        (0, [entry("blocked"), entry("not_run")], False, 75),  # blocked outranks not run: retry
+        (0, [entry("pass"), entry("na")], False, 0),  # n/a never gates
+        (1, [entry("pass"), entry("interrupted")], False, 2),  # a test that did not finish
         (1, [entry("blocked"), entry("fail")], False, 1),
         (0, [entry("pass"), entry("not_run", manual=True)], False, 0),  # manual: ticked at sign-off
         (1, [entry("pass")], True, 1),  # a failing unmarked test or a collection error still fails

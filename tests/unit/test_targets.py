@@ -94,9 +94,16 @@ def test_local_target_resolves_app_dir(targets_file):
 
 
 def test_production_never_writes(targets_file):
-    text = targets_file.read_text() + '\n[targets.prod]\nbase_url="https://p.example"\nallow_writes=true\nproduction=true\n'
+    text = targets_file.read_text() + '\n[targets.prod]\nbase_url="https://p.example"\nproduction=true\n'
     targets_file.write_text(text)
     assert not resolve_target("prod", targets_file, environ={}).writes_allowed
+
+
+def test_production_with_allow_writes_is_a_contradiction(targets_file):
+    text = targets_file.read_text() + '\n[targets.prod]\nbase_url="https://p.example"\nallow_writes=true\nproduction=true\n'
+    targets_file.write_text(text)
+    with pytest.raises(ConfigError, match="production = true contradicts allow_writes = true"):
+        resolve_target("prod", targets_file, environ={})
 
 
 def test_shipped_targets_file_parses():

@@ -34,7 +34,6 @@ allow_writes = true
 [targets.prod]
 kind = "remote"
 base_url = "https://s.example"
-allow_writes = true
 production = true
 """
 
@@ -88,9 +87,9 @@ def test_writes_need_allow_writes_and_never_production(targets_file):
     def refusal(name):
         return writes_refusal(resolve_target(name, targets_file, environ={}))
 
-    assert refusal("stage") == "not run: writes not allowed for target stage (set allow_writes = true)"
+    assert refusal("stage") == "n/a: writes not allowed for target stage (set allow_writes = true to run it)"
     assert refusal("open") is None
-    assert refusal("prod").startswith("not run: writes not allowed for target prod")
+    assert refusal("prod").startswith("n/a: writes not allowed for target prod")
     assert "production" in refusal("prod")
 
 
