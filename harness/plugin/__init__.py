@@ -27,7 +27,6 @@ from harness.config.profile import checks_spec, validate_profile
 from harness.config.targets import DEFAULT_TARGETS_FILE, resolve_target
 from harness.errors import ConfigError, TargetFault, TargetUnavailable, TargetUnreachable
 from harness.plugin import builtin
-from harness.plugin.checklist import check_applicability, not_applicable_key
 from harness.plugin.session import HarnessState, Throttled, get_state, state_key
 from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
 from harness.report.results import PROP_BLOCKED, PROP_CHECKLIST, ResultsCollector
@@ -90,6 +89,10 @@ def pytest_configure(config: pytest.Config) -> None:
         validate_profile(state.target)
         checklist = load_checklist(state.target.checklist, _checklists_dir(config))
         config.stash[checklist_key] = checklist
+        # Lazily: harness.plugin.checklist is also a plugin; imported first here, pytest
+        # could not rewrite its asserts (a warning in every run loaded by the entry point).
+        from harness.plugin.checklist import check_applicability, not_applicable_key
+
         applicability = checks_spec(state.target)
         check_applicability(checklist, applicability, f"targets.{name}.checks")
         config.stash[not_applicable_key] = dict(applicability.not_applicable)
