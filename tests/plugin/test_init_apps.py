@@ -17,15 +17,6 @@ import pytest
 pytestmark = pytest.mark.stack
 
 
-def _skip_without_not_applicable(name: str) -> None:
-    """template_app and ledger_app have no pgvector and no wallet: their generated profile
-    marks those items n/a with ``[checks] not_applicable`` (issue 12, branch verdicts)."""
-    from harness.config import profile
-
-    if name != "reference_app" and not hasattr(profile, "checks_spec"):
-        pytest.skip("needs [checks] not_applicable (issue 12), not merged here yet")
-
-
 def _harness(bin_dir: Path, app: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "VIRTUAL_ENV"))}
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
@@ -48,7 +39,6 @@ def _items(app: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize("name", ["reference_app", "template_app", "ledger_app"])
 def test_init_then_local_run_is_green(name: str, request: pytest.FixtureRequest) -> None:
-    _skip_without_not_applicable(name)  # before the venvs are built
     app = request.getfixturevalue("app_copy")(name)
     installed = request.getfixturevalue("install_harness")(app)
     init = _harness(installed, app, "python", "-m", "harness", "init", "--yes", "--force")
