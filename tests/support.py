@@ -42,7 +42,7 @@ class HarnessProject:
     def __init__(self, pytester: pytest.Pytester) -> None:
         self.pytester = pytester
         self.path = pytester.path
-        shutil.copytree(REPO / "suites", self.path / "suites")
+        shutil.copytree(REPO / "harness" / "suites", self.path / "suites")
         for name in ("examples", "checklists", "expected_routes", "flows"):
             if (REPO / name).exists():
                 (self.path / name).symlink_to(REPO / name)
@@ -72,6 +72,7 @@ class HarnessProject:
             testpaths = suites
             pythonpath = {REPO}
             addopts = --strict-markers --target=local -p no:cacheprovider
+            harness_builtin_suites = false
             """
         )
 

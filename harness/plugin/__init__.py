@@ -26,7 +26,7 @@ import pytest
 from harness.config.profile import checks_spec, validate_profile
 from harness.config.targets import DEFAULT_TARGETS_FILE, resolve_target
 from harness.errors import ConfigError, TargetFault, TargetUnavailable, TargetUnreachable
-from harness.plugin.checklist import check_applicability, not_applicable_key
+from harness.plugin import builtin
 from harness.plugin.session import HarnessState, Throttled, get_state, state_key
 from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
 from harness.report.results import PROP_BLOCKED, PROP_CHECKLIST, ResultsCollector
@@ -52,7 +52,7 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("staging-harness", "staging verification harness")
-    group.addoption("--target", default=None, help="target profile from targets.toml (default: local)")
+    group.addoption("--target", default=None, help="target profile from targets.toml; without one the harness stays out of the run")
     group.addoption("--target-file", default=None, help="path of targets.toml")
     group.addoption("--target-base-url", default=None, help="override the profile's base_url")
     group.addoption("--target-database-url", default=None, help="override the profile's database_url")
@@ -66,6 +66,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("harness_report_dir", "where report folders go", default="reports")
     parser.addini("harness_waivers", "path of waivers.toml", default="waivers.toml")
     parser.addini("harness_checklists_dir", "where checklists/<name>.toml live", default=DEFAULT_CHECKLISTS_DIR)
+    builtin.add_options(parser)
 
 
 @pytest.hookimpl(tryfirst=True)  # before junitxml reads --junitxml (see prepare_report_dir)
@@ -73,8 +74,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "checklist(item_id): the checklist item this test proves (see checklists/)"
     )
+    name = builtin.target_name(config)
+    if name is None:  # installed by its entry point, but this run did not ask for it
+        builtin.deactivate(config, sys.modules[__name__])
+        return
+    builtin.add_builtin_suites(config)
     workerinput = getattr(config, "workerinput", None)
-    name = config.getoption("target") or "local"
     state = HarnessState.new(name)
     if workerinput and _WORKER_KEY in workerinput:
         state.run_id = json.loads(workerinput[_WORKER_KEY])["run_id"]
@@ -84,6 +89,10 @@ def pytest_configure(config: pytest.Config) -> None:
         validate_profile(state.target)
         checklist = load_checklist(state.target.checklist, _checklists_dir(config))
         config.stash[checklist_key] = checklist
+        # Lazily: harness.plugin.checklist is also a plugin; imported first here, pytest
+        # could not rewrite its asserts (a warning in every run loaded by the entry point).
+        from harness.plugin.checklist import check_applicability, not_applicable_key
+
         applicability = checks_spec(state.target)
         check_applicability(checklist, applicability, f"targets.{name}.checks")
         config.stash[not_applicable_key] = dict(applicability.not_applicable)
@@ -127,8 +136,7 @@ def _teardown_on_sigterm() -> None:
 
 
 def _checklists_dir(config: pytest.Config) -> Path:
-    path = Path(config.getini("harness_checklists_dir"))
-    return path if path.is_absolute() else Path(config.rootpath) / path
+    return builtin.checklists_dir(config)
 
 
 def _fallback_checklist(config: pytest.Config) -> None:

@@ -145,6 +145,7 @@ class DemoProject:
         (path / "pytest.ini").write_text(
             f"[pytest]\ntestpaths = suites\npythonpath = {REPO}\n"
             "addopts = --strict-markers -p no:cacheprovider\n"
+            "harness_builtin_suites = false\n"  # only its own suites/
         )
 
     def run(self, *args: str) -> Run:

@@ -1,0 +1,1 @@
+"""`python -m harness init`: write targets.toml for an app by reading its source."""

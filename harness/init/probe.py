@@ -1,0 +1,133 @@
+"""Run by the APP's interpreter (never imported by the harness): describe an ASGI/WSGI app.
+
+Usage: ``python probe.py module:attribute`` from the app's folder. Prints one JSON object:
+the OpenAPI path and document (FastAPI), or the URL rules (Flask), and for each parameterless
+GET route the literal bodies its endpoint returns (read from its source, not by calling it:
+a health route usually touches the database, which is not there while init runs).
+Standard library only, so it runs in any venv the app has.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import json
+import re
+import sys
+import textwrap
+from typing import Any
+
+
+def literal_bodies(function: Any) -> list[Any]:
+    """Literal values the function returns, directly or wrapped in a response class."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return []
+    found: list[Any] = []
+    # A status computed from a literal "ok" somewhere in the function (status = "ok" if ...).
+    says_ok = any(isinstance(n, ast.Constant) and n.value == "ok" for n in ast.walk(tree))
+    for node in ast.walk(tree):
+        value = node.value if isinstance(node, ast.Return) else None
+        if isinstance(value, ast.Call) and value.args:  # JSONResponse({...}), jsonify({...})
+            value = value.args[0]
+        if isinstance(value, ast.Dict):  # keep the literal parts of a partly computed dict
+            pairs = [
+                (k, v)
+                for k, v in zip(value.keys, value.values)
+                if _is_literal(k) and _is_literal(v)
+            ]
+            body = {ast.literal_eval(k): ast.literal_eval(v) for k, v in pairs}
+            keys = [ast.literal_eval(k) for k in value.keys if _is_literal(k)]
+            if "status" in keys and "status" not in body and says_ok:
+                body = {"status": "ok"}
+            found.append(body)
+        elif value is not None and _is_literal(value):
+            found.append(ast.literal_eval(value))
+    return found
+
+
+def _is_literal(node: ast.AST | None) -> bool:
+    try:
+        ast.literal_eval(node)  # type: ignore[arg-type]
+    except (ValueError, TypeError, SyntaxError, RecursionError):
+        return False
+    return node is not None
+
+
+def _get_endpoints(routes: Any, seen: set[int]) -> list[tuple[str, Any]]:
+    """(path as declared, endpoint) of every GET route, included routers too (their path
+    lacks the include prefix; FastAPI's wrappers for included routers vary by version)."""
+    found: list[tuple[str, Any]] = []
+    for route in routes or []:
+        if id(route) in seen:
+            continue
+        seen.add(id(route))
+        for inner in (
+            route,
+            getattr(route, "original_router", None),
+            getattr(route, "router", None),
+        ):
+            if inner is not None and inner is not route and hasattr(inner, "routes"):
+                found += _get_endpoints(inner.routes, seen)
+        if "GET" in (getattr(route, "methods", None) or set()) and hasattr(route, "endpoint"):
+            found.append((getattr(route, "path", ""), route.endpoint))
+    return found
+
+
+def describe_fastapi(app: Any) -> dict[str, Any]:
+    document = app.openapi()
+    endpoints = _get_endpoints(app.routes, set())
+    bodies = {}
+    for path, item in document.get("paths", {}).items():
+        if "get" in item and "{" not in path:
+            matches = [(len(p), e) for p, e in endpoints if p and path.endswith(p)]
+            if matches:
+                bodies[path] = literal_bodies(max(matches, key=lambda m: m[0])[1])
+    return {
+        "framework": "fastapi",
+        "openapi_path": app.openapi_url,
+        "openapi": document,
+        "bodies": bodies,
+    }
+
+
+def describe_flask(app: Any) -> dict[str, Any]:
+    routes, bodies = [], {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)  # <int:id> -> {id}
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            routes.append(f"{method} {path}")
+        if "GET" in (rule.methods or set()) and "{" not in path:
+            bodies[path] = literal_bodies(app.view_functions[rule.endpoint])
+    return {"framework": "flask", "openapi_path": None, "routes": sorted(routes), "bodies": bodies}
+
+
+def main(spec: str) -> int:
+    sys.path.insert(0, ".")
+    module_name, _, attribute = spec.partition(":")
+    target: Any = importlib.import_module(module_name)
+    for part in attribute.split("."):
+        target = getattr(target, part)
+    if callable(target) and not hasattr(target, "routes") and not hasattr(target, "url_map"):
+        target = target()  # a factory (create_app)
+    if hasattr(target, "openapi") and hasattr(target, "routes"):
+        answer = describe_fastapi(target)
+    elif hasattr(target, "url_map"):
+        answer = describe_flask(target)
+    else:
+        answer = {
+            "framework": type(target).__name__,
+            "openapi_path": None,
+            "routes": [],
+            "bodies": {},
+        }
+    print("HV-PROBE " + json.dumps(answer, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,89 @@
+"""A user's machine, in small: this package built as a wheel and installed (non-editable,
+with ``[local]``) into a fresh venv, and example apps copied outside the repository, each
+with a venv of its own. Built once per test session; pip reads its cache, so a warm run
+installs in seconds."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+_SKIP = shutil.ignore_patterns(".venv", "__pycache__", "*.pyc", "targets.toml", "reports")
+
+
+def _run(*command: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [str(c) for c in command], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        pytest.fail(
+            f"{' '.join(map(str, command))} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+        )
+    return done
+
+
+@pytest.fixture(scope="session")
+def world() -> Iterator[Path]:
+    """Not under pytest's 0700 tmp folder: as root, PostgreSQL runs as another user, who
+    must reach the wheel's initdb inside the venv and its cluster's folder."""
+    path = Path(tempfile.mkdtemp(prefix="hvp-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def wheel(world: Path) -> Path:
+    """This package built as a wheel, once per session."""
+    base = world / "installed"
+    source = base / "src"  # a clean copy: the wheel must not depend on this checkout's state
+    shutil.copytree(REPO / "harness", source / "harness", ignore=_SKIP)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    _run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", base / "dist", source)
+    return next((base / "dist").glob("staging_harness-*.whl"))
+
+
+@pytest.fixture(scope="session")
+def install_harness(wheel: Path) -> Callable[[Path], Path]:
+    """``install_harness(app)``: the bin/ folder of ``app/.hv``, a fresh venv holding only
+    ``staging-harness[local]``, inside the app's folder as README's quickstart has it (pytest
+    collects that folder, venv and all: the suites must be found inside the venv, and only
+    they). pip's cache makes each install take seconds."""
+
+    def install(app: Path) -> Path:
+        venv = app / ".hv"
+        _run(sys.executable, "-m", "venv", venv)
+        _run(venv / "bin" / "pip", "install", "-q", f"{wheel}[local]")
+        return venv / "bin"
+
+    return install
+
+
+@pytest.fixture(scope="session")
+def app_copy(world: Path) -> Callable[[str], Path]:
+    """``app_copy("template_app")``: the example copied to a fresh folder with its own
+    ``.venv`` (its pyproject.toml, or requirements.txt), built once per session."""
+    built: dict[str, Path] = {}
+
+    def make(name: str) -> Path:
+        if name not in built:
+            folder = world / "apps" / name
+            shutil.copytree(REPO / "examples" / name, folder, ignore=_SKIP)
+            _run(sys.executable, "-m", "venv", folder / ".venv")
+            pip = folder / ".venv" / "bin" / "pip"
+            if (folder / "pyproject.toml").is_file():
+                _run(pip, "install", "-q", folder)
+            else:
+                _run(pip, "install", "-q", "-r", folder / "requirements.txt")
+            built[name] = folder
+        return built[name]
+
+    return make
