@@ -21,12 +21,11 @@ from harness.checks.routes import app_declared_routes, fetch_served_routes
 from harness.commands._common import add_target_options, target_from_args
 from harness.config.targets import Target
 from harness.errors import ConfigError
-from harness.plugin.session import Throttled
 from harness.stack.appcode import AppCode
 from harness.transport.auth import auth_headers
 from harness.transport.http import HttpClient
 from harness.transport.tls import tls_spec
-from harness.transport.wait import HttpWaitStrategy
+from harness.transport.wait import HttpWaitStrategy, Throttled
 
 
 def register(subparsers: Any) -> None:

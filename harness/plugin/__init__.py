@@ -27,9 +27,10 @@ from harness.config.profile import checks_spec, validate_profile
 from harness.config.targets import DEFAULT_TARGETS_FILE, resolve_target
 from harness.errors import ConfigError, TargetFault, TargetUnavailable, TargetUnreachable
 from harness.plugin import builtin
-from harness.plugin.session import HarnessState, Throttled, get_state, state_key
+from harness.plugin.session import HarnessState, get_state, state_key
 from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
 from harness.report.results import PROP_BLOCKED, PROP_CHECKLIST, ResultsCollector
+from harness.transport.wait import Throttled
 
 PROP_CONFIG_ERROR = "harness_config_error"
 from harness.report.scrub import scrub_report

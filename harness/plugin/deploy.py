@@ -11,7 +11,8 @@ import pytest
 
 from harness.config.deploy import deploy_spec
 from harness.errors import TargetUnavailable
-from harness.plugin.session import HarnessState, Throttled
+from harness.plugin.session import HarnessState
+from harness.transport.wait import Throttled
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

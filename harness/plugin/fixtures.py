@@ -8,13 +8,14 @@ import pytest
 from sqlalchemy import Engine
 
 from harness.config.targets import Target
-from harness.plugin.session import HarnessState, Throttled, get_state
+from harness.plugin.session import HarnessState, get_state
 from harness.report.results import PROP_CHECK
 from harness.result import CheckResult
 from harness.transport.auth import auth_headers as obtain_auth_headers
 from harness.transport.db import ensure_reachable, make_engine
 from harness.transport.http import HttpClient
 from harness.transport.tls import tls_spec
+from harness.transport.wait import Throttled
 
 
 @pytest.fixture(scope="session")

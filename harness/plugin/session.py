@@ -6,7 +6,6 @@ import platform
 import secrets
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -137,20 +136,3 @@ def _git_revision(root: Path) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
-
-
-class Throttled:
-    """A progress callback that writes at most one line per ``every_s`` for the same step."""
-
-    def __init__(self, write: Any, every_s: float = 2.0) -> None:
-        self._write = write
-        self._every_s = every_s
-        self._last_step = ""
-        self._last_at = 0.0
-
-    def __call__(self, message: str) -> None:
-        step = message.split("(")[0]
-        now = time.monotonic()
-        if step != self._last_step or now - self._last_at >= self._every_s:
-            self._write(f"harness: {message}")
-            self._last_step, self._last_at = step, now

@@ -107,3 +107,20 @@ def is_app_answer(response: httpx.Response) -> bool:
     """A JSON body is the app speaking (its health route says it is unhealthy); a gateway's
     own 502/503/504 is an HTML or plain-text page."""
     return "json" in response.headers.get("content-type", "").lower()
+
+
+class Throttled:
+    """A progress callback that writes at most one line per ``every_s`` for the same step."""
+
+    def __init__(self, write: Callable[[str], None], every_s: float = 2.0) -> None:
+        self._write = write
+        self._every_s = every_s
+        self._last_step = ""
+        self._last_at = 0.0
+
+    def __call__(self, message: str) -> None:
+        step = message.split("(")[0]
+        now = time.monotonic()
+        if step != self._last_step or now - self._last_at >= self._every_s:
+            self._write(f"harness: {message}")
+            self._last_step, self._last_at = step, now
