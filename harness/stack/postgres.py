@@ -118,7 +118,12 @@ class EmbeddedPostgres:
         final = Path(tempfile.gettempdir()) / f"{TEMPLATE_PREFIX}{_template_key(self.bindir)}"
         if _trusted_template(final, self.run_as):
             return final
-        shutil.rmtree(final, ignore_errors=True)  # foreign or broken: never used
+        # A concurrent builder (another xdist worker or run) may rename its complete template
+        # in at any moment, so only what is there and still untrusted is removed: someone
+        # else's directory (a shared temp dir). Removing a template that was merely absent a
+        # moment ago would pull it from under the copy that builder is about to make.
+        if (final.exists() or final.is_symlink()) and not _trusted_template(final, self.run_as):
+            shutil.rmtree(final, ignore_errors=True)
         building = Path(tempfile.mkdtemp(prefix=f"{TEMPLATE_PREFIX}build-"))
         try:
             if self.run_as:
