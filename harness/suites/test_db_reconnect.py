@@ -15,8 +15,8 @@ from harness.checks.routelist import load_expected, routes_spec
 def test_app_recovers_from_cut_database_connections(target, request, check):
     if not (target.provisions_stack or target.writes_allowed):
         pytest.skip(
-            "not run: terminating the app's database sessions needs a stack the "
-            "harness runs, or allow_writes = true on a remote target"
+            "n/a: terminating the app's database sessions needs a stack the harness runs, or "
+            "allow_writes = true on a remote target (this one is read-only)"
         )
     # Only now: a read-only target is not even connected to.
     db_engine, http, auth_headers = (

@@ -104,7 +104,7 @@ def test_two_workers_flows_at_once_stay_apart_and_clean(project):
     pytest.importorskip("xdist")
     (project.path / "suites" / "test_wallet_again.py").write_text(
         "import pytest\n"
-        "from test_wallet_reward import wallet_run  # noqa: F401\n"
+        "from harness.suites.test_wallet_reward import wallet_run  # noqa: F401\n"
         "from harness.flow.wallet import check_wallet_idempotent, check_wallet_reward\n\n"
         "@pytest.mark.parametrize('n', range(3))\n"
         "@pytest.mark.checklist('wallet-reward')\n"

@@ -96,10 +96,10 @@ def test_waiver_shows_and_does_not_gate_expired_one_says_so(rendered):
 def test_trend_of_the_three_earlier_nights(rendered):
     lang, _, files = rendered
     raw = json.loads(files["json"])
-    assert [p["percent"] for p in raw["trend"]["points"]] == [35.7, 42.9, 42.9, 28.6]
+    assert [p["percent"] for p in raw["trend"]["points"]] == [33.3, 40.0, 40.0, 26.7]
     assert raw["trend"]["newly_failing"] == ["wallet-reward"] and raw["trend"]["newly_fixed"] == []
     assert files["html"].count("<circle ") == 4 and 'id="trend-chart"' in files["html"]
-    assert f"| 2026-11-21 03:17:00 JST | 5/14 (35.7%) | {'10 min 00 s' if lang == 'en' else '10 分 00 秒'} |" in files["md"]
+    assert f"| 2026-11-21 03:17:00 JST | 5/15 (33.3%) | {'10 min 00 s' if lang == 'en' else '10 分 00 秒'} |" in files["md"]
 
 
 def test_a_waived_item_does_not_fail_the_run_an_unwaived_one_does():
