@@ -5,7 +5,7 @@
 # install Debian packages, Debian's PostgreSQL (uuid-ossp for template_app) and Chromium
 # (the HTML report test). Idempotent: a second run only checks.
 #
-#   scripts/dev-setup.sh && .venv/bin/pytest tests -n 2 -p no:randomly
+#   scripts/dev-setup.sh && .venv/bin/pytest tests -p no:randomly
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
