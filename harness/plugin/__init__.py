@@ -29,12 +29,10 @@ from harness.errors import ConfigError, TargetFault, TargetUnavailable, TargetUn
 from harness.plugin import builtin
 from harness.plugin.session import HarnessState, get_state, state_key
 from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
-from harness.report.results import PROP_BLOCKED, PROP_CHECKLIST, ResultsCollector
-from harness.transport.wait import Throttled
-
-PROP_CONFIG_ERROR = "harness_config_error"
+from harness.report.results import PROP_BLOCKED, PROP_CHECKLIST, PROP_CONFIG, ResultsCollector
 from harness.report.scrub import scrub_report
 from harness.stack import StackAddresses
+from harness.transport.wait import Throttled
 
 pytest_plugins = [
     "harness.plugin.fixtures", "harness.plugin.database", "harness.plugin.facts",
@@ -251,7 +249,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = (str(item.path), item.location[1] or 0, f"blocked: {reason}")
         report.user_properties.append((PROP_BLOCKED, reason))
         if call.excinfo.errisinstance(ConfigError):
-            report.user_properties.append((PROP_CONFIG_ERROR, reason))
+            report.user_properties.append((PROP_CONFIG, reason))
     scrub_report(report)  # tracebacks show arguments, captured output may hold a URL
 
 
@@ -262,7 +260,7 @@ class ConfigErrorWatch:
         self.state = state
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        reasons = [value for key, value in report.user_properties if key == PROP_CONFIG_ERROR]
+        reasons = [value for key, value in report.user_properties if key == PROP_CONFIG]
         if reasons and self.state.config_error is None:
             self.state.config_error = ConfigError(str(reasons[0]))
 
