@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+# httpx imports httpcore lazily, at its first request. A test that uses pytester and makes
+# the first request of the session would leave httpcore out of the sys.modules snapshot that
+# pytester restores afterwards: the next request then meets a second httpcore whose
+# ConnectError httpx no longer maps, and a stack fixture's readiness wait dies on the first
+# "connection refused". Importing it here puts it in every snapshot.
+import httpcore  # noqa: F401
 import pytest
 
 from harness import secrets

@@ -26,7 +26,7 @@ from harness.checks.models import Models
 from harness.config.database import DatabaseSpec, database_spec
 from harness.config.targets import Target
 from harness.config.urls import normalise_database_url
-from harness.errors import ConfigError, TargetUnavailable
+from harness.errors import ConfigError, HarnessError, TargetUnavailable
 from harness.janitor import sweep
 from harness.plugin.session import get_state
 from harness.stack.appcode import AppCode
@@ -99,11 +99,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     state = get_state(session.config)
     engine = db.make_engine(target.database_url or "", connect_timeout_s=5)
     try:
-        left = db.harness_objects(engine, prefix=f"{db.PREFIX}{state.run_id.lower()}_")
-        for obj in left:
-            (db.drop_schema if obj["kind"] == "schema" else db.drop_database)(engine, obj["name"])
+        with db.database_errors(engine):
+            left = db.harness_objects(engine, prefix=f"{db.PREFIX}{state.run_id.lower()}_")
+            for obj in left:
+                drop = db.drop_schema if obj["kind"] == "schema" else db.drop_database
+                drop(engine, obj["name"])
     except Exception as exc:  # a safety net must never turn a finished run into an error
-        _writer(session.config)(f"harness: could not check for leftover hv_ schemas: {exc}")
+        reason = exc.one_line() if isinstance(exc, HarnessError) else str(exc).splitlines()[0]
+        _writer(session.config)(f"harness: could not check for leftover hv_ schemas: {reason}")
         return
     finally:
         engine.dispose()
