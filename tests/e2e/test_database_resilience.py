@@ -43,7 +43,9 @@ def _disrupt_the_database(request):
 
 
 def remote(name: str, database_url: str | None, **extra) -> dict:
+    # Nothing listens at base_url: these runs judge the database only, so the health wait is short.
     profile = {"kind": "remote", "base_url": "http://127.0.0.1:9", "alembic_ini": INI,
+               "health": {"wait_timeout_s": 0.5},
                "database": {"models": "reference_app.models:Base.metadata"}, **extra}  # fmt: skip
     if database_url:
         profile["database_url"] = database_url
