@@ -77,7 +77,9 @@ def test_blueprint_not_registered_fails_the_route_items(project):
 
 
 def test_reward_dropped_fails_the_reward(project):
-    run(project, FLOWS, faults="reward_dropped")
+    # Every poll for the missing credit runs to its timeout: 1 s is plenty on loopback.
+    run(project, FLOWS, faults="reward_dropped",
+        targets={"flows": {"bounty": {"poll_timeout_s": 1.0}}})  # fmt: skip
     assert failed_items(project) == {"wallet-reward"}
     assert "credited nothing" in texts(project, "wallet-reward")
 
