@@ -247,7 +247,7 @@ _REMEDIES = {
     "proxy-404": "the reverse proxy/ingress does not forward these paths to the app: add a rule for "
     "their prefix (before any catch-all such as /api/) or the missing rewrite",
     "app-no-route": "the app has no route at these paths: check the router's include_router(prefix=...) "
-    "against the expected list",
+    "(FastAPI) or the blueprint's url_prefix (Flask) against the expected list",
     "gateway": "the gateway could not get an answer from the app: check the app's logs and the upstream address",
     "tls": "the TLS handshake failed: check the certificate and [targets.NAME.tls]",
     "timeout": "the routes did not answer in time: raise [targets.NAME.routes] timeout_s or look for a hang",

@@ -135,10 +135,14 @@ def _summary(missing: list[Route], unexpected: list[Route], moved: dict[Route, R
 
 def _remedy(missing: list[Route], unexpected: list[Route], moved: dict[Route, Route]) -> str:
     if moved:
-        return "a router is mounted under the wrong prefix: fix its include_router(prefix=...)"
+        return (
+            "a router is mounted under the wrong prefix: fix its include_router(prefix=...) "
+            "(FastAPI) or register_blueprint(url_prefix=...) (Flask)"
+        )
     if missing:
         return (
-            "mount the missing routers (include_router and its prefix); if the change is intended, "
+            "mount the missing routers (FastAPI include_router / Flask register_blueprint, with "
+            "its prefix); if the change is intended, "
             f"regenerate the expected list: {SNAPSHOT_HINT}"
         )
     return (

@@ -128,6 +128,7 @@ class Throwaway:
     allowed: bool
     schema_created: bool = False
     replay_created: str | None = None  # its name carries the creation time: known once made
+    rehearsal_named: str | None = None  # likewise, fixed at the first ask (the rehearsal's)
 
     @property
     def schema_name(self) -> str:
@@ -141,8 +142,20 @@ class Throwaway:
 
     @property
     def rehearsal_name(self) -> str:
-        """The copy of the live database the migration rehearsal works on."""
-        return db.throwaway_name(self.run_id, self.worker, "rehearsal")
+        """The copy of the live database the migration rehearsal works on, dated by name like
+        the replay's: a run killed between its CREATE and COMMENT still leaves it sweepable."""
+        if self.rehearsal_named is None:
+            with db.database_errors(self.engine):
+                self.rehearsal_named = db.dated_database_name(
+                    self.engine, self.run_id, self.worker, "rehearsal"
+                )
+        return self.rehearsal_named
+
+    @property
+    def names(self) -> list[str]:
+        """What this session may have made, for the cleanup item to look for (no query)."""
+        plain_rehearsal = db.throwaway_name(self.run_id, self.worker, "rehearsal")
+        return [self.schema_name, self.replay_name, self.rehearsal_named or plain_rehearsal]
 
     def require_databases(self) -> None:
         """Skip: not run where throwaway databases are off; n/a where the role may not create one."""
@@ -191,7 +204,8 @@ class Throwaway:
         if self.schema_created:
             db.drop_schema(self.engine, self.schema_name)
             self.schema_created = False
-        for name in db.existing(self.engine, [self.replay_name, self.rehearsal_name]):
+        made = [name for name in (self.replay_created, self.rehearsal_named) if name]
+        for name in db.existing(self.engine, made) if made else []:
             db.drop_database(self.engine, name.removeprefix("database "))
 
 

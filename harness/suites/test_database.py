@@ -71,5 +71,4 @@ def test_no_throwaway_schema_left(throwaway, check):
     """Runs last (see harness.plugin.database): drops this session's objects, then looks for them."""
     with database_errors(throwaway.engine):
         throwaway.close()
-    names = [throwaway.schema_name, throwaway.replay_name, throwaway.rehearsal_name]
-    check(check_no_throwaway_left(throwaway.engine, names))
+    check(check_no_throwaway_left(throwaway.engine, throwaway.names))

@@ -6,6 +6,8 @@ Each test cleans up its own rows (by tag and by captured id) and records that as
 (test_wallet_reward.py).
 """
 
+from contextlib import nullcontext
+
 import pytest
 
 from harness.errors import ConfigError
@@ -17,6 +19,13 @@ from harness.flow.run import writes_refusal
 from harness.flow.steps import StepRunner
 from harness.plugin.session import state_key
 from harness.result import CheckResult
+from harness.transport.db import database_errors
+
+
+def _mapped(engine):
+    """The flow's own database reads: a lost connection or a restart is "could not look"
+    (blocked), never a product failure or a raw SQLAlchemy traceback."""
+    return database_errors(engine) if engine is not None else nullcontext()
 
 
 def pytest_generate_tests(metafunc):
@@ -52,16 +61,20 @@ def judge(flow_item, target, run_id, worker_id_safe, request, check):
     engine = request.getfixturevalue("db_engine") if target.database_url else None
     try:
         if engine is not None:
-            require_tables(engine, spec)
+            with _mapped(engine):
+                require_tables(engine, spec)
     except ConfigError as exc:  # a mapping error: exit 4 with one line, never a SQL traceback
         pytest.exit(exc.one_line(), returncode=4)
     tags = Tagger.for_worker(run_id, worker_id_safe)
     runner = StepRunner(request.getfixturevalue("http"), spec, engine)
-    before = own_rows(engine, spec, tags.prefix, []) if engine is not None and spec.rows else None
+    with _mapped(engine):
+        before = own_rows(engine, spec, tags.prefix, []) if engine is not None and spec.rows else None
     flow_judge = FlowJudge(runner, tags)
     yield flow_judge
     if before is not None:
-        check(cleanup(engine, spec, tags.prefix, flow_judge.contexts, before))
+        with _mapped(engine):
+            result = cleanup(engine, spec, tags.prefix, flow_judge.contexts, before)
+        check(result)
     else:
         check(CheckResult.passed(CLEANUP, f"not cleaned up: no database_url or [rows], so rows tagged "
                                  f"{tags.prefix}* stay; remove them with `python -m harness janitor`",
@@ -71,7 +84,8 @@ def judge(flow_item, target, run_id, worker_id_safe, request, check):
 def test_declared_flow(flow_item, judge, check):
     _, item = flow_item
     try:
-        result = judge.check(item)
+        with _mapped(judge.runner.engine):
+            result = judge.check(item)
     except ConfigError as exc:
         pytest.exit(exc.one_line(), returncode=4)
     check(result)

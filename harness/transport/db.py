@@ -95,8 +95,8 @@ def _between(text: str, start: str, end: str) -> str:
 # ---------------------------------------------------------------- throwaway schemas & databases
 #
 # Everything the harness creates in a target's database is named ``hv_<run id>_<worker>``
-# (a schema) or ``hv_<run id>_<worker>_<epoch>_replay`` (a database for the schema-drift
-# replay) and carries a comment "staging-harness run=… host=… created=…". The janitor drops
+# (a schema) or ``hv_<run id>_<worker>_<epoch>_<replay|rehearsal>`` (a database for the
+# schema-drift replay or the migration rehearsal's copy) and carries a comment "staging-harness run=… host=… created=…". The janitor drops
 # only objects with both the prefix and a parseable comment, and only once they are older than
 # the TTL, judged by the database server's clock (so a skewed CI runner clock cannot make it
 # eager). CREATE DATABASE cannot share a transaction with its COMMENT, so a run killed between
@@ -105,7 +105,8 @@ def _between(text: str, start: str, end: str) -> str:
 PREFIX = "hv_"
 COMMENT_TAG = "staging-harness"
 _COMMENT = re.compile(rf"^{COMMENT_TAG} run=(\S+) host=(\S*) created=(\S+)$")
-_REPLAY_NAME = re.compile(rf"^{PREFIX}([a-z0-9]+)_[a-z0-9_]*?_(\d{{10}})_replay$")
+DATED_KINDS = ("replay", "rehearsal")
+_DATED_NAME = re.compile(rf"^{PREFIX}([a-z0-9]+)_[a-z0-9_]*?_(\d{{10}})_({'|'.join(DATED_KINDS)})$")
 
 
 def throwaway_name(run_id: str, worker: str, suffix: str = "") -> str:
@@ -117,17 +118,23 @@ def throwaway_name(run_id: str, worker: str, suffix: str = "") -> str:
     return name
 
 
-def replay_database_name(engine: Engine, run_id: str, worker: str) -> str:
-    """``hv_<run id>_<worker>_<server epoch>_replay``: dated by name, so the janitor finds it
+def dated_database_name(engine: Engine, run_id: str, worker: str, kind: str = "replay") -> str:
+    """``hv_<run id>_<worker>_<server epoch>_<kind>``: dated by name, so the janitor finds it
     even without its comment."""
+    if kind not in DATED_KINDS:
+        raise ValueError(f"unknown throwaway database kind {kind!r}; known: {DATED_KINDS}")
     with engine.connect() as connection:
         epoch = int(connection.execute(text("SELECT extract(epoch FROM now())")).scalar_one())
-    return throwaway_name(run_id, worker, f"{epoch}_replay")
+    return throwaway_name(run_id, worker, f"{epoch}_{kind}")
+
+
+def replay_database_name(engine: Engine, run_id: str, worker: str) -> str:
+    return dated_database_name(engine, run_id, worker, "replay")
 
 
 def tag_from_name(name: str) -> dict[str, Any] | None:
-    """The tag a replay database's name carries (run id, creation time), else ``None``."""
-    match = _REPLAY_NAME.match(name)
+    """The tag a dated database's name carries (run id, creation time), else ``None``."""
+    match = _DATED_NAME.match(name)
     if not match:
         return None
     created = datetime.fromtimestamp(int(match.group(2)), UTC)

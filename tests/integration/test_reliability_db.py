@@ -71,3 +71,13 @@ def test_restart_watch_never_blames_a_database_that_was_never_up():
         )
     finally:
         watch.close()
+
+
+def test_a_rehearsal_copy_without_its_comment_is_found_by_its_name(engine, standalone_pg):
+    """The rehearsal's copy is dated by name like the replay database (issue 14)."""
+    name = db.dated_database_name(engine, "rkill", "gw0", "rehearsal")
+    assert name.startswith("hv_rkill_gw0_") and name.endswith("_rehearsal")
+    sql(standalone_pg.url(), f"CREATE DATABASE {name}")  # killed before its COMMENT
+    assert db.sweep_schemas(engine, 3600) == []
+    assert [line.split(" (")[0] for line in db.sweep_schemas(engine, 0)] == [f"database {name}"]
+    assert hv_objects(standalone_pg.url()) == []
