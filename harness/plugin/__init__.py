@@ -25,7 +25,7 @@ import pytest
 
 from harness.config.profile import checks_spec, validate_profile
 from harness.config.targets import DEFAULT_TARGETS_FILE, resolve_target
-from harness.errors import ConfigError, TargetFault, TargetUnavailable, TargetUnreachable
+from harness.errors import ConfigError, TargetUnavailable, TargetUnreachable
 from harness.plugin import builtin
 from harness.plugin.session import HarnessState, get_state, state_key
 from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
@@ -300,8 +300,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def _write_allure_extras(config: pytest.Config, state: HarnessState) -> None:
-    from harness.plugin.report import payload_key, redact_tree
+    from harness.plugin.report import payload_key
     from harness.report.allure import alluredir, write_extras
+    from harness.report.files import redact_tree
 
     directory = alluredir(config)
     if directory is None:

@@ -17,12 +17,10 @@ from harness.errors import EXIT_BLOCKED, StackError
 from harness.plugin.session import environment_facts
 from harness.report.build import build_checklist_report
 from harness.report.checklist import checklist_key, decide_exit
-from harness.report.files import redact_tree, write_checklist_files, write_folder
+from harness.report.files import write_folder
 from harness.report.i18n import summary_text
-from harness.report.render import render_html, render_markdown
 from harness.report.results import SCHEMA_VERSION, iso, make_report_dir, utc_now, write_json
 from harness.report.waivers import DEFAULT_WAIVERS_FILE, apply_waivers, load_waivers
-from harness.secrets import redact
 
 if TYPE_CHECKING:
     from harness.plugin.session import HarnessState
