@@ -59,6 +59,12 @@ class HarnessError(Exception):
         return f"{self.message} Hint: {self.hint}" if self.hint else self.message
 
 
+def first_line(exc: BaseException) -> str:
+    """An exception from a library as one line: its first non-empty line, or its type's name
+    when it has no message (psycopg's errors run to several lines and a URL to the docs)."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 class ConfigError(HarnessError):
     """The harness is misconfigured: the user must change a file, option or env var."""
 

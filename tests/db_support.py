@@ -10,9 +10,11 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from sqlalchemy import Engine
 from support import REPO
 
 from harness.stack.postgres import EmbeddedPostgres
+from harness.transport.db import make_engine
 
 APP_DIR = REPO / "examples" / "reference_app"
 
@@ -48,3 +50,13 @@ def standalone_pg() -> Iterator[EmbeddedPostgres]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def engine(standalone_pg: EmbeddedPostgres) -> Iterator[Engine]:
+    """The harness's engine on the standalone server; every hv_ object a test leaves goes after."""
+    engine = make_engine(standalone_pg.url())
+    yield engine
+    for name in hv_objects(standalone_pg.url()):
+        sql(standalone_pg.url(), f"DROP SCHEMA IF EXISTS {name} CASCADE", f"DROP DATABASE IF EXISTS {name}")
+    engine.dispose()

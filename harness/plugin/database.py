@@ -26,7 +26,7 @@ from harness.checks.models import Models
 from harness.config.database import DatabaseSpec, database_spec
 from harness.config.targets import Target
 from harness.config.urls import normalise_database_url
-from harness.errors import ConfigError, HarnessError, TargetUnavailable
+from harness.errors import ConfigError, HarnessError, TargetUnavailable, first_line
 from harness.janitor import sweep
 from harness.plugin.session import get_state
 from harness.stack.appcode import AppCode
@@ -105,7 +105,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
                 drop = db.drop_schema if obj["kind"] == "schema" else db.drop_database
                 drop(engine, obj["name"])
     except Exception as exc:  # a safety net must never turn a finished run into an error
-        reason = exc.one_line() if isinstance(exc, HarnessError) else str(exc).splitlines()[0]
+        reason = exc.one_line() if isinstance(exc, HarnessError) else first_line(exc)
         _writer(session.config)(f"harness: could not check for leftover hv_ schemas: {reason}")
         return
     finally:
@@ -153,9 +153,9 @@ class Throwaway:
 
     @property
     def names(self) -> list[str]:
-        """What this session may have made, for the cleanup item to look for (no query)."""
-        plain_rehearsal = db.throwaway_name(self.run_id, self.worker, "rehearsal")
-        return [self.schema_name, self.replay_name, self.rehearsal_named or plain_rehearsal]
+        """What this session may have made, for the cleanup item to look for (no query: a
+        rehearsal that never ran has no name to look for)."""
+        return [self.schema_name, self.replay_name, *filter(None, [self.rehearsal_named])]
 
     def require_databases(self) -> None:
         """Skip: not run where throwaway databases are off; n/a where the role may not create one."""
@@ -186,7 +186,7 @@ class Throwaway:
             if not db.may_create_databases(self.engine):
                 pytest.skip("not run: the database role may not CREATE DATABASE, which the "
                             "migration replay needs (grant CREATEDB, or run against a copy)")  # fmt: skip
-            name = db.replay_database_name(self.engine, self.run_id, self.worker)
+            name = db.dated_database_name(self.engine, self.run_id, self.worker, "replay")
             with _not_permitted("CREATE DATABASE"):
                 db.create_database(self.engine, name, self.run_id)
             self.replay_created = name

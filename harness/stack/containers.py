@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.config.targets import Target
-from harness.errors import ConfigError, HarnessError, StackError
+from harness.errors import ConfigError, HarnessError, StackError, first_line
 from harness.secrets import redact, register_secret
 from harness.stack import StackAddresses
 from harness.stack.app import AppProcess, launch_app, log_file
@@ -232,7 +232,7 @@ def _container_logs(container: Any) -> str:
 def _first_line(exc: BaseException) -> str:
     if isinstance(exc, HarnessError):
         return exc.message
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    return first_line(exc)[:200]
 
 
 def _quietly(step: Any) -> None:

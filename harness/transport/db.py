@@ -96,9 +96,10 @@ def _between(text: str, start: str, end: str) -> str:
 #
 # Everything the harness creates in a target's database is named ``hv_<run id>_<worker>``
 # (a schema) or ``hv_<run id>_<worker>_<epoch>_<replay|rehearsal>`` (a database for the
-# schema-drift replay or the migration rehearsal's copy) and carries a comment "staging-harness run=… host=… created=…". The janitor drops
-# only objects with both the prefix and a parseable comment, and only once they are older than
-# the TTL, judged by the database server's clock (so a skewed CI runner clock cannot make it
+# schema-drift replay or the migration rehearsal's copy) and carries a comment
+# "staging-harness run=… host=… created=…". The janitor drops only objects with both the
+# prefix and a parseable comment (or a dated name), and only once they are older than the
+# TTL, judged by the database server's clock (so a skewed CI runner clock cannot make it
 # eager). CREATE DATABASE cannot share a transaction with its COMMENT, so a run killed between
 # the two leaves a bare database: its name alone (run id + server epoch) then dates it.
 
@@ -118,7 +119,7 @@ def throwaway_name(run_id: str, worker: str, suffix: str = "") -> str:
     return name
 
 
-def dated_database_name(engine: Engine, run_id: str, worker: str, kind: str = "replay") -> str:
+def dated_database_name(engine: Engine, run_id: str, worker: str, kind: str) -> str:
     """``hv_<run id>_<worker>_<server epoch>_<kind>``: dated by name, so the janitor finds it
     even without its comment."""
     if kind not in DATED_KINDS:
@@ -127,9 +128,6 @@ def dated_database_name(engine: Engine, run_id: str, worker: str, kind: str = "r
         epoch = int(connection.execute(text("SELECT extract(epoch FROM now())")).scalar_one())
     return throwaway_name(run_id, worker, f"{epoch}_{kind}")
 
-
-def replay_database_name(engine: Engine, run_id: str, worker: str) -> str:
-    return dated_database_name(engine, run_id, worker, "replay")
 
 
 def tag_from_name(name: str) -> dict[str, Any] | None:

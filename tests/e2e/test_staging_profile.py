@@ -39,6 +39,17 @@ def healthy_app() -> Iterator[StackAddresses]:
     stack.stop()
 
 
+def sign_off_manual_items(folder) -> subprocess.CompletedProcess[str]:
+    """Both manual items ticked done, as a release manager would."""
+    signoff = subprocess.run(
+        [sys.executable, "-m", "harness", "signoff", str(folder), "--by", "Aiko Sato",
+         "--manual", "docs-updated=done", "--manual", "release-notes=done"],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert signoff.returncode == 0, signoff.stderr
+    return signoff
+
+
 def run_staging(project, addresses: StackAddresses | None, base_url: str = "") -> pytest.RunResult:
     env = {
         "STAGING_BASE_URL": base_url or (addresses.base_url if addresses else ""),
@@ -61,12 +72,7 @@ def test_healthy_staging_exits_0_with_wallet_items_na(project, healthy_app):
     assert all(i["status"] in ("pass", "na") for i in by_id.values() if not i["manual"])
     # Once the manual items are signed the healthy app is at 100 %: n/a is left out of N/M.
     folder = project.report_dirs()[-1]
-    signoff = subprocess.run(
-        [sys.executable, "-m", "harness", "signoff", str(folder), "--by", "Aiko Sato",
-         "--manual", "docs-updated=done", "--manual", "release-notes=done"],
-        cwd=REPO, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert signoff.returncode == 0, signoff.stderr
+    sign_off_manual_items(folder)
     summary = json.loads((folder / "checklist.json").read_text())["summary"]
     assert (summary["done"], summary["total"], summary["percent"]) == (12, 12, 100.0)  # 15 less 3 n/a (wallet items, db-reconnect)
 
@@ -127,11 +133,5 @@ def test_healthy_template_app_exits_0_and_reaches_100_percent_with_na_items(proj
     assert {k for k, v in by_id.items() if v["status"] == "na"} == {
         "pgvector", "pgvector-usable", "wallet-reward", "wallet-idempotent"}
     assert by_id["pgvector"]["reason"] == "n/a: the app stores no vectors"
-    folder = project.report_dirs()[-1]
-    signoff = subprocess.run(
-        [sys.executable, "-m", "harness", "signoff", str(folder), "--by", "Aiko Sato",
-         "--manual", "docs-updated=done", "--manual", "release-notes=done"],
-        cwd=REPO, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert signoff.returncode == 0, signoff.stderr
+    signoff = sign_off_manual_items(project.report_dirs()[-1])
     assert "11/11 items (100.0%)" in signoff.stdout

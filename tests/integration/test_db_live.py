@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from db_support import hv_objects, sql, standalone_pg  # noqa: F401  (fixture)
+from db_support import engine, hv_objects, sql, standalone_pg  # noqa: F401  (fixtures)
 from sqlalchemy import text
 
 from harness.checks.pgvector import check_pgvector
@@ -12,15 +12,6 @@ from harness.errors import ConfigError, DatabaseUnreachable
 from harness.transport import db
 
 pytestmark = pytest.mark.stack
-
-
-@pytest.fixture
-def engine(standalone_pg):
-    engine = db.make_engine(standalone_pg.url())
-    yield engine
-    for name in hv_objects(standalone_pg.url()):
-        sql(standalone_pg.url(), f"DROP SCHEMA IF EXISTS {name} CASCADE", f"DROP DATABASE IF EXISTS {name}")
-    engine.dispose()
 
 
 def age(url: str, kind: str, name: str, created: str) -> None:

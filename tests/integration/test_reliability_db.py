@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from db_support import hv_objects, sql, standalone_pg  # noqa: F401  (fixture)
+from db_support import engine, hv_objects, sql, standalone_pg  # noqa: F401  (fixtures)
 
 from harness.stack.postgres import find_bindir
 from harness.transport import db
@@ -14,18 +14,9 @@ from harness.transport.restart import RestartWatch, server_started
 pytestmark = pytest.mark.stack
 
 
-@pytest.fixture
-def engine(standalone_pg):
-    engine = db.make_engine(standalone_pg.url())
-    yield engine
-    for name in hv_objects(standalone_pg.url()):
-        sql(standalone_pg.url(), f"DROP DATABASE IF EXISTS {name}")
-    engine.dispose()
-
-
 def test_a_replay_database_without_its_comment_is_found_by_its_name(engine, standalone_pg):
     """A run killed between CREATE DATABASE and COMMENT: the name alone dates it."""
-    name = db.replay_database_name(engine, "rkill", "gw1")
+    name = db.dated_database_name(engine, "rkill", "gw1", "replay")
     sql(standalone_pg.url(), f"CREATE DATABASE {name}")  # no comment: killed just after this
     assert db.sweep_schemas(engine, 3600) == []  # young: kept
     removed = db.sweep_schemas(engine, 0)
