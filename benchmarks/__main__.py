@@ -2,7 +2,7 @@
 print one table, write the full figures (every sample) as JSON.
 
 Names: full-run, xdist, routes, staging-routes, staging-run, head, drift, rehearsal. Sizes can be shrunk for a quick look (the
-smoke test uses ``--routes 10 --revisions 10 --tables 5``).
+smoke test uses ``--routes 10 --revisions 10 --tables 5 --no-warmup``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks._measure import format_table
+from benchmarks._measure import WARMUP, format_table
 from benchmarks.report import phase_rows, table_rows
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m benchmarks", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--runs", type=int, default=5, help="measured runs per figure (default 5)")
+    parser.add_argument("--no-warmup", action="store_true",
+                        help="skip the unmeasured warm-up round (figures then include cold "
+                        "caches; for a quick look, not for a comparison)")  # fmt: skip
     parser.add_argument("--only", nargs="+", choices=NAMES, metavar="NAME",
                         help=f"run only these: {', '.join(NAMES)}")  # fmt: skip
     parser.add_argument("--json", type=Path, help="where to write the figures "
@@ -85,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.runs < 1:
         print("python -m benchmarks: --runs must be at least 1", file=sys.stderr)
         return 4
+    WARMUP["enabled"] = not args.no_warmup
     started = datetime.now(UTC)
     results: dict[str, Any] = {}
     for name, run in _benchmarks(args).items():
@@ -92,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"benchmarks: {name} ({args.runs} runs) ...", file=sys.stderr, flush=True)
         results[name] = run()
-    document = {"started_at": started.isoformat(), "runs": args.runs, "machine": _machine(),
+    document = {"started_at": started.isoformat(), "runs": args.runs,
+                "warmup": not args.no_warmup, "machine": _machine(),
                 "loadavg_at_end": os.getloadavg(), "benchmarks": results}  # fmt: skip
     path = args.json or REPO / "reports" / f"benchmarks-{started:%Y%m%dT%H%M%SZ}.json"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -60,12 +60,17 @@ class Stats:
         }
 
 
+# Set by ``python -m benchmarks --no-warmup``: the smoke test only needs figures that are
+# there and well-formed, and the warm-up round doubled its two minutes.
+WARMUP = {"enabled": True}
+
+
 def alternate(
     runs: int, variants: Mapping[str, Callable[[], Sample]], warmup: bool = True
 ) -> dict[str, Stats]:
     """Run each variant ``runs`` times, interleaved A B A B …, after one unmeasured warm-up
     round (first runs pay for cold page caches and .pyc compilation)."""
-    if warmup:
+    if warmup and WARMUP["enabled"]:
         for run in variants.values():
             run()
     collected: dict[str, list[Sample]] = {name: [] for name in variants}

@@ -122,6 +122,13 @@ def test_xdist_controller_provisions_once(project):
     assert not project.leftover_clusters()
 
 
+def _default_sigint() -> None:
+    """A shell starts background jobs with SIGINT ignored, and Python then never turns it
+    into KeyboardInterrupt: a suite run with `&` or nohup made the Ctrl-C case wait out the
+    test's 60 s sleep. A person pressing Ctrl-C has it at its default."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_interrupted_run_tears_the_stack_down(project, signum):
     (project.path / "suites" / "test_zz_slow.py").write_text(
@@ -135,6 +142,7 @@ def test_interrupted_run_tears_the_stack_down(project, signum):
     proc = subprocess.Popen(
         [sys.executable, "-m", "pytest", "-s", "suites/test_zz_slow.py"],
         cwd=project.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=_default_sigint,
     )
     assert proc.stdout is not None
     for line in proc.stdout:
