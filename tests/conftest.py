@@ -7,10 +7,24 @@ from __future__ import annotations
 # pytester restores afterwards: the next request then meets a second httpcore whose
 # ConnectError httpx no longer maps, and a stack fixture's readiness wait dies on the first
 # "connection refused". Importing it here puts it in every snapshot.
+import os
+
 import httpcore  # noqa: F401
 import pytest
 
 from harness import secrets
+
+
+# Most of the time goes to tests that each start a real stack and wait on it, so pytest.ini
+# runs them on every core (-n auto). Past 8 workers the stacks' memory grows faster than
+# the time falls; PYTEST_XDIST_AUTO_NUM_WORKERS, -n N or -n 0 choose otherwise.
+MAX_AUTO_WORKERS = 8
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own hook reads it
+    return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
 
 
 @pytest.fixture(autouse=True)
