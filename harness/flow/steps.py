@@ -188,6 +188,16 @@ class StepRunner:
             balance = self.balance(account)
         return balance
 
+    def watch(self, account: str, baseline: int, window_s: float) -> int:
+        """The balance once it moved from ``baseline``, or after ``window_s`` if it did not:
+        looking for a payment that should not come, so a healthy app costs the window."""
+        deadline = time.monotonic() + window_s
+        balance = self.balance(account)
+        while balance == baseline and time.monotonic() < deadline:
+            time.sleep(self.spec.poll_interval_s)
+            balance = self.balance(account)
+        return balance
+
     def scalar(self, query: str, params: dict[str, Any]) -> Any:
         if self.engine is None:
             raise ConfigError(f"{self.spec.where}: a SQL read needs the target's database_url.",

@@ -5,12 +5,13 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import httpx
 import pytest
 
 from harness.errors import ConfigError
 from harness.flow.api import Tagger
 from harness.flow.declare import parse_flow
-from harness.flow.steps import FlowContext, resolve_pointer
+from harness.flow.steps import FlowContext, StepRunner, resolve_pointer
 
 REPO = Path(__file__).resolve().parents[2]
 STEP = {"name": "credit", "method": "POST", "path": "/ledger", "json": {"owner": "{run_tag}"}}
@@ -71,3 +72,32 @@ def test_capture_must_be_a_json_pointer():
     bad = {**STEP, "capture": {"id": "id"}}
     with pytest.raises(ConfigError, match="is not a JSON pointer"):
         parse_flow("f", flow(steps=[bad]), "targets.t.flows.f")
+
+
+class _Balances:
+    """Answers balance reads from a list (the last one repeats); counts the reads."""
+
+    def __init__(self, *balances: int) -> None:
+        self.balances, self.reads = list(balances), 0
+
+    def get(self, path: str) -> httpx.Response:
+        value = self.balances[min(self.reads, len(self.balances) - 1)]
+        self.reads += 1
+        return httpx.Response(200, json={"balance": value}, request=httpx.Request("GET", path))
+
+
+def runner_over(client: _Balances) -> StepRunner:
+    spec = parse_flow("f", flow(poll_interval_s=0.01), "flows.f")
+    return StepRunner(client, spec, engine=None)  # type: ignore[arg-type]
+
+
+def test_a_late_second_payment_inside_the_window_is_seen():
+    client = _Balances(7, 7, 7, 14)
+    assert runner_over(client).watch("a", baseline=7, window_s=30.0) == 14
+    assert client.reads == 4  # stopped as soon as it moved, not at the end of the window
+
+
+def test_no_second_payment_costs_the_window_and_returns_the_baseline():
+    client = _Balances(7)
+    assert runner_over(client).watch("a", baseline=7, window_s=0.05) == 7
+    assert client.reads >= 2
