@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 # httpx imports httpcore lazily, at its first request. A test that uses pytester and makes
 # the first request of the session would leave httpcore out of the sys.modules snapshot that
 # pytester restores afterwards: the next request then meets a second httpcore whose
 # ConnectError httpx no longer maps, and a stack fixture's readiness wait dies on the first
 # "connection refused". Importing it here puts it in every snapshot.
-import os
-
 import httpcore  # noqa: F401
 import pytest
 
 from harness import secrets
-
 
 # Most of the time goes to tests that each start a real stack, so pytest.ini runs them in
 # parallel (-n auto). One worker more than there are cores: a stack spends part of its life
@@ -37,4 +36,4 @@ def _fresh_secret_registry():
     secrets.forget_all()
 
 
-from support import project  # noqa: E402,F401  (fixture shared by the fault tests)
+from support import project  # noqa: F401  (fixture shared by the fault tests)

@@ -4,7 +4,8 @@ with a venv of its own. Built once per test session.
 
 The venvs are made with uv where it is installed (the dev extra has it): the same packages
 from the same registry as pip, in about 2 s instead of 15–30 s a venv, which was most of the
-three ``init`` tests' two minutes. Without uv, plain ``venv`` + pip."""
+three ``init`` tests' two minutes. Without uv, or where uv cannot reach the index (it reads
+no pip.conf), plain ``venv`` + pip."""
 
 from __future__ import annotations
 
@@ -37,13 +38,22 @@ def _uv() -> str | None:
     return str(beside) if beside.is_file() else shutil.which("uv")
 
 
+def _uv_venv(uv: str, venv: Path, requirements: tuple[str | Path, ...]) -> bool:
+    """uv reads no pip.conf: where only pip knows the package index, this fails."""
+    for command in (
+        (uv, "venv", "-q", "--python", sys.executable, venv),
+        (uv, "pip", "install", "-q", "--python", venv / "bin" / "python", *requirements),
+    ):
+        if subprocess.run([str(c) for c in command], capture_output=True, check=False).returncode != 0:
+            shutil.rmtree(venv, ignore_errors=True)
+            return False
+    return True
+
+
 def make_venv(venv: Path, *requirements: str | Path) -> Path:
     """A fresh venv at ``venv`` holding ``requirements`` (pip arguments); its bin/ folder."""
     uv = _uv()
-    if uv:
-        _run(uv, "venv", "-q", "--python", sys.executable, venv)
-        _run(uv, "pip", "install", "-q", "--python", venv / "bin" / "python", *requirements)
-    else:
+    if not (uv and _uv_venv(uv, venv, requirements)):
         _run(sys.executable, "-m", "venv", venv)
         _run(venv / "bin" / "pip", "install", "-q", *requirements)
     return venv / "bin"
