@@ -51,14 +51,25 @@ def _restarts(root, count, seed):
     Path(os.environ["HV_RESTARTS_FILE"]).write_text(str(done))
 
 
-def pytest_harness_stack_ready(config, target, addresses):
+def _start_restarts():
     global _thread
     _thread = threading.Thread(target=_restarts, daemon=True, args=(
         _cluster_dir(), int(os.environ["HV_RESTARTS"]), int(os.environ["HV_SEED"])))
     _thread.start()
 
 
+def pytest_harness_stack_ready(config, target, addresses):
+    if not os.environ.get("HV_RESTART_AT"):
+        _start_restarts()
+
+
 import pytest
+
+
+def pytest_runtest_setup(item):
+    # HV_RESTART_AT: start restarting only when the first test whose id holds it begins.
+    if _thread is None and os.environ.get("HV_RESTART_AT", "<none>") in item.nodeid:
+        _start_restarts()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -85,6 +96,23 @@ def test_restarts_at_random_moments_fail_no_item(project, run, tmp_path):
     bad = {node: text for node, text in outcomes.items()
            if text.startswith(("failed", "error"))}  # fmt: skip
     print(json.dumps(outcomes, indent=1))
+    assert bad == {}, result.stdout.str()[-4000:]
+    assert int(counter.read_text()) == RESTARTS_PER_RUN, "the restarts did not all happen"
+    assert not project.leftover_clusters()
+
+
+def test_restarts_during_a_declared_flow_fail_no_item(project, tmp_path):
+    """The ledger app's declared flow (its steps, bursts, row snapshots and cleanup) with the
+    database restarting under it: its own reads go through the same error mapping."""
+    project.add_hook(RESTARTER)
+    counter = tmp_path / "restarts"
+    env = {"HV_RESTARTS": str(RESTARTS_PER_RUN), "HV_SEED": "1499", "HV_RESTARTS_FILE": str(counter),
+           "HV_RESTART_AT": "test_declared_flow"}  # fmt: skip
+    result = project.run("suites/test_flows.py", "--target=ledger", env=env)
+    outcomes = _outcomes(project)
+    bad = {node: text for node, text in outcomes.items() if text.startswith(("failed", "error"))}
+    print(json.dumps(outcomes, indent=1))
+    assert len([node for node in outcomes if "declared_flow" in node]) == 2, outcomes
     assert bad == {}, result.stdout.str()[-4000:]
     assert int(counter.read_text()) == RESTARTS_PER_RUN, "the restarts did not all happen"
     assert not project.leftover_clusters()
