@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,7 +38,7 @@ def _engine_problem() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def docker_client():
+def _engine_client() -> Iterator[Any]:
     problem = _engine_problem()
     if problem:
         pytest.skip(problem)
@@ -42,3 +47,13 @@ def docker_client():
     client = docker.from_env(timeout=30)
     yield client
     client.close()
+
+
+@pytest.fixture
+def docker_client(_engine_client: Any) -> Iterator[Any]:
+    """The engine, to one test at a time across xdist workers (pytest.ini runs -n auto): the
+    engine tests count every harness-labelled container and plant leftovers for a run's
+    start-up sweep, which a concurrent engine test's run would sweep or be counted in."""
+    with (Path(tempfile.gettempdir()) / "hv-engine-tests.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield _engine_client
