@@ -190,6 +190,8 @@ class ContainersStack:
     def stop(self) -> None:
         """Idempotent; each step runs even if an earlier one failed."""
         _quietly(self.app.stop if self.app else None)
+        if self.app is not None and self.log_dir is None:  # an app that came up: no hint names it
+            shutil.rmtree(self.app.log_path.parent, ignore_errors=True)
         _quietly(self.postgres.stop if self.postgres else None)
         _quietly(self.compose.stop if self.compose else None)
         if self.client is not None:

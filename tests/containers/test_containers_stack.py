@@ -59,6 +59,15 @@ def test_healthy_stack_is_green_and_sweeps_a_killed_runs_leftover(project, docke
     assert harness_containers(docker_client) == []
 
 
+@pytest.mark.parametrize("kind", ["local", "containers"])
+def test_no_report_leaves_no_temporary_app_log(project, docker_client, kind):
+    """Without a report folder the app's log goes to a temp folder, removed at the end."""
+    result = project.run(HEALTH, f"--target={kind}", "--no-report")
+    result.assert_outcomes(passed=1)
+    assert not list(project.tmpdir.glob("hv-app-log-*"))
+    assert harness_containers(docker_client) == []
+
+
 def test_db_one_revision_behind_fails_the_same_item_as_on_local(project, docker_client):
     head = script_head()
     expect = {"health": {"expect": {"status": "ok", "revision": head}}}
