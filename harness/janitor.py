@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 
 from harness.config.database import DEFAULT_TTL_S
 from harness.config.targets import Target
+from harness.transport.db import database_errors
 
 SWEEPERS: tuple[str, ...] = (
     "harness.transport.db:sweep_schemas",  # issue: throwaway schemas (hv_<run id>_<worker>)
@@ -50,7 +51,9 @@ def sweep_local() -> list[str]:
 
 
 def sweep(engine: Engine, ttl_s: float = DEFAULT_TTL_S, target: Target | None = None) -> list[str]:
+    """A connection lost mid-sweep (a restart) is TargetUnavailable, one line for the caller."""
     removed: list[str] = []
-    for sweeper in load_sweepers():
-        removed.extend(sweeper(engine, ttl_s, target))
+    with database_errors(engine):
+        for sweeper in load_sweepers():
+            removed.extend(sweeper(engine, ttl_s, target))
     return removed

@@ -11,7 +11,7 @@ from harness.config.database import database_spec
 from harness.config.targets import Target
 from harness.errors import ConfigError
 from harness.janitor import DEFAULT_TTL_S, sweep, sweep_local
-from harness.transport.db import database_errors, ensure_reachable, make_engine
+from harness.transport.db import ensure_reachable, make_engine
 
 
 def register(subparsers: Any) -> None:
@@ -53,7 +53,6 @@ def _sweep_database(url: str, ttl_s: float, target: Target) -> list[str]:
     engine = make_engine(url)
     try:
         ensure_reachable(engine)
-        with database_errors(engine):  # lost mid-sweep: one line (cli.py), no traceback
-            return sweep(engine, ttl_s, target)
+        return sweep(engine, ttl_s, target)
     finally:
         engine.dispose()
