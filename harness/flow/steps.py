@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from threading import Barrier
@@ -178,11 +179,7 @@ class StepRunner:
     def poll(self, account: str, start: int, amount: int) -> int:
         """The balance once it moved by ``amount`` (or the wait ran out), read once more after
         ``settle_s`` so a late second credit shows too."""
-        deadline = time.monotonic() + self.spec.poll_timeout_s
-        balance = self.balance(account)
-        while balance - start < amount and time.monotonic() < deadline:
-            time.sleep(self.spec.poll_interval_s)
-            balance = self.balance(account)
+        balance = self._read_until(account, lambda b: b - start >= amount, self.spec.poll_timeout_s)
         if self.spec.settle_s:
             time.sleep(self.spec.settle_s)
             balance = self.balance(account)
@@ -191,9 +188,12 @@ class StepRunner:
     def watch(self, account: str, baseline: int, window_s: float) -> int:
         """The balance once it moved from ``baseline``, or after ``window_s`` if it did not:
         looking for a payment that should not come, so a healthy app costs the window."""
+        return self._read_until(account, lambda b: b != baseline, window_s)
+
+    def _read_until(self, account: str, done: Callable[[int], bool], window_s: float) -> int:
         deadline = time.monotonic() + window_s
         balance = self.balance(account)
-        while balance == baseline and time.monotonic() < deadline:
+        while not done(balance) and time.monotonic() < deadline:
             time.sleep(self.spec.poll_interval_s)
             balance = self.balance(account)
         return balance
