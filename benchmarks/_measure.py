@@ -65,12 +65,10 @@ class Stats:
 WARMUP = {"enabled": True}
 
 
-def alternate(
-    runs: int, variants: Mapping[str, Callable[[], Sample]], warmup: bool = True
-) -> dict[str, Stats]:
+def alternate(runs: int, variants: Mapping[str, Callable[[], Sample]]) -> dict[str, Stats]:
     """Run each variant ``runs`` times, interleaved A B A B …, after one unmeasured warm-up
-    round (first runs pay for cold page caches and .pyc compilation)."""
-    if warmup and WARMUP["enabled"]:
+    round (first runs pay for cold page caches and .pyc compilation) unless WARMUP is off."""
+    if WARMUP["enabled"]:
         for run in variants.values():
             run()
     collected: dict[str, list[Sample]] = {name: [] for name in variants}
