@@ -8,6 +8,7 @@ Items may pass or be blocked; none may fail. 20 restarts in all, spread over a f
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -84,6 +85,17 @@ def _outcomes(project) -> dict[str, str]:
     return {t["nodeid"]: f"{t['outcome']}: {t['message']}" for t in project.results()["tests"]}
 
 
+def assert_no_item_failed(project, result: pytest.RunResult, counter: Path) -> dict[str, str]:
+    """Items passed or were blocked, every restart happened, no cluster left; the outcomes."""
+    outcomes = _outcomes(project)
+    bad = {node: text for node, text in outcomes.items() if text.startswith(("failed", "error"))}
+    print(json.dumps(outcomes, indent=1))
+    assert bad == {}, result.stdout.str()[-4000:]
+    assert int(counter.read_text()) == RESTARTS_PER_RUN, "the restarts did not all happen"
+    assert not project.leftover_clusters()
+    return outcomes
+
+
 @pytest.mark.parametrize("run", range(RUNS))
 def test_restarts_at_random_moments_fail_no_item(project, run, tmp_path):
     project.add_hook(RESTARTER)
@@ -92,13 +104,7 @@ def test_restarts_at_random_moments_fail_no_item(project, run, tmp_path):
     env = {"HV_RESTARTS": str(RESTARTS_PER_RUN), "HV_SEED": str(1400 + run),
            "HV_RESTARTS_FILE": str(counter)}  # fmt: skip
     result = project.run(*SUITES, *extra, env=env)
-    outcomes = _outcomes(project)
-    bad = {node: text for node, text in outcomes.items()
-           if text.startswith(("failed", "error"))}  # fmt: skip
-    print(json.dumps(outcomes, indent=1))
-    assert bad == {}, result.stdout.str()[-4000:]
-    assert int(counter.read_text()) == RESTARTS_PER_RUN, "the restarts did not all happen"
-    assert not project.leftover_clusters()
+    assert_no_item_failed(project, result, counter)
 
 
 def test_restarts_during_a_declared_flow_fail_no_item(project, tmp_path):
@@ -109,10 +115,5 @@ def test_restarts_during_a_declared_flow_fail_no_item(project, tmp_path):
     env = {"HV_RESTARTS": str(RESTARTS_PER_RUN), "HV_SEED": "1499", "HV_RESTARTS_FILE": str(counter),
            "HV_RESTART_AT": "test_declared_flow"}  # fmt: skip
     result = project.run("suites/test_flows.py", "--target=ledger", env=env)
-    outcomes = _outcomes(project)
-    bad = {node: text for node, text in outcomes.items() if text.startswith(("failed", "error"))}
-    print(json.dumps(outcomes, indent=1))
+    outcomes = assert_no_item_failed(project, result, counter)
     assert len([node for node in outcomes if "declared_flow" in node]) == 2, outcomes
-    assert bad == {}, result.stdout.str()[-4000:]
-    assert int(counter.read_text()) == RESTARTS_PER_RUN, "the restarts did not all happen"
-    assert not project.leftover_clusters()
