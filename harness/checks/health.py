@@ -14,6 +14,7 @@ import httpx
 
 from harness.config.targets import HealthSpec
 from harness.result import CheckResult
+from harness.secrets import clip
 from harness.transport.http import HttpClient
 from harness.transport.tls import Certificate, TlsSpec, peer_certificate
 
@@ -80,7 +81,7 @@ def _body(response: httpx.Response) -> Any:
     try:
         return response.json()
     except ValueError:
-        return response.text[:500]
+        return clip(response.text, 500)
 
 
 def _certificate_problems(certificate: Certificate, tls: TlsSpec) -> list[str]:

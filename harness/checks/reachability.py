@@ -44,6 +44,7 @@ from harness.checks.probing import (
 from harness.checks.routelist import Route, RoutesSpec
 from harness.config.targets import Target
 from harness.result import CheckResult
+from harness.secrets import redact
 from harness.transport.http import GATEWAY_STATUSES, describe_transport_error
 from harness.transport.pool import ConnectionPool, uses_proxy
 from harness.transport.tls import tls_spec
@@ -289,7 +290,7 @@ def _looks(response: ProbeResponse) -> str:
 
 
 def _snippet(response: ProbeResponse, limit: int = 80) -> str:
-    text = response.text
+    text = redact(response.text)  # before the cut and the tag stripping
     title = re.search(r"<title>(.*?)</title>", text, re.I | re.S)
     text = title.group(1) if title else re.sub(r"<[^>]+>", " ", text)
     text = " ".join(text.split())

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from harness.flow.config import WalletSpec
+from harness.secrets import clip
 from harness.transport.http import HttpClient
 
 TAG_PREFIX = "hv-"
@@ -166,4 +167,4 @@ def _body(response: httpx.Response) -> Any:
     try:
         return response.json()
     except ValueError:
-        return response.text[:300]
+        return clip(response.text, 300)

@@ -25,7 +25,7 @@ from dotenv import dotenv_values
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError, TargetFault
-from harness.secrets import MASK, redact, register_secret
+from harness.secrets import MASK, clip, redact, register_secret
 from harness.transport.http import HttpClient
 
 _KNOWN = {"token_env", "login", "header", "scheme"}
@@ -145,13 +145,13 @@ def _log_in(spec: AuthSpec, client: HttpClient) -> str:
     if response.status_code >= 500:  # the target broke, not the credentials: exit 1
         raise TargetFault(
             redact(f"{spec.where}.login: POST {response.request.url} answered HTTP {response.status_code}: "
-                   f"{response.text[:200]}"),
+                   f"{clip(response.text, 200)}"),
             hint="the app's login fails: read its logs",
         )  # fmt: skip
     if not response.is_success:  # 401/403/404/422: the profile or the credentials: exit 4
         raise ConfigError(
             redact(
-                f"{spec.where}.login: POST {login.url} answered HTTP {response.status_code}: {response.text[:200]}"
+                f"{spec.where}.login: POST {login.url} answered HTTP {response.status_code}: {clip(response.text, 200)}"
             ),
             hint="check the login url and the credentials' env vars",
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from harness.errors import TargetUnavailable, TargetUnreachable
+from harness.secrets import clip
 from harness.transport.http import describe_transport_error
 
 Progress = Callable[[str], None]
@@ -99,7 +100,7 @@ class HttpWaitStrategy:
             return None, problem
         if response.status_code in (502, 503, 504):
             self._own_answer = response if is_app_answer(response) else None
-            return None, f"HTTP {response.status_code}: {response.text[:200]!r}"
+            return None, f"HTTP {response.status_code}: {clip(response.text, 200)!r}"
         return response, last_problem
 
 
