@@ -77,6 +77,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if name is None:  # installed by its entry point, but this run did not ask for it
         builtin.deactivate(config, sys.modules[__name__])
         return
+    from harness.plugin.paths import refuse_repeated_options
+
+    refuse_repeated_options(config, "--target", "--target-file")
     builtin.add_builtin_suites(config)
     workerinput = getattr(config, "workerinput", None)
     state = HarnessState.new(name)
@@ -152,9 +155,9 @@ def _writes_report(config: pytest.Config) -> bool:
 
 
 def _targets_path(config: pytest.Config) -> Path:
-    value = config.getoption("target_file") or config.getini("harness_targets_file")
-    path = Path(value)
-    return path if path.is_absolute() else Path(config.rootpath) / path
+    from harness.plugin.paths import option_or_ini
+
+    return option_or_ini(config, "target_file", "harness_targets_file", DEFAULT_TARGETS_FILE)
 
 
 def _overrides(config: pytest.Config) -> dict[str, str | None]:

@@ -97,3 +97,33 @@ def test_a_conftest_loading_it_too_is_harmless(app_repo: Path) -> None:
     run = _pytest(app_repo, "--target", "staging", "--collect-only", "-q", "-p", "harness.plugin")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "test_health.py::" in run.stdout
+
+
+def test_report_dir_space_form_keeps_the_project_where_pytest_runs(tmp_path: Path) -> None:
+    """``--report-dir DIR`` with DIR outside the project: pytest takes DIR for a path before
+    the plugin's options are known and roots the run near DIR; targets.toml is still found
+    in the project and the report lands in DIR."""
+    project, outside = tmp_path / "app", tmp_path / "elsewhere" / "reports"
+    project.mkdir()
+    outside.mkdir(parents=True)
+    (project / "pytest.ini").write_text("[pytest]\n")
+    (project / "targets.toml").write_text(REMOTE)
+    run = _pytest(project, "--target", "nosuch", "--report-dir", str(outside), "-q")
+    assert run.returncode == 4, run.stdout + run.stderr
+    assert "unknown target 'nosuch'" in run.stderr and "not found" not in run.stderr
+    assert [p.name.endswith("-nosuch") for p in outside.iterdir()] == [True]
+
+
+def test_two_targets_on_the_command_line_are_refused(app_repo: Path) -> None:
+    (app_repo / "targets.toml").write_text(REMOTE)
+    run = _pytest(app_repo, "--target", "staging", "--target=local", "-q")
+    assert run.returncode == 4, run.stdout + run.stderr
+    assert "--target is given 2 times" in run.stderr
+    assert not (app_repo / "reports").exists()  # refused before anything ran
+
+
+def test_an_ini_target_is_overridden_by_the_command_line(app_repo: Path) -> None:
+    (app_repo / "targets.toml").write_text(REMOTE)
+    (app_repo / "pytest.ini").write_text("[pytest]\naddopts = --target=local\n")
+    run = _pytest(app_repo, "--target", "staging", "--collect-only", "-q")
+    assert "is given" not in run.stderr, run.stderr
