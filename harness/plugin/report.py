@@ -21,7 +21,7 @@ from harness.report.checklist import checklist_key, decide_exit
 from harness.report.files import write_folder
 from harness.report.i18n import summary_text
 from harness.report.results import SCHEMA_VERSION, iso, make_report_dir, utc_now, write_json
-from harness.report.waivers import DEFAULT_WAIVERS_FILE, apply_waivers, load_waivers
+from harness.report.waivers import DEFAULT_WAIVERS_FILE, apply_waivers, check_items, load_waivers
 
 if TYPE_CHECKING:
     from harness.plugin.session import HarnessState
@@ -86,7 +86,11 @@ def validate_report_options(config: pytest.Config, state: HarnessState) -> None:
 
     where = "--report-tz" if config.getoption("report_tz", None) else f"targets.{state.target_name}.report_tz"
     check_zone(report_tz(config, state), where)
-    load_waivers(waivers_path(config))
+    path = waivers_path(config)
+    checklist = config.stash.get(checklist_key, None)
+    waivers = load_waivers(path)
+    if checklist is not None:
+        check_items(waivers, checklist.ids, state.target_name, path)
 
 
 def report_tz(config: pytest.Config, state: HarnessState) -> str | None:
