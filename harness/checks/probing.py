@@ -24,7 +24,7 @@ from urllib.parse import quote
 import httpx
 
 from harness.checks.routelist import Route, RoutesSpec, routes_needing_body
-from harness.errors import TargetUnreachable
+from harness.errors import CertificateUntrusted, TargetUnreachable
 from harness.secrets import redact
 from harness.transport.http import describe_transport_error
 from harness.transport.pool import ConnectionPool, PooledResponse
@@ -85,6 +85,11 @@ def calibrate(
         made_up = client.get(f"{_parent(health_path)}/harness-no-such-route-{secrets.token_hex(4)}")
         health = client.get(health_path)
     except httpx.TransportError as exc:
+        if describe_transport_error(exc).startswith("TLS failure"):
+            raise CertificateUntrusted(
+                redact(f"{client.base_url}{health_path}: {describe_transport_error(exc)}."),
+                hint="the certificate is not trusted or expired; for a private CA set [targets.NAME.tls] ca_bundle",
+            ) from exc
         raise TargetUnreachable(
             redact(f"{client.base_url}{health_path}: {describe_transport_error(exc)}."),
             hint="check base_url and that the service is up",

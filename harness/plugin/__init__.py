@@ -209,7 +209,8 @@ def _adopt_from_controller(state: HarnessState, handed: dict[str, Any]) -> None:
     elif handed.get("addresses"):
         state.adopt(StackAddresses.from_json(handed["addresses"]))
     if handed.get("http_unavailable"):
-        state.http_unavailable = TargetUnreachable(handed["http_unavailable"])
+        kind = ConfigError if handed.get("http_config_error") else TargetUnreachable
+        state.http_unavailable = kind(handed["http_unavailable"])
     state.http_ready = bool(handed.get("http_ready"))
 
 
@@ -232,6 +233,7 @@ def pytest_configure_node(node: Any) -> None:
             "http_unavailable": (
                 state.http_unavailable.one_line() if state.http_unavailable else None
             ),
+            "http_config_error": isinstance(state.http_unavailable, ConfigError),
         }
     )
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from harness.errors import TargetHung, TargetUnreachable
+from harness.errors import CertificateUntrusted, TargetHung, TargetUnreachable
 from harness.secrets import redact
 
 GATEWAY_STATUSES = frozenset({502, 503, 504})
@@ -98,7 +98,7 @@ class HttpClient:
 
     def _unreachable(
         self, exc: httpx.TransportError, method: str, path: str, attempts: int
-    ) -> TargetUnreachable | TargetHung:
+    ) -> TargetUnreachable | TargetHung | CertificateUntrusted:
         url = f"{self.base_url}{path}"
         reason = describe_transport_error(exc)
         if self.answered_before and isinstance(exc, httpx.ReadTimeout):
@@ -107,6 +107,8 @@ class HttpClient:
                        f"(after {attempts} attempt(s)), though it had answered before."),
                 hint="the app hangs (a deadlock, an exhausted pool): read its logs and thread dump",
             )  # fmt: skip
+        if reason.startswith("TLS failure"):  # a person must act: a retry cannot help
+            return CertificateUntrusted(redact(f"{method} {url}: {reason}."), hint=_hint_for(exc))
         return TargetUnreachable(
             redact(f"{method} {url}: {reason} (after {attempts} attempt(s))."),
             request=getattr(exc, "_request", None),
@@ -148,5 +150,5 @@ def _hint_for(exc: httpx.TransportError) -> str:
         return "the service may be cold-starting or overloaded; raise timeout_s or retry later"
     text = str(exc).upper()
     if "CERTIFICATE" in text or "SSL" in text:
-        return "the certificate is not trusted or expired; check the TLS setup"
+        return "the certificate is not trusted or expired; for a private CA set [targets.NAME.tls] ca_bundle"
     return "check base_url and that the service is up"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from harness.errors import TargetUnavailable, TargetUnreachable
+from harness.errors import CertificateUntrusted, TargetUnavailable, TargetUnreachable
 from harness.secrets import clip
 from harness.transport.http import describe_transport_error
 
@@ -92,8 +92,8 @@ class HttpWaitStrategy:
             response = client.get(self.url)
         except httpx.TransportError as exc:
             problem = describe_transport_error(exc)
-            if problem.startswith("TLS failure"):
-                raise TargetUnreachable(
+            if problem.startswith("TLS failure"):  # a person must act: a retry cannot help
+                raise CertificateUntrusted(
                     f"{self.url}: {problem}.",
                     hint="the certificate is not trusted or expired; for a private CA set [targets.NAME.tls] ca_bundle",
                 ) from exc
