@@ -14,9 +14,7 @@ Order of a run (controller = the only process without xdist):
 from __future__ import annotations
 
 import json
-import signal
 import sys
-import threading
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -126,15 +124,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _teardown_on_sigterm() -> None:
     """CI cancels a job with SIGTERM; by default Python dies without any teardown and
-    leaves PostgreSQL and uvicorn running. Turn it into the same path as Ctrl-C."""
-    if threading.current_thread() is not threading.main_thread():
-        return
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+    leaves PostgreSQL and uvicorn running. Turn it into the same path as Ctrl-C, and
+    remember either, so a swallowed KeyboardInterrupt cannot end in exit 0."""
+    from harness.plugin import signals
 
-        def interrupt(signum: int, frame: object) -> None:
-            raise KeyboardInterrupt(f"signal {signum}")
-
-        signal.signal(signal.SIGTERM, interrupt)
+    signals.install()
 
 
 def _checklists_dir(config: pytest.Config) -> Path:
@@ -295,6 +289,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     watch = collection_watch(config)
     if state.config_error is not None:  # found while bringing the stack up (the app's code)
         exitstatus = pytest.ExitCode.USAGE_ERROR
+    from harness.plugin.signals import received
+
+    if received() is not None:  # told to stop: never 0, even if the interrupt was swallowed
+        exitstatus = pytest.ExitCode.INTERRUPTED
     if watch.unknown_item:
         exitstatus = pytest.ExitCode.USAGE_ERROR  # found by an xdist worker (checklist_hooks)
     # Exit code from the item statuses: 0 / 1 / 75 (see harness.report.checklist.decide_exit).

@@ -5,6 +5,7 @@ with this venv, where ``pip install -e .`` registered the entry point."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -127,3 +128,41 @@ def test_an_ini_target_is_overridden_by_the_command_line(app_repo: Path) -> None
     (app_repo / "pytest.ini").write_text("[pytest]\naddopts = --target=local\n")
     run = _pytest(app_repo, "--target", "staging", "--collect-only", "-q")
     assert "is given" not in run.stderr, run.stderr
+
+
+SWALLOWS_CTRL_C = """
+import time, pytest
+
+@pytest.mark.checklist("health")
+def test_a_library_swallows_the_interrupt():
+    try:
+        print("SWALLOW-STARTED", flush=True)
+        time.sleep(60)
+    except KeyboardInterrupt:
+        pass  # as a driver cancelling its query might
+"""
+
+
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+def test_a_run_told_to_stop_never_exits_0(tmp_path: Path, signum: str) -> None:
+    import signal
+
+    (tmp_path / "test_swallow.py").write_text(SWALLOWS_CTRL_C)
+    (tmp_path / "targets.toml").write_text(REMOTE + "[targets.staging.health]\nwait_timeout_s = 0.5\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-s",
+         "--target", "staging", "test_swallow.py"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if "SWALLOW-STARTED" in line:
+            break
+    proc.send_signal(getattr(signal, signum))
+    out, _ = proc.communicate(timeout=60)
+    assert "1 passed" in out  # the test went on as if nothing had happened…
+    assert proc.returncode == 2, out  # …but the run says it was interrupted
+    results = json.loads(next((tmp_path / "reports").glob("*/results.json")).read_text())
+    assert results["exit_status"] == 2
