@@ -50,7 +50,7 @@ def reachable_bindir(bindir: Path, run_as: str | None) -> Path:
         raise ConfigError(
             f"embedded PostgreSQL: the system user {run_as!r} cannot reach {bindir}, and no copy "
             f"could be made in {temp}.",
-            hint=f"chmod o+x every folder above {package}, or install the harness where every user may enter",
+            hint=f"chmod o+x every folder above {package}, or install the harness elsewhere",
         )
     return final / bindir.relative_to(package.parent)
 
@@ -74,7 +74,9 @@ def blocking_folder(path: Path, user: str) -> Path | None:
 
 def _key(bindir: Path) -> str:
     st = (bindir / "postgres").stat()
-    return hashlib.sha256(f"{bindir.resolve()}\0{st.st_size}\0{st.st_mtime_ns}".encode()).hexdigest()[:16]
+    return hashlib.sha256(
+        f"{bindir.resolve()}\0{st.st_size}\0{st.st_mtime_ns}".encode()
+    ).hexdigest()[:16]
 
 
 def _trusted(path: Path) -> bool:
