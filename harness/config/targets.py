@@ -104,7 +104,7 @@ def load_targets_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(
             f"targets file {path} not found.",
-            hint="create it (see README) or point --target-file at yours",
+            hint="create it with python -m harness init, or point --target-file at yours",
         )
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))

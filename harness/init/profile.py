@@ -67,7 +67,7 @@ def _table(name: str, values: dict[str, Any]) -> list[str]:
 def render(plan: Plan) -> str:
     out = [
         "# Written by `python -m harness init`. Run: pytest --target=local (or --target=staging",
-        '# with STAGING_BASE_URL / STAGING_DATABASE_URL set). README "Targets" explains every key.',
+        '# with STAGING_BASE_URL / STAGING_DATABASE_URL set). docs/reference/targets.md explains every key.',
         "",
     ]
     out += [f"# TODO: {line}" for line in plan.todo] + ([""] if plan.todo else [])

@@ -66,13 +66,13 @@ def load_waivers(path: Path) -> list[Waiver]:
         raise ConfigError(f"{path}: not valid TOML: {exc}.", hint="fix the syntax there") from exc
     entries = document.get("waivers", [])
     if not isinstance(entries, list):
-        raise ConfigError(f"{path}: waivers must be [[waivers]] tables.", hint="see README 'Waivers'")
+        raise ConfigError(f"{path}: waivers must be [[waivers]] tables.", hint="see docs/reports.md, Waivers")
     return [_waiver(raw, f"{path}: waivers[{n}]") for n, raw in enumerate(entries)]
 
 
 def _waiver(raw: Any, where: str) -> Waiver:
     if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: expected a table.", hint="see README 'Waivers'")
+        raise ConfigError(f"{where}: expected a table.", hint="see docs/reports.md, Waivers")
     unknown = sorted(set(raw) - _KEYS)
     if unknown:
         raise ConfigError(f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(_KEYS))}")

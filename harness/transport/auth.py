@@ -67,7 +67,7 @@ def auth_spec(target: Target) -> AuthSpec | None:
     token_env, login = table.get("token_env"), table.get("login")
     if bool(token_env) == bool(login):
         raise ConfigError(
-            f"{where}: give exactly one of token_env or [login].", hint="see README, Auth"
+            f"{where}: give exactly one of token_env or [login].", hint="see docs/checks/routes.md, Auth"
         )
     if token_env is not None and not isinstance(token_env, str):
         raise ConfigError(
@@ -88,7 +88,7 @@ def _login(table: Any, where: str) -> LoginSpec:
     reject_unknown_keys(table, _LOGIN_KNOWN, where)
     if not isinstance(table.get("url"), str) or ("json" in table) == ("form" in table):
         raise ConfigError(
-            f"{where}: needs url and exactly one of json or form.", hint="see README, Auth"
+            f"{where}: needs url and exactly one of json or form.", hint="see docs/checks/routes.md, Auth"
         )
     body = table.get("json", table.get("form"))
     if not isinstance(body, Mapping):
