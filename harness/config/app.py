@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from harness.config.keys import reject_unknown_keys, resolve_path
+from harness.config.keys import number, reject_unknown_keys, resolve_path
 from harness.errors import ConfigError
 
 
@@ -185,6 +185,4 @@ def _database_env(value: Any, where: str) -> dict[str, str]:
 
 
 def _seconds(table: Mapping[str, Any], default: float, where: str) -> float:
-    from harness.config.targets import number  # lazily: targets imports this module
-
     return number(table, "start_timeout_s", default, f"{where}.app")

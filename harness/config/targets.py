@@ -20,7 +20,7 @@ from typing import Any
 from dotenv import dotenv_values
 
 from harness.config.app import AppSpec, parse_app
-from harness.config.keys import reject_unknown_keys, resolve_path
+from harness.config.keys import number, reject_unknown_keys, resolve_path
 from harness.config.urls import normalise_database_url
 from harness.errors import ConfigError
 from harness.secrets import mask_url
@@ -254,21 +254,6 @@ def _health(table: Mapping[str, Any], where: str) -> HealthSpec:
         wait_timeout_s=number(table, "wait_timeout_s", spec.wait_timeout_s, f"{where}.health", positive=False),
         wait_interval_s=number(table, "wait_interval_s", spec.wait_interval_s, f"{where}.health"),
     )
-
-
-def number(
-    table: Mapping[str, Any], key: str, default: float, where: str,
-    *, minimum: float = 0.0, positive: bool = True,
-) -> float:  # fmt: skip
-    """A number of seconds (or a count): ``budget_s = "fast"`` or ``-1`` is one line, not a
-    traceback half-way through the run."""
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"{where}.{key}: expected a number, got {value!r}.", hint=f"e.g. {key} = {default!r}")
-    if value < minimum or (positive and value <= 0):
-        bound = "greater than 0" if positive else f"at least {minimum:g}"
-        raise ConfigError(f"{where}.{key}: {value!r} is out of range, expected {bound}.", hint=f"e.g. {key} = {default!r}")
-    return float(value)
 
 
 def _type_name(expected: type | tuple[type, ...]) -> str:
