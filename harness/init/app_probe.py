@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.checks.routelist import Route, routes_from_openapi
+from harness.init.cause import cause_line, connects_at_import
 
 PROBE = Path(__file__).with_name("probe.py")
 # Where the app would find its database while init only imports it: nothing listens there.
@@ -28,6 +29,14 @@ _HEALTH = re.compile(r"(^|/)(health[-_]?check|healthz?|livez?|readyz?|ping|statu
 _LOGIN = re.compile(r"(login|token|signin|sign-in|auth)", re.IGNORECASE)
 
 
+class ProbeFailed(RuntimeError):
+    """The app could not be imported; ``connects``: it reached for a database doing so."""
+
+    def __init__(self, message: str, *, connects: bool = False) -> None:
+        super().__init__(message)
+        self.connects = connects
+
+
 @dataclass
 class Served:
     framework: str
@@ -36,6 +45,7 @@ class Served:
     bodies: dict[str, list[Any]] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)  # path parameter -> schema format
     form_logins: set[str] = field(default_factory=set)
+    redirects: list[str] = field(default_factory=list)  # before_request hooks that redirect
 
 
 def probe_app(
@@ -52,13 +62,16 @@ def probe_app(
     )
     line = next((x for x in done.stdout.splitlines() if x.startswith("HV-PROBE ")), None)
     if done.returncode != 0 or line is None:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError(f"importing {asgi} with {command[0]} failed: {tail}")
+        output = done.stderr or done.stdout
+        raise ProbeFailed(
+            f"importing {asgi} with {command[0]} failed: {cause_line(output)}",
+            connects=connects_at_import(output),
+        )
     answer = json.loads(line.removeprefix("HV-PROBE "))
     document = answer.get("openapi")
     if document:
         routes = routes_from_openapi(document)
-        params, forms = _openapi_details(document)
+        params, forms = openapi_details(document)
     else:
         routes = [Route.parse(text, "probe") for text in answer.get("routes", [])]
         params, forms = {}, set()
@@ -69,10 +82,11 @@ def probe_app(
         answer.get("bodies", {}),
         params,
         forms,
+        answer.get("redirects", []),
     )
 
 
-def _openapi_details(document: dict[str, Any]) -> tuple[dict[str, str], set[str]]:
+def openapi_details(document: dict[str, Any]) -> tuple[dict[str, str], set[str]]:
     """Path parameters' formats (uuid, integer …) and the POST routes taking a form body."""
     params: dict[str, str] = {}
     forms: set[str] = set()
