@@ -212,8 +212,9 @@ def _stamp_todo(where: list[str], has_revisions: bool) -> str:
         else "there are no revision files to run instead"
     )
     return (
-        f"{', '.join(where)} creates the tables with create_all and stamps head instead of "
-        f"running the migrations: drift and head cannot be trusted on a database built that way; {instead}"
+        f"the deploy builds the tables with create_all and stamps head ({', '.join(where)}) "
+        "instead of running the migrations: drift and head cannot be trusted on a database "
+        f"built that way; {instead}"
     )
 
 

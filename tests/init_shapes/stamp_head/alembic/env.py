@@ -1,0 +1,12 @@
+import os
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from app.models import Base
+
+with create_engine(os.environ["DATABASE_URL"]).connect() as connection:
+    context.configure(connection=connection, target_metadata=Base.metadata)
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()

@@ -1,0 +1,13 @@
+from alembic import context
+from sqlalchemy import create_engine
+
+from shelf.db import database_url
+from shelf.models import Base
+
+target_metadata = Base.metadata
+
+with create_engine(database_url()).connect() as connection:
+    context.configure(connection=connection, target_metadata=target_metadata)
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()
