@@ -18,7 +18,7 @@ from harness.transport.http import HttpClient
 
 
 class _Pages(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         if self.path == "/setup-first":
             self.send_response(302)
             self.send_header("Location", "/setup")

@@ -1,9 +1,8 @@
 import os
 
 from alembic import context
-from sqlalchemy import create_engine
-
 from app.models import Base
+from sqlalchemy import create_engine
 
 with create_engine(os.environ["DATABASE_URL"]).connect() as connection:
     context.configure(connection=connection, target_metadata=Base.metadata)

@@ -2,7 +2,6 @@ import os
 
 from alembic import context
 from sqlalchemy import create_engine
-
 from tally.models import Base
 
 url = os.environ.get("TALLY_DATABASE_URL") or context.config.get_main_option("sqlalchemy.url")
