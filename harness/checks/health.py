@@ -21,23 +21,21 @@ ITEM = "health"
 
 
 def check_health(client: HttpClient, spec: HealthSpec, tls: TlsSpec | None = None) -> CheckResult:
-    """GET the health path once (after any cold-start wait) and judge status, body, time
-    and, over https, how long the certificate has left."""
+    """GET the health path once (after any cold-start wait) and judge status, body (unless
+    ``status_only``), time and, over https, how long the certificate has left."""
     tls = tls or TlsSpec()
     certificate = peer_certificate(client.base_url, tls)
     started = time.perf_counter()
     response = client.get(spec.path, retry=False)
     elapsed_s = time.perf_counter() - started
     body = _body(response)
+    location = response.headers.get("location")
     evidence: dict[str, Any] = {
         "url": str(response.request.url),
         "status": response.status_code,
         "body": body,
         "latency_s": round(elapsed_s, 3),
-    }
-    location = response.headers.get("location")
-    if location:
-        evidence["location"] = location
+    } | ({"location": location} if location else {})
     problems = _problems(response.status_code, body, elapsed_s, spec, location)
     if certificate is not None:
         evidence["tls_certificate"] = certificate.evidence()
@@ -49,7 +47,7 @@ def check_health(client: HttpClient, spec: HealthSpec, tls: TlsSpec | None = Non
         ITEM,
         "; ".join(problems),
         remediation=_remedy(response.status_code, body, elapsed_s, spec, certificate, tls),
-        expected={"status": 200, "body": None if spec.status_only else spec.expect, "latency_budget_s": spec.budget_s}
+        expected={"status": 200, "body": "not judged (status_only)" if spec.status_only else spec.expect, "latency_budget_s": spec.budget_s}
         | ({"certificate_valid_days_at_least": tls.expiry_warn_days} if certificate else {}),
         **evidence,
     )

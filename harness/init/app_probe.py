@@ -18,6 +18,7 @@ from typing import Any
 
 from harness.checks.routelist import Route, routes_from_openapi
 from harness.init.cause import cause_line, connects_at_import
+from harness.stack.appcode import database_variables
 
 PROBE = Path(__file__).with_name("probe.py")
 # Where the app would find its database while init only imports it: nothing listens there.
@@ -49,14 +50,13 @@ class Served:
 
 
 def probe_app(
-    python: Path | None, app_dir: Path, asgi: str, database_env: dict[str, str]
-) -> Served:
-    """Raise RuntimeError with the app's last error line when it cannot be imported."""
-    env = dict(os.environ)
-    env.update(
-        {name: template.format(**_PLACEHOLDER_DB) for name, template in database_env.items()}
-    )
+    python: Path | None, app_dir: Path, asgi: str, database_env: dict[str, str],
+    database_url: str | None = None,
+) -> Served:  # fmt: skip
+    """Raise ProbeFailed with the line naming the cause when the app cannot be imported.
+    ``database_url``: a real database (the local stack's) instead of the placeholder."""
     command = [str(python or sys.executable), str(PROBE), asgi]
+    env = _environment(database_env, database_url)
     done = subprocess.run(
         command, check=False, cwd=app_dir, env=env, capture_output=True, text=True, timeout=120
     )
@@ -67,14 +67,17 @@ def probe_app(
             f"importing {asgi} with {command[0]} failed: {cause_line(output)}",
             connects=connects_at_import(output),
         )
-    answer = json.loads(line.removeprefix("HV-PROBE "))
+    return _served(json.loads(line.removeprefix("HV-PROBE ")))
+
+
+def _served(answer: dict[str, Any]) -> Served:
     document = answer.get("openapi")
     if document:
         routes = routes_from_openapi(document)
         params, forms = openapi_details(document)
     else:
         routes = [Route.parse(text, "probe") for text in answer.get("routes", [])]
-        params, forms = {}, set()
+        params, forms = dict(answer.get("params", {})), set()
     return Served(
         answer["framework"],
         answer.get("openapi_path"),
@@ -84,6 +87,14 @@ def probe_app(
         forms,
         answer.get("redirects", []),
     )
+
+
+def _environment(database_env: dict[str, str], database_url: str | None) -> dict[str, str]:
+    """This process's variables with the app's database ones: the placeholder or ``database_url``."""
+    env = dict(os.environ)
+    if database_url:
+        return env | database_variables(database_env, database_url)
+    return env | {name: template.format(**_PLACEHOLDER_DB) for name, template in database_env.items()}
 
 
 def openapi_details(document: dict[str, Any]) -> tuple[dict[str, str], set[str]]:

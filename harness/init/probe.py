@@ -29,25 +29,39 @@ def literal_bodies(function: Any) -> list[Any]:
     # A status computed from a literal "ok" somewhere in the function (status = "ok" if ...).
     says_ok = any(isinstance(n, ast.Constant) and n.value == "ok" for n in ast.walk(tree))
     for value in _returned(tree):
-        if isinstance(value, ast.Call) and _call_name(value) in _HTML_CALLS:
-            found.append(HTML)  # a rendered page: only its status can be judged
-            continue
-        if isinstance(value, ast.Call) and value.args:  # JSONResponse({...}), jsonify({...})
-            value = value.args[0]
-        if isinstance(value, ast.Dict):  # keep the literal parts of a partly computed dict
-            pairs = [
-                (k, v)
-                for k, v in zip(value.keys, value.values)
-                if _is_literal(k) and _is_literal(v)
-            ]
-            body = {ast.literal_eval(k): ast.literal_eval(v) for k, v in pairs}
-            keys = [ast.literal_eval(k) for k in value.keys if _is_literal(k)]
-            if "status" in keys and "status" not in body and says_ok:
-                body = {"status": "ok"}
+        body = _body(value, says_ok)
+        if body is not _NOTHING:
             found.append(body)
-        elif value is not None and _is_literal(value):
-            found.append(ast.literal_eval(value))
     return found
+
+
+_NOTHING = object()
+
+
+def _body(value: ast.expr, says_ok: bool) -> Any:
+    """The literal body one ``return`` gives (``_NOTHING`` when it is computed)."""
+    if isinstance(value, ast.Tuple) and value.elts:  # return jsonify(...), 503
+        value = value.elts[0]
+    if isinstance(value, ast.Call) and _call_name(value) in _HTML_CALLS:
+        return HTML  # a rendered page: only its status can be judged
+    if isinstance(value, ast.Call) and not value.args and value.keywords:  # jsonify(status="ok")
+        return _keywords(value, says_ok)
+    if isinstance(value, ast.Call) and value.args:  # JSONResponse({...}), jsonify({...})
+        value = value.args[0]
+    if isinstance(value, ast.Dict):  # keep the literal parts of a partly computed dict
+        pairs = [(k, v) for k, v in zip(value.keys, value.values) if _is_literal(k) and _is_literal(v)]
+        body = {ast.literal_eval(k): ast.literal_eval(v) for k, v in pairs}  # type: ignore[arg-type]
+        keys = [ast.literal_eval(k) for k in value.keys if _is_literal(k)]  # type: ignore[arg-type]
+        return {"status": "ok"} if "status" in keys and "status" not in body and says_ok else body
+    return ast.literal_eval(value) if _is_literal(value) else _NOTHING
+
+
+def _keywords(call: ast.Call, says_ok: bool) -> dict[str, Any]:
+    """``jsonify(status="ok", db=…)``: its literal keyword values."""
+    body = {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg and _is_literal(k.value)}
+    if "status" not in body and says_ok and any(k.arg == "status" for k in call.keywords):
+        body["status"] = "ok"
+    return body
 
 
 def _returned(tree: ast.AST) -> list[ast.expr]:
@@ -141,11 +155,16 @@ def describe_fastapi(app: Any) -> dict[str, Any]:
     }
 
 
+_CONVERTERS = {"int": "integer", "float": "number", "uuid": "uuid"}
+
+
 def describe_flask(app: Any) -> dict[str, Any]:
-    routes, bodies = [], {}
+    routes, bodies, params = [], {}, {}
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
+        for converter, name in re.findall(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", rule.rule):
+            params[name] = _CONVERTERS.get(converter, "string")  # <int:id>: an id must be a number
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)  # <int:id> -> {id}
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             routes.append(f"{method} {path}")
@@ -153,7 +172,7 @@ def describe_flask(app: Any) -> dict[str, Any]:
             bodies[path] = literal_bodies(app.view_functions[rule.endpoint])
     return {
         "framework": "flask", "openapi_path": None, "routes": sorted(routes), "bodies": bodies,
-        "redirects": redirecting_hooks(app),
+        "params": params, "redirects": redirecting_hooks(app),
     }  # fmt: skip
 
 

@@ -13,12 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from harness.checks.routelist import routes_from_openapi
-from harness.checks.routes import app_declared_routes
 from harness.config.targets import resolve_target
-from harness.init.app_probe import Served, openapi_details
+from harness.init.app_probe import Served, openapi_details, probe_app
 from harness.init.health import LiveAnswer, parameterless_gets
 from harness.stack import make_stack
-from harness.stack.appcode import AppCode
 from harness.transport.http import HttpClient
 from harness.transport.wait import Progress
 
@@ -37,9 +35,12 @@ def read_served_app(
     try:
         addresses = stack.start(progress)
         with HttpClient(addresses.base_url, timeout_s=30.0, retries=0) as client:
-            if flask:
-                routes, _ = app_declared_routes(AppCode(target.app), addresses.database_url)
-                served = Served("flask", None, routes)
+            if flask:  # its url_map, asked with the stack's database (it connects at import)
+                spec = target.app
+                served = probe_app(
+                    Path(spec.python), spec.dir, spec.served, dict(spec.database_env),
+                    addresses.database_url,
+                )  # fmt: skip
             else:
                 served = _from_openapi(client)
             return served, {path: _answer(client, path) for path in _candidates(served)}

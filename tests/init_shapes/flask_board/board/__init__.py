@@ -10,6 +10,7 @@ def create_app() -> Flask:
     app = Flask(__name__)
     url = os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     db.init_app(app)
     migrate.init_app(app, db)
     from board import views
