@@ -22,7 +22,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import make_venv
 
 pytestmark = pytest.mark.stack
 SHAPES = Path(__file__).resolve().parents[1] / "init_shapes"
@@ -54,10 +53,12 @@ def _init_then_run(app: Path, installed: Path) -> tuple[dict, str, dict[str, str
     return local, init.stdout, items
 
 
-def test_uv_workspace(world: Path, install_harness: Callable[[Path], Path]) -> None:
+def test_uv_workspace(
+    world: Path, install_harness: Callable[[Path], Path], venv_maker: Callable[..., Path]
+) -> None:
     app = world / "shapes" / "uv_workspace"
     shutil.copytree(SHAPES / "uv_workspace", app)
-    make_venv(app / ".venv", app / "backend")  # what `uv sync` leaves: one venv at the root
+    venv_maker(app / ".venv", app / "backend")  # what `uv sync` leaves: one venv at the root
     local, out, items = _init_then_run(app, install_harness(app))
     assert local["app"]["python"] == ".venv/bin/python" and local["app"]["dir"] == "backend"
     assert local["health"] == {"path": "/api/healthz", "expect": {"status": "ok"}}
@@ -65,10 +66,12 @@ def test_uv_workspace(world: Path, install_harness: Callable[[Path], Path]) -> N
     assert items["health"] == items["routes"] == items["migration-head"] == "pass"
 
 
-def test_flask_migrate_app_that_connects_at_import(world: Path, install_harness: Callable[[Path], Path]) -> None:
+def test_flask_migrate_app_that_connects_at_import(
+    world: Path, install_harness: Callable[[Path], Path], venv_maker: Callable[..., Path]
+) -> None:
     app = world / "shapes" / "flask_board"
     shutil.copytree(SHAPES / "flask_board", app)
-    make_venv(app / ".venv", "-r", app / "requirements.txt")
+    venv_maker(app / ".venv", "-r", app / "requirements.txt")
     local, out, items = _init_then_run(app, install_harness(app))
     assert local["app"]["wsgi"] == "blog:app" and local["app"]["migrations"] == "flask"
     assert local["routes"]["openapi_path"] == "" and local["routes"]["ignore"] == ["/static/*"]
