@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -80,3 +81,26 @@ def test_flask_migrate_app_that_connects_at_import(
     assert "GET /posts/{post_id}" in routes and "POST /posts" in routes
     assert "reading its routes served" in out and "importing" not in out
     assert items["health"] == items["routes"] == items["migration-head"] == "pass"
+
+
+def test_package_with_stdlib_named_modules_and_a_named_ini_section(tmp_path: Path) -> None:
+    """pkg_shadow on this venv's interpreter (it has the shape's few dependencies): run from
+    the package's parent, migrated with ``alembic -c tally/alembic.ini -n alembic:dev``, and
+    every database item (replay, heads, rehearsal) reads the named section and the
+    ``tally:migrations`` location without importing the package into the harness."""
+    app = tmp_path / "pkg_shadow"
+    shutil.copytree(SHAPES / "pkg_shadow", app)
+    installed = Path(sys.executable).parent
+    init = _harness(
+        installed, app, "python", "-m", "harness", "init", "--yes", "--python", sys.executable
+    )
+    assert init.returncode == 0, init.stderr
+    local = tomllib.loads((app / "targets.toml").read_text())["targets"]["local"]
+    assert local["app"]["dir"] == "." and local["app"]["asgi"] == "tally.web:app"
+    run = _harness(installed, app, "pytest", "--target", "local", "-p", "no:cacheprovider")
+    assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-2000:]
+    items = _items(app)
+    assert items["migration-head"] == items["schema-drift"] == items["models-match"] == "pass", (
+        items
+    )
+    assert items["migration-rehearsal"] == "pass", items
