@@ -29,6 +29,7 @@ _WORKER = re.compile(
     r"(^|[._])(worker|workers|celery\w*|tasks|jobs|rq|scheduler|cron|consumer|beat)$"
 )
 _WORKER_IMPORTS = {"celery", "rq", "dramatiq", "huey", "arq", "apscheduler"}
+_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile")
 _NOT_APP_DIRS = {"tests", "test", "docs", "migrations", "alembic", "versions"}
 _SERVER_LINE = re.compile(
     r"\b(?:gunicorn|uvicorn|hypercorn|waitress-serve)\b[^\n]*?[\s\"']([A-Za-z_][\w.]*:[A-Za-z_]\w*(?:\(\))?)"
@@ -67,8 +68,10 @@ def dotted(path: Path, root: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def candidates(files: Iterable[Path], repo: Path) -> list[AppObject]:
-    """Every module-level app object or factory in ``files``, scored (lower is likelier)."""
+def candidates(files: Iterable[Path], repo: Path, project: Path | None = None) -> list[AppObject]:
+    """Every module-level app object or factory in ``files``, scored (lower is likelier).
+    ``project``: the folder of the project the migrations belong to; apps outside it (a
+    second service, an example) come after its own."""
     parsed = {path: tree for path in files if (tree := _parse(path)) is not None}
     kinds = {path: _framework_of(tree) for path, tree in parsed.items()}
     repo_kinds = {k for k in kinds.values() if k}
@@ -79,11 +82,24 @@ def candidates(files: Iterable[Path], repo: Path) -> list[AppObject]:
         root = import_root(path)
         module = dotted(path, root)
         penalty = _module_penalty(module, tree, path.relative_to(repo))
+        penalty += 3 if project is not None and not path.is_relative_to(project) else 0
         for attribute, factory, base in _objects(tree):
             kind = kinds[path] or _imported_kind(tree, parsed, kinds) or _single(repo_kinds)
             score = base + penalty + (0 if attribute in ("app", "application") else 1)
             found.append(AppObject(kind, module, attribute, factory, root, path, score))
     return sorted(found, key=lambda c: (c.score, len(c.path.parts), c.module))
+
+
+def project_of(ini: Path | None, repo: Path) -> Path | None:
+    """The nearest folder at or above alembic.ini that declares a Python project."""
+    if ini is None:
+        return None
+    for folder in ini.parents:
+        if any((folder / name).is_file() for name in _PROJECT_FILES) or folder == repo:
+            return folder
+        if not folder.is_relative_to(repo):
+            break
+    return None
 
 
 def choose(found: list[AppObject], declared: list[str]) -> AppObject | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.init.flask_shape import flask_models, has_app_option, installed_versions
-from harness.init.framework import candidates, choose, declared_entry_points
+from harness.init.framework import candidates, choose, declared_entry_points, project_of
 from harness.init.interpreters import find_interpreter
 from harness.init.layout import app_folder, shadow_todo
 from harness.init.migrate import read_migrations
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def locate_app(found: Findings, root: Path, files: list[Path]) -> None:
     """The app's folder, its app object (``asgi`` or, for Flask, ``wsgi``) and interpreter."""
     ini = found.alembic_ini
-    chosen = choose(candidates(files, root), declared_entry_points(root))
+    chosen = choose(candidates(files, root, project_of(ini, root)), declared_entry_points(root))
     found.app_dir, chosen = app_folder(chosen, ini, root)
     if chosen is not None:
         found.framework = chosen.framework
@@ -29,6 +29,11 @@ def locate_app(found: Findings, root: Path, files: list[Path]) -> None:
             found.wsgi = chosen.spec
         else:
             found.asgi = chosen.spec
+        if chosen.factory and chosen.framework != "flask":
+            found.todo.append(
+                f"{chosen.spec} is a factory and uvicorn serves a module-level app: set [app] "
+                "asgi to a module holding `app = create_app()` (add one if the app has none)"
+            )
     shadow = shadow_todo(found.app_dir) if chosen is None else None
     if shadow:
         found.todo.append(shadow)

@@ -287,3 +287,44 @@ def test_flask_version_decides_the_app_option() -> None:
 
     assert not has_app_option("2.1.3") and has_app_option("2.2.0") and has_app_option("3.1.0")
     assert has_app_option(None)  # unknown: a current Flask
+
+
+def test_the_app_of_the_migrations_project_comes_before_another_service(tmp_path: Path) -> None:
+    repo = shape("uv_workspace", tmp_path)
+    other = repo / "admin"  # a second service in the workspace, with no migrations of its own
+    other.mkdir()
+    (other / "pyproject.toml").write_text('[project]\nname = "admin"\n')
+    (other / "main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    found = detect(repo)
+    assert found.app_dir == repo / "backend" and found.asgi == "shelf.main:app"
+
+
+def test_a_fastapi_factory_alone_is_a_todo(tmp_path: Path) -> None:
+    (tmp_path / "service.py").write_text(
+        "from fastapi import FastAPI\n\ndef create_app():\n    return FastAPI()\n"
+    )
+    found = detect(tmp_path)
+    assert found.asgi == "service:create_app"
+    assert any("is a factory and uvicorn serves a module-level app" in t for t in found.todo)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "spec"),
+    [
+        (".flaskenv", "FLASK_APP=blog.py\n", "blog.py"),
+        (".env", "export FLASK_APP='board:create_app()'\n", "board:create_app()"),
+        ("Procfile", "web: gunicorn -w 2 -b 0.0.0.0:$PORT blog:app\n", "blog:app"),
+        (
+            "Dockerfile",
+            'CMD ["uvicorn", "shelf.main:app", "--host", "0.0.0.0"]\n',
+            "shelf.main:app",
+        ),
+    ],
+)
+def test_entry_points_the_repository_declares(
+    tmp_path: Path, name: str, text: str, spec: str
+) -> None:
+    from harness.init.framework import declared_entry_points
+
+    (tmp_path / name).write_text(text)
+    assert declared_entry_points(tmp_path) == [spec]
