@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     _write(out, plan, args.base_url)
     if connects:  # the app connects at import: its routes come from the app the local target serves
         print("init: the app connects to its database at import: reading its routes served")
-        plan_from_served_app(plan, out, lambda line: print(f"init: {line}"))
+        plan_from_served_app(plan, out, _progress)
         _write(out, plan, args.base_url)
     print(
         f"init: wrote {out}" + (f" and {root / plan.expected_file}" if plan.expected_file else "")
@@ -57,6 +57,11 @@ def run(args: argparse.Namespace) -> int:
     for line in plan.todo:
         print(f"TODO: {line}")
     return 0
+
+
+def _progress(line: str) -> None:
+    if not line.startswith("waiting for"):  # each attempt of the readiness wait: noise here
+        print(f"init: {line}")
 
 
 def _write(out: Path, plan: Plan, base_url: str | None) -> None:

@@ -9,14 +9,18 @@ stack's database (Flask), and what its candidate health routes really answer.
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from harness.checks.routelist import routes_from_openapi
 from harness.config.targets import resolve_target
+from harness.errors import HarnessError
 from harness.init.app_probe import Served, openapi_details, probe_app
 from harness.init.health import LiveAnswer, parameterless_gets
 from harness.stack import make_stack
+from harness.stack.app import log_file
 from harness.transport.http import HttpClient
 from harness.transport.wait import Progress
 
@@ -31,9 +35,14 @@ def read_served_app(
     of ``targets_file`` brought up for this and torn down after."""
     target = resolve_target("local", targets_file)
     assert target.app is not None
-    stack = make_stack(target)
+    log_dir = Path(tempfile.mkdtemp(prefix="hv-init-"))  # kept only when something failed
+    stack = make_stack(target, log_dir)
     try:
         addresses = stack.start(progress)
+    except HarnessError as exc:
+        stack.stop()
+        raise RuntimeError(f"{exc.one_line()} (the app's log: {log_file(log_dir)})") from None
+    try:
         with HttpClient(addresses.base_url, timeout_s=30.0, retries=0) as client:
             if flask:  # its url_map, asked with the stack's database (it connects at import)
                 spec = target.app
@@ -42,27 +51,49 @@ def read_served_app(
                     addresses.database_url,
                 )  # fmt: skip
             else:
-                served = _from_openapi(client)
-            return served, {path: _answer(client, path) for path in _candidates(served)}
+                served = _from_openapi(client, target.app.dir)
+            answers = {path: _answer(client, path) for path in _candidates(served)}
     finally:
         stack.stop()
+    shutil.rmtree(log_dir, ignore_errors=True)
+    return served, answers
 
 
-def _from_openapi(client: HttpClient) -> Served:
-    path = "/openapi.json"
-    response = client.get(path)
-    if response.status_code != 200:
-        docs = client.get("/docs")
-        found = _OPENAPI_ON_DOCS.search(docs.text) if docs.status_code == 200 else None
-        if found is None:
-            raise RuntimeError(
-                f"the served app answers no OpenAPI document at {path} (HTTP {response.status_code})"
-            )
-        path = found.group(1)
+def _from_openapi(client: HttpClient, source_dir: Path) -> Served:
+    """The document at the path the source names, the usual paths, or the one the Swagger
+    page links to."""
+    for path in _openapi_paths(source_dir):
         response = client.get(path)
-    document: Any = response.json()
-    params, forms = openapi_details(document)
-    return Served("fastapi", path, routes_from_openapi(document), {}, params, forms)
+        if response.status_code == 200 and "json" in response.headers.get("content-type", ""):
+            document: Any = response.json()
+            params, forms = openapi_details(document)
+            return Served("fastapi", path, routes_from_openapi(document), {}, params, forms)
+    for docs in ("/docs", "/api/docs", "/api/v1/docs"):
+        page = client.get(docs)
+        found = _OPENAPI_ON_DOCS.search(page.text) if page.status_code == 200 else None
+        if found:
+            response = client.get(found.group(1))
+            document = response.json()
+            params, forms = openapi_details(document)
+            return Served(
+                "fastapi", found.group(1), routes_from_openapi(document), {}, params, forms
+            )
+    raise RuntimeError(
+        "the served app answers no OpenAPI document at /openapi.json nor links one from /docs"
+    )
+
+
+def _openapi_paths(source_dir: Path) -> list[str]:
+    """``openapi_url="/…"`` literals in the app's source first, then the usual places."""
+    named: list[str] = []
+    for path in sorted(source_dir.rglob("*.py"))[:2000]:
+        if any(part.startswith(".") or part in ("venv", "site-packages") for part in path.parts):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        named += re.findall(r"""openapi_url\s*=\s*["'](/[^"']*)["']""", text)
+    return list(
+        dict.fromkeys([*named, "/openapi.json", "/api/openapi.json", "/api/v1/openapi.json"])
+    )
 
 
 def _candidates(served: Served) -> list[str]:

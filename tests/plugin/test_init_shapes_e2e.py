@@ -104,3 +104,26 @@ def test_package_with_stdlib_named_modules_and_a_named_ini_section(tmp_path: Pat
         items
     )
     assert items["migration-rehearsal"] == "pass", items
+
+
+def test_fastapi_app_that_connects_at_import(tmp_path: Path) -> None:
+    """connect_at_import on this venv's interpreter: importing it needs its database, so init
+    reads the routes (OpenAPI under /api, named in the source) and the health answer from the
+    app the local target serves; no TODO is left and the run is green."""
+    app = tmp_path / "connect_at_import"
+    shutil.copytree(SHAPES / "connect_at_import", app)
+    installed = Path(sys.executable).parent
+    init = _harness(
+        installed, app, "python", "-m", "harness", "init", "--yes", "--python", sys.executable
+    )
+    assert init.returncode == 0 and "TODO" not in init.stdout, init.stdout + init.stderr
+    local = tomllib.loads((app / "targets.toml").read_text())["targets"]["local"]
+    assert local["routes"]["openapi_path"] == "/api/openapi.json"
+    assert local["health"] == {"path": "/api/status", "expect": {"status": "ok"}}
+    assert json.loads((app / "expected_routes.json").read_text())["routes"] == [
+        "GET /api/status",
+        "GET /api/things",
+    ]
+    run = _harness(installed, app, "pytest", "--target", "local", "-p", "no:cacheprovider")
+    assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-2000:]
+    assert _items(app)["routes"] == "pass"
