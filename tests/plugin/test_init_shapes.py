@@ -328,3 +328,38 @@ def test_entry_points_the_repository_declares(
 
     (tmp_path / name).write_text(text)
     assert declared_entry_points(tmp_path) == [spec]
+
+
+def _scripted_python(venv: Path, stdout: str) -> Path:
+    """A venv whose "python" only prints ``stdout`` (what init asks of it is version info)."""
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    python = venv / "bin" / "python"
+    python.write_text(f"#!/bin/sh\necho '{stdout}'\n")
+    python.chmod(0o755)
+    return python
+
+
+def test_flask_2_1_in_the_apps_venv_gets_flask_app(tmp_path: Path) -> None:
+    repo = shape("flask_board", tmp_path)
+    _scripted_python(repo / ".venv", '{"flask": "2.1.3", "gunicorn": "21.2.0"}')
+    found = detect(repo)
+    assert found.env == {"FLASK_APP": "blog:app"} and not any("gunicorn" in t for t in found.todo)
+    assert profile(repo)["local"]["app"]["env"] == {"FLASK_APP": "blog:app"}
+
+
+def test_a_flask_app_without_gunicorn_is_a_todo(tmp_path: Path) -> None:
+    repo = shape("flask_board", tmp_path)
+    _scripted_python(repo / ".venv", '{"flask": "3.0.3", "gunicorn": null}')
+    found = detect(repo)
+    assert found.env == {} and any("gunicorn is not installed" in t for t in found.todo)
+
+
+def test_poetry_itself_is_asked_when_installed(tmp_path: Path) -> None:
+    from harness.init.interpreters import poetry_python
+
+    venv_python = fake_venv(tmp_path / "somewhere" / "proj-AbCdEfGh-py3.12")
+    poetry = tmp_path / "poetry"
+    poetry.write_text(f"#!/bin/sh\n[ \"$1 $2 $3\" = 'env info -p' ] && echo '{venv_python.parent.parent}'\n")
+    poetry.chmod(0o755)
+    assert poetry_python(tmp_path, str(poetry)) == venv_python
