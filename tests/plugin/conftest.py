@@ -112,3 +112,10 @@ def app_copy(world: Path) -> Callable[[str], Path]:
         return built[name]
 
     return make
+
+
+@pytest.fixture(scope="session")
+def venv_maker() -> Callable[..., Path]:
+    """``make_venv`` itself, for a test that puts an app's venv where its repository keeps it
+    (a uv workspace's root, say)."""
+    return make_venv

@@ -32,6 +32,12 @@ CATALOG: dict[str, list[tuple[str, str]]] = {
          "ヘルスチェックの本文が異常を示しています。アプリの形式が異なる場合は health.expect を設定してください"),
         (r"the health route is slow: look for a slow DB query or a cold pool behind it",
          "ヘルスチェックのルートが遅いです。背後の遅いクエリや温まっていない接続プールを調べてください"),
+        (r"(?P<p>\S+) answered 200 in (?P<s>[\d.]+)s \(status only: the page's body is not judged\)",
+         "{p} は {s} 秒で 200 を返しました（状態コードのみ判定: ページの本文は判定しません）"),
+        (r"(?P<p>\S+) answered HTTP (?P<st>\d+), a redirect to (?P<l>\S+), expected 200",
+         "{p} が HTTP {st}（{l} へのリダイレクト）を返しました（期待値 200）"),
+        (r"the app redirects instead of answering \(a fresh app sending every path to its setup page\?\): finish its setup in \[app\] migrate \(a seed command\), or set \[targets\.NAME\.health\] path to a page it serves without a redirect",
+         "アプリが応答の代わりにリダイレクトしています（初期設定前のアプリがすべてのパスを設定ページへ送っている可能性があります）。[app] migrate で初期設定（シードのコマンド）を済ませるか、[targets.NAME.health] の path をリダイレクトせずに応答するページに設定してください"),
     ],
     "routes": [
         (rf"all {N} expected routes are served", "期待される {n} 件のルートがすべて提供されています"),
