@@ -100,7 +100,9 @@ def _run_step(spec: AppSpec, command: list[str], env: Mapping[str, str], log_pat
                 timeout=300, stdin=subprocess.DEVNULL, check=False,
             )  # fmt: skip
         except OSError as exc:
-            raise AppCodeError(f"the app's migrate command {command[0]} cannot run: {exc}.") from None
+            raise AppCodeError(
+                f"the app's migrate command {command[0]} cannot run: {exc}."
+            ) from None
     if proc.returncode != 0:
         raise _failure(
             f"the app's migrate command failed (exit {proc.returncode}): {' '.join(command)}",

@@ -34,13 +34,17 @@ STAMP = (
 AFTER_UPGRADE = {
     "index": (
         ("CREATE INDEX ix_users_email_by_hand ON users (email)",),
-        ["users index ix_users_email_by_hand: index in the live database that no migration creates"],
+        [
+            "users index ix_users_email_by_hand: index in the live database that no migration creates"
+        ],
     ),
     "trigger": (
         STAMP,
-        ["trigger tasks_stamp on tasks: in the live database, but no migration creates it",
-         "function stamp(): in the live database"],
-    ),  # fmt: skip
+        [
+            "trigger tasks_stamp on tasks: in the live database, but no migration creates it",
+            "function stamp(): in the live database",
+        ],
+    ),
     "dropped_column": (
         ("ALTER TABLE tasks DROP COLUMN accepted_at",),
         ["tasks.accepted_at: column the migrations create is missing"],
@@ -57,7 +61,9 @@ def drift_text(project) -> str:
 def with_steps(project, *steps: list[str]) -> None:
     script = project.path / "by_hand.py"
     script.write_text(BY_HAND)
-    migrate = [[sys.executable, str(script), *step] if step is not UPGRADE else step for step in steps]
+    migrate = [
+        [sys.executable, str(script), *step] if step is not UPGRADE else step for step in steps
+    ]
     project.set_targets({"targets": {"local": {"app": {"migrate": migrate}}}})
 
 

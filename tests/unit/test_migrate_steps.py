@@ -26,7 +26,10 @@ SEED = ("{python}", "-m", "app.initial_data")
         (SEED, False),
         (("alembic", "downgrade", "-1"), False),
         (("flask", "upgrade"), False),  # not Flask-Migrate's "db upgrade"
-        (("sh", "-c", "alembic upgrade head && python seed.py"), False),  # what else it runs is unknown
+        (
+            ("sh", "-c", "alembic upgrade head && python seed.py"),
+            False,
+        ),  # what else it runs is unknown
         (("psql", "-c", "CREATE INDEX ix ON t (c)"), False),
     ],
 )
@@ -36,7 +39,13 @@ def test_upgrade_steps_are_recognised(parts, upgrade):
 
 @pytest.mark.parametrize(
     ("migrate", "count"),
-    [((ALEMBIC,), 1), ((ALEMBIC, SEED), 1), ((ALEMBIC, ALEMBIC, SEED), 2), ((SEED, ALEMBIC), 0), ((SEED,), 0)],
+    [
+        ((ALEMBIC,), 1),
+        ((ALEMBIC, SEED), 1),
+        ((ALEMBIC, ALEMBIC, SEED), 2),
+        ((SEED, ALEMBIC), 0),
+        ((SEED,), 0),
+    ],
 )
 def test_only_the_leading_upgrades_count(migrate, count):
     assert leading_upgrades(migrate) == count
@@ -70,7 +79,11 @@ def test_no_copy_when_another_step_runs_first(tmp_path):
 
 
 def test_the_copy_overlaps_the_app_start_when_nothing_follows(tmp_path):
-    spec = AppSpec(dir=tmp_path, python=sys.executable, migrate=(_note("upgrade", "alembic", "upgrade", "head"),))
+    spec = AppSpec(
+        dir=tmp_path,
+        python=sys.executable,
+        migrate=(_note("upgrade", "alembic", "upgrade", "head"),),
+    )
     waited: list[bool] = []
     run_migrations(spec, {}, tmp_path / "log.txt", lambda: lambda: waited.append(True))
     assert waited == []  # started, not waited for: LocalStack joins it after the app starts
