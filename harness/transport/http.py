@@ -45,14 +45,11 @@ class HttpClient:
         self.retries = retries
         self.backoff_s = backoff_s
         self._sleep = sleep
-        self._client = httpx.Client(
-            base_url=self.base_url,
-            timeout=timeout_s,
-            headers=dict(headers or {}),
-            verify=verify,
-            transport=transport,
-            follow_redirects=False,
-        )
+        self._settings: dict[str, Any] = {
+            "base_url": self.base_url, "timeout": timeout_s, "headers": dict(headers or {}),
+            "verify": verify, "transport": transport, "follow_redirects": False,
+        }  # fmt: skip
+        self._client = httpx.Client(**self._settings)
 
     def __enter__(self) -> HttpClient:
         return self
@@ -90,6 +87,20 @@ class HttpClient:
                     raise self._gateway_error(response, attempt)
             self._sleep(self.backoff_s * 2 ** (attempt - 1))
         raise AssertionError("unreachable")  # the loop always returns or raises
+
+    def request_on_new_connection(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send once on a connection of its own: after a kept-alive connection was reset (the
+        server closed it after a 500, say), resending on the pool could meet another stale one."""
+        client = httpx.Client(**self._settings)
+        try:
+            response = client.request(method.upper(), path, **kwargs)
+        except httpx.TransportError as exc:
+            raise self._unreachable(exc, method.upper(), path, 1) from exc
+        finally:
+            if self._settings["transport"] is None:  # a given transport is shared: keep it open
+                client.close()
+        self.answered_before = True
+        return response
 
     @staticmethod
     def _may_resend(method: str, exc: httpx.TransportError) -> bool:

@@ -189,6 +189,30 @@ CATALOG: dict[str, list[tuple[str, str]]] = {
         (r"not cleaned up: the target has no database_url, so rows tagged (?P<t>\S+) stay; remove them with `python -m harness janitor`",
          "後片付けしていません: 対象に database_url がないため {t} のタグ付きの行が残ります。`python -m harness janitor` で削除してください"),
     ],
+    "db-reconnect": [
+        (rf"all {N} route\(s\) that read the database answered without 5xx after (?P<k>\d+) database session\(s\) of the app were terminated",
+         "データベースを読む {n} 件のルートすべてが、アプリのデータベースセッション {k} 件を切断した後も 5xx を返さずに応答しました"),
+        (rf"{N} route\(s\) answered 5xx right after the app's database connections were cut: {ANY}",
+         "アプリのデータベース接続を切断した直後に {n} 件のルートが 5xx を返しました: {x}"),
+        (r"the app's connection pool does not survive dropped connections: enable pool_pre_ping=True \(and pool_recycle\) on its engine, or catch the disconnect and retry once",
+         "アプリの接続プールが切断された接続から回復しません。エンジンで pool_pre_ping=True（と pool_recycle）を有効にするか、切断を捕捉して一度だけ再試行してください"),
+        (r"add pool_pre_ping=True \(and pool_recycle\) to (?P<s>\S+) in (?P<w>\S+)",
+         "{w} の {s} に pool_pre_ping=True（と pool_recycle）を追加してください"),
+        (r'add "pool_pre_ping": True to (?P<s>\S+) in (?P<w>\S+)',
+         '{w} の {s} に "pool_pre_ping": True を追加してください'),
+        (r"(?P<s>\S+) in (?P<w>\S+) passes pool_pre_ping=(?P<v>.+): make it True where the app runs \(and set pool_recycle\)",
+         "{w} の {s} は pool_pre_ping={v} を渡しています。アプリが動く環境で True になるようにしてください（pool_recycle も設定してください）"),
+        (r"(?P<s>\S+) in (?P<w>\S+) already sets pool_pre_ping=True: the failing requests use a connection outside that pool; catch the disconnect and retry once",
+         "{w} の {s} はすでに pool_pre_ping=True を設定しています。失敗したリクエストはそのプール外の接続を使っています。切断を捕捉して一度だけ再試行してください"),
+        (rf"not run: no safe GET route to send: {N} left out \(ignore, allow_5xx or a path parameter path_params does not fill\)",
+         "未実施: 送信できる安全な GET ルートがありません（{n} 件を除外: ignore、allow_5xx、または path_params で埋まらないパスパラメーター）"),
+        (r"not run: whether a route reads the database cannot be seen: the app's sessions are hidden from the harness's database role \(grant it pg_read_all_stats\) or track_activities is off",
+         "未実施: ルートがデータベースを読むかどうかが見えません。アプリのセッションがハーネスのデータベースロールから見えない（pg_read_all_stats を付与してください）か、track_activities が off です"),
+        (rf"not run: no route reads the database and answered without 5xx before the cut \(of {N} sent, (?P<a>\d+) caused no database activity, (?P<b>\d+) answered 5xx or nothing\), so cutting sessions would prove nothing",
+         "未実施: 切断前に 5xx を返さずに応答し、かつデータベースを読むルートがありません（送信した {n} 件のうち {a} 件はデータベースに触れず、{b} 件は 5xx または無応答）。セッションを切断しても何も証明できません"),
+        (rf"not run: no idle database session of the app was there to cut after {N} route\(s\) read the database \(a pool that keeps no connection, such as NullPool, or another database than the target's\)",
+         "未実施: {n} 件のルートがデータベースを読んだ後も、切断できるアプリのアイドルなデータベースセッションがありませんでした（接続を保持しないプール（NullPool など）か、対象とは別のデータベース）"),
+    ],
 }
 
 # Lines any item may carry (the wallet flow's failure, harness-level messages).
@@ -209,4 +233,5 @@ FRAGMENTS: list[tuple[str, str]] = [
     (r"HTTP (\d+) from the app\b", r"HTTP \1（アプリからの応答）"),
     (r"; and (\d+) more$", r"、ほか \1 件"),
     (r": connection refused\.?$", ": 接続が拒否されました"),
+    (r"no answer \(([^)]*)\)", r"応答なし（\1）"),
 ]
