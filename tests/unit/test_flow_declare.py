@@ -80,7 +80,7 @@ class _Balances:
     def __init__(self, *balances: int) -> None:
         self.balances, self.reads = list(balances), 0
 
-    def get(self, path: str) -> httpx.Response:
+    def get(self, path: str, **kwargs: object) -> httpx.Response:
         value = self.balances[min(self.reads, len(self.balances) - 1)]
         self.reads += 1
         return httpx.Response(200, json={"balance": value}, request=httpx.Request("GET", path))
