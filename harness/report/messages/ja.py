@@ -205,6 +205,17 @@ COMMON: list[tuple[str, str]] = [
      "[targets.{t}.wallet] のルートとフィールドをアプリの API と照合し、システムウォレットに残高があることを確認してください"),
     (r"not run: (?P<x>.*)", "未実施: {x}"),
     (r"blocked: (?P<x>.*)", "ブロック（対象に到達できません）: {x}"),
+    (r"flow '(?P<f>[^']+)' could not run: (?P<x>.*)", "フロー '{f}' を実行できませんでした: {x}"),
+    (r"(?P<n>\d+) of (?P<k>\d+) concurrent (?P<s>\S+) requests failed \(burst (?P<i>\d+) of (?P<r>\d+)\): (?P<x>.*)",
+     "同時に送った {k} 件の {s} リクエストのうち {n} 件が失敗しました（{r} 回中 {i} 回目のバースト）: {x}"),
+    (r"a replayed (?P<s>\S+) \(same request, same nonce\) failed with HTTP (?P<st>\d+): (?P<x>.*)",
+     "再送した {s}（同じリクエスト・同じ nonce）が HTTP {st} で失敗しました: {x}"),
+    (r"a replayed (?P<s>\S+) \(same nonce, another body\) failed with HTTP (?P<st>\d+): (?P<x>.*)",
+     "再送した {s}（同じ nonce・別の本文）が HTTP {st} で失敗しました: {x}"),
+    (r"the app failed with a server error on a request of the flow: (?P<x>.*)",
+     "フローのリクエストでアプリがサーバーエラーを返しました。その時刻のログでトレースバックを確認し、クラッシュを直してください（一意制約違反など捕捉していない競合は、何も変更せずに 4xx で拒否してください）"),
+    (r"the app refused the flow's credentials: (?P<x>.*)",
+     "アプリがフローの認証情報を拒否しました。[targets.NAME.auth]（token_env またはログイン）を、これらのリクエストを許可されたアカウントに設定してください"),
 ]
 
 # Fragments translated wherever they appear: in a line the catalog matched (its captured
