@@ -172,3 +172,29 @@ def test_write_probe_send_is_read_as_auto_with_a_note(tmp_path):
     assert spec.write_probe == "auto"
     assert 'write_probe = "send" is ignored' in spec.note and "remove the key" in spec.note
     assert routes_spec(Target(name="t", kind="remote", base_dir=tmp_path, raw={})).note == ""
+
+
+def test_a_route_typed_in_its_pattern_is_not_taken_for_a_missing_route():
+    # Starlette's {thing_id:int}: a refused text matches no route at all (its 404 says "no such
+    # route"); OPTIONS at the plain path shows the route is there.
+    from harness.checks.reachability import ProbeContext, check_routes_reachable
+
+    app = FastAPI()
+
+    @app.delete("/things/{thing_id:int}")
+    def delete(thing_id: int) -> dict:
+        RAN.append("delete")
+        return {}
+
+    @app.get("/api/health")
+    def health() -> dict:
+        return {"status": "ok"}
+
+    RAN.clear()
+    transport = TestClient(app)._transport
+    ctx = ProbeContext(
+        "http://testserver", "/api/health", True, transport=transport, openapi_path="/openapi.json"
+    )
+    result = check_routes_reachable(ctx, RoutesSpec(), [Route("DELETE", "/things/{thing_id}")])
+    assert result.ok, result.summary
+    assert result.evidence["writing_probes"] == {"refused-path-value": 1} and RAN == []
