@@ -20,7 +20,7 @@ import httpx
 from harness.checks.routelist import Route
 from harness.checks.shapes import Shapes
 from harness.config.targets import Target
-from harness.errors import ConfigError, HarnessError, TargetFault
+from harness.errors import ConfigError, HarnessError
 from harness.result import CheckResult
 from harness.secrets import redact
 from harness.transport.auth import auth_headers
@@ -131,10 +131,10 @@ def recheck_at_end(target: Target, witness: Witness) -> CheckResult | None:
     ) as client:
         try:
             headers = auth_headers(target, client)
-        except (ConfigError, TargetFault) as exc:  # the login refused: the account is gone
+        except ConfigError as exc:  # the login refused (a 4xx): the account is gone
             return _lost(f"{LOST}: the login now fails ({exc.one_line()}), though at the start of "
-                         f"the run {witness.line()}", witness)  # fmt: skip
-        except HarnessError:
+                         f"the run {witness.line()}", witness, "the login is refused")  # fmt: skip
+        except HarnessError:  # unreachable, or the login answered 5xx: nothing about the account
             return None
     with HttpClient(target.base_url, timeout_s=target.timeout_s, retries=target.retries, verify=verify,
                     headers=headers) as authed:  # fmt: skip
@@ -143,13 +143,14 @@ def recheck_at_end(target: Target, witness: Witness) -> CheckResult | None:
         except HarnessError:
             return None
     if lost:
-        return _lost(lost, witness)
+        return _lost(lost, witness, "refused with the credentials")
     return CheckResult.passed(ITEM, f"{END_OF_RUN}: GET {witness.path} answered with its credentials",
                               auth_witness=witness.to_evidence())  # fmt: skip
 
 
-def _lost(summary: str, witness: Witness) -> CheckResult:
+def _lost(summary: str, witness: Witness, now: str) -> CheckResult:
     return CheckResult.failed(
-        ITEM, redact(summary), remediation=REMEDY, expected={"auth_witness": "answers 2xx with the credentials"},
-        auth_witness=witness.to_evidence(),
+        ITEM, redact(summary), remediation=REMEDY,
+        expected={"at the end of the run": f"GET {witness.path} answers 2xx with the credentials"},
+        auth_witness=witness.to_evidence(), **{"at the end of the run": now},
     )  # fmt: skip
