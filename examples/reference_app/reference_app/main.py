@@ -61,9 +61,9 @@ def _require_token(app: FastAPI, token: str | None) -> None:
     @app.middleware("http")
     async def bearer_only(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         path = request.url.path
-        if path.startswith("/api/") and path != "/api/health":
-            if not secrets.compare_digest(request.headers.get("authorization", ""), expected):
-                return JSONResponse({"detail": "Not authenticated"}, status_code=401)
+        guarded = path.startswith("/api/") and path != "/api/health"
+        if guarded and not secrets.compare_digest(request.headers.get("authorization", ""), expected):
+            return JSONResponse({"detail": "Not authenticated"}, status_code=401)
         return await call_next(request)
 
 
