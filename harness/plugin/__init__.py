@@ -35,7 +35,7 @@ from harness.transport.wait import Throttled
 pytest_plugins = [
     "harness.plugin.fixtures", "harness.plugin.database", "harness.plugin.facts",
     "harness.plugin.checklist", "harness.plugin.deploy", "harness.plugin.fastexit",
-    "harness.plugin.restarts", "harness.plugin.secrets_sync",
+    "harness.plugin.restarts", "harness.plugin.secrets_sync", "harness.plugin.account",
 ]
 
 _WORKER_KEY = "staging_harness"
