@@ -28,7 +28,7 @@ from harness.checks.revisions import NotModelled, read_graph
 from harness.config.database import DatabaseSpec
 from harness.errors import AppCodeError, ConfigError
 from harness.result import CheckResult
-from harness.stack.appcode import AppCode
+from harness.stack.appcode import NO_DATABASE_URL, AppCode
 from harness.transport.db import database_errors, quote_ident
 
 ITEM = "migration-head"
@@ -126,7 +126,7 @@ class AppScripts:
 
     @classmethod
     def load(cls, app: AppCode, ini: Path) -> AppScripts:
-        answer = app.helper("alembic_scripts", [str(ini)], app.environment(None))
+        answer = app.helper("alembic_scripts", [str(ini)], app.environment(NO_DATABASE_URL))
         return cls(answer["dir"], answer["heads"], answer["revisions"])
 
     def get_heads(self) -> list[str]:

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from harness.checks.routelist import expected_document
-from harness.errors import ConfigError
 from harness.init.app_probe import Served, health_route, login_route, path_param_values, probe_app
 from harness.init.detect import NO_VENV, Findings, detect
 from harness.init.profile import Plan, render
+from harness.init.selfcheck import self_check, write_outputs
+from harness.init.settle import probe_variables, settle
 
 EXPECTED_FILE = "expected_routes.json"
 
@@ -30,19 +31,21 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--base-url", help="the staging base URL (default: ${STAGING_BASE_URL})")
     parser.add_argument("--python", help="the app's interpreter (default: a .venv beside it)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing targets.toml")
+    parser.add_argument(
+        "--no-check", action="store_true", help="do not run the local target once to check the profile"
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     root = Path(args.app_dir).resolve()
     out = root / "targets.toml"
-    if out.exists() and not args.force:
-        raise ConfigError(f"{out} exists.", hint="move it away or pass --force to overwrite it")
     ask = _asker(args.yes)
     found = detect(root)
     if args.python:  # not resolved: a venv's python is a symlink, following it leaves the venv
         found.python = Path(os.path.abspath(args.python))
         found.todo = [line for line in found.todo if not line.startswith(NO_VENV)]
+    found.todo += settle(found)  # the driver installed there; the models' tables, by effect
     found.asgi = ask("ASGI/WSGI app (module:attribute)", found.asgi)
     plan = Plan(root=root, found=found, todo=list(found.todo))
     if found.asgi:
@@ -50,19 +53,20 @@ def run(args: argparse.Namespace) -> int:
     text = render(plan)
     if args.base_url:
         text = text.replace("${STAGING_BASE_URL}", args.base_url, 1)
-    out.write_text(text, encoding="utf-8")
-    print(
-        f"init: wrote {out}" + (f" and {root / plan.expected_file}" if plan.expected_file else "")
-    )
+    files = {out: text} | ({root / EXPECTED_FILE: plan.expected_text} if plan.expected_text else {})
+    for line in write_outputs(files, out, args.force):
+        print(f"init: {line}")
     for line in plan.todo:
         print(f"TODO: {line}")
+    if not args.no_check:
+        self_check(root, out)
     return 0
 
 
 def _plan_from_app(plan: Plan, ask: Any) -> None:
     found = plan.found
     try:
-        served = probe_app(found.python, found.app_dir, str(found.asgi), found.database_env)
+        served = probe_app(found.python, found.app_dir, str(found.asgi), probe_variables(found))
     except (RuntimeError, OSError) as exc:
         plan.todo.append(f"{exc}; routes not written (python -m harness routes snapshot, later)")
         return
@@ -71,7 +75,7 @@ def _plan_from_app(plan: Plan, ask: Any) -> None:
     plan.login = login_route(served)
     plan.has_wallet = any("wallet" in route.path for route in served.routes)
     _health(plan, served, ask)
-    (plan.root / EXPECTED_FILE).write_text(expected_document(served.routes, served.openapi_path))
+    plan.expected_text = expected_document(served.routes, served.openapi_path)
     plan.expected_file = EXPECTED_FILE
     if plan.login:
         plan.todo.append(

@@ -26,16 +26,6 @@ _SKIP_DIRS = {
 }
 _APP_CALLS = {"FastAPI", "Flask", "Starlette", "create_app", "get_application", "make_app"}
 _FACTORIES = {"create_app", "make_app"}
-_URL_VAR = re.compile(
-    r"""["']((?:[A-Z][A-Z0-9_]*_)?DATABASE_URL|DATABASE_URI|DB_URL)["']|\b((?:[A-Z][A-Z0-9_]*_)?DATABASE_URL)\s*:"""
-)
-_PARTS = {
-    "host": ("POSTGRES_SERVER", "POSTGRES_HOST", "DB_HOST"),
-    "port": ("POSTGRES_PORT", "DB_PORT"),
-    "user": ("POSTGRES_USER", "DB_USER"),
-    "password": ("POSTGRES_PASSWORD", "DB_PASSWORD"),
-    "database": ("POSTGRES_DB", "DB_NAME"),
-}
 
 
 NO_VENV = "no .venv beside the app"
@@ -48,8 +38,11 @@ class Findings:
     python: Path | None = None
     asgi: str | None = None
     database_env: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)  # required settings: placeholders
     models: str | None = None
     models_import: list[str] = field(default_factory=list)
+    models_schema: str | None = None  # where unqualified tables live (per-tenant: "*")
+    env_py: Path | None = None
     migrate: list[list[str]] = field(default_factory=list)
     extensions: set[str] = field(default_factory=set)
     todo: list[str] = field(default_factory=list)
@@ -132,28 +125,6 @@ def _call_name(call: ast.Call) -> str:
     )
 
 
-def find_metadata(env_py: Path) -> tuple[str | None, list[str]]:
-    """From alembic's env.py: ``target_metadata``'s ``module:Name.metadata`` and the other
-    app modules env.py imports (they may be what registers the models)."""
-    tree = ast.parse(env_py.read_text(encoding="utf-8"))
-    imported: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            for alias in node.names:
-                imported[alias.asname or alias.name] = node.module
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Attribute)
-            and node.attr == "metadata"
-            and isinstance(node.value, ast.Name)
-        ):
-            module = imported.get(node.value.id)
-            if module:
-                others = sorted({m for m in imported.values() if ".models" in m and m != module})
-                return f"{module}:{node.value.id}.metadata", others
-    return None, []
-
-
 def env_py_of(ini: Path) -> Path | None:
     match = re.search(
         r"^\s*script_location\s*=\s*(\S+)", ini.read_text(encoding="utf-8"), re.MULTILINE
@@ -161,25 +132,6 @@ def env_py_of(ini: Path) -> Path | None:
     location = match.group(1).replace("%(here)s", str(ini.parent)) if match else "alembic"
     env_py = ini.parent / location / "env.py"
     return env_py if env_py.is_file() else None
-
-
-def find_database_env(app_dir: Path) -> dict[str, str]:
-    """The variables the app's settings read its database from: a POSTGRES_* set wins (a
-    URL-looking name next to it is then usually computed from the parts), else one URL."""
-    text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in python_files(app_dir))
-    parts: dict[str, str] = {}
-    for placeholder, names in _PARTS.items():
-        for name in names:
-            if re.search(rf"\b{name}\b", text):
-                parts[name] = "{" + placeholder + "}"
-                break
-    if len(parts) == len(_PARTS):
-        return parts
-    names = [a or b for a, b in _URL_VAR.findall(text)]
-    if names:
-        name = max(set(names), key=names.count)
-        return {name: "{url}"}
-    return {}
 
 
 def find_migrate(app_dir: Path) -> list[list[str]]:
@@ -230,12 +182,12 @@ def detect(root: Path) -> Findings:
     found = Findings(app_dir=app_dir, alembic_ini=ini)
     found.python = find_venv_python(app_dir, root)
     found.asgi = find_asgi(app_dir)
-    found.database_env = find_database_env(app_dir)
     found.migrate = find_migrate(app_dir)
     env_py = env_py_of(ini) if ini else None
-    if env_py:
-        found.models, found.models_import = find_metadata(env_py)
     found.extensions = find_extensions(ini, env_py)
+    from harness.init.reading import read_app  # late: it reads files through this module
+
+    read_app(found, env_py)  # database_env, env, hard-coded URLs, models
     _note_gaps(found)
     return found
 

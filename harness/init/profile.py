@@ -31,6 +31,7 @@ class Plan:
     login: tuple[str, bool] | None = None
     has_wallet: bool = False
     expected_file: str | None = None
+    expected_text: str | None = None  # written with targets.toml (only when that is)
     todo: list[str] = field(default_factory=list)
 
     def rel(self, path: Path) -> str:
@@ -112,6 +113,7 @@ def _app(plan: Plan, local: bool) -> dict[str, Any]:
     if local:
         values |= {"asgi": found.asgi, "migrate": found.migrate}
     values["database_env"] = found.database_env or None
+    values["env"] = found.env or None  # required settings without a default: placeholders
     return values
 
 
@@ -137,6 +139,7 @@ def _database(plan: Plan) -> dict[str, Any]:
     return {
         "models": found.models,
         "models_import": found.models_import or None,
+        "models_schema": found.models_schema,
         "pgvector_min_version": "0.5.0" if "vector" in found.extensions else None,
     }
 

@@ -30,6 +30,9 @@ HELPERS = Path(__file__).parent / "helpers"
 JSON_PREFIX = "HV-JSON:"
 _DRIVERS = {"url": "postgresql", "url_psycopg": "postgresql+psycopg",
             "url_asyncpg": "postgresql+asyncpg", "url_psycopg2": "postgresql+psycopg2"}  # fmt: skip
+# What app code loaded only to describe itself (its models, its revisions) finds in its
+# database variables: nothing listens there, but settings that insist on one still import.
+NO_DATABASE_URL = "postgresql://hv-nodb@127.0.0.1:1/hv_no_database"
 # libpq reads these: left in the environment they could route an app's connection elsewhere.
 _LIBPQ_VARS = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD",
                "PGPASSFILE", "PGSERVICE", "PGSERVICEFILE")  # fmt: skip

@@ -112,3 +112,23 @@ def app_copy(world: Path) -> Callable[[str], Path]:
         return built[name]
 
     return make
+
+
+SHAPES = REPO / "tests" / "init_shapes"
+
+
+@pytest.fixture(scope="session")
+def shape_copy(world: Path) -> Callable[[str], Path]:
+    """``shape_copy("settings_parts")``: a synthetic app of ``tests/init_shapes`` copied to a
+    fresh folder with its own ``.venv`` from its requirements.txt, built once per session."""
+    built: dict[str, Path] = {}
+
+    def make(name: str) -> Path:
+        if name not in built:
+            folder = world / "shapes" / name
+            shutil.copytree(SHAPES / name, folder, ignore=_SKIP)
+            make_venv(folder / ".venv", "-r", folder / "requirements.txt")
+            built[name] = folder
+        return built[name]
+
+    return make
