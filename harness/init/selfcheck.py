@@ -9,6 +9,7 @@ run judged it.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -42,7 +43,16 @@ def write_outputs(files: dict[Path, str], profile: Path, force: bool) -> list[st
             continue
         path.write_text(text, encoding="utf-8")
         said.append(f"{path.name} {'written' if before is None else 'updated'}")
+        if before is not None and path == profile:
+            said += changed_lines(before, text)
     return said
+
+
+def changed_lines(before: str, after: str, limit: int = 20) -> list[str]:
+    """What an update changed in the profile: its removed and added lines."""
+    diff = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+    lines = [f"  {x}" for x in diff if x[:1] in "+-" and x[:3] not in ("+++", "---")]
+    return lines[:limit] + ([f"  ... and {len(lines) - limit} more"] if len(lines) > limit else [])
 
 
 def self_check(root: Path, profile: Path, timeout_s: float = 1800) -> int:
@@ -81,20 +91,21 @@ def _checklist(reports: Path) -> dict[str, Any] | None:
 
 
 def summary_lines(checklist: dict[str, Any] | None, code: int, output: str) -> list[str]:
-    """``check:`` lines: the exit code and what it means, then one line per item."""
+    """``check:`` lines: the exit code and what it means, one line per item, and where the
+    run stopped short (exit 2, 4 …) the lines of its output that say why."""
     meaning = {0: "every required item passes or is n/a", 1: "a required item fails or did not run",
-               4: "the profile or the app needs a person (see the line below)"}  # fmt: skip
-    lines = [f"check: pytest --target local exited {code} ({meaning.get(code, 'see its output')})"]
-    if checklist is None:
-        tail = [x for x in output.strip().splitlines() if x.strip()][-3:]
-        return lines + [f"check: {x}" for x in tail]
-    for item in checklist.get("items", []):
+               2: "pytest stopped: a module failed to import (see below)",
+               4: "the profile or the app needs a person (see below)"}  # fmt: skip
+    lines = [f"check: pytest --target local exited {code} ({meaning.get(code, 'see below')})"]
+    for item in (checklist or {}).get("items", []):
         if item.get("manual"):
             continue
         status = _SHOWN.get(item.get("status", ""), str(item.get("status")))
         reason = re.sub(r"^(n/a|not run): ", "", (item.get("reason") or "").strip()).splitlines()
-        lines.append(
-            f"  {status:<11} {item['id']}"
-            + (f": {reason[0][:200]}" if reason and status != "pass" else "")
-        )
-    return lines
+        shown = f": {reason[0][:200]}" if reason and status != "pass" else ""
+        lines.append(f"  {status:<11} {item['id']}{shown}")
+    if code in (0, 1) and checklist is not None:
+        return lines
+    said = [x.strip() for x in output.splitlines() if x.strip()]
+    why = [x for x in said if x.startswith(("ERROR ", "harness:", "E   "))][-5:] or said[-3:]
+    return lines + [f"check: {x[:300]}" for x in why]

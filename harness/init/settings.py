@@ -167,7 +167,7 @@ def _names_in(node: ast.AST) -> set[str]:
 
 def _placeholder(read: EnvRead, todo: list[str]) -> str:
     """A value of the field's type that lets the app import; the TODO asks for the real one."""
-    value = placeholder_for(read.annotation)
+    value = placeholder_for(read.annotation, read.name)
     what = f"settings field {read.field}" if read.field else f"variable {read.name}"
     todo.append(
         f"{what} ({read.where}) is required and has no default: [app] env "
@@ -176,8 +176,17 @@ def _placeholder(read: EnvRead, todo: list[str]) -> str:
     return value
 
 
-def placeholder_for(annotation: str) -> str:
+def placeholder_for(annotation: str, name: str = "") -> str:
+    """A value of the type (then of the name's kind: an e-mail, a URL) that validates."""
     text = annotation.replace("typing.", "").replace("pydantic.", "")
+    if not annotation or re.fullmatch(
+        r"(str|SecretStr)(\s*\|\s*None)?|Optional\[str\]", text.strip()
+    ):
+        by_name = [(r"EMAIL|SUPERUSER$", "hv-init@example.com"), (r"REDIS.*_UR[LI]$", "redis://127.0.0.1:9/0"),
+                   (r"_UR[LI]$", "http://127.0.0.1:9")]  # fmt: skip
+        found = next((v for pattern, v in by_name if re.search(pattern, name.upper())), None)
+        if found:
+            return found
     literal = re.search(r"Literal\[\s*(['\"])(.*?)\1", text)
     if literal:
         return literal.group(2)

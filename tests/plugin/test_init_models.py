@@ -175,7 +175,11 @@ def test_second_write_changes_nothing_and_a_different_profile_needs_force(tmp_pa
         write_outputs({profile: "a = 2\n", routes: "[]"}, profile, force=False)
     assert "--force" in refused.value.one_line()
     assert profile.read_text() == "a = 1\n" and routes.read_text() == "{}"
-    assert write_outputs({profile: "a = 2\n"}, profile, force=True) == ["targets.toml updated"]
+    assert write_outputs({profile: "a = 2\n"}, profile, force=True) == [
+        "targets.toml updated",
+        "  -a = 1",
+        "  +a = 2",
+    ]
 
 
 def test_summary_lines_name_each_item_and_its_reason() -> None:

@@ -112,6 +112,18 @@ def test_placeholders_fit_the_type(annotation: str, value: str) -> None:
     assert placeholder_for(annotation) == value
 
 
+@pytest.mark.parametrize(
+    ("annotation", "name", "value"),
+    [("str", "FIRST_SUPERUSER", "hv-init@example.com"), ("", "ADMIN_EMAIL", "hv-init@example.com"),
+     ("str", "REDIS_URL", "redis://127.0.0.1:9/0"), ("str | None", "FRONTEND_URL", "http://127.0.0.1:9"),
+     ("int", "SMTP_URL_COUNT", "1"), ("str", "SECRET_KEY", PLACEHOLDER_TEXT)],
+)  # fmt: skip
+def test_placeholders_fit_the_name_where_the_type_is_only_str(
+    annotation: str, name: str, value: str
+) -> None:
+    assert placeholder_for(annotation, name) == value
+
+
 def test_hard_coded_urls_are_named_with_file_line_and_a_masked_password(tmp_path: Path) -> None:
     app = _app(tmp_path, {
         "app/db.py": '''
