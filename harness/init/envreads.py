@@ -64,7 +64,7 @@ def env_reads(app_dir: Path) -> list[EnvRead]:
     for path, tree in modules:
         where = str(path.relative_to(app_dir))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ClassDef) and node.name in classes:
+            if isinstance(node, ast.ClassDef) and node.name in classes and "Test" not in node.name:
                 found += _fields(node, _prefix(node.name, classes), where)
         found += _direct_reads(tree, where)
     return found

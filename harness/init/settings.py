@@ -11,6 +11,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from harness.init.envreads import MISSING, EnvRead, app_modules, env_reads
 
@@ -45,6 +46,7 @@ class DatabaseSettings:
 
 def read_settings(app_dir: Path) -> DatabaseSettings:
     """What the app's settings need to run against the harness's database (static)."""
+    dotenv = _dotenv(app_dir / ".env")  # a developer's .env may turn a switch to sqlite
     reads = _merged(env_reads(app_dir))
     found = DatabaseSettings(reads=list(reads.values()))
     for name in reads:
@@ -58,7 +60,7 @@ def read_settings(app_dir: Path) -> DatabaseSettings:
     for read in reads.values():
         if read.name in found.database_env:
             continue
-        switch = _switch_value(read, app_dir, found.todo)
+        switch = _switch_value(read, dotenv.get(read.name, read.default), app_dir, found.todo)
         if switch is not None:
             found.database_env[read.name] = switch
         elif read.required:
@@ -116,18 +118,35 @@ def _reads_prefixed_env(app_dir: Path) -> bool:
     )  # fmt: skip
 
 
-def _switch_value(read: EnvRead, app_dir: Path, todo: list[str]) -> str | None:
-    """The value that makes an engine switch defaulting to sqlite choose PostgreSQL."""
+def _dotenv(path: Path) -> dict[str, str]:
+    """``KEY=value`` lines of a .env file (what pydantic-settings and dotenv would read)."""
+    if not path.is_file():
+        return {}
+    pairs = re.findall(
+        r"^\s*(?:export\s+)?([A-Za-z_]\w*)\s*=\s*(.*?)\s*$",
+        path.read_text(errors="replace"),
+        re.MULTILINE,
+    )
+    return {key.upper(): value.strip("'\"") for key, value in pairs}
+
+
+def _is_switch(name: str) -> bool:
+    return bool(_SWITCH.match(name) or _USE_FLAG.match(name))
+
+
+def _switch_value(read: EnvRead, value: Any, app_dir: Path, todo: list[str]) -> str | None:
+    """The value that makes an engine switch choose PostgreSQL where ``value`` (the code's
+    default, or the .env's) would choose sqlite."""
     flag = _USE_FLAG.match(read.name)
     if flag:
         wants_sqlite = flag.group(1) == "SQLITE"
-        if read.default in (MISSING, None) or bool(read.default) == wants_sqlite:
+        on = str(value).lower() in ("1", "true", "yes", "on")
+        if value in (MISSING, None) or on == wants_sqlite:
             return "false" if wants_sqlite else "true"
         return None
     if not _SWITCH.match(read.name):
         return None
-    default = "" if read.default in (MISSING, None, ...) else str(read.default)
-    if read.default is not MISSING and "sqlite" not in default.lower():
+    if value is not MISSING and "sqlite" not in str(value).lower():
         return None
     words = _postgres_words(read, app_dir)
     if not words:
@@ -140,16 +159,22 @@ def _switch_value(read: EnvRead, app_dir: Path, todo: list[str]) -> str | None:
 
 def _postgres_words(read: EnvRead, app_dir: Path) -> list[str]:
     """String constants naming PostgreSQL that the app compares its switch with (or lists in
-    the field's ``Literal[...]``): ``"postgres"``, ``"postgresql"``, ``"pg"`` …"""
+    the field's ``Literal[...]``, or has as its default): ``"postgres"``, ``"pg"`` …"""
     keys = {read.name, read.field} - {""}
     words = re.findall(r"['\"]([^'\"]*postg[^'\"]*|pg)['\"]", read.annotation, re.IGNORECASE)
-    for _, tree in app_modules(app_dir):
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Compare) and keys & _names_in(node):
-                words += [
-                    c.value for c in ast.walk(node) if isinstance(c, ast.Constant)
-                    and isinstance(c.value, str) and re.fullmatch(r".*postg.*|pg", c.value, re.IGNORECASE)
-                ]  # fmt: skip
+    words += (
+        [read.default] if isinstance(read.default, str) and "postg" in read.default.lower() else []
+    )
+    trees = [tree for _, tree in app_modules(app_dir)]
+    for node in (n for tree in trees for n in ast.walk(tree)):
+        if isinstance(node, ast.Assign) and keys & _names_in(node.value):
+            keys |= {t.id for t in node.targets if isinstance(t, ast.Name)}  # ENGINE = getenv(...)
+    for node in (n for tree in trees for n in ast.walk(tree)):
+        if isinstance(node, ast.Compare) and keys & _names_in(node):
+            words += [
+                c.value for c in ast.walk(node) if isinstance(c, ast.Constant)
+                and isinstance(c.value, str) and re.fullmatch(r".*postg.*|pg", c.value, re.IGNORECASE)
+            ]  # fmt: skip
     return [w for w in dict.fromkeys(words) if "://" not in w]
 
 

@@ -158,3 +158,21 @@ def test_hard_coded_url_reaches_the_todo_lines(tmp_path: Path) -> None:
     todo = "\n".join(detect(app).todo)
     assert "cache.py:1 hard-codes the database URL 'sqlite:///./local.db'" in todo
     assert "read it from DATABASE_URL" in todo
+
+
+def test_a_dotenv_that_turns_the_switch_to_sqlite_is_overridden(tmp_path: Path) -> None:
+    app = _app(tmp_path, {
+        ".env": "DATABASE_ENGINE=sqlite\nexport USE_SQLITE='true'\n",
+        "app/settings.py": """
+            import os
+            ENGINE = os.getenv("DATABASE_ENGINE", "postgresql")
+            USE_SQLITE = os.getenv("USE_SQLITE", "0") == "1"
+            URL = os.environ["DATABASE_URL"] if ENGINE == "postgresql" else "sqlite://"
+        """,
+        "app/tests_settings.py": "class TestSettings(BaseSettings):\n    only_in_tests: str\n",
+    })  # fmt: skip
+    settings = read_settings(app)
+    assert settings.database_env == {
+        "DATABASE_URL": "{url}", "DATABASE_ENGINE": "postgresql", "USE_SQLITE": "false",
+    }  # fmt: skip
+    assert settings.env == {} and settings.todo == []
