@@ -32,7 +32,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--python", help="the app's interpreter (default: a .venv beside it)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing targets.toml")
     parser.add_argument(
-        "--no-check", action="store_true", help="do not run the local target once to check the profile"
+        "--no-check",
+        action="store_true",
+        help="do not run the local target once to check the profile",
     )
     parser.set_defaults(run=run)
 
@@ -60,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"TODO: {line}")
     if not args.no_check:
         self_check(root, out)
+        if plan.todo:  # the run's lines pushed them up: say they are still there
+            print(f"init: {len(plan.todo)} TODO line(s) above need a person (also atop {out.name})")
     return 0
 
 

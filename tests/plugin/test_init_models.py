@@ -14,9 +14,11 @@ from harness.checks.models import compare, placed
 from harness.config.database import database_spec
 from harness.config.targets import Target
 from harness.errors import ConfigError
+from harness.init.detect import Findings
 from harness.init.driver import Installed, Usage, url_template
 from harness.init.models_import import metadata_from_env, model_modules, tenant_schema
 from harness.init.selfcheck import summary_lines, write_outputs
+from harness.init.settle import verify_models
 
 PACKAGE = {
     "pkg/__init__.py": "",
@@ -209,3 +211,33 @@ def test_init_says_what_its_own_run_found(tmp_path: Path) -> None:
     assert "init: targets.toml written" in done.stdout
     assert "check: pytest --target local exited 4" in done.stdout
     assert "alembic" in done.stdout.split("exited 4", 1)[1]
+
+
+MAPPED = {
+    "pkg/__init__.py": "",
+    "pkg/db.py": "from sqlalchemy.orm import DeclarativeBase\n\nclass Base(DeclarativeBase):\n    pass\n",
+    "pkg/models/__init__.py": "",
+    "pkg/models/user.py": (
+        "from sqlalchemy.orm import Mapped, mapped_column\nfrom pkg.db import Base\n\n"
+        "class User(Base):\n    __tablename__ = 'users'\n    id: Mapped[int] = mapped_column(primary_key=True)\n"
+    ),
+    "migrations/env.py": "from pkg.db import Base\ntarget_metadata = Base.metadata\n",
+}
+
+
+def test_a_metadata_without_tables_gets_the_model_modules(tmp_path: Path) -> None:
+    """By effect, in an interpreter (this one): env.py imports only Base, so the metadata is
+    empty until the module defining User is imported too."""
+    app = _write(tmp_path, MAPPED)
+    found = Findings(
+        app_dir=app, models="pkg.db:Base.metadata", database_env={"DATABASE_URL": "{url}"}
+    )
+    assert verify_models(found, Path(sys.executable)) == []
+    assert found.models_import == ["pkg.models.user"]
+
+
+def test_a_metadata_that_cannot_load_is_one_todo_naming_the_error(tmp_path: Path) -> None:
+    app = _write(tmp_path, MAPPED | {"pkg/db.py": "import no_such_module\n"})
+    found = Findings(app_dir=app, models="pkg.db:Base.metadata")
+    (todo,) = verify_models(found, Path(sys.executable))
+    assert "No module named 'no_such_module'" in todo and "models_import" in todo
