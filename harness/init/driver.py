@@ -98,7 +98,8 @@ def usage(app_dir: Path, env_py: Path | None) -> Usage:
 def url_template(name: str, have: Installed, use: Usage) -> tuple[str, str | None]:
     """(the placeholder for URL variable ``name``, a TODO when no driver fits)."""
     drivers = have.drivers
-    wants_async = ("ASYNC" in name or use.is_async) and "SYNC_" not in name.replace("ASYNC", "")
+    upper = name.upper()
+    wants_async = ("ASYNC" in upper or use.is_async) and "SYNC_" not in upper.replace("ASYNC", "")
     if use.rewrites or (use.raw and not use.is_async):
         return "{url}", None
     if wants_async:

@@ -158,6 +158,7 @@ def _fields(node: ast.ClassDef, prefix: str, where: str) -> list[EnvRead]:
     computed field is computed by the app, never read from the environment."""
     found = []
     pydantic1 = any(isinstance(s, ast.ClassDef) and s.name == "Config" for s in node.body)
+    exact = _config_value(node, "case_sensitive") is True  # else any case: written upper
     for stmt in node.body:
         if not isinstance(stmt, ast.AnnAssign) or not isinstance(stmt.target, ast.Name):
             continue
@@ -167,7 +168,7 @@ def _fields(node: ast.ClassDef, prefix: str, where: str) -> list[EnvRead]:
         default, alias = _field_default(stmt.value)
         if default is MISSING and pydantic1 and ("Optional" in annotation or "None" in annotation):
             default = None  # pydantic 1: an Optional field without a default is None
-        name = alias or (prefix + field).upper()
+        name = alias or (prefix + field if exact else (prefix + field).upper())
         found.append(EnvRead(name, default, f"{where}:{stmt.lineno}", annotation, field))
     return found
 

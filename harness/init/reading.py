@@ -23,7 +23,7 @@ def read_app(found: Findings, env_py: Path | None) -> None:
     settings = read_settings(found.app_dir)
     found.database_env, found.env = settings.database_env, settings.env
     found.todo += settings.todo
-    url_names = [n for n in found.database_env if URL_NAME.match(n)]
+    url_names = [n for n in found.database_env if URL_NAME.match(n.upper())]
     for url in hard_coded_urls(found.app_dir):
         found.todo.append(url.todo(url_names[0] if url_names else None))
     found.todo += fixed_ports(found.app_dir)

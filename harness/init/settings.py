@@ -50,7 +50,7 @@ def read_settings(app_dir: Path) -> DatabaseSettings:
     reads = _merged(env_reads(app_dir))
     found = DatabaseSettings(reads=list(reads.values()))
     for name in reads:
-        if URL_NAME.match(name):
+        if URL_NAME.match(name.upper()):
             found.database_env[name] = "{url}"
     found.database_env |= _parts(list(reads))
     if not found.database_env:  # read through a helper of the app's own: named in a string
@@ -88,7 +88,7 @@ def _parts(names: list[str]) -> dict[str, str]:
     port variable, libpq and asyncpg read ``PGPORT`` (the harness's port is never 5432)."""
     stems: dict[str, dict[str, str]] = {}
     for name in names:
-        match = _PART.match(name)
+        match = _PART.match(name.upper())
         if match:
             stems.setdefault(match.group("stem"), {})[name] = (
                 "{" + _PLACEHOLDER[match.group("part")] + "}"
@@ -131,20 +131,20 @@ def _dotenv(path: Path) -> dict[str, str]:
 
 
 def _is_switch(name: str) -> bool:
-    return bool(_SWITCH.match(name) or _USE_FLAG.match(name))
+    return bool(_SWITCH.match(name.upper()) or _USE_FLAG.match(name.upper()))
 
 
 def _switch_value(read: EnvRead, value: Any, app_dir: Path, todo: list[str]) -> str | None:
     """The value that makes an engine switch choose PostgreSQL where ``value`` (the code's
     default, or the .env's) would choose sqlite."""
-    flag = _USE_FLAG.match(read.name)
+    flag = _USE_FLAG.match(read.name.upper())
     if flag:
         wants_sqlite = flag.group(1) == "SQLITE"
         on = str(value).lower() in ("1", "true", "yes", "on")
         if value in (MISSING, None) or on == wants_sqlite:
             return "false" if wants_sqlite else "true"
         return None
-    if not _SWITCH.match(read.name):
+    if not _SWITCH.match(read.name.upper()):
         return None
     if value is not MISSING and "sqlite" not in str(value).lower():
         return None

@@ -44,7 +44,10 @@ def _uv_venv(uv: str, venv: Path, requirements: tuple[str | Path, ...]) -> bool:
         (uv, "venv", "-q", "--python", sys.executable, venv),
         (uv, "pip", "install", "-q", "--python", venv / "bin" / "python", *requirements),
     ):
-        if subprocess.run([str(c) for c in command], capture_output=True, check=False).returncode != 0:
+        if (
+            subprocess.run([str(c) for c in command], capture_output=True, check=False).returncode
+            != 0
+        ):
             shutil.rmtree(venv, ignore_errors=True)
             return False
     return True

@@ -96,6 +96,16 @@ def test_settings_shapes(tmp_path: Path) -> None:
     }  # not OLD_TOKEN, SENTRY_DSN, ROTATION_KEY
 
 
+def test_case_sensitive_settings_keep_the_fields_case(tmp_path: Path) -> None:
+    app = _app(tmp_path, {"s.py": (
+        "class S(BaseSettings):\n    model_config = SettingsConfigDict(case_sensitive=True)\n"
+        "    database_url: str\n    Token: str\n"
+    )})  # fmt: skip
+    settings = read_settings(app)
+    assert settings.database_env == {"database_url": "{url}"} and set(settings.env) == {"Token"}
+    assert [r.name for r in env_reads(app)] == ["database_url", "Token"]
+
+
 def test_env_reads_say_where_and_whether_required(tmp_path: Path) -> None:
     app = _app(tmp_path, {"svc.py": 'import os\nA = os.environ["A"]\nB = os.getenv("B", "x")\n'})
     reads = {r.name: r for r in env_reads(app)}
