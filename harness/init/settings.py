@@ -54,7 +54,9 @@ def read_settings(app_dir: Path) -> DatabaseSettings:
             found.database_env[name] = "{url}"
     found.database_env |= _parts(list(reads))
     if not found.database_env:  # read through a helper of the app's own: named in a string
-        found.database_env = {name: "{url}" for name in _quoted_url_names(app_dir)[:1]}
+        quoted = _quoted_names(app_dir)
+        urls = [n for n in quoted if URL_NAME.match(n)]
+        found.database_env = _parts(quoted) or {name: "{url}" for name in urls[:1]}
     if _reads_prefixed_env(app_dir):  # Flask's from_prefixed_env: FLASK_SQLALCHEMY_DATABASE_URI
         found.database_env.setdefault("FLASK_SQLALCHEMY_DATABASE_URI", "{url}")
     for read in reads.values():
@@ -102,11 +104,12 @@ def _parts(names: list[str]) -> dict[str, str]:
     return best
 
 
-def _quoted_url_names(app_dir: Path) -> list[str]:
-    """URL-like variable names in the app's string constants, the most frequent first."""
+def _quoted_names(app_dir: Path) -> list[str]:
+    """Variable-like names in the app's string constants, the most frequent first."""
     names = [
         n.value for _, tree in app_modules(app_dir) for n in ast.walk(tree)
-        if isinstance(n, ast.Constant) and isinstance(n.value, str) and URL_NAME.match(n.value)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        and re.fullmatch(r"[A-Z][A-Z0-9_]+", n.value)
     ]  # fmt: skip
     return sorted(set(names), key=lambda n: (-names.count(n), n))
 

@@ -186,3 +186,18 @@ def test_a_dotenv_that_turns_the_switch_to_sqlite_is_overridden(tmp_path: Path) 
         "DATABASE_URL": "{url}", "DATABASE_ENGINE": "postgresql", "USE_SQLITE": "false",
     }  # fmt: skip
     assert settings.env == {} and settings.todo == []
+
+
+def test_names_read_through_the_apps_own_helper(tmp_path: Path) -> None:
+    """Neither os.environ nor a settings class: the names in its strings still say."""
+    parts = "\n".join(
+        f'{p} = need("PG_{p}")' for p in ("HOST", "PORT", "USER", "PASSWORD", "DATABASE")
+    )
+    assert read_settings(_app(tmp_path / "a", {"a.py": parts})).database_env == {
+        "PG_HOST": "{host}", "PG_PORT": "{port}", "PG_USER": "{user}",
+        "PG_PASSWORD": "{password}", "PG_DATABASE": "{database}",
+    }  # fmt: skip
+    url = 'URL = need("SHOP_DATABASE_URL")\nOTHER = "SHOP_DATABASE_URL"\n'
+    assert read_settings(_app(tmp_path / "b", {"b.py": url})).database_env == {
+        "SHOP_DATABASE_URL": "{url}"
+    }
