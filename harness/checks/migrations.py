@@ -29,7 +29,7 @@ from harness.config.alembic_ini import ini_section, is_package_location, package
 from harness.config.database import DatabaseSpec
 from harness.errors import AppCodeError, ConfigError
 from harness.result import CheckResult
-from harness.stack.appcode import AppCode
+from harness.stack.appcode import NO_DATABASE_URL, AppCode
 from harness.transport.db import database_errors, quote_ident
 
 ITEM = "migration-head"
@@ -131,7 +131,7 @@ class AppScripts:
 
     @classmethod
     def load(cls, app: AppCode, ini: Path) -> AppScripts:
-        env = app.environment(None) | {"HV_ALEMBIC_SECTION": ini_section(ini)}
+        env = app.environment(NO_DATABASE_URL) | {"HV_ALEMBIC_SECTION": ini_section(ini)}
         answer = app.helper("alembic_scripts", [str(ini)], env)
         return cls(answer["dir"], answer["heads"], answer["revisions"])
 

@@ -7,7 +7,6 @@ can answer (its routes, its OpenAPI document) is asked of the app's own interpre
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,16 +25,6 @@ _SKIP_DIRS = {
     "dist",
     "site-packages",
 }
-_URL_VAR = re.compile(
-    r"""["']((?:[A-Z][A-Z0-9_]*_)?DATABASE_URL|DATABASE_URI|DB_URL)["']|\b((?:[A-Z][A-Z0-9_]*_)?DATABASE_URL)\s*:"""
-)
-_PARTS = {
-    "host": ("POSTGRES_SERVER", "POSTGRES_HOST", "DB_HOST"),
-    "port": ("POSTGRES_PORT", "DB_PORT"),
-    "user": ("POSTGRES_USER", "DB_USER"),
-    "password": ("POSTGRES_PASSWORD", "DB_PASSWORD"),
-    "database": ("POSTGRES_DB", "DB_NAME"),
-}
 
 
 NO_VENV = "no .venv beside the app"
@@ -51,10 +40,13 @@ class Findings:
     framework: str = ""  # fastapi | flask | starlette | "" (unknown)
     migrations: str = "alembic"  # or "flask" (Flask-Migrate)
     python_source: str = ""  # where the interpreter was found
-    env: dict[str, str] = field(default_factory=dict)  # [app] env (FLASK_APP before Flask 2.2)
+    # [app] env: FLASK_APP before Flask 2.2, placeholders for required settings
+    env: dict[str, str] = field(default_factory=dict)
     database_env: dict[str, str] = field(default_factory=dict)
     models: str | None = None
     models_import: list[str] = field(default_factory=list)
+    models_schema: str | None = None  # where unqualified tables live (per-tenant: "*")
+    env_py: Path | None = None
     migrate: list[list[str]] = field(default_factory=list)
     extensions: set[str] = field(default_factory=set)
     todo: list[str] = field(default_factory=list)
@@ -84,45 +76,6 @@ def find_alembic_ini(root: Path) -> Path | None:
     return min(found, key=lambda p: (len(p.parts), str(p))) if found else None
 
 
-def find_metadata(env_py: Path) -> tuple[str | None, list[str]]:
-    """From alembic's env.py: ``target_metadata``'s ``module:Name.metadata`` and the other
-    app modules env.py imports (they may be what registers the models)."""
-    tree = ast.parse(env_py.read_text(encoding="utf-8"))
-    imported: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            for alias in node.names:
-                imported[alias.asname or alias.name] = node.module
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Attribute)
-            and node.attr == "metadata"
-            and isinstance(node.value, ast.Name)
-        ):
-            module = imported.get(node.value.id)
-            if module:
-                others = sorted({m for m in imported.values() if ".models" in m and m != module})
-                return f"{module}:{node.value.id}.metadata", others
-    return None, []
-
-
-def find_database_env(app_dir: Path) -> dict[str, str]:
-    """The variables the app's settings read its database from: a POSTGRES_* set wins (a
-    URL-looking name next to it is then usually computed from the parts), else one URL."""
-    text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in python_files(app_dir))
-    parts: dict[str, str] = {}
-    for placeholder, names in _PARTS.items():
-        for name in names:
-            if re.search(rf"\b{name}\b", text):
-                parts[name] = "{" + placeholder + "}"
-                break
-    if len(parts) == len(_PARTS):
-        return parts
-    names = [a or b for a, b in _URL_VAR.findall(text)]
-    if names:
-        name = max(set(names), key=names.count)
-        return {name: "{url}"}
-    return {}
 
 
 def find_extensions(ini: Path | None, env_py: Path | None) -> set[str]:
@@ -147,11 +100,11 @@ def detect(root: Path) -> Findings:
     found = Findings(app_dir=root, alembic_ini=ini)
     files = list(python_files(root))
     locate_app(found, root, files)  # the app's folder, app object, interpreter (harness.init.locate)
-    found.database_env = find_database_env(found.app_dir)
     env_py = read_migration_setup(found, root, files) if ini else None
-    if env_py and found.models is None:
-        found.models, found.models_import = find_metadata(env_py)
     found.extensions = find_extensions(ini, env_py)
+    from harness.init.reading import read_app  # late: it reads files through this module
+
+    read_app(found, env_py)  # database_env, env, hard-coded URLs, models
     _note_gaps(found)
     return found
 

@@ -14,6 +14,7 @@ from harness.errors import HarnessError
 from harness.init.app_probe import ProbeFailed, Served, login_route, path_param_values, probe_app
 from harness.init.health import HealthChoice, LiveAnswer, choose_health
 from harness.init.profile import Plan
+from harness.init.settle import probe_variables
 
 EXPECTED_FILE = "expected_routes.json"
 
@@ -24,7 +25,7 @@ def plan_from_app(plan: Plan, ask: Any) -> bool:
     found = plan.found
     served_as = str(found.wsgi or found.asgi)
     try:
-        served = probe_app(found.python, found.app_dir, served_as, found.database_env)
+        served = probe_app(found.python, found.app_dir, served_as, probe_variables(found))
     except ProbeFailed as exc:
         if exc.connects:
             return True
@@ -63,7 +64,7 @@ def _apply(plan: Plan, served: Served, live: dict[str, LiveAnswer] | None, ask: 
     plan.login = login_route(served)
     plan.has_wallet = any("wallet" in route.path for route in served.routes)
     _health(plan, choose_health(served, live), ask)
-    (plan.root / EXPECTED_FILE).write_text(expected_document(served.routes, served.openapi_path))
+    plan.expected_text = expected_document(served.routes, served.openapi_path)  # written with the profile
     plan.expected_file = EXPECTED_FILE
     for hook in served.redirects:
         plan.todo.append(

@@ -33,6 +33,7 @@ class Plan:
     login: tuple[str, bool] | None = None
     has_wallet: bool = False
     expected_file: str | None = None
+    expected_text: str | None = None  # written with targets.toml (only when that is)
     todo: list[str] = field(default_factory=list)
 
     def rel(self, path: Path) -> str:
@@ -116,7 +117,7 @@ def _app(plan: Plan, local: bool) -> dict[str, Any]:
     elif found.wsgi:  # the replay and models run Flask-Migrate in the app's context
         values |= {"wsgi": found.wsgi, "migrations": "flask" if found.migrations == "flask" else None}
     values["database_env"] = found.database_env or None
-    values["env"] = found.env or None
+    values["env"] = found.env or None  # required settings without a default: placeholders
     return values
 
 
@@ -147,6 +148,7 @@ def _database(plan: Plan) -> dict[str, Any]:
     return {
         "models": found.models,
         "models_import": found.models_import or None,
+        "models_schema": found.models_schema,
         "pgvector_min_version": "0.5.0" if "vector" in found.extensions else None,
     }
 

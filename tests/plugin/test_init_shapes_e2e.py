@@ -44,7 +44,7 @@ def _items(app: Path) -> dict[str, str]:
 
 
 def _init_then_run(app: Path, installed: Path) -> tuple[dict, str, dict[str, str]]:
-    init = _harness(installed, app, "python", "-m", "harness", "init", "--yes")
+    init = _harness(installed, app, "python", "-m", "harness", "init", "--yes", "--no-check")
     assert init.returncode == 0, init.stdout[-3000:] + init.stderr[-3000:]
     local = tomllib.loads((app / "targets.toml").read_text())["targets"]["local"]
     run = _harness(installed, app, "pytest", "--target", "local", "-p", "no:cacheprovider")
@@ -92,7 +92,7 @@ def test_package_with_stdlib_named_modules_and_a_named_ini_section(tmp_path: Pat
     shutil.copytree(SHAPES / "pkg_shadow", app)
     installed = Path(sys.executable).parent
     init = _harness(
-        installed, app, "python", "-m", "harness", "init", "--yes", "--python", sys.executable
+        installed, app, "python", "-m", "harness", "init", "--yes", "--no-check", "--python", sys.executable
     )
     assert init.returncode == 0, init.stderr
     local = tomllib.loads((app / "targets.toml").read_text())["targets"]["local"]
@@ -114,7 +114,7 @@ def test_fastapi_app_that_connects_at_import(tmp_path: Path) -> None:
     shutil.copytree(SHAPES / "connect_at_import", app)
     installed = Path(sys.executable).parent
     init = _harness(
-        installed, app, "python", "-m", "harness", "init", "--yes", "--python", sys.executable
+        installed, app, "python", "-m", "harness", "init", "--yes", "--no-check", "--python", sys.executable
     )
     assert init.returncode == 0 and "TODO" not in init.stdout, init.stdout + init.stderr
     local = tomllib.loads((app / "targets.toml").read_text())["targets"]["local"]
