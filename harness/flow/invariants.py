@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError, StatementError
 
 from harness.errors import ConfigError
 from harness.flow.api import AUTH_REMEDY, SERVER_ERROR_REMEDY, FlowError, Tagger
@@ -37,6 +37,7 @@ from harness.flow.races import (
 )  # fmt: skip
 from harness.flow.steps import FlowContext, StepRunner, used_params
 from harness.result import CheckResult
+from harness.transport.db import database_unreachable
 
 
 class FlowJudge:
@@ -241,10 +242,18 @@ class FlowJudge:
         if self.runner.engine is None:
             return []
         params = {**context.values, "tag_like": like_prefix(context.run_tag)}
-        try:
-            with self.runner.engine.connect() as connection:
-                return list(connection.execute(text(query), used_params(query, params)).all())
-        except DBAPIError as exc:
-            reason = str(getattr(exc, "orig", exc)).splitlines()[0]
-            raise ConfigError(f"{where}: the query fails on the target: {reason}.",
-                              hint="fix the declared query's table and column names") from None  # fmt: skip
+        return declared_query_rows(self.runner.engine, query, params, where)
+
+
+def declared_query_rows(engine: Engine, query: str, params: dict[str, Any], where: str) -> list[Any]:
+    """A profile's own SQL: any error of it (a typo in a table name, a parameter the flow
+    never captured) is the profile's to fix: one line naming it, exit 4, never a traceback."""
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(text(query), used_params(query, params)).all())
+    except OperationalError as exc:
+        raise database_unreachable(engine, exc) from None
+    except StatementError as exc:  # DBAPIError's base: also a bind parameter with no value
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise ConfigError(f"{where}: the query fails on the target: {reason}.",
+                          hint="fix the declared query's table, column and parameter names") from None  # fmt: skip

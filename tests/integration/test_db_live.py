@@ -80,3 +80,24 @@ def test_wrong_password_is_one_clear_reason(standalone_pg):
         db.ensure_reachable(engine)
     assert "password authentication failed for user 'postgres'" in raised.value.one_line()
     assert "not-the-password" not in raised.value.one_line()
+
+
+@pytest.mark.parametrize(
+    "query, reason",
+    [
+        ("SELECT count(*) FROM no_such_table", 'relation "no_such_table" does not exist'),
+        ("SELECT :never_captured", "never_captured"),
+        ("SELEC 1", "syntax error"),
+    ],
+    ids=["unknown-table", "unbound-parameter", "syntax"],
+)
+def test_a_declared_invariant_with_a_sql_error_is_one_config_line(engine, query, reason):
+    from harness.errors import ConfigError
+    from harness.flow.invariants import declared_query_rows
+
+    where = "targets.ledger.flows.credit.sql_invariants.balanced"
+    with pytest.raises(ConfigError) as info:
+        declared_query_rows(engine, query, {}, where)
+    line = info.value.one_line()
+    assert line.startswith(f"{where}: the query fails on the target:") and reason in line
+    assert "\n" not in line
