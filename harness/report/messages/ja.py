@@ -149,6 +149,11 @@ CATALOG: dict[str, list[tuple[str, str]]] = {
          "マイグレーションが空のデータベースからスキーマを構築できません: {x}"),
         (r"fix the failing migration so that alembic upgrade head works on a fresh database",
          "新しいデータベースで alembic upgrade head が通るよう、失敗するマイグレーションを直してください"),
+        (r"every column-owned sequence is ahead of its column's values",
+         "列が所有するシーケンスはすべて列の値より先に進んでいます"),
+        (rf"{N} sequence\(s\) behind their column: {ANY}", "{n} 件のシーケンスが列の値に追いついていません: {x}"),
+        (r"move each sequence past its column's maximum: (?P<x>.*)",
+         "各シーケンスを列の最大値より先に進めてください: {x}"),
     ],
     "models-match": [
         (r"the live schema has every table and column of (?P<m>\S+)",
@@ -251,6 +256,8 @@ COMMON: list[tuple[str, str]] = [
 # Fragments translated wherever they appear: in a line the catalog matched (its captured
 # English parts) and in evidence table cells (the reachability verdicts).
 FRAGMENTS: list[tuple[str, str]] = [
+    (r"sequence (\S+) hands out (\d+) next, but (\S+) already holds up to (\d+): the next insert collides",
+     r"シーケンス \1 の次の値は \2 ですが、\3 にはすでに \4 までの値があり、次の挿入は衝突します"),
     (r"HTTP (\d+) not from the app: ", r"HTTP \1（アプリ以外からの応答）: "),
     (r"HTTP (\d+) from the app, which has no such route: ", r"HTTP \1（アプリにそのルートなし）: "),
     (r"HTTP (\d+) from the app itself: ", r"HTTP \1（アプリ自身の応答）: "),
