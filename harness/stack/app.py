@@ -24,6 +24,7 @@ from harness.config.targets import AppSpec
 from harness.errors import AppCodeError, StackError
 from harness.secrets import redact
 from harness.stack.appcode import AppCode, last_error_line
+from harness.stack.mapping import MappingProbe
 from harness.stack.postgres import free_port, tail
 from harness.stack.procs import OWNER_ENV, owner_marker, sweep_app_orphans
 from harness.transport.wait import HttpWaitStrategy, Progress
@@ -159,15 +160,18 @@ class AppProcess:
 def launch_app(
     spec: AppSpec, health_path: str, database_url: str, log_path: Path,
     progress: Progress, timings: dict[str, float],
-    after_migrations: Callable[[], None] | None = None,
+    after_migrations: Callable[[], None] | None = None, mapping: MappingProbe | None = None,
 ) -> AppProcess:  # fmt: skip
     """Migrations, then uvicorn until healthy: the same for every kind that runs the app.
-    ``after_migrations`` is called in between, while nothing is connected to the database."""
+    ``after_migrations`` is called in between, while nothing is connected to the database;
+    ``mapping`` proves each step used the harness's database (harness.stack.mapping)."""
     sweep_app_orphans()  # apps of a killed run (own session: nothing else stops them)
     env = app_environment(spec, database_url)
     mark = time.perf_counter()
     progress(f"running the app's migrations (log: {log_path})")
     run_migrations(spec, env, log_path)
+    if mapping is not None:
+        mapping.after_migrations(progress)
     timings["migrations"] = time.perf_counter() - mark
     if after_migrations is not None:
         after_migrations()
@@ -177,6 +181,8 @@ def launch_app(
     try:
         app.start()
         app.wait_ready(health_path, progress)
+        if mapping is not None:
+            mapping.after_start(progress)
     except BaseException:
         app.stop()
         raise
