@@ -180,3 +180,16 @@ def test_own_addopts_drops_paths_and_unknown_options() -> None:
     parser.addoption("--plugin", dest="plugins", action="append")
     addopts = ["--cov=app", "--cov-report", "term", "--plugin", "no:x", "--strict-config", "tests"]
     assert own_addopts(addopts, parser) == ["--plugin", "no:x", "--strict-config"]
+
+
+def test_a_missing_plugin_in_addopts_is_one_line_and_the_documented_fix_works(app_repo: Path) -> None:
+    """pytest imports ``-p`` plugins before this plugin loads: it cannot step in, so the
+    line is pytest's (exit 4, no traceback) and docs/isolation.md gives the fix."""
+    (app_repo / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\naddopts = "-p not_installed_plugin"\n'
+    )
+    run = _pytest(app_repo)
+    assert run.returncode == 4 and "Traceback" not in run.stderr
+    assert 'Error importing plugin "not_installed_plugin"' in run.stderr
+    fixed = _pytest(app_repo, "-o", "addopts=")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
