@@ -33,6 +33,8 @@ import pytest
 from _pytest.config import ConftestImportFailure
 
 from harness.plugin.builtin import SUITES_DIR
+from harness.plugin.checklist import MAX_REASON
+from harness.secrets import redact
 
 # True when the run collects only the built-in suites (set before conftests load).
 isolated_key = pytest.StashKey[bool]()
@@ -176,8 +178,12 @@ def _know_foreign_ini_keys(config: pytest.Config) -> None:
 
 
 def _conftest_failure(exc: ConftestImportFailure, root: Path) -> dict[str, str]:
+    """Like harness.plugin.checklist.describe_failure, so the two sightings of one broken
+    conftest (here, and as its folder's collection error) are listed once."""
     cause = exc.cause
-    return {"path": _relative(Path(exc.path), root), "reason": f"{type(cause).__name__}: {cause}"}
+    first = (str(cause).strip().splitlines() or [""])[0]
+    reason = f"{type(cause).__name__}: {first}" if first else type(cause).__name__
+    return {"path": _relative(Path(exc.path), root), "reason": redact(reason)[:MAX_REASON]}
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -10,7 +10,8 @@ SQLite, a URL hard-coded in the code). So, on a stack the harness runs:
   not the harness's ``application_name``) on the harness's database proves the app's side.
   An app that has not connected yet (its health does not touch the database, its pool is lazy:
   three of the four example apps) proves nothing either way, unless it wrote a SQLite file
-  meanwhile: that is where it went.
+  meanwhile and its source says why (an engine switch left at its SQLite default, none of the
+  variables read): that is where it went.
 
 A mapping disproven is a ``ConfigError`` (exit 4) with one line naming what the app read
 instead (harness.stack.appsource), so that no schema item is judged on a database the app
@@ -64,8 +65,16 @@ class MappingProbe:
         if self.version_table is None:
             return
         schema, table = self.version_table
-        if _has_table(self.database_url, schema, table):
+        found = _version_tables(self.database_url)
+        if (schema, table) in found:
             return
+        if found:  # the migrations did write here: the profile names another version table
+            other = ".".join(found[0])
+            raise ConfigError(
+                f"the migrate step wrote its version table to {other}, not {schema}.{table}.",
+                hint=f"set version_table_schema and version_table in [targets.{self.target_name}"
+                f".database] to {other}'s",
+            )
         findings = look(self.spec.dir, self.since, list(self.spec.database_env))
         raise ConfigError(
             f"the migrate step did not write to the harness's database: no {schema}.{table} "
@@ -78,7 +87,7 @@ class MappingProbe:
             progress("the app holds a connection to the harness's database")
             return
         findings = look(self.spec.dir, self.since, list(self.spec.database_env))
-        if not findings.sqlite_written:  # not connected yet: its pool opens on first use
+        if not _went_to_sqlite(findings, self.spec):  # not connected yet: a lazy pool
             return
         deadline = time.monotonic() + SETTLE_S  # it may use both: give its connection a moment
         while time.monotonic() < deadline:
@@ -133,18 +142,29 @@ def unset_switch(findings: Findings, spec: AppSpec) -> Place | None:
     return None if switch.found in given else switch
 
 
+def _went_to_sqlite(findings: Findings, spec: AppSpec) -> bool:
+    """A SQLite file written, and a cause for it in the source: an app may keep a SQLite
+    cache beside PostgreSQL, and an app that reads its variables is not mis-mapped."""
+    cause = unset_switch(findings, spec) is not None or _none_read(findings, spec)
+    return bool(findings.sqlite_written) and cause
+
+
 def _none_read(findings: Findings, spec: AppSpec) -> bool:
     return bool(findings.unread) and len(findings.unread) == len(spec.database_env)
 
 
-def _has_table(url: str, schema: str, table: str) -> bool:
+def _version_tables(url: str) -> list[tuple[str, str]]:
+    """Every table shaped like Alembic's version table (a ``version_num`` column)."""
     import psycopg  # lazily: only a stack the harness runs needs it here
 
     with psycopg.connect(
         url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S, application_name=HARNESS_APP_NAME
     ) as conn:
-        row = conn.execute("SELECT to_regclass(%s)", (f'"{schema}"."{table}"',)).fetchone()
-    return row is not None and row[0] is not None
+        rows = conn.execute(
+            "SELECT table_schema, table_name FROM information_schema.columns"
+            " WHERE column_name = 'version_num' ORDER BY 1, 2"
+        ).fetchall()
+    return [(str(schema), str(name)) for schema, name in rows]
 
 
 def _app_connected(url: str) -> bool:

@@ -24,13 +24,13 @@ NOT_HERE = ("routes", "routes-reachable", "pgvector", "pgvector-usable", "models
 SCHEMA_ITEMS = ("migration-head", "schema-drift", "migration-rehearsal")
 
 
-def _switchapp(project: HarnessProject, app: dict[str, Any]) -> Path:
+def _switchapp(project: HarnessProject, app: dict[str, Any], **profile: Any) -> Path:
     folder = project.path / "switchapp_repo"
     shutil.copytree(REPO / "tests" / "mapping_app", folder)
     project.set_targets({"targets": {"switch": {
         "kind": "local", "alembic_ini": str(folder / "alembic.ini"),
         "app": {"dir": str(folder), "asgi": "switchapp.main:app", **app},
-        "checks": {"not_applicable": dict.fromkeys(NOT_HERE, N_A)},
+        "checks": {"not_applicable": dict.fromkeys(NOT_HERE, N_A)}, **profile,
     }}})  # fmt: skip
     return folder
 
@@ -99,4 +99,16 @@ def test_an_app_that_reads_elsewhere_after_start_is_named(project: HarnessProjec
     (line,) = _config_errors(run)
     assert "the app did not connect to the harness's database after it started" in line
     assert "SQLite (it wrote switchapp.db), the engine switch DB_ENGINE" in line
+    _assert_blocked_without_verdicts(project)
+
+
+def test_a_version_table_the_profile_misnames_is_named(project: HarnessProject) -> None:
+    """The migrations did write here, under the name Alembic uses; the profile names another."""
+    app = {"database_env": {"SWITCHAPP_DATABASE_URL": "{url_psycopg}"}, "env": {"DB_ENGINE": "postgresql"}}
+    _switchapp(project, app, database={"version_table": "app_version"})
+    run = project.run("--target=switch")
+    assert run.ret == 4, run.stdout.str()
+    (line,) = _config_errors(run)
+    assert "wrote its version table to public.alembic_version, not public.app_version" in line
+    assert "[targets.switch.database]" in line
     _assert_blocked_without_verdicts(project)

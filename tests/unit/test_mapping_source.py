@@ -114,3 +114,13 @@ def test_the_version_table_is_due_after_a_real_migrate_step(
     (tmp_path / "targets.toml").write_text(tomli_w.dumps({"targets": {"t": profile}}))
     probe = MappingProbe.for_target(resolve_target("t", tmp_path / "targets.toml", environ={}), "postgresql://x")
     assert probe is not None and (probe.version_table == ("public", "alembic_version")) is checked
+
+
+def test_a_sqlite_cache_beside_postgresql_is_not_a_wrong_mapping(tmp_path: Path) -> None:
+    from harness.stack.mapping import _went_to_sqlite
+
+    app = _app(tmp_path, {"cache.sqlite": "", "s.py": 'URL = os.environ["DATABASE_URL"]\nCACHE = "sqlite:///cache.sqlite"\n'})
+    spec = _spec(tmp_path)
+    assert not _went_to_sqlite(look(app, time.time() - 60, ["DATABASE_URL"]), spec)
+    (app / "s.py").write_text('E = os.getenv("DB_ENGINE", "sqlite")\n')
+    assert _went_to_sqlite(look(app, time.time() - 60, ["DATABASE_URL"]), spec)
