@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import Engine, text
 
 from harness.result import CheckResult
+from harness.transport import writes
 from harness.transport.db import database_errors
 from harness.transport.http import HttpClient
 
@@ -49,11 +50,13 @@ def safe_paths(routes: Sequence[str], path_params: Mapping[str, str]) -> list[st
 
 
 def terminate_app_backends(engine: Engine) -> int:
-    """End every client session on the app's database except the harness's; how many."""
+    """End every client session on the app's database except the harness's; how many.
+    ``engine`` is a writing one: the cut is recorded as a write."""
     with database_errors(engine), engine.connect() as connection:
         pids = list(connection.execute(_APP_BACKENDS, {"harness": HARNESS_APP_NAME}).scalars())
         for pid in pids:
             connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    writes.record(engine, "terminate sessions", "the app's idle sessions", count=len(pids), purpose=ITEM)
     return len(pids)
 
 

@@ -37,7 +37,7 @@ from harness.transport.wait import Throttled
 pytest_plugins = [
     "harness.plugin.fixtures", "harness.plugin.database", "harness.plugin.facts",
     "harness.plugin.checklist", "harness.plugin.deploy", "harness.plugin.fastexit",
-    "harness.plugin.restarts", "harness.plugin.secrets_sync",
+    "harness.plugin.restarts", "harness.plugin.secrets_sync", "harness.plugin.writes",
 ]
 
 _WORKER_KEY = "staging_harness"

@@ -3,9 +3,11 @@
 * Each session (each xdist worker) works in its own schema ``hv_<run id>_<worker>`` and,
   for schema-drift, a database ``hv_<run id>_<worker>_<epoch>_replay``; both are created on first
   use, tagged for the janitor, and dropped when the session ends.
-* Session start (controller, when the target has a database_url): the janitor drops tagged
-  ``hv_`` objects older than the TTL (``--janitor-ttl`` or ``database.schema_ttl_s``, 6 h) —
-  what a run killed with SIGKILL left behind.
+* Session start (controller, when the target has a database_url): the controller takes its
+  run's liveness lock (held to the end), then the janitor drops the tagged ``hv_`` objects and
+  rows of runs that are dead — their lock is free: killed with SIGKILL, on any machine — and,
+  of runs that hold no such lock, those older than the TTL (``--janitor-ttl`` or
+  ``database.schema_ttl_s``, 6 h). A live concurrent run's objects are never touched.
 * The cleanup test is moved to the end of the run, so it can drop this session's objects
   and prove they are gone. At session finish the controller looks once more for anything of
   this run (a worker that crashed) and drops it, recording it in results.json.
@@ -30,9 +32,11 @@ from harness.errors import ConfigError, HarnessError, TargetUnavailable, first_l
 from harness.janitor import sweep
 from harness.plugin.session import get_state
 from harness.stack.appcode import AppCode
-from harness.transport import db
+from harness.transport import db, writes
+from harness.transport.liveness import RunLock
 
 CLEANUP_ITEM = "cleanup"
+run_lock_key = pytest.StashKey[RunLock]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -66,19 +70,31 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     ttl_s = session.config.getoption("janitor_ttl")
     ttl_s = database_spec(target).schema_ttl_s if ttl_s is None else ttl_s
     write = _writer(session.config)
-    engine = db.make_engine(target.database_url or "", connect_timeout_s=5)
+    state = get_state(session.config)
+    engine = db.make_writer(target.database_url or "", connect_timeout_s=5)
+    lock = session.config.stash[run_lock_key] = RunLock(target.database_url or "", state.run_id)
     try:
         db.ensure_reachable(engine)
-        removed = sweep(engine, ttl_s, target)  # a restart mid-sweep: "skipped", no traceback
+        with db.database_errors(engine):
+            lock.acquire()
+        removed = sweep(engine, ttl_s, target, own_run=state.run_id)  # a restart mid-sweep: "skipped"
     except (TargetUnavailable, ConfigError) as exc:  # the tests meet it too and say so
         write(f"harness: janitor skipped: {exc.one_line()}")
         return
     finally:
         engine.dispose()
+        writes.collect(state.extra, writes.drain(), "janitor at session start")
     for line in removed:
         write(f"harness: janitor removed {line}")
     if removed:
-        write(f"harness: janitor removed {len(removed)} leftover(s) older than {ttl_s:g}s")
+        write(f"harness: janitor removed {len(removed)} leftover(s) of dead runs or older than {ttl_s:g}s")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The run's life ends here: its liveness lock goes (after the finish hook's last drop)."""
+    lock = config.stash.get(run_lock_key, None)
+    if lock is not None:
+        lock.release()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -97,19 +113,20 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if target is None:
         return
     state = get_state(session.config)
-    engine = db.make_engine(target.database_url or "", connect_timeout_s=5)
+    engine = db.make_writer(target.database_url or "", connect_timeout_s=5)
     try:
         with db.database_errors(engine):
             left = db.harness_objects(engine, prefix=f"{db.PREFIX}{state.run_id.lower()}_")
             for obj in left:
                 drop = db.drop_schema if obj["kind"] == "schema" else db.drop_database
-                drop(engine, obj["name"])
+                drop(engine, obj["name"], "left by this run")
     except Exception as exc:  # a safety net must never turn a finished run into an error
         reason = exc.one_line() if isinstance(exc, HarnessError) else first_line(exc)
         _writer(session.config)(f"harness: could not check for leftover hv_ schemas: {reason}")
         return
     finally:
         engine.dispose()
+        writes.collect(state.extra, writes.drain(), "session finish")
     state.extra["throwaway_left_at_finish"] = [f"{o['kind']} {o['name']}" for o in left]
     if left:
         _writer(session.config)(f"harness: WARNING: dropped leftovers of this run: {state.extra['throwaway_left_at_finish']}")
@@ -120,7 +137,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 @dataclass
 class Throwaway:
-    """This session's throwaway schema and replay database, created on first use."""
+    """This session's throwaway schema and replay database, created on first use, through
+    ``engine`` (the writing engine; the replay database is then read read-only)."""
 
     engine: Engine
     run_id: str
@@ -232,9 +250,12 @@ def alembic_ini(target: Target) -> Path:
 
 @pytest.fixture(scope="session")
 def throwaway(
-    db_engine: Engine, db_spec: DatabaseSpec, run_id: str, worker_id_safe: str
+    db_engine: Engine, db_spec: DatabaseSpec, run_id: str, worker_id_safe: str, request: pytest.FixtureRequest
 ) -> Iterator[Throwaway]:
-    handle = Throwaway(db_engine, run_id, worker_id_safe, allowed=db_spec.throwaway)
+    """On the writing engine where throwaway objects are allowed; else nothing is written
+    and the read-only engine serves the cleanup item's look."""
+    engine = request.getfixturevalue("db_writer") if db_spec.throwaway else db_engine
+    handle = Throwaway(engine, run_id, worker_id_safe, allowed=db_spec.throwaway)
     yield handle
     try:
         handle.close()

@@ -35,7 +35,17 @@ def _environment(lang: str = "en", tz: Any = None) -> Environment:
     env.filters["local"] = lambda value: present.local_time(value, tz)
     env.filters["dur"] = lambda value: present.duration(value, lang)
     env.filters["md_what"] = _md_what
+    env.filters["write_line"] = _write_line
     return env
+
+
+def _write_line(write: dict[str, Any]) -> str:
+    """``drop schema hv_r…_main ×1 — 127.0.0.1:5432/app (cleanup; test_no_throwaway_schema_left)``."""
+    count = f" ×{write['count']}" if "count" in write else ""
+    why = [str(write[key]).rpartition("::")[2] for key in ("purpose", "tag", "by") if write.get(key)]
+    return f"{write.get('action')} {write.get('object')}{count} — {write.get('database')}" + (
+        f" ({'; '.join(why)})" if why else ""
+    )
 
 
 def _md_what(row: dict[str, Any], item: dict[str, Any], L: dict[str, str]) -> str:

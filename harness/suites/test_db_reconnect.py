@@ -18,13 +18,13 @@ def test_app_recovers_from_cut_database_connections(target, request, check):
             "n/a: terminating the app's database sessions needs a stack the harness runs, or "
             "allow_writes = true on a remote target (this one is read-only)"
         )
-    # Only now: a read-only target is not even connected to.
-    db_engine, http, auth_headers = (
-        request.getfixturevalue(name) for name in ("db_engine", "http", "auth_headers")
+    # Only now: a read-only target is not even connected to. Cutting sessions is a write.
+    db_writer, http, auth_headers = (
+        request.getfixturevalue(name) for name in ("db_writer", "http", "auth_headers")
     )
     spec = routes_spec(target)
     routes = (
         [str(route) for route in load_expected(spec.expected_file)] if spec.expected_file else []
     )
     paths = safe_paths(routes, spec.path_params) or [target.health.path]
-    check(check_db_reconnect(db_engine, http, paths, auth_headers))
+    check(check_db_reconnect(db_writer, http, paths, auth_headers))
