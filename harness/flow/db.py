@@ -101,8 +101,8 @@ def record_rows(engine: Engine, counts: dict[str, int], tables: dict[str, str], 
         if counts.get(key):
             writes.record(engine, "delete rows", table, count=counts[key], tag=f"{prefix}*", purpose=purpose)
     if counts.get("balances_restored"):
-        writes.record(engine, "update balance", tables["wallets"], count=counts["balances_restored"],
-                      tag=f"{prefix}*", purpose=f"{purpose}: given back what the tagged rows moved")  # fmt: skip
+        writes.record(engine, "restore balance", tables["wallets"], count=counts["balances_restored"],
+                      tag=f"{prefix}*", purpose=purpose)  # fmt: skip
 
 
 def _reverse_entries(connection: Connection, db: WalletTables, wallets: list[int], tasks: list[int]) -> int:

@@ -54,7 +54,7 @@ def refused(engine: Engine, statement: str, *, autocommit: bool) -> str:
 
 
 @pytest.fixture
-def url(standalone_pg) -> str:
+def url(standalone_pg) -> str:  # noqa: F811  (the fixture)
     return standalone_pg.url()
 
 
@@ -215,7 +215,7 @@ CLASSIFIED = {
     ("harness/transport/engines.py", "create_engine("): "the two factories themselves",
     ("harness/plugin/fixtures.py", "make_engine("): "reads: db_engine, every check's live reads",
     ("harness/plugin/database.py", "make_engine("): "reads: the replay database, the migrated snapshot",
-    ("harness/plugin/database.py", "make_writer("): "writes: janitor at session start, leftovers at finish",
+    ("harness/plugin/leftovers.py", "make_writer("): "writes: janitor at session start, leftovers at finish",
     ("harness/plugin/writes.py", "make_writer("): "writes: db_writer (throwaway objects, flow cleanup, db-reconnect)",
     ("harness/plugin/facts.py", "make_engine("): "reads: the report's facts",
     ("harness/transport/restart.py", "make_engine("): "reads: the server's start time",
