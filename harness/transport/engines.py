@@ -48,9 +48,10 @@ def _engine(url: str, connect_timeout_s: int, pooled: bool, *, options: str | No
     connect_args: dict[str, Any] = {"connect_timeout": connect_timeout_s, "application_name": APP_NAME}
     if options:
         connect_args["options"] = options
-    sizing: dict[str, Any] = (
-        {"pool_size": 2, "max_overflow": 4, "pool_recycle": 300} if pooled else {"poolclass": NullPool}
-    )
+    sizing: dict[str, Any] = {"pool_size": 2, "max_overflow": 4, "pool_recycle": 300}
+    if not pooled:  # a connection held for hours: keep it alive through NATs and load balancers
+        sizing = {"poolclass": NullPool}
+        connect_args.update(keepalives=1, keepalives_idle=60, keepalives_interval=10, keepalives_count=6)
     return create_engine(
         normalise_database_url(url), pool_pre_ping=True, connect_args=connect_args, **sizing
     )
