@@ -101,7 +101,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             for obj in left:
                 drop = db.drop_schema if obj["kind"] == "schema" else db.drop_database
                 drop(engine, obj["name"], "left by this run")
-    except Exception as exc:  # a safety net must never turn a finished run into an error
+    except Exception as exc:  # noqa: BLE001  a safety net must never turn a finished run into an error
         reason = exc.one_line() if isinstance(exc, HarnessError) else first_line(exc)
         _writer(session.config)(f"harness: could not check for leftover hv_ schemas: {reason}")
         return
