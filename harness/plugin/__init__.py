@@ -36,7 +36,7 @@ pytest_plugins = [
     "harness.plugin.fixtures", "harness.plugin.database", "harness.plugin.facts",
     "harness.plugin.checklist", "harness.plugin.deploy", "harness.plugin.fastexit",
     "harness.plugin.restarts", "harness.plugin.secrets_sync", "harness.plugin.account",
-    "harness.plugin.isolation",
+    "harness.plugin.isolation", "harness.plugin.writes", "harness.plugin.leftovers",
 ]
 
 _WORKER_KEY = "staging_harness"

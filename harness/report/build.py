@@ -11,6 +11,7 @@ It is the source of truth of every rendering and of sign-off. Schema (version 1)
                 "duration_s", "tests": [{"nodeid", "outcome", "duration_s", "message"}],
                 "evidence": [check...], "remediation": [line...], "reason"}],
      "unmarked_tests": [...], "collection_errors": [{"path", "reason"}],
+     "writes": [{"action", "object", "database", "by", ...}],
      "signoffs": [{"by", "at", "override", "manual"}]}
 """
 
@@ -58,6 +59,8 @@ def build_checklist_report(
         "items": items,
         "unmarked_tests": [_test_entry(t) for t in tests if not t.get("checklist")],
         "collection_errors": list(results.get("collection_errors", [])),
+        # What the harness wrote to the target's database (every other connection is read-only).
+        "writes": environment.get("writes", []),
         "signoffs": [],
     }
 

@@ -32,6 +32,8 @@ LABELS: dict[str, dict[str, str]] = {
         "manual_pending": "to be ticked at sign-off (python -m harness signoff DIR --by NAME --manual {id}=done)",
         "approved_by": "approved by {who}", "manual_ticks": "manual ticks", "waived_item": "waived",
         "collection_errors": "Not collected: files that did not import (the rest of the run went on)",
+        "writes": "Writes to the database",
+        "writes_note": "Everything the harness wrote; every other connection was read-only at the server.",
     },
     "ja": {
         "pass": "合格", "fail": "不合格", "blocked": "ブロック", "not_run": "未実施",
@@ -58,6 +60,8 @@ LABELS: dict[str, dict[str, str]] = {
         "manual_pending": "承認時にチェックしてください (python -m harness signoff DIR --by 氏名 --manual {id}=done)",
         "approved_by": "{who} が承認", "manual_ticks": "手動チェック", "waived_item": "免除",
         "collection_errors": "収集できなかったファイル（インポートに失敗。実行の残りは続行しました）",
+        "writes": "データベースへの書き込み",
+        "writes_note": "ハーネスが書き込んだものの一覧です。ほかの接続はすべてサーバー側で読み取り専用でした。",
     },
 }
 

@@ -233,6 +233,26 @@ CATALOG: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
+# The report's list of what the harness wrote (not an item): each write's action and purpose.
+CATALOG["writes"] = [
+    (r"create schema", "スキーマを作成"),
+    (r"drop schema", "スキーマを削除"),
+    (r"create database", "データベースを作成"),
+    (r"drop database", "データベースを削除"),
+    (r"copy database", "データベースを複製"),
+    (r"create and drop table", "テーブルを作成して削除"),
+    (r"delete rows", "行を削除"),
+    (r"restore balance", "タグ付きの行が動かした残高を戻す"),
+    (r"terminate sessions", "セッションを切断"),
+    (r"the app's idle sessions", "アプリのアイドル中のセッション"),
+    (r"cleanup", "後片付け"),
+    (r"left by this run", "この実行が残したもの"),
+    (r"janitor: its run is dead", "janitor: 所有する実行が終了しています"),
+    (r"janitor: older than (?P<s>[\d.]+)s", "janitor: {s} 秒より古いもの"),
+    (r"janitor at session start", "開始時の janitor"),
+    (r"session finish", "終了時の確認"),
+]
+
 # Lines any item may carry (the wallet flow's failure, harness-level messages).
 COMMON: list[tuple[str, str]] = [
     (r"the wallet flow could not run: (?P<x>.*)", "ウォレットのフローを実行できませんでした: {x}"),
