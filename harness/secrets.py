@@ -20,9 +20,13 @@ MASK = "***"
 # a token, the half of a token on one side of a JSON-escaped quote).
 MIN_RUN = 8
 _registered: set[str] = set()
+# Secrets whose every run of MIN_RUN characters is masked too: tokens (random, echoed back,
+# cut and escaped in bodies). Passwords are masked whole: a person's password may hold a
+# word ("password", "postgres") that the report must still be able to say.
+_pieces: set[str] = set()
 
 
-def register_secret(value: str | None) -> None:
+def register_secret(value: str | None, *, pieces: bool = False) -> None:
     """Remember a secret so ``redact`` scrubs it. Very short values are ignored: masking
     every "a" in a report would hide more than it protects."""
     if value and "://" in value:  # a URL: its password, never its scheme and host
@@ -35,6 +39,8 @@ def register_secret(value: str | None) -> None:
         _registered.add(value)
         # The forms it takes inside a JSON string and in HTML, whole.
         _registered.update(form for form in _escaped_forms(value) if form != value)
+        if pieces:
+            _pieces.add(value)
 
 
 def _escaped_forms(value: str) -> set[str]:
@@ -45,24 +51,24 @@ def redact(text: str) -> str:
     """Replace every registered secret, every run of ``MIN_RUN``+ characters of one, and
     every URL password in ``text``."""
     if _registered and text:
-        text = _mask_runs(text, frozenset(_registered))
+        text = _mask_runs(text, frozenset(_registered), frozenset(_pieces))
     return _URL_PASSWORD.sub(rf"\1{MASK}@", text)
 
 
-def _mask_runs(text: str, secrets: frozenset[str]) -> str:
-    pattern, out, pos = _runs_pattern(secrets), [], 0
+def _mask_runs(text: str, secrets: frozenset[str], pieces: frozenset[str]) -> str:
+    pattern, out, pos = _runs_pattern(secrets, pieces), [], 0
     while (match := pattern.search(text, pos)) is not None:
         out += [text[pos : match.start()], MASK]
-        pos = _run_end(text, match, secrets)
+        pos = _run_end(text, match, pieces)
     return "".join(out) + text[pos:] if out else text
 
 
 @lru_cache(maxsize=8)
-def _runs_pattern(secrets: frozenset[str]) -> re.Pattern[str]:
-    """Any secret whole (longest first) or any ``MIN_RUN``-character piece of one."""
+def _runs_pattern(secrets: frozenset[str], tokens: frozenset[str]) -> re.Pattern[str]:
+    """Any secret whole (longest first) or any ``MIN_RUN``-character piece of a token."""
     whole = sorted(secrets, key=len, reverse=True)
     pieces = {
-        s[i : i + MIN_RUN] for s in secrets if len(s) > MIN_RUN for i in range(len(s) - MIN_RUN + 1)
+        s[i : i + MIN_RUN] for s in tokens if len(s) > MIN_RUN for i in range(len(s) - MIN_RUN + 1)
     }
     return re.compile("|".join(re.escape(s) for s in [*whole, *sorted(pieces - set(whole))]))
 
@@ -116,6 +122,11 @@ def known_secrets() -> list[str]:
     return sorted(_registered)
 
 
+def known_tokens() -> list[str]:
+    """The secrets masked piece by piece too (``register_secret(..., pieces=True)``)."""
+    return sorted(_pieces)
+
+
 def redact_value(value: Any) -> Any:
     """``redact`` through nested dicts, lists and tuples (evidence a check recorded)."""
     if isinstance(value, str):
@@ -130,3 +141,4 @@ def redact_value(value: Any) -> Any:
 def forget_all() -> None:
     """For tests: start from an empty registry."""
     _registered.clear()
+    _pieces.clear()

@@ -108,7 +108,7 @@ def auth_headers(target: Target, client: HttpClient) -> SecretHeaders:
     if spec is None:
         return SecretHeaders()
     token = _token_from_env(spec, target) if spec.token_env else _log_in(spec, client)
-    register_secret(token)
+    register_secret(token, pieces=True)  # echoed back, cut, escaped: every run masked
     return SecretHeaders({spec.header: f"{spec.scheme} {token}".strip()})
 
 
@@ -119,7 +119,7 @@ def register_configured_secrets(target: Target) -> None:
     try:
         spec = auth_spec(target)  # registers the login body's values
         if spec is not None and spec.token_env:
-            register_secret(_token_from_env(spec, target))
+            register_secret(_token_from_env(spec, target), pieces=True)
     except ConfigError:
         pass
 

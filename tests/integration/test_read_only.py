@@ -224,6 +224,9 @@ CLASSIFIED = {
     ("harness/commands/janitor.py", "make_writer("): "writes: the janitor command's sweeps",
     ("harness/stack/__init__.py", "psycopg.connect("): "the harness's own embedded cluster: creates the app database and its snapshot",
     ("harness/stack/postgres.py", "psycopg.connect("): "the harness's own embedded cluster: readiness",
+    ("harness/checks/parity.py", "make_engine("): "reads: both sides' facts and catalogs (parity)",
+    ("harness/stack/mapping.py", "psycopg.connect("): "the harness's own database: is the version table there",
+    ("harness/checks/enginesite.py", "create_engine("): "no engine: the name it looks for in the app's source",
 }
 _MAKERS = re.compile(r"\b(create_engine\(|make_engine\(|make_writer\(|psycopg\.connect\(|psycopg\.Connection\.connect\()")
 

@@ -62,7 +62,7 @@ def test_redact_masks_every_piece_a_cut_or_an_escape_leaves(token):
     from harness.secrets import MIN_RUN, clip, forget_all, register_secret
 
     forget_all()
-    register_secret(token)
+    register_secret(token, pieces=True)
     shown = [
         redact(f"body {token[:30]}… cut"),  # a prefix, as an 80-character snippet leaves it
         redact(f"…{token[-12:]} tail"),
@@ -88,8 +88,10 @@ def test_redact_leaves_text_without_secrets_alone():
     from harness.secrets import forget_all, register_secret
 
     forget_all()
-    register_secret("a-long-secret-value-123")
+    register_secret("a-long-secret-value-123", pieces=True)
     assert redact("nothing secret here: a-long-") == "nothing secret here: a-long-"
+    register_secret("mypassword1")  # a password: masked whole, its words stay readable
+    assert redact("password authentication failed: mypassword1") == "password authentication failed: ***"
     forget_all()
 
 
