@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.exc import ProgrammingError
 
-from harness.checks.models import Models
+from harness.checks.models import Answer
 from harness.config.database import DatabaseSpec, database_spec
 from harness.config.targets import Target
 from harness.config.urls import normalise_database_url
@@ -279,10 +279,12 @@ def migrated_snapshot(pytestconfig: pytest.Config, target: Target) -> Iterator[E
 
 
 @pytest.fixture(scope="session")
-def app_models(db_spec: DatabaseSpec, app_code: AppCode) -> Models:
-    """The models' description, from a subprocess in the app's interpreter (once per session)."""
+def app_models(db_engine: Engine, db_spec: DatabaseSpec, app_code: AppCode, target: Target) -> Answer:
+    """What autogenerate sees between the models and the live database, from a subprocess in
+    the app's interpreter (once per session; ``db_engine`` first: an unreachable database is
+    blocked before any app code runs)."""
     if not db_spec.models:
         pytest.skip('not run: the profile names no models (database.models = "module:Base.metadata")')
-    from harness.checks.models import load_models
+    from harness.checks.models import compare_models
 
-    return load_models(app_code, db_spec)
+    return compare_models(app_code, db_spec, target.alembic_ini, target.database_url or "")

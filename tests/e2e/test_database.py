@@ -154,7 +154,10 @@ FAULTS = {
     "column_added_by_hand": (
         lambda p: p.add_hook(break_database("ALTER TABLE users ADD COLUMN credits integer NOT NULL DEFAULT 0")),
         {"schema-drift": ["users.credits: column in the live database that no migration creates",
-                          "integer NOT NULL DEFAULT 0"]},
+                          "integer NOT NULL DEFAULT 0"],
+         # autogenerate would write op.drop_column for it: the models lack it too
+         "models-match": ["users.credits: column in the database, not in the models (integer)",
+                          "op.drop_column('users', 'credits')"]},
     ),
     "column_dropped_by_hand": (
         lambda p: p.add_hook(break_database("ALTER TABLE tasks DROP COLUMN accepted_at")),

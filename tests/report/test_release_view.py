@@ -198,7 +198,13 @@ EMITTED = {
                      "fix the failing migration so that alembic upgrade head works on a fresh database"],
     "models-match": ["the live schema has every table and column of app.models",
                      "the code expects 1 thing(s) the database lacks: item.note (every request touching them answers 500)",
-                     "write the migration that creates them (alembic revision --autogenerate), deploy it and run alembic upgrade head"],
+                     "write the migration that creates them (alembic revision --autogenerate), deploy it and run alembic upgrade head",
+                     "the live schema matches app.models:Base.metadata as Alembic's autogenerate compares them (3 tables, options from env.py)",
+                     "the live schema matches app.models:Base.metadata as Alembic's autogenerate compares them (3 tables, options from Alembic's defaults)",
+                     ("the models and the live database differ in 2 thing(s) (missing, nullability differs): "
+                      "ledger_entries index ix_ledger_entries_operation (operation), ledger_entries.amount"),
+                     ("make the migrations and the models agree: alembic revision --autogenerate writes the operations shown in the evidence "
+                      "(review them, deploy, alembic upgrade head), or change the models. An object another tool owns goes in env.py's include_object")],
     "wallet-reward": ["bounty 7 credited once, ledger balanced", "balance rose by 14, expected exactly the bounty 7; ledger credits for the task are [7, 7], expected exactly [7]",
                       "completion paid more than once: make the payout happen once per completion",
                       "the amount credited differs from the bounty debited: credit exactly the task's bounty"],
