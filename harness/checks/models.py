@@ -93,7 +93,7 @@ def label(diff: dict[str, Any]) -> str:
     where = _where(diff.get("schema"), diff.get("table", "?"))
     kind = diff["kind"]
     columns = ", ".join(diff.get("columns") or [])
-    if kind.endswith("_table") or kind.endswith("table_comment"):
+    if kind.endswith(("_table", "table_comment")):
         return where
     if "column" in diff:
         return f"{where}.{diff['column']}"

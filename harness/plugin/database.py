@@ -262,13 +262,20 @@ def app_code(target: Target) -> AppCode:
 
 
 @pytest.fixture(scope="session")
-def migrated_snapshot(pytestconfig: pytest.Config, target: Target) -> Iterator[Engine | None]:
+def stack_database(pytestconfig: pytest.Config, target: Target) -> bool:
+    """The target's database is the one the harness's own stack created and migrated from
+    empty (local, containers), not a remote one or a URL overridden away from the stack's."""
+    addresses = get_state(pytestconfig).addresses
+    return bool(addresses) and target.database_url == normalise_database_url(addresses.database_url)
+
+
+@pytest.fixture(scope="session")
+def migrated_snapshot(pytestconfig: pytest.Config, stack_database: bool) -> Iterator[Engine | None]:
     """The database the stack copied right after its migrations (local/containers), which
     schema-drift compares against instead of replaying; ``None`` elsewhere (remote targets,
     or a database URL overridden away from the stack's)."""
     addresses = get_state(pytestconfig).addresses
-    stack_url = normalise_database_url(addresses.database_url) if addresses else None
-    if not addresses or not addresses.migrated_snapshot_url or target.database_url != stack_url:
+    if not stack_database or addresses is None or not addresses.migrated_snapshot_url:
         yield None
         return
     engine = db.make_engine(addresses.migrated_snapshot_url)

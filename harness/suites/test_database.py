@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from harness.checks.migrations import check_migration_head
+from harness.checks.dbcopy import copy_of
+from harness.checks.migrations import check_migration_head, read_db_revisions
 from harness.checks.models import check_models_match
 from harness.checks.pgvector import check_pgvector, check_pgvector_usable, installed_pgvector
 from harness.checks.rehearsal import rehearse
+from harness.checks.roundtrip import plan_round_trip, round_trip
 from harness.checks.schema import check_schema_drift, check_schema_drift_from_snapshot
 from harness.checks.throwaway import check_no_throwaway_left
 from harness.config.rehearsal import rehearsal_spec
@@ -59,6 +61,29 @@ def test_pending_migrations_apply_to_a_copy_of_the_live_data(
         pytest.skip("n/a: production = true: the live database is not copied (set [rehearsal] on_production = true to rehearse on a copy)")
     throwaway.require_databases()
     check(rehearse(db_engine, alembic_ini, db_spec, rehearsal, throwaway.rehearsal_name, run_id, app_code))
+
+
+@pytest.mark.checklist("migration-roundtrip")
+def test_each_revision_steps_up_down_and_up_again(
+    db_engine, throwaway, alembic_ini, db_spec, app_code, target, run_id, stack_database, check
+):
+    rehearsal = rehearsal_spec(target)  # a copy of the live data: the rehearsal's rules
+    if not stack_database and target.production and not rehearsal.on_production:
+        pytest.skip("n/a: production = true: the live database is not copied (set [rehearsal] on_production = true to round-trip on a copy)")
+    with database_errors(db_engine), db_engine.connect() as connection:
+        plan = plan_round_trip(alembic_ini, app_code, read_db_revisions(connection, db_spec), fresh=stack_database)
+    if isinstance(plan, str):
+        pytest.skip(plan)
+    throwaway.require_databases()
+    args = (alembic_ini, db_spec, app_code, plan)
+    if stack_database:  # the whole history on an empty database
+        with throwaway.replay_database() as empty:
+            check(round_trip(db_engine, empty, *args, "an empty database", rehearsal.timeout_s))
+        return
+    with copy_of(db_engine, throwaway.rehearsal_name, run_id) as (copy, info):
+        result = round_trip(db_engine, copy, *args, "a copy of the live data", rehearsal.timeout_s)
+    result.evidence.update(info.evidence())
+    check(result)
 
 
 @pytest.mark.checklist("models-match")

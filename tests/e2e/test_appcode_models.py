@@ -12,8 +12,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData, create_engine
 from db_support import APP_DIR, sql, standalone_pg  # noqa: F401  (fixture)
+from sqlalchemy import MetaData, create_engine
 
 from harness.checks.migrations import AppScripts, script_directory
 from harness.checks.models import check_models_match, compare_models
@@ -21,7 +21,6 @@ from harness.config.database import DatabaseSpec
 from harness.config.targets import AppSpec
 from harness.errors import ConfigError
 from harness.stack.appcode import HELPERS, AppCode
-from harness.transport import db
 
 pytestmark = pytest.mark.stack
 

@@ -21,8 +21,8 @@ from db_support import APP_DIR, hv_objects, sql, standalone_pg  # noqa: F401  (f
 pytestmark = pytest.mark.stack
 
 SUITE = "suites/test_database.py"
-DB_ITEMS = {"migration-head", "migration-rehearsal", "pgvector", "pgvector-usable", "schema-drift", "models-match",
-            "cleanup"}
+DB_ITEMS = {"migration-head", "migration-rehearsal", "migration-roundtrip", "pgvector", "pgvector-usable",
+            "schema-drift", "models-match", "cleanup"}
 
 LEFTOVER_PROBE = """
 import json, psycopg, pytest
@@ -80,7 +80,7 @@ def run_database_suite(project, *args: str, **kwargs):
 
 def test_healthy_stack_is_all_green_and_leaves_nothing(project):
     result = run_database_suite(project)
-    result.assert_outcomes(passed=7)
+    result.assert_outcomes(passed=8)
     assert set(project.outcomes_by_item()) == DB_ITEMS
     assert "replayed to 0005" in text_of(project, "schema-drift")
     assert '"hnsw_index_used": true' in text_of(project, "pgvector-usable")
