@@ -159,10 +159,11 @@ class AppProcess:
 def launch_app(
     spec: AppSpec, health_path: str, database_url: str, log_path: Path,
     progress: Progress, timings: dict[str, float],
-    after_migrations: Callable[[], None] | None = None,
-) -> AppProcess:  # fmt: skip
+    after_migrations: Callable[[], None] | None = None, serve: bool = True,
+) -> AppProcess | None:  # fmt: skip
     """Migrations, then uvicorn until healthy: the same for every kind that runs the app.
-    ``after_migrations`` is called in between, while nothing is connected to the database."""
+    ``after_migrations`` is called in between, while nothing is connected to the database.
+    ``serve=False``: the migrations only (no selected test talks to the app; None)."""
     sweep_app_orphans()  # apps of a killed run (own session: nothing else stops them)
     env = app_environment(spec, database_url)
     mark = time.perf_counter()
@@ -171,6 +172,9 @@ def launch_app(
     timings["migrations"] = time.perf_counter() - mark
     if after_migrations is not None:
         after_migrations()
+    if not serve:
+        progress("not starting the app: the selected tests need only the database")
+        return None
     mark = time.perf_counter()
     progress(f"starting the app under {'gunicorn' if spec.wsgi else 'uvicorn'}")
     app = AppProcess(spec, env, log_path)

@@ -19,6 +19,10 @@ from harness.checks.throwaway import check_no_throwaway_left
 from harness.config.rehearsal import rehearsal_spec
 from harness.transport.db import database_errors
 
+# Every test here talks to the database only: a local stack run for this module alone starts
+# PostgreSQL and the migrations, not the app server (harness.plugin.needs).
+HARNESS_NEEDS_APP = False
+
 
 @pytest.mark.checklist("migration-head")
 def test_database_is_at_the_script_head(db_engine, alembic_ini, db_spec, app_code, check):

@@ -82,6 +82,10 @@ def test_healthy_stack_is_all_green_and_leaves_nothing(project):
     result = run_database_suite(project)
     result.assert_outcomes(passed=8)
     assert set(project.outcomes_by_item()) == DB_ITEMS
+    # Only the database suite named: PostgreSQL and the migrations, no app server.
+    assert "not starting the app: the selected tests need only the database" in result.stdout.str()
+    assert "starting the app under" not in result.stdout.str()
+    assert "5 revision(s) (0001 to 0005) stepped up, down to base and up again" in text_of(project, "migration-roundtrip")
     assert "replayed to 0005" in text_of(project, "schema-drift")
     assert '"hnsw_index_used": true' in text_of(project, "pgvector-usable")
     tests = [t["nodeid"] for t in project.results()["tests"]]
