@@ -27,7 +27,7 @@ TARGET = "flask_local"
 SUITES = ("suites/test_health.py", "suites/test_routes.py", "suites/test_database.py")
 FLOWS = "suites/test_flows.py"
 ALL_ITEMS = ("health", "routes", "routes-reachable", "pgvector", "pgvector-usable",
-             "migration-head", "schema-drift", "models-match", "wallet-reward",
+             "migration-head", "schema-drift", "migration-roundtrip", "models-match", "wallet-reward",
              "wallet-idempotent", "cleanup")  # fmt: skip
 
 
