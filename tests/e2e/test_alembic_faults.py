@@ -218,8 +218,8 @@ FLASK = App("flask_app", "flask_local", "migrations/alembic.ini", True, {
             'index "ix_ledger_wallet_id_typo" does not exist')}),
     "downgrade_not_reversing": Fault(  # the upgrade gained a column its downgrade forgets
         after=((FLASK_0003, '    op.create_index("ix_ledger_wallet_id", "ledger", ["wallet_id"])\n',
-                '    op.create_index("ix_ledger_wallet_id", "ledger", ["wallet_id"])\n'
-                '    op.add_column("tasks", sa.Column("reward_note", sa.Text(), nullable=True))\n'),),
+                ('    op.create_index("ix_ledger_wallet_id", "ledger", ["wallet_id"])\n'
+                 '    op.add_column("tasks", sa.Column("reward_note", sa.Text(), nullable=True))\n')),),
         expected={"migration-roundtrip": (
             "the downgrade of revision 0003 does not undo its upgrade",
             "column tasks.reward_note: left behind by the downgrade")}),
