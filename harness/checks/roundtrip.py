@@ -17,6 +17,7 @@ only upgraded, and the evidence says which. An app without downgrades is n/a, wi
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,12 +31,19 @@ from harness.checks.rehearsal import parse_failure, pending_revisions
 from harness.checks.revisions import RevisionGraph, downgrade_does_something
 from harness.checks.schemachange import changes
 from harness.config.database import DatabaseSpec
-from harness.errors import ConfigError
+from harness.errors import ConfigError, DatabaseUnreachable
 from harness.result import CheckResult
 from harness.stack.appcode import AppCode, live_secrets
 from harness.stack.appsteps import MigrationSteps
+from harness.transport.db import database_errors
 
 ITEM = "migration-roundtrip"
+# The database went away under a step (a restart, a cut connection): could not look, not a verdict.
+_LOST = re.compile(
+    r"server closed the connection|terminating connection|connection (is|was|has been) closed|"
+    r"ConnectionDoesNotExist|AdminShutdown|CannotConnectNow|Connection refused|could not connect|"
+    r"connection failed|the database system is (starting up|shutting down|in recovery)|ConnectionResetError"
+)
 
 
 @dataclass
@@ -154,7 +162,7 @@ class RoundTrip:
         return self.passed()
 
     def look(self) -> Snapshot:
-        with self.database.connect() as connection:
+        with database_errors(self.database), self.database.connect() as connection:
             return without_table(snapshot(connection, app_schemas(connection)), self.version)
 
     def step(self, verb: str, target: str, revision: str, when: str) -> CheckResult | None:
@@ -163,9 +171,12 @@ class RoundTrip:
         output = self.steps.run(verb, target)
         self.log.append({"command": f"alembic {verb} {target}", "seconds": round(time.monotonic() - started, 2),
                          "ok": output is None})  # fmt: skip
+        if output is not None and _LOST.search(output):
+            raise DatabaseUnreachable(f"{ITEM}: the database went away during alembic {verb} {target}: "
+                                      f"{parse_failure(output)['message']}")  # fmt: skip
         if output is not None:
             return self.step_failed(revision, when, parse_failure(output))
-        with self.database.connect() as connection:
+        with database_errors(self.database), self.database.connect() as connection:
             at = read_db_revisions(connection, self.spec) or []
         if at != ([] if target == "base" else [target]):
             raise ConfigError(

@@ -6,7 +6,8 @@ because under xdist the controller hands the stack's addresses to the workers at
 start and never collects itself. A test module declares that it needs no app with a top-level
 ``HARNESS_NEEDS_APP = False``; it is read from the file's syntax tree, without importing it.
 Anything else (a folder, a module without the declaration, a ``--pyargs`` name, nothing named so
-the default suites run) starts the app as before: a run never lacks the app it needs.
+the default suites run) starts the app as before: a run never lacks the app it needs. So does a
+profile that waits for the deploy (``[deploy] expect``): the app itself says which revision serves.
 """
 
 from __future__ import annotations
@@ -16,15 +17,25 @@ from pathlib import Path
 
 import pytest
 
+from harness.config.deploy import deploy_spec
+from harness.config.targets import Target
+
 DECLARATION = "HARNESS_NEEDS_APP"
 
 
-def app_needed(config: pytest.Config) -> bool:
-    """False only when every path the command line names is a module declaring it needs no app."""
-    if config.getoption("pyargs", False):
+def app_needed(config: pytest.Config, target: Target | None = None) -> bool:
+    """False only when every path the command line names is a module declaring it needs no app
+    and ``target`` does not wait for its deploy (which asks the app its revision)."""
+    if config.getoption("pyargs", False) or (target is not None and _waits_for_deploy(config, target)):
         return True
     files = [Path(config.invocation_params.dir, str(arg).split("::")[0]) for arg in config.args]
     return not files or not all(declares_no_app(path) for path in files)
+
+
+def _waits_for_deploy(config: pytest.Config, target: Target) -> bool:
+    override = config.getoption("deploy_expect", None)
+    spec = deploy_spec(target)
+    return bool(override.strip() if override is not None else (spec and spec.expect))
 
 
 def declares_no_app(path: Path) -> bool:

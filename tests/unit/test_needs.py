@@ -53,3 +53,16 @@ def test_the_declaration_must_be_a_top_level_false(tmp_path):
     for name, body in cases.items():
         (tmp_path / name).write_text(body)
     assert [n for n in cases if declares_no_app(tmp_path / n)] == ["yes.py"]
+
+
+def test_a_profile_waiting_for_its_deploy_starts_the_app(tmp_path):
+    """The deploy wait asks the app which revision it serves, before any item is judged."""
+    from harness.config.targets import resolve_target
+
+    (tmp_path / "targets.toml").write_text(
+        '[targets.t]\nkind = "local"\n[targets.t.app]\ndir = "."\n'
+        '[targets.t.deploy]\nversion_path = "/h"\nversion_pointer = "/v"\nexpect = "abc123"\n'
+    )
+    target = resolve_target("t", tmp_path / "targets.toml")
+    assert app_needed(config(DATABASE), target) is True
+    assert app_needed(config(DATABASE), None) is False
