@@ -20,6 +20,8 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +59,20 @@ def copy_database(live: Engine, name: str, run_id: str) -> CopyInfo:
             text("SELECT pg_database_size(:d), pg_size_pretty(pg_database_size(:d))"), {"d": name}
         ).one()
     return CopyInfo(method, time.monotonic() - started, size, int(size_bytes))
+
+
+@contextmanager
+def copy_of(live: Engine, name: str, run_id: str) -> Iterator[tuple[Engine, CopyInfo]]:
+    """A throwaway copy of the live database for the time of the ``with``; dropped after."""
+    with db.database_errors(live):
+        info = copy_database(live, name, run_id)
+    copy = db.make_engine(db.database_url_for(live, name))
+    try:
+        yield copy, info
+    finally:
+        copy.dispose()
+        with db.database_errors(live):
+            db.drop_database(live, name)
 
 
 def _template_copy(live: Engine, source: str, name: str, run_id: str) -> bool:

@@ -1,63 +1,71 @@
-"""models-match: the live schema has every table and column the app's models expect.
+"""models-match: the live schema is what the app's models say, as Alembic's autogenerate sees it.
 
-The models are loaded where they live: ``helpers/describe_models.py`` runs in the app's
-interpreter from ``[app] dir``, imports ``database.models_import`` (models spread over
-modules register themselves on import) and ``database.models`` (``module:Base.metadata``),
-and answers with JSON: tables, columns with their types compiled for PostgreSQL, nullability.
-This process compares that with the live catalog itself, so the verdict is the same whatever
-ran before it in the session, under ``-k`` or ``-n``. What the code expects and the database
-lacks fails (the model column no migration creates), and so does a column whose type differs;
-what the database has beyond the code is reported but passes (schema-drift's business).
+The comparison runs where the models live: ``helpers/compare_models.py`` runs in the app's
+interpreter from ``[app] dir``, imports ``database.models_import`` and ``database.models``
+(``module:Base.metadata``), reads the options the app's own env.py hands
+``context.configure`` (``include_object``, ``include_name``, ``include_schemas``,
+``compare_type``, ``compare_server_default``; Flask-Migrate's inside the app's context) and
+runs ``alembic.autogenerate`` against the live database on a connection whose transaction is
+READ ONLY at the server. So tables, columns, indexes, unique constraints, foreign keys,
+nullability, types and (where env.py asks for it) server defaults all count, in both
+directions, and what env.py filters out stays out. Each difference is named as a person says
+it ("ledger_entries index ix_ledger_entries_operation (operation): index the models define is
+missing"), and the evidence shows the operation ``alembic revision --autogenerate`` would
+write for it. The verdict does not depend on what ran before it, under ``-k`` or ``-n``.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
-
-from sqlalchemy import Connection, Engine, text
 
 from harness.config.database import DatabaseSpec
 from harness.errors import ConfigError
 from harness.result import CheckResult
-from harness.stack.appcode import NO_DATABASE_URL, AppCode
-from harness.transport.db import database_errors
+from harness.stack.appcode import AppCode
 
 ITEM = "models-match"
-Models = dict[str, dict[str, Any]]
+Answer = dict[str, Any]
 
-_COLUMNS = """SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull
-    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-    JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
-      AND n.nspname = ANY(:schemas)"""
-# Every schema a tenant's tables may live in: not PostgreSQL's own, not the harness's hv_ ones.
-_USER_SCHEMAS = r"""SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\_%'
-    AND nspname <> 'information_schema' AND nspname NOT LIKE 'hv\_%' ORDER BY 1"""
 # SQLAlchemy's PostgreSQL spelling → format_type's.
 _SPELLING = {
     "varchar": "character varying", "char": "character", "float": "double precision",
     "timestamp": "timestamp without time zone", "time": "time without time zone",
     "int": "integer", "bool": "boolean", "decimal": "numeric",
 }  # fmt: skip
+_NOUN = {"index": "index", "fk": "foreign key", "UniqueConstraint": "unique constraint",
+         "CheckConstraint": "check constraint", "PrimaryKeyConstraint": "primary key"}  # fmt: skip
+# The summary's words for each kind of difference, in this order.
+_KINDS = (("add_", "missing"), ("remove_", "only in the database"), ("modify_type", "type differs"),
+          ("modify_nullable", "nullability differs"), ("modify_default", "server default differs"),
+          ("modify_comment", "comment differs"))  # fmt: skip
 
 
-def load_models(app: AppCode, spec: DatabaseSpec) -> Models:
-    """The models' description from the app's interpreter; no tables is a ConfigError."""
+def compare_models(app: AppCode, spec: DatabaseSpec, ini: Path | None, live_url: str) -> Answer:
+    """The helper's answer: ``tables``, ``options`` (from env.py or Alembic's defaults, and
+    why) and ``differences``. A metadata with no tables is a ConfigError (nothing to judge)."""
     assert spec.models is not None
-    env = app.environment(NO_DATABASE_URL)  # settings may raise at import without one
+    env = app.environment(live_url)
+    env["HV_MODELS_URL"] = live_url
+    if spec.models_schema != "public":  # per-tenant tables: compared where they live
+        env["HV_MODELS_SCHEMA"] = spec.models_schema
     if spec.models_path:
         env["PYTHONPATH"] = ":".join(str(p) for p in spec.models_path)
-    answer = app.helper("describe_models", [spec.models, *spec.models_import], env)
-    tables: Models = answer["tables"]
-    if not tables:
+    args = [spec.models, *(f"--import={name}" for name in spec.models_import)]
+    if ini is not None:
+        args.append(f"--ini={ini}")
+        if app.spec.migrations == "flask" and app.spec.wsgi:
+            args.append(f"--flask={app.spec.wsgi}")
+    answer: Answer = app.helper("compare_models", args, env)
+    if not answer["tables"]:
         raise ConfigError(
             f"database.models: {spec.models} has no tables when loaded in {app.spec.python}: "
             "the model modules that define them were never imported.",
             hint='list them in database.models_import = ["app.models.user", ...], or name a '
             'module that imports them all (e.g. models = "app.models:SQLModel.metadata")',
         )
-    return tables
+    return answer
 
 
 def pg_type(spelling: str | None) -> str | None:
@@ -77,117 +85,76 @@ def pg_type(spelling: str | None) -> str | None:
     return f"{base}{args}{array}"
 
 
-def live_columns(
-    connection: Connection, schemas: list[str]
-) -> dict[str, dict[str, tuple[str, bool]]]:
-    """``{table label: {column: (format_type, nullable)}}`` for the given schemas."""
-    found: dict[str, dict[str, tuple[str, bool]]] = {}
-    for schema, table, column, type_, nullable in connection.execute(
-        text(_COLUMNS), {"schemas": schemas}
-    ):
-        found.setdefault(_where(schema, table), {})[column] = (type_, nullable)
-    return found
-
-
-def _split(label: str) -> tuple[str, str]:
-    schema, _, table = label.rpartition(".")
-    return schema or "public", table
-
-
 def _where(schema: str | None, table: str) -> str:
     return table if schema in (None, "public") else f"{schema}.{table}"
 
 
-def compare(
-    models: Models, live: dict[str, dict[str, tuple[str, bool]]]
-) -> tuple[list[str], list[str]]:
-    """(what the code expects and the database lacks or types differently, the rest)."""
-    missing: list[str] = []
-    extra: list[str] = []
-    for table in models.values():
-        label = _where(table["schema"], table["name"])
-        have = live.get(label)
-        if have is None:
-            missing.append(f"{label}: table the models define is missing")
-            continue
-        for name, column in table["columns"].items():
-            missing.extend(_column_differences(label, name, column, have, extra))
-        extra.extend(
-            f"{label}.{c}: column in the database, not in the models"
-            for c in sorted(set(have) - set(table["columns"]))
-        )
-    return missing, extra
+def label(diff: dict[str, Any]) -> str:
+    """How a person names the object: ``users.email``, ``tasks index ix_tasks_status
+    (status)``, ``tasks foreign key (assigned_to) -> users.id``."""
+    where = _where(diff.get("schema"), diff.get("table", "?"))
+    kind = diff["kind"]
+    columns = ", ".join(diff.get("columns") or [])
+    if kind.endswith(("_table", "table_comment")):
+        return where
+    if "column" in diff:
+        return f"{where}.{diff['column']}"
+    if kind.endswith("_index"):
+        return f"{where} {'unique ' if diff.get('unique') else ''}index {diff.get('name')} ({columns})"
+    if kind.endswith("_fk"):
+        named = f" {diff['name']}" if diff.get("name") else ""
+        return f"{where} foreign key{named} ({columns}) -> {', '.join(diff.get('references') or [])}"
+    if kind.endswith("_constraint"):
+        noun = _NOUN.get(diff.get("constraint", ""), "constraint")
+        return f"{where} {noun} {diff.get('name') or ''} ({columns})".replace("  ", " ")
+    return kind
 
 
-def _column_differences(
-    label: str,
-    name: str,
-    column: dict[str, Any],
-    have: dict[str, tuple[str, bool]],
-    extra: list[str],
-) -> list[str]:
-    if name not in have:
-        return [f"{label}.{name}: column the models define is missing ({pg_type(column['type'])})"]
-    live_type, live_nullable = have[name]
-    want = pg_type(column["type"])
-    if want is not None and want != live_type:
-        return [
-            f"{label}.{name}: type differs: the models say {want}, the database has {live_type}"
-        ]
-    if column["nullable"] != live_nullable:
-        extra.append(
-            f"{label}.{name}: the models say {'NULL' if column['nullable'] else 'NOT NULL'}, the database {'NULL' if live_nullable else 'NOT NULL'}"
-        )
-    return []
+def difference_line(diff: dict[str, Any]) -> str:
+    """One difference, both directions named: what the models have, what the database has."""
+    kind, what = diff["kind"], label(diff)
+    noun = "table" if kind.endswith("_table") else "column" if "column" in diff else (
+        "index" if kind.endswith("_index") else "foreign key" if kind.endswith("_fk")
+        else _NOUN.get(diff.get("constraint", ""), "constraint"))  # fmt: skip
+    shown = f" ({pg_type(diff['type'])})" if diff.get("type") else ""
+    if kind.startswith("add_") and not kind.endswith("comment"):
+        return f"{what}: {noun} the models define is missing{shown}"
+    if kind.startswith("remove_") and not kind.endswith("comment"):
+        return f"{what}: {noun} in the database, not in the models{shown}"
+    models, database = diff.get("models"), diff.get("database")
+    if kind == "modify_type":
+        return f"{what}: type differs: the models say {pg_type(models)}, the database has {pg_type(database)}"
+    if kind == "modify_nullable":
+        spell = {True: "NULL", False: "NOT NULL"}
+        return f"{what}: nullability differs: the models say {spell[bool(models)]}, the database has {spell[bool(database)]}"
+    if kind == "modify_default":
+        return f"{what}: server default differs: the models say {models or 'none'}, the database has {database or 'none'}"
+    if kind == "modify_comment":
+        return f"{what}: comment differs: the models say {models!r}, the database has {database!r}"
+    if kind.endswith("table_comment"):
+        return f"{what}: table comment differs"
+    return f"{kind}: {diff.get('repr', '')}"
 
 
-def placed(models: Models, live_tables: set[tuple[str, str]], models_schema: str) -> Models:
-    """The models with each table that names no schema placed where ``database.models_schema``
-    says it lives: one schema, or ("*", per-tenant schemas) every schema holding a table of
-    its name; one holding none stays unplaced (and is reported missing)."""
-    if models_schema == "public":
-        return models
-    out: Models = {}
-    for key, table in models.items():
-        if table["schema"]:
-            out[key] = table
-            continue
-        homes = [models_schema] if models_schema != "*" else sorted(
-            s for s, t in live_tables if t == table["name"]
-        )  # fmt: skip
-        for schema in homes or [None]:
-            out[f"{schema}.{table['name']}" if schema else key] = {**table, "schema": schema}
-    return out
-
-
-def check_models_match(
-    engine: Engine, models: Models, name: str, models_schema: str = "public"
-) -> CheckResult:
-    with database_errors(engine), engine.connect() as connection:
-        schemas = (
-            [r[0] for r in connection.execute(text(_USER_SCHEMAS))]
-            if models_schema == "*"
-            else sorted({t["schema"] or models_schema for t in models.values()})
-        )
-        live = live_columns(connection, schemas)
-    models = placed(models, {_split(label) for label in live}, models_schema)
-    missing, extra = compare(models, live)
-    evidence = {"models": name, "tables_in_models": len(models), "only_in_database": extra}
-    if not missing:
+def check_models_match(answer: Answer, name: str) -> CheckResult:
+    differences = answer["differences"]
+    options = answer.get("options", {})
+    lines = [difference_line(d) for d in differences]
+    ops = list(dict.fromkeys(d["code"] for d in differences if d.get("code")))
+    evidence = {"models": name, "tables_in_models": answer["tables"], "options": options}
+    source = options.get("from", "env.py")
+    if not lines:
         return CheckResult.passed(
-            ITEM,
-            f"the live schema has every table and column of {name} ({len(models)} tables)",
-            **evidence,
-        )
-    names = ", ".join(m.split(": ", 1)[0] for m in missing[:8])
-    kinds = " and ".join(
-        k
-        for k, w in (("missing", "is missing"), ("type differs", "type differs"))
-        if any(w in m for m in missing)
-    )
+            ITEM, f"the live schema matches {name} as Alembic's autogenerate compares them "
+            f"({answer['tables']} tables, options from {source})", **evidence,
+        )  # fmt: skip
+    kinds = ", ".join(word for prefix, word in _KINDS if any(d["kind"].startswith(prefix) for d in differences))
+    named = list(dict.fromkeys(line.split(": ", 1)[0] for line in lines))
+    names = ", ".join(named[:8]) + (f" and {len(named) - 8} more" if len(named) > 8 else "")
     return CheckResult.failed(
-        ITEM, f"the code expects {len(missing)} thing(s) the database does not match ({kinds}): {names}",
-        remediation="write the migration that creates or alters them (alembic revision "
-        "--autogenerate), deploy it and run alembic upgrade head; or fix the model",
-        expected={"missing": []}, missing=missing, **evidence,
+        ITEM, f"the models and the live database differ in {len(lines)} thing(s) ({kinds}): {names}",
+        remediation="make the migrations and the models agree: alembic revision --autogenerate writes the "
+        "operations shown in the evidence (review them, deploy, alembic upgrade head), or change the "
+        "models. An object another tool owns goes in env.py's include_object",
+        expected={"differences": []}, differences=lines, autogenerate=ops, **evidence,
     )  # fmt: skip

@@ -64,12 +64,7 @@ class RevisionGraph:
     def has_downgrade(self, revision: str) -> bool:
         """Its ``downgrade()`` does something (not only ``pass``, a docstring or a raise)."""
         path = self.revisions[revision].path
-        if path is None:
-            return False
-        for node in ast.parse(path.read_bytes()).body:
-            if isinstance(node, ast.FunctionDef) and node.name == "downgrade":
-                return any(not _inert(statement) for statement in node.body)
-        return False
+        return path is not None and downgrade_does_something(path)
 
     def iterate_revisions(self, upper: str, lower: str) -> Iterator[Revision]:
         """``upper`` and its ancestors, newest first, stopping below ``lower`` ("base": none)."""
@@ -130,6 +125,14 @@ def _ids(path: Path, graph: RevisionGraph) -> Revision:
     if not all(isinstance(d, str) for d in downs):
         raise NotModelled(f"{path.name}: down_revision is neither text nor a list of text")
     return Revision(revision, downs, path)
+
+
+def downgrade_does_something(path: Path) -> bool:
+    """The file's ``downgrade()`` does more than ``pass``, a docstring or a raise."""
+    for node in ast.parse(path.read_bytes()).body:
+        if isinstance(node, ast.FunctionDef) and node.name == "downgrade":
+            return any(not _inert(statement) for statement in node.body)
+    return False
 
 
 def _inert(statement: ast.stmt) -> bool:

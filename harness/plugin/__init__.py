@@ -186,7 +186,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def _provision(config: pytest.Config, state: HarnessState, write: Any) -> None:
-    state.provision(Throttled(write))
+    from harness.plugin.needs import app_needed
+
+    state.provision(Throttled(write), with_app=app_needed(config, state.target))
     if state.unavailable is None and state.addresses is not None:
         config.hook.pytest_harness_stack_ready(
             config=config, target=state.target, addresses=state.addresses

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.exc import ProgrammingError
 
-from harness.checks.models import Models
+from harness.checks.models import Answer
 from harness.config.database import DatabaseSpec, database_spec
 from harness.config.targets import Target
 from harness.config.urls import normalise_database_url
@@ -193,13 +193,20 @@ def app_code(target: Target) -> AppCode:
 
 
 @pytest.fixture(scope="session")
-def migrated_snapshot(pytestconfig: pytest.Config, target: Target) -> Iterator[Engine | None]:
+def stack_database(pytestconfig: pytest.Config, target: Target) -> bool:
+    """The target's database is the one the harness's own stack created and migrated from
+    empty (local, containers), not a remote one or a URL overridden away from the stack's."""
+    addresses = get_state(pytestconfig).addresses
+    return bool(addresses) and target.database_url == normalise_database_url(addresses.database_url)
+
+
+@pytest.fixture(scope="session")
+def migrated_snapshot(pytestconfig: pytest.Config, stack_database: bool) -> Iterator[Engine | None]:
     """The database the stack copied right after its migrations (local/containers), which
     schema-drift compares against instead of replaying; ``None`` elsewhere (remote targets,
     or a database URL overridden away from the stack's)."""
     addresses = get_state(pytestconfig).addresses
-    stack_url = normalise_database_url(addresses.database_url) if addresses else None
-    if not addresses or not addresses.migrated_snapshot_url or target.database_url != stack_url:
+    if not stack_database or addresses is None or not addresses.migrated_snapshot_url:
         yield None
         return
     engine = db.make_engine(addresses.migrated_snapshot_url)
@@ -210,10 +217,12 @@ def migrated_snapshot(pytestconfig: pytest.Config, target: Target) -> Iterator[E
 
 
 @pytest.fixture(scope="session")
-def app_models(db_spec: DatabaseSpec, app_code: AppCode) -> Models:
-    """The models' description, from a subprocess in the app's interpreter (once per session)."""
+def app_models(db_engine: Engine, db_spec: DatabaseSpec, app_code: AppCode, target: Target) -> Answer:
+    """What autogenerate sees between the models and the live database, from a subprocess in
+    the app's interpreter (once per session; ``db_engine`` first: an unreachable database is
+    blocked before any app code runs)."""
     if not db_spec.models:
         pytest.skip('not run: the profile names no models (database.models = "module:Base.metadata")')
-    from harness.checks.models import load_models
+    from harness.checks.models import compare_models
 
-    return load_models(app_code, db_spec)
+    return compare_models(app_code, db_spec, target.alembic_ini, target.database_url or "")

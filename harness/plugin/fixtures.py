@@ -53,6 +53,9 @@ def http(
     The controller waits once at session start (``HarnessState.wait_for_http``); a failed
     wait makes every HTTP test blocked with the same reason, without waiting again.
     """
+    if not target.base_url and harness_state.addresses is not None:
+        pytest.skip("not run: the app was not started: every module named on the command line "
+                    "declares HARNESS_NEEDS_APP = False")  # fmt: skip
     if not target.base_url:
         pytest.skip(f"not run: target {target.name!r} has no base_url")
     reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")

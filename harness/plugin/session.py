@@ -57,12 +57,12 @@ class HarnessState:
             raise TargetUnavailable(f"target {self.target_name!r} was not resolved")
         return self.target
 
-    def provision(self, progress: Any) -> None:
-        """Controller only: bring the stack up (local or containers); a failure makes the
-        run blocked."""
+    def provision(self, progress: Any, with_app: bool = True) -> None:
+        """Controller only: bring the stack up (local or containers), the app server only
+        ``with_app``; a failure makes the run blocked."""
         assert self.target is not None
         try:
-            self.stack = make_stack(self.target, log_dir=self.report_dir)
+            self.stack = make_stack(self.target, log_dir=self.report_dir, with_app=with_app)
         except TargetUnavailable as exc:
             self.unavailable = exc
             return

@@ -49,14 +49,16 @@ class StackAddresses:
 class LocalStack:
     """kind = local: everything on this machine, on 127.0.0.1, gone afterwards."""
 
-    def __init__(self, target: Target, log_dir: Path | None = None) -> None:
+    def __init__(self, target: Target, log_dir: Path | None = None, with_app: bool = True) -> None:
         if target.app is None:
             raise StackError(f"target {target.name!r} has no [app] section to run.")
         self.target = target
         self.log_dir = log_dir
+        self.with_app = with_app  # False: PostgreSQL and the migrations only (harness.plugin.needs)
         self.spec = stack_spec(target)
         self.postgres: EmbeddedPostgres | None = None
         self.app: AppProcess | None = None
+        self.log_path: Path | None = None
         atexit.register(self.stop)  # last resort if the session never reaches teardown
 
     def start(self, progress: Progress) -> StackAddresses:
@@ -93,14 +95,17 @@ class LocalStack:
             copier.start()
             return copier.join
 
+        log_path = log_file(self.log_dir)
         self.app = launch_app(
             self.target.app, self.target.health.path, self.postgres.url(),
-            log_file(self.log_dir), progress, timings, after_upgrade=start_copy,
-            mapping=MappingProbe.for_target(self.target, self.postgres.url()),
+            log_path, progress, timings, after_upgrade=start_copy,
+            mapping=MappingProbe.for_target(self.target, self.postgres.url()), serve=self.with_app,
         )  # fmt: skip
+        self.log_path = log_path  # it came up: no hint names this log
         if copier.ident is not None:  # never started: the first migrate step is no upgrade
             copier.join()
-        return StackAddresses(self.app.base_url, self.postgres.url(), timings, *snapshot_url)
+        base_url = self.app.base_url if self.app else ""
+        return StackAddresses(base_url, self.postgres.url(), timings, *snapshot_url)
 
     def _snapshot_migrated(self, timings: dict[str, float]) -> list[str]:
         """``CREATE DATABASE … TEMPLATE`` of the freshly migrated database: a copy on the
@@ -123,9 +128,10 @@ class LocalStack:
     def stop(self) -> None:
         if self.app is not None:
             self.app.stop()
-            if self.log_dir is None:  # a temp log of an app that came up: no hint names it
-                shutil.rmtree(self.app.log_path.parent, ignore_errors=True)
             self.app = None
+        if self.log_path is not None and self.log_dir is None:  # a temp log nothing names
+            shutil.rmtree(self.log_path.parent, ignore_errors=True)
+            self.log_path = None
         if self.postgres is not None:
             self.postgres.stop()
 
@@ -138,13 +144,14 @@ class Stack(Protocol):
     def stop(self) -> None: ...
 
 
-def make_stack(target: Target, log_dir: Path | None = None) -> Stack:
-    """``log_dir``: where the app's log is kept (the run's report folder)."""
+def make_stack(target: Target, log_dir: Path | None = None, with_app: bool = True) -> Stack:
+    """``log_dir``: where the app's log is kept (the run's report folder); ``with_app=False``:
+    PostgreSQL and the app's migrations, no app server (the selected tests need none)."""
     if target.kind == "containers":
         from harness.stack.containers import ContainersStack  # docker/testcontainers: lazily
 
-        return ContainersStack(target, log_dir)
-    return LocalStack(target, log_dir)
+        return ContainersStack(target, log_dir, with_app)
+    return LocalStack(target, log_dir, with_app)
 
 
 def validate_stack_config(target: Target) -> None:

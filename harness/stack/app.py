@@ -201,11 +201,13 @@ def launch_app(
     spec: AppSpec, health_path: str, database_url: str, log_path: Path,
     progress: Progress, timings: dict[str, float],
     after_upgrade: AfterUpgrade | None = None, mapping: MappingProbe | None = None,
-) -> AppProcess:  # fmt: skip
+    serve: bool = True,
+) -> AppProcess | None:  # fmt: skip
     """Migrations, then uvicorn until healthy: the same for every kind that runs the app.
     ``after_upgrade`` is called right after the leading upgrade steps (``leading_upgrades``),
     while nothing is connected to the database; never when the first step is no upgrade.
-    ``mapping`` proves each step used the harness's database (harness.stack.mapping)."""
+    ``mapping`` proves each step used the harness's database (harness.stack.mapping).
+    ``serve=False``: the migrations only (no selected test talks to the app; None)."""
     sweep_app_orphans()  # apps of a killed run (own session: nothing else stops them)
     env = app_environment(spec, database_url)
     mark = time.perf_counter()
@@ -214,6 +216,9 @@ def launch_app(
     if mapping is not None:
         mapping.after_migrations(progress)
     timings["migrations"] = time.perf_counter() - mark
+    if not serve:
+        progress("not starting the app: the selected tests need only the database")
+        return None
     mark = time.perf_counter()
     progress(f"starting the app under {'gunicorn' if spec.wsgi else 'uvicorn'}")
     app = AppProcess(spec, env, log_path)

@@ -92,9 +92,10 @@ class ContainersSettings:
 class ContainersStack:
     """Same interface as ``LocalStack``: ``start(progress) -> StackAddresses``, ``stop()``."""
 
-    def __init__(self, target: Target, log_dir: Path | None = None) -> None:
+    def __init__(self, target: Target, log_dir: Path | None = None, with_app: bool = True) -> None:
         self.target = target
         self.log_dir = log_dir
+        self.with_app = with_app  # a compose file runs its whole stack regardless
         self.settings = ContainersSettings.from_target(target)
         self.owner = owner_label()
         self.client: Any = None
@@ -137,10 +138,10 @@ class ContainersStack:
         timings["postgres_start"] = time.perf_counter() - mark
         self.app = launch_app(
             self.target.app, self.target.health.path, database_url,
-            log_file(self.log_dir), progress, timings,
+            log_file(self.log_dir), progress, timings, serve=self.with_app,
             mapping=MappingProbe.for_target(self.target, database_url),
         )  # fmt: skip
-        return StackAddresses(self.app.base_url, database_url, timings)
+        return StackAddresses(self.app.base_url if self.app else "", database_url, timings)
 
     def _start_postgres(self, progress: Progress) -> str:
         image = self.settings.image

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import pytest
 
-from harness.checks.migrations import check_migration_head
+from harness.checks.dbcopy import copy_of
+from harness.checks.migrations import check_migration_head, read_db_revisions
 from harness.checks.models import check_models_match
 from harness.checks.pgvector import check_pgvector, check_pgvector_usable, installed_pgvector
 from harness.checks.rehearsal import rehearse
+from harness.checks.roundtrip import plan_round_trip, round_trip
+from harness.checks.catalog import app_schemas
 from harness.checks.schema import check_schema_drift, check_schema_drift_from_snapshot
+from harness.checks.sequences import check_sequences
 from harness.checks.throwaway import check_no_throwaway_left
 from harness.config.rehearsal import rehearsal_spec
 from harness.transport.db import database_errors
+
+# Every test here talks to the database only: a local stack run for this module alone starts
+# PostgreSQL and the migrations, not the app server (harness.plugin.needs).
+HARNESS_NEEDS_APP = False
 
 
 @pytest.mark.checklist("migration-head")
@@ -48,6 +56,13 @@ def test_live_schema_equals_its_migrations(db_engine, migrated_snapshot, alembic
     check(check_schema_drift(db_engine, request.getfixturevalue("replay_engine"), alembic_ini, db_spec, app_code))
 
 
+@pytest.mark.checklist("schema-drift")
+def test_sequences_are_ahead_of_their_columns(db_engine, db_spec, check):
+    with database_errors(db_engine), db_engine.connect() as connection:
+        schemas = app_schemas(connection, db_spec.ignore_schemas)
+    check(check_sequences(db_engine, schemas))
+
+
 @pytest.mark.checklist("migration-rehearsal")
 def test_pending_migrations_apply_to_a_copy_of_the_live_data(
     db_engine, throwaway, alembic_ini, db_spec, app_code, target, run_id, check
@@ -62,9 +77,32 @@ def test_pending_migrations_apply_to_a_copy_of_the_live_data(
                    writer=throwaway.engine))  # fmt: skip
 
 
+@pytest.mark.checklist("migration-roundtrip")
+def test_each_revision_steps_up_down_and_up_again(
+    db_engine, throwaway, alembic_ini, db_spec, app_code, target, run_id, stack_database, check
+):
+    rehearsal = rehearsal_spec(target)  # a copy of the live data: the rehearsal's rules
+    if not stack_database and target.production and not rehearsal.on_production:
+        pytest.skip("n/a: production = true: the live database is not copied (set [rehearsal] on_production = true to round-trip on a copy)")
+    with database_errors(db_engine), db_engine.connect() as connection:
+        plan = plan_round_trip(alembic_ini, app_code, read_db_revisions(connection, db_spec), fresh=stack_database)
+    if isinstance(plan, str):
+        pytest.skip(plan)
+    throwaway.require_databases()
+    args = (alembic_ini, db_spec, app_code, plan)
+    if stack_database:  # the whole history on an empty database
+        with throwaway.replay_database() as empty:
+            check(round_trip(db_engine, empty, *args, "an empty database", rehearsal.timeout_s))
+        return
+    with copy_of(db_engine, throwaway.rehearsal_name, run_id) as (copy, info):
+        result = round_trip(db_engine, copy, *args, "a copy of the live data", rehearsal.timeout_s)
+    result.evidence.update(info.evidence())
+    check(result)
+
+
 @pytest.mark.checklist("models-match")
-def test_live_schema_has_what_the_models_expect(db_engine, app_models, db_spec, check):
-    check(check_models_match(db_engine, app_models, db_spec.models, db_spec.models_schema))
+def test_live_schema_has_what_the_models_expect(app_models, db_spec, check):
+    check(check_models_match(app_models, db_spec.models or ""))
 
 
 @pytest.mark.checklist("cleanup")

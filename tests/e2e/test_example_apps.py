@@ -167,6 +167,7 @@ def test_healthy_local_run(project, example):
         "routes-reachable",
         "migration-head",
         "schema-drift",
+        "migration-roundtrip",
         "models-match",
         "cleanup",
     ):

@@ -27,7 +27,7 @@ TARGET = "flask_local"
 SUITES = ("suites/test_health.py", "suites/test_routes.py", "suites/test_database.py")
 FLOWS = "suites/test_flows.py"
 ALL_ITEMS = ("health", "routes", "routes-reachable", "pgvector", "pgvector-usable",
-             "migration-head", "schema-drift", "models-match", "wallet-reward",
+             "migration-head", "schema-drift", "migration-roundtrip", "models-match", "wallet-reward",
              "wallet-idempotent", "cleanup")  # fmt: skip
 
 
@@ -92,10 +92,11 @@ def pytest_harness_stack_ready(config, target, addresses):
 """
 
 
-def test_column_added_by_hand_fails_schema_drift(project):
+def test_column_added_by_hand_fails_schema_drift_and_models_match(project):
     run(project, *SUITES, hook=COLUMN_ADDED)
-    assert failed_items(project) == {"schema-drift"}
+    assert failed_items(project) == {"schema-drift", "models-match"}
     assert "users.nickname" in texts(project, "schema-drift")
+    assert "users.nickname: column in the database, not in the models (text)" in texts(project, "models-match")
 
 
 def app_copy_without(tmp: Path, revision_file: str) -> dict:

@@ -74,7 +74,7 @@ def test_healthy_staging_exits_0_with_wallet_items_na(project, healthy_app):
     folder = project.report_dirs()[-1]
     sign_off_manual_items(folder)
     summary = json.loads((folder / "checklist.json").read_text())["summary"]
-    assert (summary["done"], summary["total"], summary["percent"]) == (12, 12, 100.0)  # 15 less 3 n/a (wallet items, db-reconnect)
+    assert (summary["done"], summary["total"], summary["percent"]) == (12, 12, 100.0)  # 16 less 4 n/a (wallet items, db-reconnect, migration-roundtrip: nothing pending)
 
 
 def test_stopped_staging_exits_75_blocked(project):
@@ -134,4 +134,4 @@ def test_healthy_template_app_exits_0_and_reaches_100_percent_with_na_items(proj
         "pgvector", "pgvector-usable", "wallet-reward", "wallet-idempotent"}
     assert by_id["pgvector"]["reason"] == "n/a: the app stores no vectors"
     signoff = sign_off_manual_items(project.report_dirs()[-1])
-    assert "11/11 items (100.0%)" in signoff.stdout
+    assert "12/12 items (100.0%)" in signoff.stdout

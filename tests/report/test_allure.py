@@ -54,7 +54,7 @@ def test_environment_and_categories_are_written(mixed_run):
     )
     assert env["target"] == "demo" and env["checklist"] == "phase1"
     assert env["target.database_url"] == "postgresql+psycopg://app:***@127.0.0.1:9/app"
-    assert env["items"] == "2/15 (13.3%)" and env["db_version"] == "16.4"
+    assert env["items"] == "2/16 (12.5%)" and env["db_version"] == "16.4"
     names = [c["name"] for c in json.loads((directory / "categories.json").read_text(encoding="utf-8"))]
     assert names == ["Target unreachable (blocked)", "Configuration error", "Product failure"]
     assert PASSWORD not in (directory / "environment.properties").read_text(encoding="utf-8")
@@ -72,4 +72,4 @@ def test_grouped_phase_then_item_with_evidence_attached(mixed_run):
     rendered = (directory / attached["evidence.md"]["source"]).read_text(encoding="utf-8")
     assert "| key | observed | expected |" in rendered and "| extension | — | vector >= 0.5.0 |" in rendered
     executor = json.loads((directory / "executor.json").read_text(encoding="utf-8"))
-    assert executor["buildName"] == "phase1 demo: 2/15 items (13.3%)"
+    assert executor["buildName"] == "phase1 demo: 2/16 items (12.5%)"

@@ -71,13 +71,13 @@ class RowText(HTMLParser):
 
 def test_headless_chromium_renders_the_table(mixed_run, tmp_path):
     dom = dump_dom(mixed_run.folder / "checklist.html", tmp_path / "profile")
-    assert "Phase 1 demo: 2/15 items (13.3%)" in dom
+    assert "Phase 1 demo: 2/16 items (12.5%)" in dom
     parser = RowText()
     parser.feed(dom)
     header, *rows = parser.rows
     assert header == ["Status", "Item", "Required", "Tests", "Duration"]
     by_id = {row[1].split(" ")[0]: row for row in rows}
-    assert len(rows) == 15
+    assert len(rows) == 16
     assert by_id["health"][0] == "✅ pass"
     assert by_id["pgvector"][0] == "❌ fail" and by_id["pgvector"][3] == "1"
     assert "Remedy: run CREATE EXTENSION vector; as the database owner" in by_id["pgvector"][1]

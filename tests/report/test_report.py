@@ -18,8 +18,8 @@ EXPECTED = {
     "health": "pass", "routes": "pass", "pgvector": "fail", "migration-head": "blocked",
     "wallet-reward": "not_run", "routes-reachable": "not_run", "docs-updated": "not_run",
 }  # fmt: skip
-SUMMARY_EN = "Phase 1 demo: 2/15 items (13.3%)"
-SUMMARY_JA = "フェーズ1 demo: 2/15 項目 (13.3%)"
+SUMMARY_EN = "Phase 1 demo: 2/16 items (12.5%)"
+SUMMARY_JA = "フェーズ1 demo: 2/16 項目 (12.5%)"
 
 
 def cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -31,9 +31,9 @@ def test_mixed_outcomes_roll_up_into_items_and_exit_1(mixed_run):
     statuses = mixed_run.statuses()
     assert {k: statuses[k] for k in EXPECTED} == EXPECTED
     data = mixed_run.checklist()
-    assert data["summary"]["done"] == 2 and data["summary"]["total"] == 15
-    assert data["summary"]["percent"] == 13.3
-    assert data["summary"]["by_status"] == {"pass": 2, "fail": 1, "blocked": 1, "na": 0, "not_run": 11, "interrupted": 0}
+    assert data["summary"]["done"] == 2 and data["summary"]["total"] == 16
+    assert data["summary"]["percent"] == 12.5
+    assert data["summary"]["by_status"] == {"pass": 2, "fail": 1, "blocked": 1, "na": 0, "not_run": 12, "interrupted": 0}
     items = {item["id"]: item for item in data["items"]}
     assert items["pgvector"]["remediation"] == ["run CREATE EXTENSION vector; as the database owner"]
     assert items["pgvector"]["evidence"][0]["expected"] == {"extension": "vector >= 0.5.0"}
@@ -64,7 +64,7 @@ def test_markdown_and_html_show_exact_counts_in_english(mixed_run):
     assert "run CREATE EXTENSION vector; as the database owner" in md
     html = (mixed_run.folder / "checklist.html").read_text(encoding="utf-8")
     assert SUMMARY_EN in html and "✅ pass: 2" in html and "❌ fail: 1" in html
-    assert "⛔ blocked: 1" in html and "⬜ not run: 11" in html
+    assert "⛔ blocked: 1" in html and "⬜ not run: 12" in html
     junit = (mixed_run.folder / "junit.xml").read_text(encoding="utf-8")
     assert 'failures="1"' in junit and "test_pgvector_missing" in junit
 
@@ -126,9 +126,9 @@ def test_no_secret_in_any_report_or_allure_file(mixed_run):
 @pytest.mark.parametrize(
     ("suite", "expected_exit", "last_line"),
     [
-        ("test_all_pass.py", 0, "Phase 1 demo: 1/15 items (6.7%)"),
-        ("test_all_blocked.py", 75, "Phase 1 demo: 0/15 items (0.0%)"),
-        ("test_not_run.py", 1, "Phase 1 demo: 0/15 items (0.0%)"),
+        ("test_all_pass.py", 0, "Phase 1 demo: 1/16 items (6.2%)"),
+        ("test_all_blocked.py", 75, "Phase 1 demo: 0/16 items (0.0%)"),
+        ("test_not_run.py", 1, "Phase 1 demo: 0/16 items (0.0%)"),
     ],
 )
 def test_exit_code_follows_the_required_items(demo_factory, suite, expected_exit, last_line):

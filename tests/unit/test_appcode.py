@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness.checks.migrations import AppScripts, alembic_config, script_directory
-from harness.checks.models import compare, pg_type
+from harness.checks.models import check_models_match, difference_line, pg_type
 from harness.config.stack import stack_spec
 from harness.config.targets import resolve_target
 from harness.errors import ConfigError
@@ -195,14 +195,59 @@ def test_model_types_are_spelled_as_the_catalog_does(compiled, catalog):
 
 
 def test_a_changed_type_reads_type_differs():
-    models = {
-        "user": {
-            "schema": None,
-            "name": "user",
-            "columns": {"email": {"type": "VARCHAR(255)", "nullable": False}},
-        }
-    }
-    missing, _ = compare(models, {"user": {"email": ("text", False)}})
-    assert missing == [
+    diff = {"kind": "modify_type", "schema": None, "table": "user", "column": "email",
+            "database": "TEXT", "models": "VARCHAR(255)"}  # fmt: skip
+    assert difference_line(diff) == (
         "user.email: type differs: the models say character varying(255), the database has text"
-    ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("diff", "line"),
+    [
+        ({"kind": "add_index", "schema": None, "table": "ledger_entries", "name": "ix_ledger_entries_operation",
+          "columns": ["operation"], "unique": False},
+         "ledger_entries index ix_ledger_entries_operation (operation): index the models define is missing"),
+        ({"kind": "remove_index", "schema": "wallet", "table": "ledger_entries", "name": "ix_x",
+          "columns": ["a", "b"], "unique": True},
+         "wallet.ledger_entries unique index ix_x (a, b): index in the database, not in the models"),
+        ({"kind": "add_fk", "schema": None, "table": "tasks", "name": None, "columns": ["owner_id"],
+          "references": ["users.id"]},
+         "tasks foreign key (owner_id) -> users.id: foreign key the models define is missing"),
+        ({"kind": "add_constraint", "schema": None, "table": "users", "name": "uq_users_email",
+          "constraint": "UniqueConstraint", "columns": ["email"]},
+         "users unique constraint uq_users_email (email): unique constraint the models define is missing"),
+        ({"kind": "modify_nullable", "schema": None, "table": "users", "column": "name",
+          "database": False, "models": True},
+         "users.name: nullability differs: the models say NULL, the database has NOT NULL"),
+        ({"kind": "modify_default", "schema": None, "table": "users", "column": "created_at",
+          "database": None, "models": "now()"},
+         "users.created_at: server default differs: the models say now(), the database has none"),
+        ({"kind": "add_table", "schema": "wallet", "table": "supply"},
+         "wallet.supply: table the models define is missing"),
+        ({"kind": "remove_column", "schema": None, "table": "users", "column": "credits", "type": "INTEGER"},
+         "users.credits: column in the database, not in the models (integer)"),
+    ],
+)  # fmt: skip
+def test_each_difference_is_named_as_a_person_says_it(diff, line):
+    assert difference_line(diff) == line
+
+
+def test_models_match_names_every_difference_and_the_ops_autogenerate_would_write():
+    code = "op.create_index(op.f('ix_ledger_entries_operation'), 'ledger_entries', ['operation'], unique=False)"
+    answer = {"tables": 1, "options": {"from": "env.py", "compare_type": True}, "differences": [
+        {"kind": "add_index", "schema": None, "table": "ledger_entries", "name": "ix_ledger_entries_operation",
+         "columns": ["operation"], "unique": False, "code": code},
+        {"kind": "modify_nullable", "schema": None, "table": "ledger_entries", "column": "amount",
+         "database": False, "models": True, "code": "op.alter_column(...)"},
+    ]}  # fmt: skip
+    result = check_models_match(answer, "ledger_app.models:Base.metadata")
+    assert not result.ok
+    assert result.summary == (
+        "the models and the live database differ in 2 thing(s) (missing, nullability differs): "
+        "ledger_entries index ix_ledger_entries_operation (operation), ledger_entries.amount"
+    )
+    assert result.evidence["autogenerate"] == [code, "op.alter_column(...)"]
+    assert "alembic revision --autogenerate" in (result.remediation or "")
+    healthy = check_models_match({**answer, "differences": []}, "m:Base.metadata")
+    assert healthy.ok and "options from env.py" in healthy.summary

@@ -19,7 +19,7 @@ from harness.report.checklist import (
 REPO = Path(__file__).resolve().parents[2]
 DESIGN_ITEMS = [
     "health", "routes", "routes-reachable", "pgvector", "pgvector-usable", "migration-head",
-    "schema-drift", "migration-rehearsal", "models-match", "wallet-reward", "wallet-idempotent", "cleanup",
+    "schema-drift", "migration-rehearsal", "migration-roundtrip", "models-match", "wallet-reward", "wallet-idempotent", "cleanup",
 ]  # fmt: skip
 
 
