@@ -48,9 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     results = _load(out / "corpus.json") if args.only else {}
     for app in apps:
         print(f"corpus: {app['name']} …", flush=True)
-        result = run_app(app, Path(args.mirrors), work, tools, args.reuse_venvs)
+        result = run_app(app, Path(args.mirrors), work, tools, args.reuse_venvs, Path(args.harness))
         results[app["name"]] = result
-        print(f"corpus: {app['name']}: {result['verdict']} in {result['seconds']:.0f} s", flush=True)
+        print(
+            f"corpus: {app['name']}: {result['verdict']} in {result['seconds']:.0f} s", flush=True
+        )
         _write(out, results, apps_order(args.config))
     return 0
 
@@ -61,6 +63,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--work", default="/work/corpus-run", help="where the checkouts go")
     parser.add_argument("--config", default=str(HERE / "corpus.toml"))
     parser.add_argument("--only", nargs="*", help="run just these apps (by name)")
+    parser.add_argument(
+        "--harness",
+        default=str(REPO),
+        help="the staging-harness checkout to install (default: this one)",
+    )
     parser.add_argument("--out", help="folder for corpus.json and corpus.md (default: --work)")
     parser.add_argument(
         "--reuse-venvs",
@@ -84,7 +91,9 @@ def apps_order(config: str) -> list[str]:
     return [app["name"] for app in tomllib.loads(Path(config).read_text())["app"]]
 
 
-def run_app(app: dict[str, Any], mirrors: Path, work: Path, tools: Path, reuse: bool) -> dict:
+def run_app(
+    app: dict[str, Any], mirrors: Path, work: Path, tools: Path, reuse: bool, harness: Path
+) -> dict:
     started = time.monotonic()
     root = work / app["name"]
     log = work / f"{app['name']}.log"
@@ -98,6 +107,7 @@ def run_app(app: dict[str, Any], mirrors: Path, work: Path, tools: Path, reuse: 
         "services": app.get("services", []),
         "modelled": app.get("modelled", False),
         "edits": len(app.get("edits", [])),
+        "harness": _revision(harness),
         "steps": {},
     }
     try:
@@ -105,11 +115,14 @@ def run_app(app: dict[str, Any], mirrors: Path, work: Path, tools: Path, reuse: 
         python = interpreter(app.get("python", DEFAULT_PYTHON))
         folder = root / app["subfolder"]
         _step(result, "install", lambda: install_app(app, python, root, folder, tools, log, reuse))
-        _step(result, "harness", lambda: install_harness(folder, log, reuse))
+        _step(result, "harness", lambda: install_harness(harness, folder, log, reuse))
+        apply_edits(app.get("edits", []), folder, log, tools)
         init_cmd = _hv(folder, "python", "-m", "harness", "init", "--yes")
         init = _step(result, "init", lambda: _run(init_cmd, folder, log, tools, "init"))
         result["init_exit"] = init.returncode
-        result["todo"] = [line[6:] for line in init.stdout.splitlines() if line.startswith("TODO: ")]
+        result["todo"] = [
+            line[6:] for line in init.stdout.splitlines() if line.startswith("TODO: ")
+        ]
         run_cmd = _hv(folder, "pytest", "--target", "local", "-p", "no:cacheprovider")
         run = _step(result, "run", lambda: _run(run_cmd, folder, log, tools, "run"))
         result["exit"] = run.returncode
@@ -138,7 +151,11 @@ def _step(result: dict, name: str, action: Any) -> Any:
 
 def _mirror(mirrors: Path, repository: str) -> Path:
     owner, name = repository.split("/")
-    for candidate in (mirrors / f"{owner}+{name}" / "repo", mirrors / f"{owner}+{name}", mirrors / name):
+    for candidate in (
+        mirrors / f"{owner}+{name}" / "repo",
+        mirrors / f"{owner}+{name}",
+        mirrors / name,
+    ):
         if candidate.is_dir():
             return candidate
     raise StepFailed(f"checkout: no mirror of {repository} under {mirrors}")
@@ -150,9 +167,39 @@ def checkout(mirror: Path, root: Path, commit: str, reuse: bool) -> None:
         if root.exists():
             shutil.rmtree(root)
         _git("clone", "-q", "--no-checkout", str(mirror), str(root))
+    _leave_out_missing(root, commit)
     _git("-C", str(root), "checkout", "-q", "-f", commit)
     excludes = [arg for path in keep for arg in ("-e", path)]
     _git("-C", str(root), "clean", "-q", "-ffdx", *excludes)
+
+
+def _leave_out_missing(root: Path, commit: str) -> None:
+    """A mirror lacks files of 4 MiB and more (data files): check out everything else."""
+    listing = subprocess.run(
+        ["git", "-C", str(root), "ls-tree", "-r", commit],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    blobs = [line.split(None, 3) for line in listing if " blob " in line]
+    check = subprocess.run(
+        ["git", "-C", str(root), "cat-file", "--batch-check"],
+        input="".join(f"{sha}\n" for _, _, sha, _ in blobs),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    missing = [path for (_, _, _, path), line in zip(blobs, check) if line.endswith(" missing")]
+    if missing:
+        _git(
+            "-C",
+            str(root),
+            "sparse-checkout",
+            "set",
+            "--no-cone",
+            "/*",
+            *(f"!/{p}" for p in missing),
+        )
 
 
 def _git(*args: str) -> None:
@@ -172,22 +219,45 @@ def install_app(
         _checked([str(venv / "bin/pip"), "install", "-r", how[4:]], folder, log, tools, "install")
     elif how == "uv":
         _checked([str(tools / "uv"), "sync", "--python", python], root, log, tools, "install")
-    elif how == "poetry":
+    elif how.split(":")[0] == "poetry":
+        extra = how.split(":", 1)[1].split() if ":" in how else []
         _checked([str(tools / "poetry"), "env", "use", python], folder, log, tools, "install")
-        _checked([str(tools / "poetry"), "install"], folder, log, tools, "install")
+        _checked([str(tools / "poetry"), "install", *extra], folder, log, tools, "install")
     else:
         raise StepFailed(f"install: unknown install method {how!r}")
 
 
-def install_harness(folder: Path, log: Path, reuse: bool) -> None:
+def apply_edits(edits: list[dict[str, Any]], folder: Path, log: Path, tools: Path) -> None:
+    """The documented edits of corpus.toml: each a command run in the app's folder."""
+    for edit in edits:
+        _checked(
+            [str(folder / arg) if arg.startswith(".venv/") else arg for arg in edit["run"]],
+            folder,
+            log,
+            tools,
+            "install",
+        )
+
+
+def install_harness(harness: Path, folder: Path, log: Path, reuse: bool) -> None:
     python = interpreter(DEFAULT_PYTHON)
     hv = folder / ".hv"
     if reuse and (hv / "bin/python").exists():
-        cmd = [str(hv / "bin/pip"), "install", "--no-deps", "--force-reinstall", str(REPO)]
+        cmd = [str(hv / "bin/pip"), "install", "--no-deps", "--force-reinstall", str(harness)]
         _checked(cmd, folder, log, None, "harness")
         return
     _checked([python, "-m", "venv", "--clear", str(hv)], folder, log, None, "harness")
-    _checked([str(hv / "bin/pip"), "install", f"{REPO}[local]"], folder, log, None, "harness")
+    _checked([str(hv / "bin/pip"), "install", f"{harness}[local]"], folder, log, None, "harness")
+
+
+def _revision(harness: Path) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(harness), "rev-parse", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip()
 
 
 def _hv(folder: Path, tool: str, *args: str) -> list[str]:
@@ -197,16 +267,26 @@ def _hv(folder: Path, tool: str, *args: str) -> list[str]:
 def _checked(cmd: list[str], cwd: Path, log: Path, tools: Path | None, step: str) -> None:
     done = _run(cmd, cwd, log, tools, step)
     if done.returncode:
-        raise StepFailed(f"{step}: `{Path(cmd[0]).name} {' '.join(cmd[1:3])}` exit {done.returncode}")
+        raise StepFailed(
+            f"{step}: `{Path(cmd[0]).name} {' '.join(cmd[1:3])}` exit {done.returncode}"
+        )
 
 
-def _run(cmd: list[str], cwd: Path, log: Path, tools: Path | None, step: str) -> subprocess.CompletedProcess[str]:
+def _run(
+    cmd: list[str], cwd: Path, log: Path, tools: Path | None, step: str
+) -> subprocess.CompletedProcess[str]:
     with log.open("a") as out:
         out.write(f"\n$ (cd {cwd} && {' '.join(cmd)})\n")
     try:
         done = subprocess.run(
-            cmd, cwd=cwd, env=clean_env(tools), capture_output=True, text=True,
-            timeout=TIMEOUTS[step], check=False, stdin=subprocess.DEVNULL,
+            cmd,
+            cwd=cwd,
+            env=clean_env(tools),
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUTS[step],
+            check=False,
+            stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired as exc:
         raise StepFailed(f"{step}: timed out after {exc.timeout} s") from exc
@@ -217,8 +297,14 @@ def _run(cmd: list[str], cwd: Path, log: Path, tools: Path | None, step: str) ->
 
 def clean_env(tools: Path | None) -> dict[str, str]:
     """The caller's environment without its venv, so the app sees what a fresh shell has."""
-    env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV and not k.startswith("PYTEST_")}
-    parts = [p for p in env.get("PATH", "").split(os.pathsep) if p and not (Path(p).parent / "pyvenv.cfg").exists()]
+    env = {
+        k: v for k, v in os.environ.items() if k not in DROPPED_ENV and not k.startswith("PYTEST_")
+    }
+    parts = [
+        p
+        for p in env.get("PATH", "").split(os.pathsep)
+        if p and not (Path(p).parent / "pyvenv.cfg").exists()
+    ]
     env["PATH"] = os.pathsep.join(([str(tools)] if tools else []) + parts)
     return env
 
@@ -246,7 +332,8 @@ def read_report(folder: Path) -> dict[str, Any]:
     document = json.loads(reports[-1].read_text())
     items = {i["id"]: i["status"] for i in document["items"] if not i.get("manual")}
     reasons = {
-        i["id"]: _first_line(i) for i in document["items"]
+        i["id"]: _first_line(i)
+        for i in document["items"]
         if not i.get("manual") and i["status"] not in ("pass",)
     }
     summary = document.get("summary", {})
