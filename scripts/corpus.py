@@ -17,7 +17,6 @@ A mirror of ``owner/name`` is found as DIR/owner+name/repo, DIR/owner+name or DI
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -26,6 +25,8 @@ import time
 import tomllib
 from pathlib import Path
 from typing import Any
+
+from corpus_report import load_results, read_report, tail, write_results
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     tools = _tools(work)
     out = Path(args.out or work).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    results = _load(out / "corpus.json") if args.only else {}
+    results = load_results(out / "corpus.json") if args.only else {}
     for app in apps:
         print(f"corpus: {app['name']} …", flush=True)
         result = run_app(app, Path(args.mirrors), work, tools, args.reuse_venvs, Path(args.harness))
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"corpus: {app['name']}: {result['verdict']} in {result['seconds']:.0f} s", flush=True
         )
-        _write(out, results, apps_order(args.config))
+        write_results(out, results, apps_order(args.config))
     return 0
 
 
@@ -103,6 +104,7 @@ def run_app(
         "repository": app["repository"],
         "commit": app["commit"],
         "subfolder": app["subfolder"],
+        "kind": app.get("kind", ""),
         "shape": app.get("shape", ""),
         "services": app.get("services", []),
         "modelled": app.get("modelled", False),
@@ -126,7 +128,7 @@ def run_app(
         run_cmd = _hv(folder, "pytest", "--target", "local", "-p", "no:cacheprovider")
         run = _step(result, "run", lambda: _run(run_cmd, folder, log, tools, "run"))
         result["exit"] = run.returncode
-        result["tail"] = _tail(run.stdout + run.stderr)
+        result["tail"] = tail(run.stdout + run.stderr)
         result.update(read_report(folder))
     except StepFailed as failed:
         result["exit"] = None
@@ -323,63 +325,6 @@ def _tools(work: Path) -> Path:
     if not (bindir / "poetry").exists():
         (bindir / "poetry").symlink_to(poetry_venv / "bin/poetry")
     return bindir
-
-
-def read_report(folder: Path) -> dict[str, Any]:
-    reports = sorted((folder / "reports").glob("*-local/checklist.json"))
-    if not reports:
-        return {"items": {}, "verdict": "no report"}
-    document = json.loads(reports[-1].read_text())
-    items = {i["id"]: i["status"] for i in document["items"] if not i.get("manual")}
-    reasons = {
-        i["id"]: _first_line(i)
-        for i in document["items"]
-        if not i.get("manual") and i["status"] not in ("pass",)
-    }
-    summary = document.get("summary", {})
-    return {"items": items, "reasons": reasons, "verdict": _verdict(items), "summary": summary}
-
-
-def _first_line(item: dict[str, Any]) -> str:
-    for text in [item.get("reason")] + list(item.get("remediation") or []):
-        if text:
-            return str(text).splitlines()[0][:300]
-    return ""
-
-
-def _verdict(items: dict[str, str]) -> str:
-    counts: dict[str, int] = {}
-    for status in items.values():
-        counts[status] = counts.get(status, 0) + 1
-    failing = [name for name, status in items.items() if status not in ("pass", "na")]
-    text = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-    return text + (f" ({', '.join(failing)})" if failing else "")
-
-
-def _tail(text: str, lines: int = 8) -> list[str]:
-    return [line for line in text.splitlines() if line.strip()][-lines:]
-
-
-def _load(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
-def _write(out: Path, results: dict[str, Any], order: list[str]) -> None:
-    ordered = {name: results[name] for name in order if name in results}
-    (out / "corpus.json").write_text(json.dumps(ordered, indent=2, ensure_ascii=False) + "\n")
-    (out / "corpus.md").write_text(markdown(ordered))
-
-
-def markdown(results: dict[str, Any]) -> str:
-    head = "| app | commit | edits | init exit | exit | verdict | TODO lines | seconds |\n"
-    rows = [head, "| --- | --- | --- | --- | --- | --- | --- | --- |\n"]
-    for r in results.values():
-        rows.append(
-            f"| {r['app']} ({r['repository']}) | `{r['commit'][:10]}` | "
-            f"{r['edits']} | {r.get('init_exit', '–')} | {r.get('exit', '–')} | {r['verdict']} | "
-            f"{len(r.get('todo', []))} | {r['seconds']:.0f} |\n"
-        )
-    return "".join(rows)
 
 
 if __name__ == "__main__":
