@@ -13,9 +13,9 @@ import pytest
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
-import corpus  # noqa: E402
-from corpus_checkout import StepFailed, find_mirror  # noqa: E402
-from corpus_report import markdown, read_report  # noqa: E402
+import corpus
+from corpus_checkout import StepFailed, find_mirror
+from corpus_report import markdown, read_report
 
 
 def test_every_corpus_entry_names_a_commit_an_install_method_and_a_shape():
@@ -37,7 +37,12 @@ def test_a_report_becomes_item_statuses_a_verdict_and_the_reason_of_each_non_pas
     _report(
         tmp_path,
         [
-            {"id": "health", "status": "fail", "reason": None, "remediation": ["set the path\nmore"]},
+            {
+                "id": "health",
+                "status": "fail",
+                "reason": None,
+                "remediation": ["set the path\nmore"],
+            },
             {"id": "routes", "status": "pass"},
             {"id": "pgvector", "status": "na", "reason": "n/a: no vector extension"},
             {"id": "docs-updated", "status": "not_run", "manual": True},
@@ -52,7 +57,9 @@ def test_a_report_becomes_item_statuses_a_verdict_and_the_reason_of_each_non_pas
 def test_no_report_and_a_failed_setup_step_still_make_one_table_row_each(tmp_path):
     assert read_report(tmp_path)["verdict"] == "no report"
     row = {"app": "a", "repository": "o/a", "commit": "0" * 40, "edits": 0, "seconds": 3.0}
-    table = markdown({"a": {**row, "verdict": "install: `pip install -r`\nfailed | x", "exit": None}})
+    table = markdown(
+        {"a": {**row, "verdict": "install: `pip install -r`\nfailed | x", "exit": None}}
+    )
     line = table.splitlines()[2]
     assert line.count("|") == 10 and "failed / x" in line and "| – |" in line
 
