@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, text
 from harness.config.database import DatabaseSpec
 from harness.errors import ConfigError
 from harness.result import CheckResult
-from harness.stack.appcode import AppCode
+from harness.stack.appcode import NO_DATABASE_URL, AppCode
 from harness.transport.db import database_errors
 
 ITEM = "models-match"
@@ -31,6 +31,9 @@ _COLUMNS = """SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.
     JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
       AND n.nspname = ANY(:schemas)"""
+# Every schema a tenant's tables may live in: not PostgreSQL's own, not the harness's hv_ ones.
+_USER_SCHEMAS = r"""SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\_%'
+    AND nspname <> 'information_schema' AND nspname NOT LIKE 'hv\_%' ORDER BY 1"""
 # SQLAlchemy's PostgreSQL spelling → format_type's.
 _SPELLING = {
     "varchar": "character varying", "char": "character", "float": "double precision",
@@ -42,7 +45,7 @@ _SPELLING = {
 def load_models(app: AppCode, spec: DatabaseSpec) -> Models:
     """The models' description from the app's interpreter; no tables is a ConfigError."""
     assert spec.models is not None
-    env = app.environment(None)
+    env = app.environment(NO_DATABASE_URL)  # settings may raise at import without one
     if spec.models_path:
         env["PYTHONPATH"] = ":".join(str(p) for p in spec.models_path)
     answer = app.helper("describe_models", [spec.models, *spec.models_import], env)
@@ -84,6 +87,11 @@ def live_columns(
     ):
         found.setdefault(_where(schema, table), {})[column] = (type_, nullable)
     return found
+
+
+def _split(label: str) -> tuple[str, str]:
+    schema, _, table = label.rpartition(".")
+    return schema or "public", table
 
 
 def _where(schema: str | None, table: str) -> str:
@@ -133,10 +141,36 @@ def _column_differences(
     return []
 
 
-def check_models_match(engine: Engine, models: Models, name: str) -> CheckResult:
-    schemas = sorted({t["schema"] or "public" for t in models.values()})
+def placed(models: Models, live_tables: set[tuple[str, str]], models_schema: str) -> Models:
+    """The models with each table that names no schema placed where ``database.models_schema``
+    says it lives: one schema, or ("*", per-tenant schemas) every schema holding a table of
+    its name; one holding none stays unplaced (and is reported missing)."""
+    if models_schema == "public":
+        return models
+    out: Models = {}
+    for key, table in models.items():
+        if table["schema"]:
+            out[key] = table
+            continue
+        homes = [models_schema] if models_schema != "*" else sorted(
+            s for s, t in live_tables if t == table["name"]
+        )  # fmt: skip
+        for schema in homes or [None]:
+            out[f"{schema}.{table['name']}" if schema else key] = {**table, "schema": schema}
+    return out
+
+
+def check_models_match(
+    engine: Engine, models: Models, name: str, models_schema: str = "public"
+) -> CheckResult:
     with database_errors(engine), engine.connect() as connection:
+        schemas = (
+            [r[0] for r in connection.execute(text(_USER_SCHEMAS))]
+            if models_schema == "*"
+            else sorted({t["schema"] or models_schema for t in models.values()})
+        )
         live = live_columns(connection, schemas)
+    models = placed(models, {_split(label) for label in live}, models_schema)
     missing, extra = compare(models, live)
     evidence = {"models": name, "tables_in_models": len(models), "only_in_database": extra}
     if not missing:

@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 from harness.checks.dbcopy import copy_database
 from harness.checks.migrations import head_revisions, known_revision, read_db_revisions
 from harness.checks.revisions import RevisionGraph
+from harness.config.alembic_ini import ini_section
 from harness.config.database import DatabaseSpec
 from harness.config.rehearsal import RehearsalSpec
 from harness.errors import ConfigError
@@ -66,9 +67,13 @@ def alembic_argv(app: AppCode, ini: Path, *args: str) -> tuple[list[str], Path]:
     """The app's own migrate command, one step of it: its interpreter, from its folder
     (Flask-Migrate's ``flask db`` where the app's migrations run in its app context)."""
     if app.spec.migrations == "flask" and app.spec.wsgi:
-        parts = ["{python}", "-m", "flask", "--app", app.spec.wsgi, "db", *args, "-d", str(ini.parent)]
+        # FLASK_APP in [app] env: a Flask before 2.2, which has no --app option.
+        named = [] if "FLASK_APP" in app.spec.env else ["--app", app.spec.wsgi]
+        parts = ["{python}", "-m", "flask", *named, "db", *args, "-d", str(ini.parent)]
         return app.command(parts), app.spec.dir
-    return app.command(["{python}", "-m", "alembic", "-c", str(ini), *args]), app.spec.dir
+    section = ini_section(ini)  # an ini with only [alembic:NAME] sections: alembic -n NAME
+    named = ["-n", section] if section != "alembic" else []
+    return app.command(["{python}", "-m", "alembic", "-c", str(ini), *named, *args]), app.spec.dir
 
 
 def pending_revisions(graph: Any, current: list[str] | None) -> list[str] | None:

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from harness.config.targets import Target
 from harness.flow import db as wallet_db
-from harness.flow.api import FlowError, Tagger, WalletApi
+from harness.flow.api import AUTH_REMEDY, SERVER_ERROR_REMEDY, FlowError, Tagger, WalletApi
 from harness.flow.config import WalletSpec, WalletTables, wallet_spec
 from harness.flow.diagnose import misdirected
 from harness.result import CheckResult
@@ -234,10 +234,17 @@ def _refused(api: WalletApi) -> str:
 
 def _flow_failed(item: str, exc: FlowError) -> CheckResult:
     return CheckResult.failed(
-        item, f"the wallet flow could not run: {exc}", **exc.evidence(),
-        remediation="check [targets.NAME.wallet] routes/fields against the app's API, "
-        "and that the system wallet has funds",
+        item, f"the wallet flow could not run: {exc}", **exc.evidence(), remediation=_flow_remedy(exc),
     )  # fmt: skip
+
+
+def _flow_remedy(exc: FlowError) -> str:
+    if exc.server_error:
+        return SERVER_ERROR_REMEDY
+    if exc.status in (401, 403):
+        return AUTH_REMEDY
+    return ("check [targets.NAME.wallet] routes/fields against the app's API, "
+            "and that the system wallet has funds")  # fmt: skip
 
 
 # ---------------------------------------------------------------- cleanup and janitor

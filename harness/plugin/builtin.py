@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from _pytest.config import Config
 
+from harness.plugin.paths import project_dir
 from harness.report.checklist import DEFAULT_CHECKLISTS_DIR
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -94,7 +95,7 @@ def checklists_dir(config: pytest.Config) -> Path:
     (an app's repo has no checklists/ of its own)."""
     value = config.getini("harness_checklists_dir")
     path = Path(value)
-    path = path if path.is_absolute() else Path(config.rootpath) / path
+    path = path if path.is_absolute() else project_dir(config) / path
     if value != DEFAULT_CHECKLISTS_DIR or path.is_dir():
         return path
     return PACKAGED_CHECKLISTS_DIR

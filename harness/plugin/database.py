@@ -33,6 +33,7 @@ from harness.stack.appcode import AppCode
 from harness.transport import db
 
 CLEANUP_ITEM = "cleanup"
+RECONNECT_ITEM = "db-reconnect"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -82,12 +83,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Cleanup tests last (stable otherwise): they judge what the other tests left."""
-    def is_cleanup(item: pytest.Item) -> bool:
+    """db-reconnect, then cleanup, last (stable otherwise): db-reconnect cuts the app's
+    database sessions, which no other item should meet; cleanup judges what the others left."""
+    def rank(item: pytest.Item) -> int:
         marker = item.get_closest_marker("checklist")
-        return bool(marker and CLEANUP_ITEM in marker.args)
+        ids = marker.args if marker else ()
+        return 2 if CLEANUP_ITEM in ids else 1 if RECONNECT_ITEM in ids else 0
 
-    items.sort(key=is_cleanup)
+    items.sort(key=rank)
 
 
 @pytest.hookimpl(tryfirst=True)

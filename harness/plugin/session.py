@@ -36,7 +36,7 @@ class HarnessState:
     unavailable: TargetUnavailable | None = None
     # The cold-start wait's outcome: done once on the controller, handed to xdist workers.
     http_ready: bool = False
-    http_unavailable: TargetUnavailable | None = None
+    http_unavailable: TargetUnavailable | ConfigError | None = None
     collector: ResultsCollector | None = None
     report_dir: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -95,7 +95,7 @@ class HarnessState:
         try:
             strategy.wait(progress)
             self.http_ready = True
-        except TargetUnavailable as exc:
+        except (TargetUnavailable, ConfigError) as exc:  # ConfigError: an untrusted certificate
             self.http_unavailable = exc
 
     def adopt(self, addresses: StackAddresses) -> None:

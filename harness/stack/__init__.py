@@ -12,6 +12,7 @@ import json
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -31,8 +32,9 @@ class StackAddresses:
     base_url: str
     database_url: str
     timings_s: dict[str, float] = field(default_factory=dict)
-    # A copy of the database taken right after the stack's own migrations ("" = none): the
-    # schema the migrations build, so schema-drift need not replay them (checks/schema.py).
+    # A copy of the database taken right after the app's upgrade steps, before its other
+    # migrate steps ("" = none): the schema the migrations alone build, so schema-drift need
+    # not replay them (checks/schema.py).
     migrated_snapshot_url: str = ""
 
     def to_json(self) -> str:
@@ -77,17 +79,25 @@ class LocalStack:
     def _start_app(self, progress: Progress, timings: dict[str, float]) -> StackAddresses:
         assert self.postgres is not None and self.target.app is not None
         snapshot_url: list[str] = []
-        # The copy runs while uvicorn imports the app (≈1 s): the app's first connection
-        # waits on the copy's lock rather than disturbing it.
+        # The copy is taken right after the app's upgrade steps, before any other migrate step
+        # (seed SQL, a hand-made index): schema-drift's reference is the migrations' schema
+        # alone. When nothing follows, it runs while uvicorn imports the app (≈1 s): the app's
+        # first connection waits on the copy's lock rather than disturbing it.
         copier = threading.Thread(
             target=lambda: snapshot_url.extend(self._snapshot_migrated(timings)),
             name="harness-migrated-snapshot", daemon=True,
         )  # fmt: skip
+
+        def start_copy() -> Callable[[], None]:
+            copier.start()
+            return copier.join
+
         self.app = launch_app(
             self.target.app, self.target.health.path, self.postgres.url(),
-            log_file(self.log_dir), progress, timings, after_migrations=copier.start,
+            log_file(self.log_dir), progress, timings, after_upgrade=start_copy,
         )  # fmt: skip
-        copier.join()
+        if copier.ident is not None:  # never started: the first migrate step is no upgrade
+            copier.join()
         return StackAddresses(self.app.base_url, self.postgres.url(), timings, *snapshot_url)
 
     def _snapshot_migrated(self, timings: dict[str, float]) -> list[str]:

@@ -30,6 +30,10 @@ HELPERS = Path(__file__).parent / "helpers"
 JSON_PREFIX = "HV-JSON:"
 _DRIVERS = {"url": "postgresql", "url_psycopg": "postgresql+psycopg",
             "url_asyncpg": "postgresql+asyncpg", "url_psycopg2": "postgresql+psycopg2"}  # fmt: skip
+# What app code loaded only to describe itself (its models, its revisions) finds in its
+# database variables: nothing listens there, but settings that insist on one still import
+# (a password too: settings that ignore empty variables would find none without it).
+NO_DATABASE_URL = "postgresql://hv-nodb:hv-nodb-pw@127.0.0.1:1/hv_no_database"
 # libpq reads these: left in the environment they could route an app's connection elsewhere.
 _LIBPQ_VARS = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD",
                "PGPASSFILE", "PGSERVICE", "PGSERVICEFILE")  # fmt: skip

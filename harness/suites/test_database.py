@@ -63,7 +63,7 @@ def test_pending_migrations_apply_to_a_copy_of_the_live_data(
 
 @pytest.mark.checklist("models-match")
 def test_live_schema_has_what_the_models_expect(db_engine, app_models, db_spec, check):
-    check(check_models_match(db_engine, app_models, db_spec.models))
+    check(check_models_match(db_engine, app_models, db_spec.models, db_spec.models_schema))
 
 
 @pytest.mark.checklist("cleanup")

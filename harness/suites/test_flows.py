@@ -66,7 +66,9 @@ def judge(flow_item, target, run_id, worker_id_safe, request, check):
     except ConfigError as exc:  # a mapping error: exit 4 with one line, never a SQL traceback
         pytest.exit(exc.one_line(), returncode=4)
     tags = Tagger.for_worker(run_id, worker_id_safe)
-    runner = StepRunner(request.getfixturevalue("http"), spec, engine)
+    # The profile's [auth] on every request (a login that fails is exit 4, one line).
+    auth = request.getfixturevalue("auth_headers")
+    runner = StepRunner(request.getfixturevalue("http"), spec, engine, auth)
     with _mapped(engine):
         before = own_rows(engine, spec, tags.prefix, []) if engine is not None and spec.rows else None
     flow_judge = FlowJudge(runner, tags)

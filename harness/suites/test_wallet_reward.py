@@ -30,7 +30,8 @@ def wallet_run(target, run_id, worker_id_safe, request, check):
     engine = request.getfixturevalue("db_engine") if target.database_url else None
     # Each worker has its own tags, so its users and tasks never meet another worker's.
     tags = Tagger.for_worker(run_id, worker_id_safe)
-    run = WalletRun(WalletApi(http, spec), tags, engine, spec.db)
+    auth = request.getfixturevalue("auth_headers")  # [auth] on every request of the flow
+    run = WalletRun(WalletApi(http, spec, auth), tags, engine, spec.db)
     run.begin()
     yield run
     check(run.finish())

@@ -5,6 +5,7 @@ with this venv, where ``pip install -e .`` registered the entry point."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -97,3 +98,71 @@ def test_a_conftest_loading_it_too_is_harmless(app_repo: Path) -> None:
     run = _pytest(app_repo, "--target", "staging", "--collect-only", "-q", "-p", "harness.plugin")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "test_health.py::" in run.stdout
+
+
+def test_report_dir_space_form_keeps_the_project_where_pytest_runs(tmp_path: Path) -> None:
+    """``--report-dir DIR`` with DIR outside the project: pytest takes DIR for a path before
+    the plugin's options are known and roots the run near DIR; targets.toml is still found
+    in the project and the report lands in DIR."""
+    project, outside = tmp_path / "app", tmp_path / "elsewhere" / "reports"
+    project.mkdir()
+    outside.mkdir(parents=True)
+    (project / "pytest.ini").write_text("[pytest]\n")
+    (project / "targets.toml").write_text(REMOTE)
+    run = _pytest(project, "--target", "nosuch", "--report-dir", str(outside), "-q")
+    assert run.returncode == 4, run.stdout + run.stderr
+    assert "unknown target 'nosuch'" in run.stderr and "not found" not in run.stderr
+    assert [p.name.endswith("-nosuch") for p in outside.iterdir()] == [True]
+
+
+def test_two_targets_on_the_command_line_are_refused(app_repo: Path) -> None:
+    (app_repo / "targets.toml").write_text(REMOTE)
+    run = _pytest(app_repo, "--target", "staging", "--target=local", "-q")
+    assert run.returncode == 4, run.stdout + run.stderr
+    assert "--target is given 2 times" in run.stderr
+    assert not (app_repo / "reports").exists()  # refused before anything ran
+
+
+def test_an_ini_target_is_overridden_by_the_command_line(app_repo: Path) -> None:
+    (app_repo / "targets.toml").write_text(REMOTE)
+    (app_repo / "pytest.ini").write_text("[pytest]\naddopts = --target=local\n")
+    run = _pytest(app_repo, "--target", "staging", "--collect-only", "-q")
+    assert "is given" not in run.stderr, run.stderr
+
+
+SWALLOWS_CTRL_C = """
+import time, pytest
+
+@pytest.mark.checklist("health")
+def test_a_library_swallows_the_interrupt():
+    try:
+        print("SWALLOW-STARTED", flush=True)
+        time.sleep(60)
+    except KeyboardInterrupt:
+        pass  # as a driver cancelling its query might
+"""
+
+
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+def test_a_run_told_to_stop_never_exits_0(tmp_path: Path, signum: str) -> None:
+    import signal
+
+    (tmp_path / "test_swallow.py").write_text(SWALLOWS_CTRL_C)
+    (tmp_path / "targets.toml").write_text(REMOTE + "[targets.staging.health]\nwait_timeout_s = 0.5\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-s",
+         "--target", "staging", "test_swallow.py"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if "SWALLOW-STARTED" in line:
+            break
+    proc.send_signal(getattr(signal, signum))
+    out, _ = proc.communicate(timeout=60)
+    assert "1 passed" in out  # the test went on as if nothing had happened…
+    assert proc.returncode == 2, out  # …but the run says it was interrupted
+    results = json.loads(next((tmp_path / "reports").glob("*/results.json")).read_text())
+    assert results["exit_status"] == 2
