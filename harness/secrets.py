@@ -12,7 +12,7 @@ import json
 import re
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 MASK = "***"
 # A cut, an escape or a stripped tag leaves pieces of a secret, not the whole: any run of at
@@ -25,6 +25,12 @@ _registered: set[str] = set()
 def register_secret(value: str | None) -> None:
     """Remember a secret so ``redact`` scrubs it. Very short values are ignored: masking
     every "a" in a report would hide more than it protects."""
+    if value and "://" in value:  # a URL: its password, never its scheme and host
+        password = urlsplit(value).password if "@" in value else None
+        if password:
+            register_secret(password)
+            register_secret(unquote(password))
+        return
     if value and len(value) >= 4:
         _registered.add(value)
         # The forms it takes inside a JSON string and in HTML, whole.

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, text
 
+from harness.transport import writes
 from harness.transport.db import database_errors
 
 HARNESS_APP_NAME = "staging-harness"
@@ -89,4 +90,6 @@ def terminate_idle_app_sessions(engine: Engine) -> int:
     settled_sessions(engine)
     with database_errors(engine), engine.connect() as connection:
         ended = connection.execute(_TERMINATE_IDLE, {"harness": HARNESS_APP_NAME}).scalar()
+    # A write to someone's database (engine is the writer): listed in the report.
+    writes.record(engine, "terminate sessions", "the app's idle sessions", count=int(ended or 0), purpose="db-reconnect")
     return int(ended or 0)

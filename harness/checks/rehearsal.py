@@ -87,7 +87,8 @@ def pending_revisions(graph: Any, current: list[str] | None) -> list[str] | None
 
 
 def rehearse(live: Engine, ini: Path, spec: DatabaseSpec, rehearsal: RehearsalSpec, copy_name: str,
-             run_id: str, app: AppCode) -> CheckResult:  # fmt: skip
+             run_id: str, app: AppCode, *, writer: Engine) -> CheckResult:  # fmt: skip
+    """``live`` reads (read-only); ``writer`` makes and drops the copy (a recorded write)."""
     graph = head_revisions(ini, app.spec.dir, app)
     with db.database_errors(live), live.connect() as connection:
         current = read_db_revisions(connection, spec)
@@ -96,12 +97,12 @@ def rehearse(live: Engine, ini: Path, spec: DatabaseSpec, rehearsal: RehearsalSp
         at = ", ".join(current or []) or "nothing"
         return CheckResult.passed(ITEM, f"nothing to rehearse: the live database is at {at}, "
                                   "no revision is pending", db_revisions=current, pending=pending or [])  # fmt: skip
-    with db.database_errors(live):
-        info = copy_database(live, copy_name, run_id)
+    with db.database_errors(writer):
+        info = copy_database(writer, copy_name, run_id)
     try:
         result = _rehearse_on_copy(live, ini, graph, pending, rehearsal, copy_name, app)
     finally:
-        db.drop_database(live, copy_name)
+        db.drop_database(writer, copy_name, "migration-rehearsal")
     with db.database_errors(live), live.connect() as connection:
         if read_db_revisions(connection, spec) != current:
             raise ConfigError("the live database's revision changed during the rehearsal: the migrate "

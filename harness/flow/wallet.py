@@ -24,6 +24,7 @@ from harness.flow.api import AUTH_REMEDY, SERVER_ERROR_REMEDY, FlowError, Tagger
 from harness.flow.config import WalletSpec, WalletTables, wallet_spec
 from harness.flow.diagnose import misdirected
 from harness.result import CheckResult
+from harness.transport.liveness import DeadRun
 
 REWARD = "wallet-reward"
 IDEMPOTENT = "wallet-idempotent"
@@ -263,9 +264,11 @@ def check_cleanup(before: dict[str, Any], after: dict[str, Any], removed: dict[s
     )  # fmt: skip
 
 
-def sweep_tagged_rows(engine: Engine, ttl_s: float, target: Target | None = None) -> list[str]:
-    """Janitor sweeper: the wallet flow's tagged rows of runs older than ``ttl_s``, with the
-    system wallet given back what they took. The tables are the profile's
-    ``[wallet.db]`` mapping when the target is known, the reference app's otherwise."""
+def sweep_tagged_rows(
+    engine: Engine, ttl_s: float, target: Target | None = None, dead: DeadRun | None = None
+) -> list[str]:
+    """Janitor sweeper: the wallet flow's tagged rows of dead runs (or runs older than
+    ``ttl_s``), with the system wallet given back what they took. The tables are the
+    profile's ``[wallet.db]`` mapping when the target is known, the reference app's otherwise."""
     tables = wallet_spec(target).db if target is not None else WalletTables()
-    return wallet_db.sweep(engine, ttl_s, tables, datetime.now(UTC))
+    return wallet_db.sweep(engine, ttl_s, tables, datetime.now(UTC), dead)

@@ -36,6 +36,7 @@ pytest_plugins = [
     "harness.plugin.fixtures", "harness.plugin.database", "harness.plugin.facts",
     "harness.plugin.checklist", "harness.plugin.deploy", "harness.plugin.fastexit",
     "harness.plugin.restarts", "harness.plugin.secrets_sync", "harness.plugin.account",
+    "harness.plugin.isolation", "harness.plugin.writes", "harness.plugin.leftovers",
 ]
 
 _WORKER_KEY = "staging_harness"
@@ -75,10 +76,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if name is None:  # installed by its entry point, but this run did not ask for it
         builtin.deactivate(config, sys.modules[__name__])
         return
+    from harness.plugin.isolation import isolated  # lazily: a plugin too (assert rewriting)
     from harness.plugin.paths import refuse_repeated_options
 
     refuse_repeated_options(config, "--target", "--target-file")
-    builtin.add_builtin_suites(config)
+    builtin.add_builtin_suites(config, isolated=isolated(config))
     workerinput = getattr(config, "workerinput", None)
     state = HarnessState.new(name)
     if workerinput and _WORKER_KEY in workerinput:
@@ -297,7 +299,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         exitstatus = pytest.ExitCode.USAGE_ERROR  # found by an xdist worker (checklist_hooks)
     # Exit code from the item statuses: 0 / 1 / 75 (see harness.report.checklist.decide_exit).
     session.exitstatus = finish_run(
-        config, state, int(exitstatus), write=_writes_report(config), collection_errors=watch.errors
+        config, state, int(exitstatus), write=_writes_report(config), collection_errors=watch.errors,
+        not_collected=watch.failures,
     )
     _write_allure_extras(config, state)
 
@@ -336,6 +339,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         write = reporter.write_line if reporter else print
         for reason in blocked_reasons(state):
             write(f"harness: BLOCKED: {reason}")
+        from harness.plugin.checklist import collection_watch
+
+        for failure in collection_watch(config).failures:
+            write(f"harness: NOT COLLECTED: {failure['path']}: {failure['reason']}")
         if state.report_dir is not None:
             write(f"harness: report: {state.report_dir / 'checklist.html'}")
         write(summary_line(config, state))

@@ -109,10 +109,13 @@ def prepare_report_dir(config: pytest.Config, state: HarnessState) -> None:
 
 
 def finish_run(
-    config: pytest.Config, state: HarnessState, pytest_exit: int, *, write: bool, collection_errors: int = 0
+    config: pytest.Config, state: HarnessState, pytest_exit: int, *, write: bool,
+    collection_errors: int = 0, not_collected: list[dict[str, str]] | None = None,
 ) -> int:
-    """Roll the results up into items, decide the exit code, write the folder; → exit code."""
+    """Roll the results up into items, decide the exit code, write the folder; → exit code.
+    ``not_collected``: the files that did not import (``{"path", "reason"}``)."""
     results = build_results(state, pytest_exit, project_dir(config))
+    results["collection_errors"] = list(not_collected or [])
     checklist = config.stash.get(checklist_key, None)
     exit_status = pytest_exit
     payload = None
@@ -131,7 +134,7 @@ def finish_run(
         exit_status = decide_exit(
             pytest_exit,
             payload["items"],
-            other_failures=collection_errors > 0
+            other_failures=collection_errors > 0 or bool(not_collected)
             or any(t["outcome"] in ("failed", "error") for t in payload["unmarked_tests"]),
             target_unavailable=state.unavailable is not None,
             config_error=bool(state.collector and state.collector.config_errors())

@@ -47,6 +47,9 @@ def combine(services: list[tuple[str, dict[str, Any]]], lang: str = "en") -> dic
         "summary": summarise(items),
         "items": items,
         "unmarked_tests": [t for _, p in services for t in p.get("unmarked_tests", [])],
+        "collection_errors": [
+            {**e, "path": f"{name}: {e.get('path')}"} for name, p in services for e in p.get("collection_errors", [])
+        ],
         "waivers": [{**w, "item": f"{name}/{w.get('item')}"} for name, p in services for w in p.get("waivers", [])],
         "signoffs": [],
     }  # fmt: skip

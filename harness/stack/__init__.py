@@ -21,6 +21,7 @@ from harness.config.stack import stack_spec, system_bindir
 from harness.config.targets import Target
 from harness.errors import StackError
 from harness.stack.app import AppProcess, launch_app, log_file
+from harness.stack.mapping import MappingProbe
 from harness.stack.postgres import EmbeddedPostgres
 from harness.transport.wait import Progress
 
@@ -95,6 +96,7 @@ class LocalStack:
         self.app = launch_app(
             self.target.app, self.target.health.path, self.postgres.url(),
             log_file(self.log_dir), progress, timings, after_upgrade=start_copy,
+            mapping=MappingProbe.for_target(self.target, self.postgres.url()),
         )  # fmt: skip
         if copier.ident is not None:  # never started: the first migrate step is no upgrade
             copier.join()

@@ -24,6 +24,7 @@ from harness.config.targets import AppSpec
 from harness.errors import AppCodeError, StackError
 from harness.secrets import redact
 from harness.stack.appcode import AppCode, last_error_line
+from harness.stack.mapping import MappingProbe
 from harness.stack.postgres import free_port, tail
 from harness.stack.procs import OWNER_ENV, owner_marker, sweep_app_orphans
 from harness.transport.wait import HttpWaitStrategy, Progress
@@ -199,16 +200,19 @@ class AppProcess:
 def launch_app(
     spec: AppSpec, health_path: str, database_url: str, log_path: Path,
     progress: Progress, timings: dict[str, float],
-    after_upgrade: AfterUpgrade | None = None,
+    after_upgrade: AfterUpgrade | None = None, mapping: MappingProbe | None = None,
 ) -> AppProcess:  # fmt: skip
     """Migrations, then uvicorn until healthy: the same for every kind that runs the app.
     ``after_upgrade`` is called right after the leading upgrade steps (``leading_upgrades``),
-    while nothing is connected to the database; never when the first step is no upgrade."""
+    while nothing is connected to the database; never when the first step is no upgrade.
+    ``mapping`` proves each step used the harness's database (harness.stack.mapping)."""
     sweep_app_orphans()  # apps of a killed run (own session: nothing else stops them)
     env = app_environment(spec, database_url)
     mark = time.perf_counter()
     progress(f"running the app's migrations (log: {log_path})")
     run_migrations(spec, env, log_path, after_upgrade)
+    if mapping is not None:
+        mapping.after_migrations(progress)
     timings["migrations"] = time.perf_counter() - mark
     mark = time.perf_counter()
     progress(f"starting the app under {'gunicorn' if spec.wsgi else 'uvicorn'}")
@@ -216,6 +220,8 @@ def launch_app(
     try:
         app.start()
         app.wait_ready(health_path, progress)
+        if mapping is not None:
+            mapping.after_start(progress)
     except BaseException:
         app.stop()
         raise

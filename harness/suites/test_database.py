@@ -29,12 +29,12 @@ def test_pgvector_is_installed(db_engine, db_spec, check):
 
 
 @pytest.mark.checklist("pgvector-usable")
-def test_pgvector_works_in_a_throwaway_schema(db_engine, throwaway_schema, check):
+def test_pgvector_works_in_a_throwaway_schema(db_engine, throwaway, throwaway_schema, check):
     with database_errors(db_engine), db_engine.connect() as connection:
         installed = installed_pgvector(connection)
     if installed is None:
         pytest.skip("not run: the vector extension is not installed (see the pgvector item)")
-    check(check_pgvector_usable(db_engine, throwaway_schema, installed.schema))
+    check(check_pgvector_usable(throwaway.engine, throwaway_schema, installed.schema))  # writes: its own schema
 
 
 @pytest.mark.checklist("schema-drift")
@@ -58,7 +58,8 @@ def test_pending_migrations_apply_to_a_copy_of_the_live_data(
     if target.production and not rehearsal.on_production:
         pytest.skip("n/a: production = true: the live database is not copied (set [rehearsal] on_production = true to rehearse on a copy)")
     throwaway.require_databases()
-    check(rehearse(db_engine, alembic_ini, db_spec, rehearsal, throwaway.rehearsal_name, run_id, app_code))
+    check(rehearse(db_engine, alembic_ini, db_spec, rehearsal, throwaway.rehearsal_name, run_id, app_code,
+                   writer=throwaway.engine))  # fmt: skip
 
 
 @pytest.mark.checklist("models-match")

@@ -19,15 +19,15 @@ def test_app_recovers_from_cut_database_connections(target, request, check):
             "n/a: terminating the app's database sessions needs a stack the harness runs, or "
             "allow_writes = true on a remote target (this one is read-only)"
         )
-    # Only now: a read-only target is not even connected to.
-    db_engine, http, auth_headers = (
-        request.getfixturevalue(name) for name in ("db_engine", "http", "auth_headers")
+    # Only now: a read-only target is not even connected to. Cutting sessions is a write.
+    db_writer, http, auth_headers = (
+        request.getfixturevalue(name) for name in ("db_writer", "http", "auth_headers")
     )
     spec = routes_spec(target)
     routes = load_expected(spec.expected_file) if spec.expected_file else []
     plan = reconnect_plan(routes, spec, target.health.path)
     app_dir = target.app.dir if target.app is not None else None
-    outcome = check_db_reconnect(db_engine, http, plan, auth_headers, app_dir)
+    outcome = check_db_reconnect(db_writer, http, plan, auth_headers, app_dir)
     if isinstance(outcome, NotRun):
         pytest.skip(f"not run: {outcome.reason}")
     check(outcome)

@@ -59,6 +59,7 @@ def judge(flow_item, target, run_id, worker_id_safe, request, check):
         pytest.skip(reason)
     spec, _ = flow_item
     engine = request.getfixturevalue("db_engine") if target.database_url else None
+    writer = request.getfixturevalue("db_writer") if target.database_url else None  # cleanup
     try:
         if engine is not None:
             with _mapped(engine):
@@ -74,8 +75,8 @@ def judge(flow_item, target, run_id, worker_id_safe, request, check):
     flow_judge = FlowJudge(runner, tags)
     yield flow_judge
     if before is not None:
-        with _mapped(engine):
-            result = cleanup(engine, spec, tags.prefix, flow_judge.contexts, before)
+        with _mapped(writer):
+            result = cleanup(writer, spec, tags.prefix, flow_judge.contexts, before)
         check(result)
     else:
         check(CheckResult.passed(CLEANUP, f"not cleaned up: no database_url or [rows], so rows tagged "

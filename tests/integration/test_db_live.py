@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from db_support import engine, hv_objects, sql, standalone_pg  # noqa: F401  (fixtures)
+from db_support import engine, hv_objects, sql, standalone_pg, writer  # noqa: F401  (fixtures)
 from sqlalchemy import text
 
 from harness.checks.pgvector import check_pgvector
@@ -20,30 +20,30 @@ def age(url: str, kind: str, name: str, created: str) -> None:
     sql(url, f"COMMENT ON {kind} {name} IS '{comment}'")
 
 
-def test_sweep_drops_only_tagged_hv_objects_past_the_ttl(engine, standalone_pg):
+def test_sweep_drops_only_tagged_hv_objects_past_the_ttl(writer, standalone_pg):
     url = standalone_pg.url()
-    db.create_schema(engine, "hv_rold_main", "rold")
-    db.create_database(engine, "hv_rold_main_replay", "rold")
-    db.create_schema(engine, "hv_rnew_main", "rnew")
+    db.create_schema(writer, "hv_rold_main", "rold")
+    db.create_database(writer, "hv_rold_main_replay", "rold")
+    db.create_schema(writer, "hv_rnew_main", "rnew")
     age(url, "SCHEMA", "hv_rold_main", "2000-01-01T00:00:00+00:00")
     age(url, "DATABASE", "hv_rold_main_replay", "2000-01-01T00:00:00+00:00")
     sql(url, "CREATE SCHEMA hv_made_by_hand", "CREATE SCHEMA keepme",
         "CREATE SCHEMA hv_wrong_tag", "COMMENT ON SCHEMA hv_wrong_tag IS 'staging-harness but not ours'")  # fmt: skip
-    removed = db.sweep_schemas(engine, 6 * 3600)
+    removed = db.sweep_schemas(writer, 6 * 3600)
     assert [line.split(" (")[0] for line in removed] == ["schema hv_rold_main", "database hv_rold_main_replay"]
     assert "run rold on elsewhere, created 2000-01-01" in removed[0]
     assert hv_objects(url) == ["hv_made_by_hand", "hv_rnew_main", "hv_wrong_tag"]
-    assert [line.split(' (')[0] for line in db.sweep_schemas(engine, 0)] == ['schema hv_rnew_main']
+    assert [line.split(' (')[0] for line in db.sweep_schemas(writer, 0)] == ['schema hv_rnew_main']
     assert hv_objects(url) == ["hv_made_by_hand", "hv_wrong_tag"]  # untagged: never ours to drop
     assert sql(url, "SELECT count(*) FROM pg_namespace WHERE nspname = 'keepme'") == [(1,)]
 
 
-def test_janitor_command_uses_the_ttl(engine, standalone_pg, tmp_path, capsys):
+def test_janitor_command_uses_the_ttl(writer, standalone_pg, tmp_path, capsys):
     (tmp_path / "targets.toml").write_text(
         f'[targets.db]\nkind = "remote"\nbase_url = "http://127.0.0.1:9"\ndatabase_url = "{standalone_pg.url()}"\n'
         '[targets.db.database]\nschema_ttl_s = 3600\n'
     )
-    db.create_schema(engine, "hv_rcli_main", "rcli")
+    db.create_schema(writer, "hv_rcli_main", "rcli")
     args = ["janitor", "--target", "db", "--target-file", str(tmp_path / "targets.toml")]
     from harness.cli import main
 

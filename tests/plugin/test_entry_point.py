@@ -56,14 +56,23 @@ def test_space_separated_target_is_an_option_not_a_path(app_repo: Path) -> None:
     assert "file or directory not found" not in run.stderr
 
 
-def test_builtin_suites_join_the_apps_own_tests(app_repo: Path) -> None:
+def test_without_paths_the_suites_alone_are_collected(app_repo: Path) -> None:
+    """The app's own test modules are its own (tests/plugin/test_isolation.py)."""
     (app_repo / "targets.toml").write_text(REMOTE)
     run = _pytest(app_repo, "--target", "staging", "--collect-only", "-q")
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "test_mine.py::test_my_own_check" in run.stdout
+    assert "test_my_own_check" not in run.stdout
     # Outside the rootdir pytest names them by file name alone.
     for test in ("test_health.py::test_health_endpoint", "test_routes.py::", "test_database.py::"):
         assert test in run.stdout
+
+
+def test_named_own_tests_join_the_suites(app_repo: Path) -> None:
+    (app_repo / "targets.toml").write_text(REMOTE)
+    run = _pytest(app_repo, "--target", "staging", "--collect-only", "-q", "test_mine.py")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "test_mine.py::test_my_own_check" in run.stdout
+    assert "test_health.py::test_health_endpoint" in run.stdout
 
 
 def test_explicit_suites_are_not_collected_twice(app_repo: Path) -> None:
@@ -86,9 +95,19 @@ def test_explicit_suites_are_not_collected_twice(app_repo: Path) -> None:
     assert run.stdout.count("test_health.py::test_health_endpoint") == 1
 
 
-def test_naming_a_file_runs_just_that(app_repo: Path) -> None:
+def test_naming_a_suite_runs_just_that(app_repo: Path) -> None:
     (app_repo / "targets.toml").write_text(REMOTE)
-    run = _pytest(app_repo, "--target", "staging", "--collect-only", "-q", "test_mine.py")
+    (app_repo / "pytest.ini").write_text("[pytest]\n")  # else this repo's ini is found
+    suite = str(SUITES_DIR / "test_health.py")
+    run = _pytest(app_repo, "-c", "pytest.ini", "--target", "staging", "--collect-only", "-q", suite)
+    assert "test_health_endpoint" in run.stdout and "test_routes" not in run.stdout
+    assert "test_my_own_check" not in run.stdout
+
+
+def test_builtin_suites_off_leaves_collection_to_pytest(app_repo: Path) -> None:
+    (app_repo / "targets.toml").write_text(REMOTE)
+    (app_repo / "pytest.ini").write_text("[pytest]\nharness_builtin_suites = false\n")
+    run = _pytest(app_repo, "--target", "staging", "--collect-only", "-q")
     assert "test_my_own_check" in run.stdout and "test_health" not in run.stdout
 
 

@@ -91,3 +91,13 @@ def test_redact_leaves_text_without_secrets_alone():
     register_secret("a-long-secret-value-123")
     assert redact("nothing secret here: a-long-") == "nothing secret here: a-long-"
     forget_all()
+
+
+def test_a_registered_url_masks_its_password_not_its_scheme_or_host():
+    from harness.secrets import forget_all, register_secret
+
+    forget_all()
+    register_secret("postgresql://app:S3cr%40t-pw-long@127.0.0.1:5432/database")
+    text = redact("postgresql://127.0.0.1:5432/database said S3cr@t-pw-long and S3cr%40t-pw-long")
+    assert text == "postgresql://127.0.0.1:5432/database said *** and ***"
+    forget_all()

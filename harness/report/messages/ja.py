@@ -233,6 +233,26 @@ CATALOG: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
+# The report's list of what the harness wrote (not an item): each write's action and purpose.
+CATALOG["writes"] = [
+    (r"create schema", "スキーマを作成"),
+    (r"drop schema", "スキーマを削除"),
+    (r"create database", "データベースを作成"),
+    (r"drop database", "データベースを削除"),
+    (r"copy database", "データベースを複製"),
+    (r"create and drop table", "テーブルを作成して削除"),
+    (r"delete rows", "行を削除"),
+    (r"restore balance", "タグ付きの行が動かした残高を戻す"),
+    (r"terminate sessions", "セッションを切断"),
+    (r"the app's idle sessions", "アプリのアイドル中のセッション"),
+    (r"cleanup", "後片付け"),
+    (r"left by this run", "この実行が残したもの"),
+    (r"janitor: its run is dead", "janitor: 所有する実行が終了しています"),
+    (r"janitor: older than (?P<s>[\d.]+)s", "janitor: {s} 秒より古いもの"),
+    (r"janitor at session start", "開始時の janitor"),
+    (r"session finish", "終了時の確認"),
+]
+
 # Lines any item may carry (the wallet flow's failure, harness-level messages).
 COMMON: list[tuple[str, str]] = [
     (r"the wallet flow could not run: (?P<x>.*)", "ウォレットのフローを実行できませんでした: {x}"),
@@ -265,4 +285,28 @@ FRAGMENTS: list[tuple[str, str]] = [
     (r"; and (\d+) more$", r"、ほか \1 件"),
     (r": connection refused\.?$", ": 接続が拒否されました"),
     (r"no answer \(([^)]*)\)", r"応答なし（\1）"),
+    # The stack's mapping proven by effect (harness.stack.mapping): a blocked reason.
+    (r"the migrate step did not write to the harness's database: no (\S+) there after it ran; the app read (.+?) instead\.",
+     r"マイグレーションのステップはハーネスのデータベースに書き込みませんでした（実行後も \1 がありません）。アプリが読んだのは \2 です。"),
+    (r"the app did not connect to the harness's database after it started; the app read (.+?) instead\.",
+     r"アプリは起動後もハーネスのデータベースに接続していません。アプリが読んだのは \1 です。"),
+    (r"SQLite \(it wrote ([^)]+)\)", r"SQLite（\1 に書き込みました）"),
+    (r"the engine switch (\w+) at (\S+)", r"\2 のエンジン切り替え \1"),
+    (r"not ([\w, ]+) \(database_env fills it; the app's source never names it\)",
+     r"\1 以外（database_env はこれを設定しますが、アプリのソースはこの名前をどこにも書いていません）"),
+    (r"the URL hard-coded at (\S+) \((\S+)://…\)", r"\1 にハードコードされた URL（\2://…）"),
+    (r"another database than the one ([\w, ]+) names", r"\1 が指すものとは別のデータベース"),
+    (r"）, (?=\S)", "）、"),
+    (r"the migrate step wrote its version table to (\S+), not (\S+)\.",
+     r"マイグレーションのステップはバージョンテーブルを \2 ではなく \1 に書き込みました。"),
+    (r" Hint: set version_table_schema and version_table in \[targets\.([^\]]+)\.database\] to (\S+)'s",
+     r" 対処: [targets.\1.database] の version_table_schema と version_table を \2 に合わせてください"),
+    (r" Hint: set (\w+) in \[targets\.([^\]]+)\.app\] env to the value that selects PostgreSQL",
+     r" 対処: [targets.\2.app] の env で \1 を PostgreSQL を選ぶ値に設定してください"),
+    (r" Hint: set \[targets\.([^\]]+)\.app\] database_env to the variable the app's settings read",
+     r" 対処: [targets.\1.app] の database_env を、アプリの設定が読む変数にしてください"),
+    (r" Hint: make (\S+) read its URL from a variable and name that variable in \[targets\.([^\]]+)\.app\] database_env",
+     r" 対処: \1 が URL を環境変数から読むようにし、その変数を [targets.\2.app] の database_env に指定してください"),
+    (r" Hint: check \[targets\.([^\]]+)\.app\] database_env against the variables the app's settings read",
+     r" 対処: [targets.\1.app] の database_env を、アプリの設定が読む変数と照合してください"),
 ]
