@@ -40,22 +40,31 @@ def main(runs: int) -> None:
     path = Path(tempfile.mkdtemp()) / "targets.toml"
     path.write_text(tomli_w.dumps({"targets": {"ledger": LEDGER}}))
     declared = tomllib.loads((REPO / "flows/ledger.toml").read_text())
-    spec = parse_flow("ledger", {**declared, "settle_s": 0.1, "poll_timeout_s": 0.5}, "flows.ledger")
+    spec = parse_flow(
+        "ledger", {**declared, "settle_s": 0.1, "poll_timeout_s": 0.5}, "flows.ledger"
+    )
     stack = LocalStack(resolve_target("ledger", path))
     addresses = stack.start(lambda _: None)
     caught_in: list[int | None] = []
     try:
         with HttpClient(addresses.base_url) as client:
             for n in range(runs):
-                judge = FlowJudge(StepRunner(client, spec, None), Tagger(make_run_id(datetime.now(UTC)), f"m{n}"))
+                judge = FlowJudge(
+                    StepRunner(client, spec, None), Tagger(make_run_id(datetime.now(UTC)), f"m{n}")
+                )
                 result = judge.check("wallet-idempotent")
                 bursts = result.evidence.get("bursts", [])
                 caught_in.append(None if result.ok else len(bursts))
-                print(f"run {n + 1}: {'caught in burst ' + str(len(bursts)) if not result.ok else 'MISSED'}", flush=True)
+                print(
+                    f"run {n + 1}: {'caught in burst ' + str(len(bursts)) if not result.ok else 'MISSED'}",
+                    flush=True,
+                )
     finally:
         stack.stop()
     caught = sum(1 for c in caught_in if c)
-    print(f"caught {caught}/{runs}; first-burst catches {sum(1 for c in caught_in if c == 1)}/{runs}")
+    print(
+        f"caught {caught}/{runs}; first-burst catches {sum(1 for c in caught_in if c == 1)}/{runs}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,17 @@
+"""song"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "song", sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.String)
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("song")

@@ -1,0 +1,17 @@
+"""note"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "note", sa.Column("id", sa.Integer, primary_key=True), sa.Column("body", sa.Text)
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("note")

@@ -1,0 +1,84 @@
+"""Shapes the corpus of public backends showed init reading wrongly (docs/corpus.md, "Gaps
+found"), as small synthetic apps in tests/corpus_shapes/ (no code of those repositories).
+Static detection only: no venv, no app imported.
+
+Each gap is a strict xfail until init reads its shape: the test then passes, pytest reports
+XPASS as a failure, and the mark goes. A control test per shape proves the shape itself is
+read (its alembic.ini, web app and settings found), so an xfail never hides a broken shape."""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from harness.init.detect import detect
+from harness.init.profile import Plan, render
+
+SHAPES = Path(__file__).resolve().parents[1] / "corpus_shapes"
+
+
+@pytest.fixture(autouse=True)
+def _no_outside_venv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    monkeypatch.setenv("POETRY_CACHE_DIR", str(tmp_path / "poetry-cache"))
+
+
+def shape(name: str, tmp_path: Path) -> Path:
+    folder = tmp_path / name
+    shutil.copytree(SHAPES / name, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def local_profile(root: Path) -> dict:
+    found = detect(root)
+    text = render(Plan(root=root, found=found, todo=list(found.todo)))
+    return tomllib.loads(text)["targets"]["local"]
+
+
+@pytest.mark.parametrize(
+    ("name", "inside", "asgi_module"),
+    [
+        ("no_metadata", ".", "app.main"),
+        ("src_layout", ".", "notes.main"),
+        ("ini_url", "project", "app.main"),
+        ("env_file_up", "backend", "app.main"),
+    ],
+)
+def test_each_shape_is_read(tmp_path: Path, name: str, inside: str, asgi_module: str) -> None:
+    found = detect(shape(name, tmp_path) / inside)
+    assert found.alembic_ini is not None and found.env_py is not None
+    assert found.asgi is not None and found.asgi.split(":")[0].endswith(asgi_module), found.asgi
+
+
+def test_env_py_without_models_is_read(tmp_path: Path) -> None:
+    found = detect(shape("no_metadata", tmp_path))
+    assert found.models is None and found.database_env  # DATABASE_URL from the settings
+
+
+@pytest.mark.xfail(strict=True, reason="corpus gap 3: target_metadata = None is no models (n/a)")
+def test_target_metadata_none_makes_models_match_not_applicable(tmp_path: Path) -> None:
+    local = local_profile(shape("no_metadata", tmp_path))
+    assert "models-match" in local["checks"]["not_applicable"]
+
+
+@pytest.mark.xfail(strict=True, reason="corpus gap 6: a src/ layout runs from the repository root")
+def test_src_layout_runs_from_the_repository_root(tmp_path: Path) -> None:
+    repo = shape("src_layout", tmp_path)
+    found = detect(repo)
+    assert found.app_dir == repo
+    assert not [line for line in found.todo if "script_location" in line], found.todo
+
+
+@pytest.mark.xfail(strict=True, reason="corpus gap 2: an alembic.ini URL env.py uses is named")
+def test_a_url_in_alembic_ini_that_env_py_uses_is_named_with_its_line(tmp_path: Path) -> None:
+    found = detect(shape("ini_url", tmp_path) / "project")
+    assert [line for line in found.todo if "alembic.ini:3" in line], found.todo
+
+
+@pytest.mark.xfail(strict=True, reason="corpus gap 7: the settings' env_file provides fields")
+def test_required_fields_the_env_file_provides_get_no_placeholder(tmp_path: Path) -> None:
+    found = detect(shape("env_file_up", tmp_path) / "backend")
+    assert not {"PROJECT_NAME", "ADMIN_EMAIL"} & set(found.env), found.env
