@@ -98,15 +98,16 @@ def rehearsal(args: dict[str, Any]) -> dict[str, Any]:
     from harness.config.database import DatabaseSpec
     from harness.config.rehearsal import RehearsalSpec
     from harness.stack.appcode import AppCode
-    from harness.transport.db import make_engine
+    from harness.transport.db import make_engine, make_writer
 
-    live = make_engine(args["live_url"])
+    live, writer = make_engine(args["live_url"]), make_writer(args["live_url"])
     try:
         app = AppCode(AppSpec(dir=Path(args["ini"]).parent))
         result = rehearse(live, Path(args["ini"]), DatabaseSpec(), RehearsalSpec(), "hv_bench_rehearsal",
-                          "rbench", app)  # fmt: skip
+                          "rbench", app, writer=writer)  # fmt: skip
     finally:
         live.dispose()
+        writer.dispose()
     _require(result.ok and bool(result.evidence["pending"]), result.summary)
     return {"copy_s": result.evidence["copy_s"], "copy_bytes": result.evidence["copy_size_bytes"]}
 

@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from harness.config.alembic_ini import ini_section
 from harness.config.database import DatabaseSpec
 from harness.errors import ConfigError
 from harness.result import CheckResult
@@ -55,6 +56,7 @@ def compare_models(app: AppCode, spec: DatabaseSpec, ini: Path | None, live_url:
     args = [spec.models, *(f"--import={name}" for name in spec.models_import)]
     if ini is not None:
         args.append(f"--ini={ini}")
+        env["HV_ALEMBIC_SECTION"] = ini_section(ini)
         if app.spec.migrations == "flask" and app.spec.wsgi:
             args.append(f"--flask={app.spec.wsgi}")
     answer: Answer = app.helper("compare_models", args, env)

@@ -92,5 +92,5 @@ def test_a_migrate_step_before_the_upgrade_leaves_no_copy(project):
 def test_upgrade_alone_is_compared_with_its_copy(project):
     with_steps(project, UPGRADE)
     result = project.run(SUITE)
-    result.assert_outcomes(passed=7)
+    result.assert_outcomes(passed=8)
     assert "before its other migrate steps" in drift_text(project)

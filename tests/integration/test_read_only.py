@@ -227,6 +227,8 @@ CLASSIFIED = {
     ("harness/checks/parity.py", "make_engine("): "reads: both sides' facts and catalogs (parity)",
     ("harness/stack/mapping.py", "psycopg.connect("): "the harness's own database: is the version table there",
     ("harness/checks/enginesite.py", "create_engine("): "no engine: the name it looks for in the app's source",
+    ("harness/checks/dbcopy.py", "make_engine("): "reads: the round trip's and rehearsal's copy",
+    ("harness/stack/helpers/compare_models.py", "create_engine("): "reads: in the app's interpreter, a READ ONLY transaction",
 }
 _MAKERS = re.compile(r"\b(create_engine\(|make_engine\(|make_writer\(|psycopg\.connect\(|psycopg\.Connection\.connect\()")
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from harness.checks.models import compare, placed
 from harness.config.database import database_spec
 from harness.config.targets import Target
 from harness.errors import ConfigError
@@ -103,25 +102,6 @@ def _table(name: str, schema: str | None = None) -> dict:
         "name": {"type": "VARCHAR(20)", "nullable": True},
     }
     return {"schema": schema, "name": name, "columns": columns}
-
-
-def test_unqualified_tables_are_compared_in_every_tenant_schema() -> None:
-    models = {"contacts": _table("contacts"), "audit.log": _table("log", "audit")}
-    full = {"id": ("integer", False), "name": ("character varying(20)", True)}
-    live = {"t_a.contacts": full, "t_b.contacts": {"id": ("integer", False)}, "audit.log": full}
-    labels = {("t_a", "contacts"), ("t_b", "contacts"), ("audit", "log")}
-    missing, _ = compare(placed(models, labels, "*"), live)
-    assert missing == [
-        "t_b.contacts.name: column the models define is missing (character varying(20))"
-    ]
-    # in public (the default), the same models find no table at all: the false failure
-    assert compare(placed(models, labels, "public"), live)[0] == [
-        "contacts: table the models define is missing"
-    ]
-    assert compare(placed(models, labels, "t_a"), live)[0] == []
-    assert compare(placed({"x": _table("x")}, labels, "*"), live)[0] == [
-        "x: table the models define is missing"
-    ]
 
 
 def test_models_schema_is_validated() -> None:

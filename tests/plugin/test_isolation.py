@@ -27,7 +27,7 @@ from harness.plugin.isolation import own_addopts
 N_A = "the app under test here serves only its health route"
 ITEMS_NA = (
     "routes", "routes-reachable", "pgvector", "pgvector-usable", "migration-head", "schema-drift",
-    "migration-rehearsal", "models-match", "cleanup", "wallet-reward", "wallet-idempotent",
+    "migration-rehearsal", "migration-roundtrip", "models-match", "cleanup", "wallet-reward", "wallet-idempotent",
     "db-reconnect",
 )  # fmt: skip
 APP_PYPROJECT = """

@@ -11,9 +11,7 @@ import textwrap
 from pathlib import Path
 
 from harness.checks.migrations import AppScripts
-from harness.checks.models import load_models
 from harness.config.app import AppSpec
-from harness.config.database import DatabaseSpec
 from harness.stack.appcode import AppCode
 
 APP = {
@@ -46,14 +44,6 @@ def _app(root: Path) -> AppCode:
         (root / name).write_text(textwrap.dedent(text))
     spec = AppSpec(dir=root, python=sys.executable, database_env={"SHOP_DATABASE_URL": "{url}"})
     return AppCode(spec)
-
-
-def test_models_load_where_the_settings_insist_on_a_database_variable(
-    tmp_path: Path, monkeypatch
-) -> None:
-    monkeypatch.delenv("SHOP_DATABASE_URL", raising=False)
-    models = load_models(_app(tmp_path), DatabaseSpec(models="models:Base.metadata"))
-    assert set(models) == {"orders"}
 
 
 def test_revisions_load_where_they_import_such_settings(tmp_path: Path, monkeypatch) -> None:

@@ -30,8 +30,8 @@ def sibling(name: str):
 
 def app_config(ini: str, flask_app: str | None) -> Config:
     sys.path.insert(0, os.getcwd())  # as the alembic CLI (or flask --app) run from here sees it
-    if not flask_app:
-        return Config(ini)
+    if not flask_app:  # an ini with only [alembic:NAME] sections: the harness names which
+        return Config(ini, ini_section=os.environ.get("HV_ALEMBIC_SECTION", "alembic"))
     from flask.cli import ScriptInfo
 
     app = ScriptInfo(app_import_path=flask_app, set_debug_flag=False).load_app()
