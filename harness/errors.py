@@ -80,6 +80,12 @@ class AppCodeError(ConfigError):
         self.error_line = ""  # the exception line of the app's traceback, when there is one
 
 
+class CertificateUntrusted(ConfigError):
+    """The target's TLS certificate does not verify (self-signed, a private CA, expired, for
+    another host) or the port speaks no TLS: a retry cannot help, a person must set
+    ``[targets.NAME.tls] ca_bundle``, fix the certificate or the URL's scheme (exit 4)."""
+
+
 class TargetUnavailable(HarnessError):
     """The target could not be reached; checks depending on it are blocked, not failed."""
 

@@ -1,10 +1,13 @@
-"""The janitor: removes what earlier runs left behind, by age, and nothing else.
+"""The janitor: removes what dead or expired runs left behind, and nothing else.
 
 Each concern that writes to a target contributes a sweeper, listed in ``SWEEPERS`` as
 ``"module:function"``. A sweeper has the signature
-``(engine: Engine, ttl_s: float, target: Target | None) -> list[str]`` and returns a line per
-thing it removed; the target (when known) carries the profile's mapping of the app's
-tables. Sweepers only touch what the harness tags (``hv_`` schemas, rows named with a run id).
+``(engine: Engine, ttl_s: float, target: Target | None, dead: DeadRun | None) -> list[str]``
+and returns a line per thing it removed; the target (when known) carries the profile's
+mapping of the app's tables. Sweepers only touch what the harness tags (``hv_`` schemas,
+rows named with a run id), and only of a run that is dead — its liveness lock is free
+(harness.transport.liveness) — or, for a run that holds no such lock, older than the TTL.
+The engine is a writing one (``make_writer``): every removal is recorded as a write.
 
 ``sweep_local`` is the machine's half: app processes and embedded clusters of harness runs
 whose owner process is dead. It needs no database_url (a local target has none until a run
@@ -21,6 +24,7 @@ from sqlalchemy import Engine
 from harness.config.database import DEFAULT_TTL_S
 from harness.config.targets import Target
 from harness.transport.db import database_errors
+from harness.transport.liveness import Liveness
 
 SWEEPERS: tuple[str, ...] = (
     "harness.transport.db:sweep_schemas",  # issue: throwaway schemas (hv_<run id>_<worker>)
@@ -28,7 +32,7 @@ SWEEPERS: tuple[str, ...] = (
     "harness.flow.rows:sweep_declared_rows",  # issue 13: declared flows' rows by run tag
 )
 
-Sweeper = Callable[[Engine, float, "Target | None"], list[str]]
+Sweeper = Callable[..., list[str]]
 
 
 def load_sweepers() -> list[Sweeper]:
@@ -50,10 +54,14 @@ def sweep_local() -> list[str]:
     return removed
 
 
-def sweep(engine: Engine, ttl_s: float = DEFAULT_TTL_S, target: Target | None = None) -> list[str]:
-    """A connection lost mid-sweep (a restart) is TargetUnavailable, one line for the caller."""
+def sweep(
+    engine: Engine, ttl_s: float = DEFAULT_TTL_S, target: Target | None = None, own_run: str | None = None
+) -> list[str]:
+    """``own_run``: the sweeping run, never judged. A connection lost mid-sweep (a restart)
+    is TargetUnavailable, one line for the caller."""
     removed: list[str] = []
+    dead = Liveness(engine, own_run).dead
     with database_errors(engine):
         for sweeper in load_sweepers():
-            removed.extend(sweeper(engine, ttl_s, target))
+            removed.extend(sweeper(engine, ttl_s, target, dead=dead))
     return removed

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from support import REPO
 
 from harness.stack.postgres import EmbeddedPostgres
-from harness.transport.db import make_engine
+from harness.transport.db import make_engine, make_writer
 
 APP_DIR = REPO / "examples" / "reference_app"
 
@@ -54,8 +54,19 @@ def standalone_pg() -> Iterator[EmbeddedPostgres]:
 
 @pytest.fixture
 def engine(standalone_pg: EmbeddedPostgres) -> Iterator[Engine]:
-    """The harness's engine on the standalone server; every hv_ object a test leaves goes after."""
+    """The harness's (read-only) engine on the standalone server; every hv_ object a test
+    leaves goes after."""
     engine = make_engine(standalone_pg.url())
+    yield engine
+    for name in hv_objects(standalone_pg.url()):
+        sql(standalone_pg.url(), f"DROP SCHEMA IF EXISTS {name} CASCADE", f"DROP DATABASE IF EXISTS {name}")
+    engine.dispose()
+
+
+@pytest.fixture
+def writer(standalone_pg: EmbeddedPostgres) -> Iterator[Engine]:
+    """The harness's writing engine on the standalone server (``engine`` is read-only)."""
+    engine = make_writer(standalone_pg.url())
     yield engine
     for name in hv_objects(standalone_pg.url()):
         sql(standalone_pg.url(), f"DROP SCHEMA IF EXISTS {name} CASCADE", f"DROP DATABASE IF EXISTS {name}")

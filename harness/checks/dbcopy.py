@@ -29,7 +29,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from harness.errors import ConfigError
-from harness.transport import db
+from harness.transport import db, writes
 
 
 @dataclass
@@ -45,13 +45,15 @@ class CopyInfo:
 
 
 def copy_database(live: Engine, name: str, run_id: str) -> CopyInfo:
-    """Create ``name`` (tagged) as a copy of the database behind ``live``."""
+    """Create ``name`` (tagged) as a copy of the database behind ``live``, a writing engine
+    on it (CREATE DATABASE; pg_dump itself reads in a read-only transaction)."""
     started = time.monotonic()
     source = live.url.database or "postgres"
     method = "template" if _template_copy(live, source, name, run_id) else "pg_dump | pg_restore"
     if method != "template":
         db.create_database(live, name, run_id)
         _dump_restore(live, name)
+    writes.record(live, "copy database", f"{source} → {name}", method=method, purpose="migration-rehearsal")
     with live.connect() as connection:
         size_bytes, size = connection.execute(
             text("SELECT pg_database_size(:d), pg_size_pretty(pg_database_size(:d))"), {"d": name}

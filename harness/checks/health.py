@@ -14,6 +14,7 @@ import httpx
 
 from harness.config.targets import HealthSpec
 from harness.result import CheckResult
+from harness.secrets import clip
 from harness.transport.http import HttpClient
 from harness.transport.tls import Certificate, TlsSpec, peer_certificate
 
@@ -21,41 +22,48 @@ ITEM = "health"
 
 
 def check_health(client: HttpClient, spec: HealthSpec, tls: TlsSpec | None = None) -> CheckResult:
-    """GET the health path once (after any cold-start wait) and judge status, body, time
-    and, over https, how long the certificate has left."""
+    """GET the health path once (after any cold-start wait) and judge status, body (unless
+    ``status_only``), time and, over https, how long the certificate has left."""
     tls = tls or TlsSpec()
     certificate = peer_certificate(client.base_url, tls)
     started = time.perf_counter()
     response = client.get(spec.path, retry=False)
     elapsed_s = time.perf_counter() - started
     body = _body(response)
+    location = response.headers.get("location")
     evidence: dict[str, Any] = {
         "url": str(response.request.url),
         "status": response.status_code,
         "body": body,
         "latency_s": round(elapsed_s, 3),
-    }
-    problems = _problems(response.status_code, body, elapsed_s, spec)
+    } | ({"location": location} if location else {})
+    problems = _problems(response.status_code, body, elapsed_s, spec, location)
     if certificate is not None:
         evidence["tls_certificate"] = certificate.evidence()
         problems += _certificate_problems(certificate, tls)
     if not problems:
-        return CheckResult.passed(ITEM, f"{spec.path} answered 200 in {elapsed_s:.2f}s", **evidence)
+        judged = " (status only: the page's body is not judged)" if spec.status_only else ""
+        return CheckResult.passed(ITEM, f"{spec.path} answered 200 in {elapsed_s:.2f}s{judged}", **evidence)
     return CheckResult.failed(
         ITEM,
         "; ".join(problems),
         remediation=_remedy(response.status_code, body, elapsed_s, spec, certificate, tls),
-        expected={"status": 200, "body": spec.expect, "latency_budget_s": spec.budget_s}
+        expected={"status": 200, "body": "not judged (status_only)" if spec.status_only else spec.expect, "latency_budget_s": spec.budget_s}
         | ({"certificate_valid_days_at_least": tls.expiry_warn_days} if certificate else {}),
         **evidence,
     )
 
 
-def _problems(status: int, body: Any, elapsed_s: float, spec: HealthSpec) -> list[str]:
+def _problems(
+    status: int, body: Any, elapsed_s: float, spec: HealthSpec, location: str | None = None
+) -> list[str]:
     problems = []
-    if status != 200:
+    if 300 <= status < 400 and location:
+        # A fresh app that sends every path to its setup page: a 302, not a health answer.
+        problems.append(f"{spec.path} answered HTTP {status}, a redirect to {location}, expected 200")
+    elif status != 200:
         problems.append(f"{spec.path} answered HTTP {status}, expected 200")
-    elif not body_matches(body, spec.expect):
+    elif not spec.status_only and not body_matches(body, spec.expect):
         problems.append(
             f"{spec.path} body {json.dumps(body)[:200]} does not match {json.dumps(spec.expect)}"
         )
@@ -80,7 +88,7 @@ def _body(response: httpx.Response) -> Any:
     try:
         return response.json()
     except ValueError:
-        return response.text[:500]
+        return clip(response.text, 500)
 
 
 def _certificate_problems(certificate: Certificate, tls: TlsSpec) -> list[str]:
@@ -105,6 +113,12 @@ def _remedy(
         return "the app reports itself unhealthy: read its logs; check its database connection"
     if status == 404:
         return f"no route at {spec.path}: set [targets.NAME.health] path to the app's health route"
-    if status != 200 or not body_matches(body, spec.expect):
+    if 300 <= status < 400:
+        return (
+            "the app redirects instead of answering (a fresh app sending every path to its setup "
+            "page?): finish its setup in [app] migrate (a seed command), or set "
+            "[targets.NAME.health] path to a page it serves without a redirect"
+        )
+    if status != 200 or not (spec.status_only or body_matches(body, spec.expect)):
         return "the health body says the app is not ok; if the app's format differs, set health.expect"
     return "the health route is slow: look for a slow DB query or a cold pool behind it"

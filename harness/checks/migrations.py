@@ -25,10 +25,11 @@ from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, text
 
 from harness.checks.revisions import NotModelled, read_graph
+from harness.config.alembic_ini import ini_section, is_package_location, package_folder
 from harness.config.database import DatabaseSpec
 from harness.errors import AppCodeError, ConfigError
 from harness.result import CheckResult
-from harness.stack.appcode import AppCode
+from harness.stack.appcode import NO_DATABASE_URL, AppCode
 from harness.transport.db import database_errors, quote_ident
 
 ITEM = "migration-head"
@@ -44,7 +45,7 @@ def alembic_config(ini: Path, app_dir: Path | None = None) -> Config:
             f"alembic_ini: {ini} does not exist.", hint="fix alembic_ini in targets.toml"
         )
     try:
-        config = Config(str(ini))
+        config = Config(str(ini), ini_section=ini_section(ini))  # alembic -n NAME's section
         location = config.get_main_option("script_location")
     except (configparser.Error, UnicodeDecodeError, OSError) as exc:
         raise AppCodeError(
@@ -56,6 +57,10 @@ def alembic_config(ini: Path, app_dir: Path | None = None) -> Config:
         location = str(ini.parent.resolve())
     if not location:
         raise ConfigError(f"alembic_ini: {ini} has no script_location in [alembic].", hint="add it")
+    if is_package_location(location):  # found on disk: importing the package here is not allowed
+        base = app_dir or ini.parent
+        found = package_folder(location, (base, base / "src", ini.parent))
+        location = str(found.resolve()) if found else location
     if ":" not in location or Path(location).is_absolute():  # not the "package:folder" form
         folder = (
             Path(location) if Path(location).is_absolute() else (app_dir or ini.parent) / location
@@ -126,7 +131,8 @@ class AppScripts:
 
     @classmethod
     def load(cls, app: AppCode, ini: Path) -> AppScripts:
-        answer = app.helper("alembic_scripts", [str(ini)], app.environment(None))
+        env = app.environment(NO_DATABASE_URL) | {"HV_ALEMBIC_SECTION": ini_section(ini)}
+        answer = app.helper("alembic_scripts", [str(ini)], env)
         return cls(answer["dir"], answer["heads"], answer["revisions"])
 
     def get_heads(self) -> list[str]:

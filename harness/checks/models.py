@@ -48,6 +48,8 @@ def compare_models(app: AppCode, spec: DatabaseSpec, ini: Path | None, live_url:
     assert spec.models is not None
     env = app.environment(live_url)
     env["HV_MODELS_URL"] = live_url
+    if spec.models_schema != "public":  # per-tenant tables: compared where they live
+        env["HV_MODELS_SCHEMA"] = spec.models_schema
     if spec.models_path:
         env["PYTHONPATH"] = ":".join(str(p) for p in spec.models_path)
     args = [spec.models, *(f"--import={name}" for name in spec.models_import)]

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from harness.result import CheckResult
+from harness.transport import writes
 from harness.transport.db import database_errors, quote_ident
 
 ITEM = "pgvector"
@@ -101,13 +102,15 @@ def _vector(values: tuple[float, ...]) -> str:
 
 
 def check_pgvector_usable(engine: Engine, schema: str, extension_schema: str) -> CheckResult:
-    """Table, HNSW index, insert, ``<->`` query — inside ``schema``; the table is dropped after."""
+    """Table, HNSW index, insert, ``<->`` query — inside ``schema``; the table is dropped after.
+    ``engine`` is a writing one (``make_writer``); the table is recorded as a write."""
     table = f"{quote_ident(schema)}.hv_vectors"
     ext = quote_ident(extension_schema)
     try:
         with database_errors(engine), engine.begin() as connection:
             order, plan = _exercise(connection, table, ext)
             connection.execute(text(f"DROP TABLE {table}"))
+        writes.record(engine, "create and drop table", f"{schema}.hv_vectors", purpose="pgvector-usable")
     except DBAPIError as exc:
         first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         return CheckResult.failed(

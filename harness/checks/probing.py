@@ -1,12 +1,23 @@
 """What routes-reachable sends and how it knows the app's own answers (see reachability).
 
-**The request.** A reading route gets its own method. A writing route gets its own method
-and an empty JSON body only where the profile allows writes. Read-only, a writing route
-whose OpenAPI operation requires a JSON body gets its own method and a *malformed* JSON
-body: the framework rejects it (FastAPI: 422) while parsing, before any handler runs, so
-nothing is written, yet a proxy rule that blocks only POST on that path is seen. Only where
-nothing safer exists (no OpenAPI, no required body) is a writing route probed with OPTIONS,
-and the report lists those routes.
+**The request.** A reading route gets its own method. A writing route (POST, PUT, PATCH,
+DELETE) is never sent a request its handler could run, whatever ``allow_writes`` says: only
+declared flows write (issue 23: a probe with the login's token once ran
+``DELETE /users/me`` and deleted the account). Instead, from the app's OpenAPI document:
+
+1. where the operation requires a JSON body: its own method with a *malformed* JSON body.
+   FastAPI fails to parse it before solving any dependency or calling the handler (422);
+   a proxy rule that blocks only that method on the path is still seen;
+2. else where a path parameter is typed (integer, number, boolean, uuid, an enum): its own
+   method with a text that type refuses (422 from the framework: dependencies such as the
+   auth lookup run, the handler does not);
+3. else where a query parameter is required: its own method without it (likewise 422);
+4. else OPTIONS (Starlette: 405; Flask: 200), and the report lists those routes.
+
+A body probe also carries the refused path texts, so even a framework that reads its body
+lazily gets an id that cannot exist. Without an OpenAPI document (a Flask app, whose route
+list comes from its url_map) every writing route gets OPTIONS: Flask parses JSON only when
+the handler asks, so a malformed body would not prove the handler did not run.
 
 **The fingerprint.** The app's own answers are learned from JSON routes: the OpenAPI
 document (served by the app) and the app's JSON 404 for a made-up path, then health. A
@@ -16,15 +27,17 @@ text/plain or HTML health route no longer makes the app's JSON 404s look foreign
 from __future__ import annotations
 
 import json
+import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from harness.checks.routelist import Route, RoutesSpec, routes_needing_body
-from harness.errors import TargetUnreachable
+from harness.checks.routelist import Route, RoutesSpec
+from harness.checks.shapes import Shape, Shapes, operation_shapes
+from harness.errors import CertificateUntrusted, TargetUnreachable
 from harness.secrets import redact
 from harness.transport.http import describe_transport_error
 from harness.transport.pool import ConnectionPool, PooledResponse
@@ -57,7 +70,12 @@ class Fingerprint:
 @dataclass(frozen=True)
 class Calibration:
     fingerprint: Fingerprint
-    needs_body: frozenset[tuple[str, str]]  # Route.key of operations with a required JSON body
+    shapes: Shapes = field(default_factory=dict)  # from the OpenAPI document; {} without one
+    document: Any = field(default=None, repr=False)
+
+
+# What a writing route's probe is, in the order they are preferred (module docstring).
+REFUSED_KINDS = ("malformed-body", "refused-path-value", "missing-query")
 
 
 @dataclass(frozen=True)
@@ -65,12 +83,7 @@ class Probe:
     method: str
     path: str
     kwargs: dict[str, Any]
-    kind: str  # "own" (its own method), "malformed-body", "options", "write" (writes allowed)
-
-    @property
-    def safe(self) -> bool:
-        """Nothing can have been written: a 5xx here is the app failing, not our request."""
-        return self.kind != "write"
+    kind: str  # "own" (a reading route), one of REFUSED_KINDS, or "options"
 
 
 def calibrate(
@@ -85,13 +98,18 @@ def calibrate(
         made_up = client.get(f"{_parent(health_path)}/harness-no-such-route-{secrets.token_hex(4)}")
         health = client.get(health_path)
     except httpx.TransportError as exc:
+        if describe_transport_error(exc).startswith("TLS failure"):
+            raise CertificateUntrusted(
+                redact(f"{client.base_url}{health_path}: {describe_transport_error(exc)}."),
+                hint="the certificate is not trusted or expired; for a private CA set [targets.NAME.tls] ca_bundle",
+            ) from exc
         raise TargetUnreachable(
             redact(f"{client.base_url}{health_path}: {describe_transport_error(exc)}."),
             hint="check base_url and that the service is up",
         ) from exc
     fingerprint = _fingerprint(openapi, made_up, health)
     document = _json(openapi) if openapi is not None and openapi.status_code == 200 else None
-    return Calibration(fingerprint, frozenset(routes_needing_body(document)))
+    return Calibration(fingerprint, operation_shapes(document), document)
 
 
 def _fingerprint(openapi: ProbeResponse | None, made_up: ProbeResponse, health: ProbeResponse) -> Fingerprint:
@@ -112,24 +130,59 @@ def _fingerprint(openapi: ProbeResponse | None, made_up: ProbeResponse, health: 
     return base
 
 
-def probe_for(route: Route, spec: RoutesSpec, writes_allowed: bool, needs_body: frozenset[tuple[str, str]]) -> Probe:
-    """What to send for ``route``: see the module docstring."""
-    path = route.path
-    for name in route.params:
-        path = path.replace(f"{{{name}}}", quote(spec.path_params.get(name, DEFAULT_PARAM), safe=""))
+def probe_for(route: Route, spec: RoutesSpec, shapes: Shapes | None = None) -> Probe:
+    """What to send for ``route`` (module docstring). There is no way to ask for a request
+    a writing route's handler would run: that is the point."""
     if not route.writes:
-        return Probe(route.method, path, {}, "own")
-    if writes_allowed and spec.write_probe in ("auto", "send"):
-        return Probe(route.method, path, {"json": {}}, "write")
-    if spec.write_probe != "options" and route.key in needs_body:
+        return Probe(route.method, fill_path(route, spec), {}, "own")
+    shape = (shapes or {}).get(route.key, Shape())
+    if spec.write_probe == "options":
+        return Probe("OPTIONS", fill_path(route, spec), {}, "options")
+    path = fill_path(route, spec, shape.refused_path_values)
+    if shape.json_body_required:
         headers = {"content-type": "application/json"}
         return Probe(route.method, path, {"content": MALFORMED_JSON, "headers": headers}, "malformed-body")
-    return Probe("OPTIONS", path, {}, "options")
+    if shape.refused_path_values:
+        return Probe(route.method, path, {}, "refused-path-value")
+    if shape.required_query:
+        return Probe(route.method, path, {}, "missing-query")
+    return Probe("OPTIONS", fill_path(route, spec), {}, "options")
+
+
+def fill_path(route: Route, spec: RoutesSpec, refused: dict[int, str] | None = None) -> str:
+    """The route's path with each parameter filled: a refused text at the given positions,
+    else the profile's example value, else an id that almost never exists."""
+    path = route.path
+    for index, name in enumerate(route.params):
+        value = (refused or {}).get(index, spec.path_params.get(name, DEFAULT_PARAM))
+        path = path.replace(f"{{{name}}}", quote(value, safe=""), 1)
+    return path
+
+
+def write_mode(spec: RoutesSpec) -> str:
+    """How writing routes were probed, for the report."""
+    if spec.write_probe == "options":
+        return "OPTIONS (never reaches a handler)"
+    return ("their own method with a malformed JSON body where one is required, else a path value "
+            "or a missing query parameter the framework refuses, else OPTIONS (never reaches a handler)")  # fmt: skip
 
 
 def media_type(response: ProbeResponse) -> str | None:
     value = response.headers.get("content-type")
     return value.split(";")[0].strip().lower() if value else None
+
+
+def looks(response: ProbeResponse) -> str:
+    server = response.headers.get("server", "none")
+    return f"server {server!r}, {media_type(response) or 'no content-type'}, body {snippet(response)}"
+
+
+def snippet(response: ProbeResponse, limit: int = 80) -> str:
+    text = redact(response.text)  # before the cut and the tag stripping
+    title = re.search(r"<title>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+    text = title.group(1) if title else re.sub(r"<[^>]+>", " ", text)
+    text = " ".join(text.split())
+    return repr(text[:limit] + ("…" if len(text) > limit else ""))
 
 
 def _is_json(response: ProbeResponse) -> bool:

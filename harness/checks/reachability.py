@@ -21,7 +21,6 @@ prefix (``/api`` + ``/api/...``) is visible as ``/api/api/...``.
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -33,15 +32,20 @@ from urllib.parse import urlsplit
 import httpx
 
 from harness.checks.probing import (
+    Calibration,
     Fingerprint,
     Probe,
     ProbeClient,
     ProbeResponse,
     calibrate,
-    media_type,
+    fill_path,
+    looks,
     probe_for,
+    snippet,
+    write_mode,
 )
 from harness.checks.routelist import Route, RoutesSpec
+from harness.checks.witness import candidates, find_witness, lost_account, with_witness
 from harness.config.targets import Target
 from harness.result import CheckResult
 from harness.transport.http import GATEWAY_STATUSES, describe_transport_error
@@ -56,7 +60,7 @@ _NAMED_IN_SUMMARY = 30
 class ProbeContext:
     base_url: str
     health_path: str
-    writes_allowed: bool
+    writes_allowed: bool  # recorded only: no probe depends on it (harness.checks.probing)
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)  # may hold a token
     verify: Any = True
     transport: httpx.BaseTransport | None = None  # tests: httpx.MockTransport
@@ -90,9 +94,13 @@ def check_routes_reachable(
     started = time.perf_counter()
     with _client(ctx, spec, credentials=False) as bare, _client(ctx, spec) as client:
         calibration = calibrate(bare, ctx.health_path, ctx.openapi_path, client)
-        answers = sweep(client, routes, spec, ctx.writes_allowed, calibration)
+        # With credentials: a route that proves they work, asked again after the probes.
+        witness = find_witness(client, bare, candidates(routes, calibration.shapes)) if ctx.headers else None
+        answers = sweep(client, routes, spec, calibration)
+        lost = lost_account(client, witness, "the probes") if witness else None
     elapsed = time.perf_counter() - started
-    return judge(answers, ctx, spec, elapsed, calibration.fingerprint)
+    result = judge(answers, ctx, spec, elapsed, calibration.fingerprint)
+    return with_witness(result, witness, lost)
 
 
 def _client(ctx: ProbeContext, spec: RoutesSpec, *, credentials: bool = True) -> ProbeClient:
@@ -111,21 +119,11 @@ def _client(ctx: ProbeContext, spec: RoutesSpec, *, credentials: bool = True) ->
     )  # fmt: skip
 
 
-def sweep(
-    client: ProbeClient, routes: list[Route], spec: RoutesSpec, writes_allowed: bool, calibration: Any
-) -> list[Answer]:
+def sweep(client: ProbeClient, routes: list[Route], spec: RoutesSpec, calibration: Calibration) -> list[Answer]:
     """Probe every route, at most ``spec.concurrency`` at a time; order kept."""
-    fp, needs_body = calibration.fingerprint, calibration.needs_body
+    fp, shapes = calibration.fingerprint, calibration.shapes
     with ThreadPoolExecutor(max_workers=spec.concurrency, thread_name_prefix="harness-probe") as pool:
-        return list(
-            pool.map(lambda r: probe(client, r, probe_for(r, spec, writes_allowed, needs_body), spec, fp), routes)
-        )
-
-
-def request_for(route: Route, spec: RoutesSpec, writes_allowed: bool) -> tuple[str, str, dict[str, Any]]:
-    """(method, path, httpx kwargs) without OpenAPI knowledge (kept for callers and tests)."""
-    chosen = probe_for(route, spec, writes_allowed, frozenset())
-    return chosen.method, chosen.path, chosen.kwargs
+        return list(pool.map(lambda r: probe(client, r, probe_for(r, spec, shapes), spec, fp), routes))
 
 
 def probe(client: ProbeClient, route: Route, chosen: Probe, spec: RoutesSpec, fp: Fingerprint) -> Answer:
@@ -144,7 +142,9 @@ def probe(client: ProbeClient, route: Route, chosen: Probe, spec: RoutesSpec, fp
             continue
         answer = classify(route, sent, response, fp)
         if answer.verdict == "app-no-route":
-            answer = _routed_after_all(client, answer, chosen.path)
+            # OPTIONS at the plain path: a refused value may miss a route typed in its
+            # pattern ({id:int}), whose 404 says nothing about the route.
+            answer = _routed_after_all(client, answer, fill_path(route, spec))
         return _judge_5xx(answer, chosen, spec, response)
     raise AssertionError("unreachable")
 
@@ -168,26 +168,26 @@ def classify(route: Route, sent: str, response: ProbeResponse, fp: Fingerprint) 
     if status in GATEWAY_STATUSES and not fp.same_origin(response):
         return Answer(route, sent, "gateway", status, f"HTTP {status} {_origin(response, fp)}")
     if status >= 400 and status != 404 and status < 500 and not fp.same_origin(response):
-        return Answer(route, sent, "proxy-block", status, f"HTTP {status} not from the app: {_looks(response)}")
+        return Answer(route, sent, "proxy-block", status, f"HTTP {status} not from the app: {looks(response)}")
     if status != 404:
         return Answer(route, sent, "app", status, f"HTTP {status} from the app")
     if not fp.same_origin(response):
-        return Answer(route, sent, "proxy-404", 404, f"HTTP 404 not from the app: {_looks(response)}")
+        return Answer(route, sent, "proxy-404", 404, f"HTTP 404 not from the app: {looks(response)}")
     if response.content.strip() == fp.no_route_body.strip():
-        detail = f"HTTP 404 from the app, which has no such route: {_snippet(response)}"
+        detail = f"HTTP 404 from the app, which has no such route: {snippet(response)}"
         return Answer(route, sent, "app-no-route", 404, detail)
-    return Answer(route, sent, "app", 404, f"HTTP 404 from the app itself: {_snippet(response)}")
+    return Answer(route, sent, "app", 404, f"HTTP 404 from the app itself: {snippet(response)}")
 
 
 def _judge_5xx(answer: Answer, chosen: Probe, spec: RoutesSpec, response: ProbeResponse) -> Answer:
-    """A 5xx from the app to a probe that wrote nothing is the app failing on that route."""
+    """A 5xx from the app to a probe (none can write) is the app failing on that route."""
     kind = chosen.kind
     if answer.verdict != "app" or answer.status is None or answer.status < 500:
         return Answer(answer.route, answer.sent, answer.verdict, answer.status, answer.detail, kind)
-    if not chosen.safe or spec.allows_5xx(answer.route):
-        why = "allowed by routes.allow_5xx" if chosen.safe else "writes allowed: judged by the flows"
-        return Answer(answer.route, answer.sent, "app", answer.status, f"{answer.detail} ({why})", kind)
-    detail = f"HTTP {answer.status} from the app: {_snippet(response, 200)}"
+    if spec.allows_5xx(answer.route):
+        detail = f"{answer.detail} (allowed by routes.allow_5xx)"
+        return Answer(answer.route, answer.sent, "app", answer.status, detail, kind)
+    detail = f"HTTP {answer.status} from the app: {snippet(response, 200)}"
     return Answer(answer.route, answer.sent, "app-5xx", answer.status, detail, kind)
 
 
@@ -203,13 +203,17 @@ def judge(
         "verdicts": dict(Counter(a.verdict for a in answers)),
         "concurrency": spec.concurrency,
         "sweep_s": round(elapsed_s, 3),
-        "writing_routes_sent_as": _write_mode(spec, ctx.writes_allowed),
+        "writing_routes_sent_as": write_mode(spec),
+        "writing_probes": dict(Counter(a.kind for a in answers if a.route.writes)),
         # Seen only through OPTIONS: a proxy rule on their own method would not show.
         "only_probed_with_options": options_only,
         "fingerprint_from": fingerprint.learned_from if fingerprint else None,
         "answers": [a.line() for a in answers[:200]],
     }
     caveat = f"; {len(options_only)} writing route(s) only probed with OPTIONS" if options_only else ""
+    if spec.note:
+        evidence["profile_note"] = spec.note
+        caveat += f"; {spec.note}"
     if not bad:
         return CheckResult.passed(
             ITEM, f"all {len(answers)} expected routes answered from the app{caveat}", **evidence
@@ -262,14 +266,6 @@ def _remedy(verdicts: Counter[str]) -> str:
     return "see the answers in the evidence"
 
 
-def _write_mode(spec: RoutesSpec, writes_allowed: bool) -> str:
-    if writes_allowed and spec.write_probe in ("auto", "send"):
-        return "their own method with an empty JSON body (writes allowed)"
-    if spec.write_probe == "options":
-        return "OPTIONS (never writes)"
-    return "their own method with a malformed JSON body where a body is required, else OPTIONS (never writes)"
-
-
 def _transport_verdict(exc: httpx.TransportError) -> str:
     text = describe_transport_error(exc)
     if text.startswith("TLS"):
@@ -280,20 +276,7 @@ def _transport_verdict(exc: httpx.TransportError) -> str:
 
 
 def _origin(response: ProbeResponse, fp: Fingerprint) -> str:
-    return "from the app" if fp.same_origin(response) else f"not from the app: {_looks(response)}"
-
-
-def _looks(response: ProbeResponse) -> str:
-    server = response.headers.get("server", "none")
-    return f"server {server!r}, {media_type(response) or 'no content-type'}, body {_snippet(response)}"
-
-
-def _snippet(response: ProbeResponse, limit: int = 80) -> str:
-    text = response.text
-    title = re.search(r"<title>(.*?)</title>", text, re.I | re.S)
-    text = title.group(1) if title else re.sub(r"<[^>]+>", " ", text)
-    text = " ".join(text.split())
-    return repr(text[:limit] + ("…" if len(text) > limit else ""))
+    return "from the app" if fp.same_origin(response) else f"not from the app: {looks(response)}"
 
 
 def probe_context(target: Target, headers: Mapping[str, str]) -> ProbeContext:

@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 from harness.checks.dbcopy import copy_database
 from harness.checks.migrations import head_revisions, known_revision, read_db_revisions
 from harness.checks.revisions import RevisionGraph
+from harness.config.alembic_ini import ini_section
 from harness.config.database import DatabaseSpec
 from harness.config.rehearsal import RehearsalSpec
 from harness.errors import ConfigError
@@ -66,9 +67,13 @@ def alembic_argv(app: AppCode, ini: Path, *args: str) -> tuple[list[str], Path]:
     """The app's own migrate command, one step of it: its interpreter, from its folder
     (Flask-Migrate's ``flask db`` where the app's migrations run in its app context)."""
     if app.spec.migrations == "flask" and app.spec.wsgi:
-        parts = ["{python}", "-m", "flask", "--app", app.spec.wsgi, "db", *args, "-d", str(ini.parent)]
+        # FLASK_APP in [app] env: a Flask before 2.2, which has no --app option.
+        named = [] if "FLASK_APP" in app.spec.env else ["--app", app.spec.wsgi]
+        parts = ["{python}", "-m", "flask", *named, "db", *args, "-d", str(ini.parent)]
         return app.command(parts), app.spec.dir
-    return app.command(["{python}", "-m", "alembic", "-c", str(ini), *args]), app.spec.dir
+    section = ini_section(ini)  # an ini with only [alembic:NAME] sections: alembic -n NAME
+    named = ["-n", section] if section != "alembic" else []
+    return app.command(["{python}", "-m", "alembic", "-c", str(ini), *named, *args]), app.spec.dir
 
 
 def pending_revisions(graph: Any, current: list[str] | None) -> list[str] | None:
@@ -82,7 +87,8 @@ def pending_revisions(graph: Any, current: list[str] | None) -> list[str] | None
 
 
 def rehearse(live: Engine, ini: Path, spec: DatabaseSpec, rehearsal: RehearsalSpec, copy_name: str,
-             run_id: str, app: AppCode) -> CheckResult:  # fmt: skip
+             run_id: str, app: AppCode, *, writer: Engine) -> CheckResult:  # fmt: skip
+    """``live`` reads (read-only); ``writer`` makes and drops the copy (a recorded write)."""
     graph = head_revisions(ini, app.spec.dir, app)
     with db.database_errors(live), live.connect() as connection:
         current = read_db_revisions(connection, spec)
@@ -91,12 +97,12 @@ def rehearse(live: Engine, ini: Path, spec: DatabaseSpec, rehearsal: RehearsalSp
         at = ", ".join(current or []) or "nothing"
         return CheckResult.passed(ITEM, f"nothing to rehearse: the live database is at {at}, "
                                   "no revision is pending", db_revisions=current, pending=pending or [])  # fmt: skip
-    with db.database_errors(live):
-        info = copy_database(live, copy_name, run_id)
+    with db.database_errors(writer):
+        info = copy_database(writer, copy_name, run_id)
     try:
         result = _rehearse_on_copy(live, ini, graph, pending, rehearsal, copy_name, app)
     finally:
-        db.drop_database(live, copy_name)
+        db.drop_database(writer, copy_name, "migration-rehearsal")
     with db.database_errors(live), live.connect() as connection:
         if read_db_revisions(connection, spec) != current:
             raise ConfigError("the live database's revision changed during the rehearsal: the migrate "

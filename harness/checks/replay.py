@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import Engine, make_url
 
 from harness.checks.migrations import alembic_config, read_db_revisions
+from harness.config.alembic_ini import ini_section
 from harness.config.database import DatabaseSpec
 from harness.errors import AppCodeError, ConfigError
 from harness.secrets import mask_url
@@ -69,6 +70,7 @@ def run_replay(
     """Upgrade the throwaway database to each of ``revisions`` in the app's interpreter."""
     env = app.environment(replay_url, strip=live_secrets(live_url))
     env["HV_REPLAY_URL"] = replay_url
+    env["HV_ALEMBIC_SECTION"] = ini_section(ini)  # an ini with only [alembic:NAME] sections
     try:
         if app.spec.migrations == "flask":  # env.py needs the app context: Flask-Migrate's way
             assert app.spec.wsgi is not None  # parse_app requires it with migrations = "flask"

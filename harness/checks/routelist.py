@@ -29,6 +29,13 @@ from harness.errors import ConfigError
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WRITE_PROBES = ("auto", "options", "send")
+# "send" once sent writing routes a well-formed request where writes were allowed, and so ran
+# their handlers (issue 23: DELETE /users/me deleted the login's account). It is still
+# accepted, so old profiles load, but probes exactly as "auto" does; the report says so.
+SEND_IGNORED = (
+    'routes.write_probe = "send" is ignored: writing routes are never sent a request their '
+    'handler could run (only declared flows write), so probed as "auto": remove the key'
+)
 _PARAM = re.compile(r"\{([^}/]*)\}")
 
 
@@ -80,8 +87,11 @@ class RoutesSpec:
     concurrency: int = DEFAULT_CONCURRENCY
     timeout_s: float = 10.0
     ignore: tuple[str, ...] = ()
-    # auto: writing routes get their real method only where the profile allows writes.
+    # How a writing route is probed (never by running its handler, see harness.checks.probing):
+    # "auto" a request the framework refuses before the handler, else OPTIONS; "options" always
+    # OPTIONS. "send" (old) is read as "auto" with ``note`` saying so.
     write_probe: str = "auto"
+    note: str = ""
     # Path globs whose 5xx on a safe probe is accepted (a known, tracked fault).
     allow_5xx: tuple[str, ...] = ()
 
@@ -132,7 +142,8 @@ def routes_spec(target: Target) -> RoutesSpec:
         concurrency=_number(table, "concurrency", DEFAULT_CONCURRENCY, where, int, 1, 256),
         timeout_s=_number(table, "timeout_s", target.timeout_s, where, (int, float), 0.1, 600),
         ignore=_patterns(table.get("ignore", []), where),
-        write_probe=_choice(table, "write_probe", WRITE_PROBES, where),
+        write_probe=_write_probe(table, where),
+        note=SEND_IGNORED if table.get("write_probe") == "send" else "",
         allow_5xx=_patterns(table.get("allow_5xx", []), where, "allow_5xx"),
         app_cross_check=_flag(table, "app_cross_check", where),
     )
@@ -174,6 +185,11 @@ def _choice(table: Mapping[str, Any], key: str, choices: tuple[str, ...], where:
             f"{where}.{key}: {value!r} is not one of {', '.join(choices)}.", hint=f"fix {key}"
         )
     return str(value)
+
+
+def _write_probe(table: Mapping[str, Any], where: str) -> str:
+    value = _choice(table, "write_probe", WRITE_PROBES, where)
+    return "auto" if value == "send" else value
 
 
 def _flag(table: Mapping[str, Any], key: str, where: str) -> bool:
@@ -241,7 +257,7 @@ def routes_from_openapi(document: Any) -> list[Route]:
     """Every (method, path) in an OpenAPI 3 / Swagger 2 document, under its server prefix."""
     if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
         raise ValueError("no 'paths' object")
-    prefix = _server_prefix(document)
+    prefix = server_prefix(document)
     routes = set()
     for path, item in document["paths"].items():
         if not isinstance(item, dict):
@@ -252,22 +268,7 @@ def routes_from_openapi(document: Any) -> list[Route]:
     return sorted(routes)
 
 
-def routes_needing_body(document: Any) -> set[tuple[str, str]]:
-    """Keys (``Route.key``) of the operations whose request body is required: these a
-    framework rejects, malformed, before any handler runs."""
-    if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
-        return set()
-    prefix = _server_prefix(document)
-    keys = set()
-    for path, item in document["paths"].items():
-        for method, operation in (item.items() if isinstance(item, dict) else ()):
-            body = operation.get("requestBody") if isinstance(operation, dict) else None
-            if isinstance(body, dict) and body.get("required") and "application/json" in body.get("content", {}):
-                keys.add(Route(method.upper(), prefix + path).key)
-    return keys
-
-
-def _server_prefix(document: dict[str, Any]) -> str:
+def server_prefix(document: dict[str, Any]) -> str:
     """OpenAPI paths are relative to ``servers[0].url`` (FastAPI's ``root_path``) or
     Swagger 2's ``basePath``; the public path includes that prefix."""
     servers = document.get("servers")

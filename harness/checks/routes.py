@@ -21,18 +21,22 @@ SNAPSHOT_HINT = "python -m harness routes snapshot --target NAME --out FILE"
 _NO_DATABASE = "postgresql://hv-routes@127.0.0.1:1/hv_route_inventory"
 
 
-def app_declared_routes(app: AppCode) -> tuple[list[Route], str]:
+def app_declared_routes(app: AppCode, database_url: str | None = None) -> tuple[list[Route], str]:
     """The routes the app's own code declares, asked in its interpreter and folder
-    (helpers/app_routes.py); an app that cannot be loaded is an AppCodeError (exit 4)."""
-    env = app.environment(_NO_DATABASE)
+    (helpers/app_routes.py); an app that cannot be loaded is an AppCodeError (exit 4).
+    ``database_url``: the harness's own database, for an app that connects while it is
+    imported (a local stack's; never a remote target's)."""
+    env = app.environment(database_url or _NO_DATABASE)
     answer = app.helper("app_routes", [app.spec.served], env, timeout_s=120)
     routes = [Route.parse(line, "app_routes") for line in answer["routes"]]
     return routes, f"{answer['framework']} route table of {app.spec.served}"
 
 
-def check_app_routes(app: AppCode, spec: RoutesSpec, expected: list[Route]) -> CheckResult:
+def check_app_routes(
+    app: AppCode, spec: RoutesSpec, expected: list[Route], database_url: str | None = None
+) -> CheckResult:
     """routes for an app with no OpenAPI document: its declared table against the list."""
-    served, source = app_declared_routes(app)
+    served, source = app_declared_routes(app, database_url)
     return compare_routes(spec.keep(served), spec.keep(expected), source)
 
 

@@ -112,8 +112,9 @@ def check_schema_drift_from_snapshot(
     live: Engine, migrated: Engine, spec: DatabaseSpec
 ) -> CheckResult | None:
     """On a stack the harness provisioned: compare ``live`` with the copy of it taken right
-    after the stack's own ``alembic upgrade head`` (the same migrations on the same server,
-    so the same schema a replay would build), which catches whatever the app or the suites
+    after the app's upgrade step(s) (``alembic upgrade head``, ``flask db upgrade``) and before
+    any other migrate step (the same migrations on the same server, so the same schema a
+    replay would build), which catches whatever a later migrate step, the app or the suites
     changed since. ``None`` when the live database now records other revisions than the
     copy (a downgrade since): the caller replays to those instead."""
     with database_errors(migrated), migrated.connect() as connection:
@@ -122,7 +123,9 @@ def check_schema_drift_from_snapshot(
         if sorted(read_db_revisions(connection, spec) or []) != revisions:
             return None
     result = compare(live, migrated, spec, revisions)
-    result.evidence["migrations_schema_from"] = "a copy taken right after the stack's migrations"
+    result.evidence["migrations_schema_from"] = (
+        "a copy taken right after the app's upgrade step(s), before its other migrate steps"
+    )
     return result
 
 

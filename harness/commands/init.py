@@ -14,13 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness.checks.routelist import expected_document
-from harness.errors import ConfigError
-from harness.init.app_probe import Served, health_route, login_route, path_param_values, probe_app
 from harness.init.detect import NO_VENV, Findings, detect
+from harness.init.plan_app import plan_from_app, plan_from_served_app
 from harness.init.profile import Plan, render
-
-EXPECTED_FILE = "expected_routes.json"
+from harness.init.selfcheck import self_check, write_outputs
+from harness.init.settle import settle
 
 
 def register(subparsers: Any) -> None:
@@ -30,71 +28,57 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--base-url", help="the staging base URL (default: ${STAGING_BASE_URL})")
     parser.add_argument("--python", help="the app's interpreter (default: a .venv beside it)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing targets.toml")
+    parser.add_argument(
+        "--no-check",
+        action="store_true",
+        help="do not run the local target once to check the profile",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     root = Path(args.app_dir).resolve()
     out = root / "targets.toml"
-    if out.exists() and not args.force:
-        raise ConfigError(f"{out} exists.", hint="move it away or pass --force to overwrite it")
     ask = _asker(args.yes)
     found = detect(root)
     if args.python:  # not resolved: a venv's python is a symlink, following it leaves the venv
         found.python = Path(os.path.abspath(args.python))
         found.todo = [line for line in found.todo if not line.startswith(NO_VENV)]
-    found.asgi = ask("ASGI/WSGI app (module:attribute)", found.asgi)
+    found.todo += settle(found)  # the driver installed there; the models' tables, by effect
+    if found.wsgi:
+        found.wsgi = ask("WSGI app (module:app or module:create_app())", found.wsgi)
+    else:
+        found.asgi = ask("ASGI/WSGI app (module:attribute)", found.asgi)
     plan = Plan(root=root, found=found, todo=list(found.todo))
-    if found.asgi:
-        _plan_from_app(plan, ask)
-    text = render(plan)
-    if args.base_url:
-        text = text.replace("${STAGING_BASE_URL}", args.base_url, 1)
-    out.write_text(text, encoding="utf-8")
-    print(
-        f"init: wrote {out}" + (f" and {root / plan.expected_file}" if plan.expected_file else "")
-    )
+    connects = bool(found.asgi or found.wsgi) and plan_from_app(plan, ask)
+    said = write_outputs(_files(out, plan, args.base_url), out, args.force)
+    if connects:  # the app connects at import: its routes come from the app the local target serves
+        print("init: the app connects to its database at import: reading its routes served")
+        plan_from_served_app(plan, out, _progress)
+        said = write_outputs(_files(out, plan, args.base_url), out, force=True)  # ours, just written
+    for line in said:
+        print(f"init: {line}")
     for line in plan.todo:
         print(f"TODO: {line}")
+    if not args.no_check:
+        self_check(root, out)
+        if plan.todo:  # the run's lines pushed them up: say they are still there
+            print(f"init: {len(plan.todo)} TODO line(s) above need a person (also atop {out.name})")
     return 0
 
 
-def _plan_from_app(plan: Plan, ask: Any) -> None:
-    found = plan.found
-    try:
-        served = probe_app(found.python, found.app_dir, str(found.asgi), found.database_env)
-    except (RuntimeError, OSError) as exc:
-        plan.todo.append(f"{exc}; routes not written (python -m harness routes snapshot, later)")
-        return
-    plan.openapi_path = served.openapi_path
-    plan.path_params = path_param_values(served)
-    plan.login = login_route(served)
-    plan.has_wallet = any("wallet" in route.path for route in served.routes)
-    _health(plan, served, ask)
-    (plan.root / EXPECTED_FILE).write_text(expected_document(served.routes, served.openapi_path))
-    plan.expected_file = EXPECTED_FILE
-    if plan.login:
-        plan.todo.append(
-            f"login route {plan.login[0]} found: most routes may need its token ([auth.login], commented out)"
-        )
+def _progress(line: str) -> None:
+    if not line.startswith("waiting for"):  # each attempt of the readiness wait: noise here
+        print(f"init: {line}")
 
 
-def _health(plan: Plan, served: Served, ask: Any) -> None:
-    path, expect = health_route(served)
-    if path is None:
-        gets = sorted(
-            (r.path for r in served.routes if r.method == "GET" and "{" not in r.path), key=len
-        )
-        path = gets[0] if gets else "/"
-        plan.todo.append(
-            f"no health route: {path} stands in (a cheap read-only GET); expect = {{}} accepts any JSON object"
-        )
-        expect = {}
-    elif expect is None:
-        plan.todo.append(f'could not read what {path} answers: expect = {{"status": "ok"}} assumed')
-        expect = {"status": "ok"}
-    plan.health_path = ask("health route", path)
-    plan.health_expect = expect
+def _files(out: Path, plan: Plan, base_url: str | None) -> dict[Path, str]:
+    """targets.toml and, with it, the expected route list (never one without the other)."""
+    text = render(plan)
+    if base_url:
+        text = text.replace("${STAGING_BASE_URL}", base_url, 1)
+    routes = {plan.root / plan.expected_file: plan.expected_text} if plan.expected_file and plan.expected_text else {}
+    return {out: text} | routes
 
 
 def _asker(yes: bool) -> Any:

@@ -11,11 +11,11 @@ from harness.config.database import database_spec
 from harness.config.targets import Target
 from harness.errors import ConfigError
 from harness.janitor import DEFAULT_TTL_S, sweep, sweep_local
-from harness.transport.db import ensure_reachable, make_engine
+from harness.transport.db import ensure_reachable, make_writer
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("janitor", help="remove leftovers of earlier runs older than a TTL")
+    parser = subparsers.add_parser("janitor", help="remove leftovers of dead runs, and of others older than a TTL")
     add_target_options(parser)
     parser.add_argument(
         "--ttl", default=None,
@@ -45,12 +45,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"janitor: target {target.name!r} brings its own database; swept this machine only")
     for line in removed:
         print(f"removed {line}")
-    print(f"janitor: removed {len(removed)} leftover(s) (database objects older than {ttl_s:g}s)")
+    print(f"janitor: removed {len(removed)} leftover(s) (database objects of dead runs or older than {ttl_s:g}s)")
     return 0
 
 
 def _sweep_database(url: str, ttl_s: float, target: Target) -> list[str]:
-    engine = make_engine(url)
+    engine = make_writer(url)  # the janitor's drops and deletes are writes
     try:
         ensure_reachable(engine)
         return sweep(engine, ttl_s, target)

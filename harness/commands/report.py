@@ -42,6 +42,8 @@ def refresh(payload: dict[str, Any], args: argparse.Namespace) -> None:
         payload["lang"] = args.lang
     if args.report_tz:
         payload["report_tz"] = args.report_tz
+    if payload.get("kind") == "release":  # each service's run applied its own waivers
+        return
     if args.waivers.is_file() or args.waivers != Path(DEFAULT_WAIVERS_FILE):
         apply_waivers(payload, load_waivers(args.waivers), utc_now().date())
         refresh_summary(payload)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from harness.config.keys import reject_unknown_keys, resolve_path
+from harness.config.keys import number, reject_unknown_keys, resolve_path
 from harness.errors import ConfigError
 
 
@@ -85,8 +85,11 @@ def parse_app(
     defaults = AppSpec(dir=app_dir)
     wsgi, migrations = _wsgi_and_migrations(table, where)
     migrate_default = defaults.migrate
+    env = {str(k): str(v) for k, v in table.get("env", {}).items()}
     if migrations == "flask" and wsgi:
-        migrate_default = (("{python}", "-m", "flask", "--app", wsgi, "db", "upgrade"),)
+        # FLASK_APP in env: a Flask before 2.2, which has no --app option, reads it there.
+        named = () if "FLASK_APP" in env else ("--app", wsgi)
+        migrate_default = (("{python}", "-m", "flask", *named, "db", "upgrade"),)
     return replace(
         defaults,
         python=_app_python(table.get("python"), base, where),
@@ -95,7 +98,7 @@ def parse_app(
         migrations=migrations,
         migrate=_migrate(table.get("migrate"), migrate_default, where),
         database_env=_database_env(table.get("database_env"), where),
-        env={str(k): str(v) for k, v in table.get("env", {}).items()},
+        env=env,
         start_timeout_s=_seconds(table, defaults.start_timeout_s, where),
     )
 
@@ -185,6 +188,4 @@ def _database_env(value: Any, where: str) -> dict[str, str]:
 
 
 def _seconds(table: Mapping[str, Any], default: float, where: str) -> float:
-    from harness.config.targets import number  # lazily: targets imports this module
-
     return number(table, "start_timeout_s", default, f"{where}.app")

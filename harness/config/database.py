@@ -9,6 +9,8 @@ Every key is optional; the defaults fit the reference app and most Alembic proje
     models = "app.models:Base.metadata"  # models-match: the app's SQLAlchemy MetaData
     models_import = ["app.models.user"]  # modules to import first (models spread over modules)
     models_path = ["src"]                # extra folders for it (it loads from [app] dir anyway)
+    models_schema = "*"                  # where models without a schema live (default public;
+                                         # "*": any schema, per-tenant schema_translate_map)
     schema_ttl_s = 21600                 # janitor: drop hv_ schemas older than this (6 h)
     throwaway = true                     # may the harness create hv_ schemas / replay databases
     ignore_schemas = ["audit"]           # schema-drift: schemas another tool owns (not drift)
@@ -45,11 +47,13 @@ class DatabaseSpec:
     schema_ttl_s: float = DEFAULT_TTL_S
     throwaway: bool = True
     ignore_schemas: tuple[str, ...] = ()
+    models_schema: str = "public"
 
 
 _KNOWN = {
     "pgvector_min_version", "version_table", "version_table_schema", "models",
     "models_path", "models_import", "schema_ttl_s", "throwaway", "ignore_schemas",
+    "models_schema",
 }  # fmt: skip
 
 
@@ -71,7 +75,16 @@ def database_spec(target: Target) -> DatabaseSpec:
         schema_ttl_s=_ttl(table, where, defaults.schema_ttl_s),
         throwaway=_bool(table, "throwaway", where, default=not target.production),
         ignore_schemas=_names(table, "ignore_schemas", where),
+        models_schema=_models_schema(table, where),
     )
+
+
+def _models_schema(table: Mapping[str, Any], where: str) -> str:
+    value = table.get("models_schema", "public")
+    if not isinstance(value, str) or not (value == "*" or _IDENT.match(value)):
+        raise ConfigError(f"{where}.models_schema: {value!r} is not a schema name or \"*\".",
+                          hint='use e.g. models_schema = "tenant_demo", or "*" for per-tenant schemas')  # fmt: skip
+    return value
 
 
 def _names(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:

@@ -31,6 +31,7 @@ _DETAILED: dict[str, dict[str, Any]] = {
             "budget_s": _SECONDS,
             "wait_timeout_s": {"type": "number", "minimum": 0},
             "wait_interval_s": _SECONDS,
+            "status_only": {"type": "boolean"},
         },
     },
     "checks": {

@@ -26,3 +26,18 @@ def resolve_path(value: str | None, base: Path) -> Path | None:
         return None
     path = Path(value).expanduser()
     return path if path.is_absolute() else (base / path).resolve()
+
+
+def number(
+    table: Mapping[str, Any], key: str, default: float, where: str,
+    *, minimum: float = 0.0, positive: bool = True,
+) -> float:  # fmt: skip
+    """A number of seconds (or a count): ``budget_s = "fast"`` or ``-1`` is one line, not a
+    traceback half-way through the run."""
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{where}.{key}: expected a number, got {value!r}.", hint=f"e.g. {key} = {default!r}")
+    if value < minimum or (positive and value <= 0):
+        bound = "greater than 0" if positive else f"at least {minimum:g}"
+        raise ConfigError(f"{where}.{key}: {value!r} is out of range, expected {bound}.", hint=f"e.g. {key} = {default!r}")
+    return float(value)

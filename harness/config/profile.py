@@ -38,6 +38,7 @@ SECTIONS: dict[str, str | None] = {
     "checks": "harness.config.profile:checks_spec",
     "deploy": "harness.config.deploy:deploy_spec",
     "rehearsal": "harness.config.rehearsal:rehearsal_spec",
+    "parity": "harness.config.parity:parity_spec",
 }
 
 # Not a section: checks of the kind's own top-level keys (containers: image, compose_file).

@@ -20,7 +20,7 @@ from typing import Any
 from dotenv import dotenv_values
 
 from harness.config.app import AppSpec, parse_app
-from harness.config.keys import reject_unknown_keys, resolve_path
+from harness.config.keys import number, reject_unknown_keys, resolve_path
 from harness.config.urls import normalise_database_url
 from harness.errors import ConfigError
 from harness.secrets import mask_url
@@ -39,6 +39,8 @@ class HealthSpec:
     # Cold start: how long to wait for the target to answer at all before judging.
     wait_timeout_s: float = 60.0
     wait_interval_s: float = 0.5
+    # Only the status is judged (an HTML page, the only cheap page some apps have).
+    status_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def load_targets_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(
             f"targets file {path} not found.",
-            hint="create it (see README) or point --target-file at yours",
+            hint="create it with python -m harness init, or point --target-file at yours",
         )
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -241,7 +243,7 @@ def _validate_base_url(value: str | None, where: str) -> str | None:
 
 def _health(table: Mapping[str, Any], where: str) -> HealthSpec:
     spec = HealthSpec()
-    known = {"path", "expect", "budget_s", "wait_timeout_s", "wait_interval_s"}
+    known = {"path", "expect", "budget_s", "wait_timeout_s", "wait_interval_s", "status_only"}
     reject_unknown_keys(table, known, f"{where}.health")
     path = table.get("path", spec.path)
     if not isinstance(path, str) or not path.startswith("/"):
@@ -253,22 +255,17 @@ def _health(table: Mapping[str, Any], where: str) -> HealthSpec:
         budget_s=number(table, "budget_s", spec.budget_s, f"{where}.health"),
         wait_timeout_s=number(table, "wait_timeout_s", spec.wait_timeout_s, f"{where}.health", positive=False),
         wait_interval_s=number(table, "wait_interval_s", spec.wait_interval_s, f"{where}.health"),
+        status_only=_status_only(table, where),
     )
 
 
-def number(
-    table: Mapping[str, Any], key: str, default: float, where: str,
-    *, minimum: float = 0.0, positive: bool = True,
-) -> float:  # fmt: skip
-    """A number of seconds (or a count): ``budget_s = "fast"`` or ``-1`` is one line, not a
-    traceback half-way through the run."""
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"{where}.{key}: expected a number, got {value!r}.", hint=f"e.g. {key} = {default!r}")
-    if value < minimum or (positive and value <= 0):
-        bound = "greater than 0" if positive else f"at least {minimum:g}"
-        raise ConfigError(f"{where}.{key}: {value!r} is out of range, expected {bound}.", hint=f"e.g. {key} = {default!r}")
-    return float(value)
+def _status_only(table: Mapping[str, Any], where: str) -> bool:
+    value = table.get("status_only", False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}.health.status_only: expected true or false, got {value!r}.", hint="status_only = true judges only the 200")
+    if value and "expect" in table:
+        raise ConfigError(f"{where}.health: status_only = true judges no body, but expect is set too.", hint="remove one of them")
+    return value
 
 
 def _type_name(expected: type | tuple[type, ...]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from threading import Barrier
@@ -18,9 +18,20 @@ from typing import Any
 import httpx
 
 from harness.flow.config import WalletSpec
+from harness.secrets import clip, redact
 from harness.transport.http import HttpClient
 
 TAG_PREFIX = "hv-"
+# Any 5xx during a flow is a finding about the app, never a mapping problem (issue 23).
+SERVER_ERROR_REMEDY = (
+    "the app failed with a server error on a request of the flow: read its log for the "
+    "traceback at that moment and fix the crash (a conflict it does not catch, such as a "
+    "unique violation, must be refused with a 4xx and change nothing)"
+)
+AUTH_REMEDY = (
+    "the app refused the flow's credentials: set [targets.NAME.auth] (token_env or a login) "
+    "to an account allowed to make these requests"
+)
 
 
 class Tagger:
@@ -50,10 +61,22 @@ class FlowError(Exception):
         self.body = _body(response)
         self.url = f"{response.request.method} {response.request.url.path}"
         problem = problem or f"answered HTTP {self.status}"
+        if self.server_error:
+            problem = f"{problem}: {body_snippet(response)!r}"
         super().__init__(f"{step}: {self.url} {problem}")
+
+    @property
+    def server_error(self) -> bool:
+        return self.status >= 500
 
     def evidence(self) -> dict[str, Any]:
         return {"step": self.step, "request": self.url, "status": self.status, "body": self.body}
+
+
+def body_snippet(response: httpx.Response, limit: int = 200) -> str:
+    """The answer's text on one line, cut short and with every known secret masked."""
+    text = " ".join(response.text.split())
+    return redact(text[:limit] + ("…" if len(text) > limit else ""))
 
 
 @dataclass
@@ -63,11 +86,13 @@ class Poll:
 
 
 class WalletApi:
-    """The flow's requests, with the profile's routes and field names."""
+    """The flow's requests, with the profile's routes and field names, authenticated as the
+    profile's ``[auth]`` says (``headers``; empty without it)."""
 
-    def __init__(self, client: HttpClient, spec: WalletSpec) -> None:
+    def __init__(self, client: HttpClient, spec: WalletSpec, headers: Mapping[str, str] | None = None) -> None:
         self.client = client
         self.spec = spec
+        self.headers = dict(headers or {})
         self.routes = spec.routes
         self.fields = spec.fields
 
@@ -81,13 +106,13 @@ class WalletApi:
 
     def accept(self, task_id: int, user_id: int) -> None:
         path = self.routes.accept.format(task_id=task_id, user_id=user_id)
-        response = self.client.post(path, json={self.fields.accept_user: user_id}, retry=False)
+        response = self._post(path, json={self.fields.accept_user: user_id})
         if not response.is_success:
             raise FlowError("accept task", response)
 
     def complete(self, task_id: int) -> httpx.Response:
         """One completion request, not retried: a resent POST could pay twice."""
-        return self.client.post(self.routes.complete.format(task_id=task_id), retry=False)
+        return self._post(self.routes.complete.format(task_id=task_id))
 
     def complete_concurrently(self, task_id: int, count: int) -> list[int | str]:
         """``count`` completions released together; a status each (or the transport error)."""
@@ -104,7 +129,7 @@ class WalletApi:
             return list(pool.map(one, range(count)))
 
     def balance(self, user_id: int) -> int:
-        response = self.client.get(self.routes.balance.format(user_id=user_id))
+        response = self._get(self.routes.balance.format(user_id=user_id))
         return int(self._field("read balance", response, self.fields.balance))
 
     def ledger_amounts(self, user_id: int, task_id: int) -> list[int]:
@@ -113,7 +138,7 @@ class WalletApi:
 
     def ledger_entries(self, user_id: int) -> list[tuple[Any, int]]:
         """(task id, amount) of every entry of the user's ledger."""
-        response = self.client.get(self.routes.ledger.format(user_id=user_id))
+        response = self._get(self.routes.ledger.format(user_id=user_id))
         entries = self._json("read ledger", response)
         if not isinstance(entries, list):
             raise FlowError("read ledger", response, "did not answer a JSON list")
@@ -123,7 +148,7 @@ class WalletApi:
     def supply(self) -> dict[str, int] | None:
         if not self.routes.supply:
             return None
-        response = self.client.get(self.routes.supply)
+        response = self._get(self.routes.supply)
         total = self._field("read supply", response, self.fields.supply_total)
         circulating = self._field("read supply", response, self.fields.supply_circulating)
         return {"total": int(total), "circulating": int(circulating)}
@@ -142,8 +167,15 @@ class WalletApi:
             balance = self.balance(user_id)
         return Poll(balance, round(time.monotonic() - started, 3))
 
+    def _post(self, path: str, **kwargs: Any) -> httpx.Response:
+        """Never retried: a resent POST could pay twice."""
+        return self.client.post(path, retry=False, headers=self.headers, **kwargs)
+
+    def _get(self, path: str) -> httpx.Response:
+        return self.client.get(path, headers=self.headers)
+
     def _create(self, step: str, path: str, body: dict[str, Any]) -> int:
-        response = self.client.post(path, json=body, retry=False)
+        response = self._post(path, json=body)
         return int(self._field(step, response, self.fields.id))
 
     def _field(self, step: str, response: httpx.Response, name: str) -> Any:
@@ -166,4 +198,4 @@ def _body(response: httpx.Response) -> Any:
     try:
         return response.json()
     except ValueError:
-        return response.text[:300]
+        return clip(response.text, 300)

@@ -20,6 +20,8 @@ from sqlalchemy import Connection, Engine, text
 
 from harness.flow.api import TAG_PREFIX
 from harness.flow.config import WalletTables
+from harness.transport import writes
+from harness.transport.liveness import DeadRun, why_sweep
 
 # Any row a harness run tagged: hv-r<YYYYMMDD>t<HHMMSS>…
 ANY_RUN_TAG = f"^{TAG_PREFIX}r[0-9]{{8}}t[0-9]{{6}}"
@@ -71,8 +73,9 @@ def task_ledger(engine: Engine, db: WalletTables, task_id: int) -> list[dict[str
             for amount, system, user_id, name in rows]  # fmt: skip
 
 
-def cleanup(engine: Engine, db: WalletTables, prefix: str) -> dict[str, int]:
-    """Remove every row tagged ``prefix*``, restoring untagged wallets first. One transaction."""
+def cleanup(engine: Engine, db: WalletTables, prefix: str, purpose: str = "cleanup") -> dict[str, int]:
+    """Remove every row tagged ``prefix*``, restoring untagged wallets first. One transaction,
+    on a writing engine; recorded as writes."""
     pattern = like_prefix(prefix)
     with engine.begin() as connection:
         users = _ids(connection, f"SELECT id FROM {db.users} WHERE name LIKE :p ESCAPE '\\'", p=pattern)
@@ -83,10 +86,23 @@ def cleanup(engine: Engine, db: WalletTables, prefix: str) -> dict[str, int]:
         _delete(connection, f"{db.wallets} WHERE id = ANY(:w)", w=wallets)
         _delete(connection, f"{db.tasks} WHERE id = ANY(:t)", t=tasks)
         _delete(connection, f"{db.users} WHERE id = ANY(:u)", u=users)
-    return {
+    counts = {
         "users": len(users), "tasks": len(tasks), "wallets": len(wallets),
         "ledger_entries": ledger, "balances_restored": restored,
     }  # fmt: skip
+    record_rows(engine, counts, {"users": db.users, "tasks": db.tasks, "wallets": db.wallets,
+                                 "ledger_entries": db.ledger}, prefix, purpose)  # fmt: skip
+    return counts
+
+
+def record_rows(engine: Engine, counts: dict[str, int], tables: dict[str, str], prefix: str, purpose: str) -> None:
+    """The report's writes: rows deleted per table (and balances given back), by tag."""
+    for key, table in tables.items():
+        if counts.get(key):
+            writes.record(engine, "delete rows", table, count=counts[key], tag=f"{prefix}*", purpose=purpose)
+    if counts.get("balances_restored"):
+        writes.record(engine, "restore balance", tables["wallets"], count=counts["balances_restored"],
+                      tag=f"{prefix}*", purpose=purpose)  # fmt: skip
 
 
 def _reverse_entries(connection: Connection, db: WalletTables, wallets: list[int], tasks: list[int]) -> int:
@@ -144,16 +160,17 @@ def tables_exist(engine: Engine, db: WalletTables) -> bool:
     return all(found)
 
 
-def sweep(engine: Engine, ttl_s: float, db: WalletTables, now: datetime) -> list[str]:
-    """Remove the tagged rows of every run that started more than ``ttl_s`` ago."""
+def sweep(engine: Engine, ttl_s: float, db: WalletTables, now: datetime, dead: DeadRun | None = None) -> list[str]:
+    """Remove the tagged rows of every run that is dead or started more than ``ttl_s`` ago."""
     if not tables_exist(engine, db):
         return []
     removed = []
     for run_id in tagged_run_ids(engine, db):
         started = run_started(run_id)
-        if started is None or (now - started).total_seconds() < ttl_s:
+        why = started and why_sweep(run_id, started, now, ttl_s, dead)
+        if not why:
             continue
-        counts = cleanup(engine, db, f"{TAG_PREFIX}{run_id}-")
+        counts = cleanup(engine, db, f"{TAG_PREFIX}{run_id}-", purpose=f"janitor: {why}")
         what = ", ".join(f"{n} {k}" for k, n in counts.items() if n and k != "balances_restored")
-        removed.append(f"wallet flow rows of run {run_id}: {what}")
+        removed.append(f"wallet flow rows of run {run_id} ({why}): {what}")
     return removed

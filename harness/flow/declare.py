@@ -21,7 +21,16 @@ from typing import Any
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
-from harness.flow.fields import float_of, int_of, list_of, statuses_of, str_of, table_of
+from harness.flow.fields import (
+    amount_of,
+    float_of,
+    int_of,
+    list_of,
+    no_server_errors,
+    statuses_of,
+    str_of,
+    table_of,
+)
 
 SECTION = "flows"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -31,8 +40,10 @@ _POINTER = re.compile(r"^(/([^~/]|~[01])*)*$")
 
 @dataclass(frozen=True)
 class Step:
-    """One HTTP request. ``json`` is templated: ``{run_tag}``, ``{nonce}``, ``{uuid}``, any
-    earlier capture; ``capture`` maps a name to a JSON pointer into the answer."""
+    """One HTTP request. ``path`` and ``json`` are templated: ``{run_tag}``, ``{nonce}``,
+    ``{uuid}`` (one per flow instance), ``{unique}`` (a new value for every request sent, so
+    each request of a burst differs), any earlier capture; ``capture`` maps a name to a JSON
+    pointer into the answer. ``expect`` never holds a 5xx: a server error is a finding."""
 
     name: str
     method: str
@@ -101,7 +112,9 @@ class FlowSpec:
     where: str
     item: str
     beneficiary: str
-    amount: int
+    # How far the beneficiary's balance must move (negative: a debit), or "{name}": a value
+    # captured from the server's answer (e.g. the price the app charged).
+    amount: int | str
     balance: BalanceRead
     steps: tuple[Step, ...]
     payments_sql: str = ""
@@ -173,7 +186,7 @@ def parse_flow(name: str, table: dict[str, Any], where: str) -> FlowSpec:
         name=name, where=where, steps=steps,
         item=str_of(table, "item", where, "wallet-reward"),
         beneficiary=str_of(table, "beneficiary", where, "{run_tag}"),
-        amount=int_of(table, "amount", where, None, minimum=1),
+        amount=amount_of(table, "amount", where),
         balance=_balance(table.get("balance", {}), f"{where}.balance"),
         payments_sql=str_of(table, "payments_sql", where, ""),
         watch=tuple(str(w) for w in list_of(table, "watch", where)),
@@ -205,7 +218,8 @@ def _step(table: Any, where: str) -> Step:
             )
     return Step(
         name=str_of(table, "name", where, None), method=method, path=str_of(table, "path", where, None),
-        json=table.get("json"), expect=statuses_of(table, "expect", where, (200, 201)), capture=capture,
+        json=table.get("json"), capture=capture,
+        expect=no_server_errors(statuses_of(table, "expect", where, (200, 201)), f"{where}.expect"),
     )  # fmt: skip
 
 
@@ -228,7 +242,8 @@ def _replay(table: Any, where: str, steps: list[str]) -> Replay | None:
     reject_unknown_keys(table, {"item", "step", "refused", "times", "json"}, where)
     return Replay(
         item=str_of(table, "item", where, "wallet-idempotent"), step=_step_name(table, where, steps),
-        refused=statuses_of(table, "refused", where, (409,)), times=int_of(table, "times", where, 1, minimum=1),
+        refused=no_server_errors(statuses_of(table, "refused", where, (409,)), f"{where}.refused"),
+        times=int_of(table, "times", where, 1, minimum=1),
         json=table.get("json"),
     )  # fmt: skip
 

@@ -1,36 +1,43 @@
 """The invariants of a declared flow, judged per checklist item.
 
 For the flow's own item (``item``, default wallet-reward): the beneficiary's balance moved
-by exactly ``amount``, nobody else was paid (by SQL over the flow's own rows, and over HTTP
+by exactly ``amount`` (declared, or captured from the app's answer), nobody else was paid (by SQL over the flow's own rows, and over HTTP
 for ``watch`` accounts) — so a credit to another account fails on a fresh database too.
 For ``replay``: the same request again is refused and pays nothing. For ``burst``: K
 identical requests at once pay once, in each of R rounds. ``sql_invariants``: a declared
 query returns its expected value. Every instance gets a fresh tag, so no two share rows.
+A 5xx anywhere fails the item with the status and body (``harness.flow.races``).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError, StatementError
 
 from harness.errors import ConfigError
-from harness.flow.api import FlowError, Tagger
+from harness.flow.api import AUTH_REMEDY, SERVER_ERROR_REMEDY, FlowError, Tagger
 from harness.flow.db import like_prefix
 from harness.flow.declare import FlowSpec, SqlInvariant
+from harness.flow.races import (
+    Judged,
+    amount_of,
+    burst_paid_more,
+    burst_server_errors,
+    capture_from_first_success,
+    either,
+    judge_move,
+    overpaid,
+    replay_server_error,
+    server_errors,
+    tally,
+)  # fmt: skip
 from harness.flow.steps import FlowContext, StepRunner, used_params
 from harness.result import CheckResult
-
-
-@dataclass
-class Judged:
-    problems: list[str] = field(default_factory=list)
-    evidence: dict[str, Any] = field(default_factory=dict)
-    remedies: list[str] = field(default_factory=list)
+from harness.transport.db import database_unreachable
 
 
 class FlowJudge:
@@ -55,10 +62,16 @@ class FlowJudge:
             parts = [judge() for judge in judges] or [self._plain_run()]
         except FlowError as exc:
             return CheckResult.failed(
-                item, f"flow {spec.name!r} could not run: {exc}", **exc.evidence(),
-                remediation=f"check [{spec.where}] steps (paths, bodies, expected statuses) against the app's API",
+                item, f"flow {spec.name!r} could not run: {exc}", **exc.evidence(), remediation=self._remedy(exc),
             )  # fmt: skip
         return self._verdict(item, parts)
+
+    def _remedy(self, exc: FlowError) -> str:
+        if exc.server_error:
+            return SERVER_ERROR_REMEDY
+        if exc.status in (401, 403):
+            return AUTH_REMEDY
+        return f"check [{self.spec.where}] steps (paths, bodies, expected statuses) against the app's API"
 
     def _new(self) -> FlowContext:
         context = FlowContext.new(self.tags)
@@ -93,13 +106,14 @@ class FlowJudge:
         account, start = self._prepare(context, paying)
         watched = {w: runner.balance(context.render(w, f"{spec.where}.watch")) for w in spec.watch}
         sent = runner.run(context, start_at=paying)
-        moved = runner.poll(account, start, spec.amount) - start
+        amount = amount_of(spec, context)  # known now: it may be captured from the paying step
+        moved = runner.poll(account, start, amount) - start
         judged = Judged(evidence={
-            "beneficiary": account, "expected_move": spec.amount, "balance_moved": moved,
+            "beneficiary": account, "expected_move": amount, "balance_moved": moved,
             "answers": [{"step": s.step.name, "status": s.response.status_code} for s in sent],
         })  # fmt: skip
         self._others(judged, context, account, watched)
-        _judge_move(judged, account, moved, spec.amount, paid_elsewhere=bool(judged.problems))
+        judge_move(judged, account, moved, amount, paid_elsewhere=bool(judged.problems))
         self._sql(judged, context, spec.item)
         return judged
 
@@ -141,46 +155,55 @@ class FlowJudge:
         account, start = self._prepare(context, replay.step)
         sent = runner.run(context, start_at=replay.step)[0]
         started = time.monotonic()
-        first = runner.poll(account, start, self.spec.amount)
+        first = runner.poll(account, start, amount_of(self.spec, context))
         credit_took_s = time.monotonic() - started  # settle_s included
-        if replay.json is not None:  # same nonce, another body
+        if replay.json is not None:  # same nonce, another body (and its own {unique})
+            context.next_request()
             sent.body = context.render(replay.json, f"{self.spec.where}.replay.json")
-        statuses = [runner.resend(sent).status_code for _ in range(replay.times)]
+        answers = [runner.resend(sent) for _ in range(replay.times)]
+        statuses = [a.status_code for a in answers]
         # A second credit is looked for as long as the first took to show (an async payer is
         # as slow again), not for all of poll_timeout_s: that was 5 s of every healthy run.
         extra = runner.watch(account, first, credit_took_s) - first
         judged = Judged(evidence={"replay": {"step": replay.step, "statuses": statuses,
                                              "paid_after_replay": extra, "first_move": first - start}})  # fmt: skip
-        wrong = [s for s in statuses if s not in replay.refused]
-        if first == start:  # nothing paid at all is the flow item's failure, not this one's
+        wrong = [s for s in statuses if s not in replay.refused and s < 500]
+        how = "same nonce, another body" if replay.json is not None else "same request, same nonce"
+        crashed = replay_server_error(judged, replay.step, how, answers)
+        if first == start and not crashed:  # nothing paid at all is the flow item's failure
             judged.evidence["replay"]["not_judged"] = "the first request paid nothing"
         elif wrong:
-            how = "same nonce, another body" if replay.json is not None else "same request, same nonce"
             judged.problems.append(f"a replayed {replay.step} ({how}) answered HTTP "
-                                   f"{wrong[0]}, expected {_either(replay.refused)} (refused)")  # fmt: skip
+                                   f"{wrong[0]}, expected {either(replay.refused)} (refused)")  # fmt: skip
         if extra:
             judged.problems.append(f"the replay paid again: {account}'s balance moved by a further "
                                    f"{extra:+d} after the first {first - start:+d}")  # fmt: skip
-        if judged.problems:
+        if judged.problems and not crashed:
             judged.remedies.append("check the nonce before crediting and refuse a used one "
-                                   f"with {_either(replay.refused)}, crediting nothing")  # fmt: skip
+                                   f"with {either(replay.refused)}, crediting nothing")  # fmt: skip
         return judged
 
     def _burst(self) -> Judged:
         burst, runner, spec = self.spec.burst, self.runner, self.spec
         assert burst is not None
-        rounds = []
+        rounds: list[dict[str, Any]] = []
         for n in range(1, burst.bursts + 1):
             context = self._new()
             account, start = self._prepare(context, burst.step)
-            statuses = runner.burst(spec.step(burst.step), context, burst.concurrency)
-            moved = runner.poll(account, start, spec.amount) - start
+            answers = runner.burst(spec.step(burst.step), context, burst.concurrency)
+            capture_from_first_success(spec.step(burst.step), answers, context)
+            amount = amount_of(spec, context)
+            moved = runner.poll(account, start, amount) - start
+            statuses = [a if isinstance(a, str) else a.status_code for a in answers]
             ok = sum(1 for s in statuses if isinstance(s, int) and 200 <= s < 300)
-            rounds.append({"burst": n, "statuses": _tally(statuses), "balance_moved": moved})
-            if moved > spec.amount or (ok > 1 and moved):  # paying nothing is the flow item's
-                return _burst_failed(
-                    rounds, burst.concurrency, burst.bursts, spec.amount, moved, ok
-                )
+            rounds.append({"burst": n, "statuses": tally(statuses), "balance_moved": moved})
+            judged = Judged(evidence={"bursts": rounds})
+            if overpaid(moved, amount) or (ok > 1 and moved):  # paying nothing is the flow item's
+                judged = burst_paid_more(rounds, burst.concurrency, burst.bursts, amount, moved, ok)
+            errors = server_errors(answers)
+            burst_server_errors(judged, burst.step, errors, burst.concurrency, n, burst.bursts)
+            if judged.problems:
+                return judged
         return Judged(evidence={"bursts": rounds})
 
     # ------------------------------------------------------------ SQL
@@ -219,53 +242,18 @@ class FlowJudge:
         if self.runner.engine is None:
             return []
         params = {**context.values, "tag_like": like_prefix(context.run_tag)}
-        try:
-            with self.runner.engine.connect() as connection:
-                return list(connection.execute(text(query), used_params(query, params)).all())
-        except DBAPIError as exc:
-            reason = str(getattr(exc, "orig", exc)).splitlines()[0]
-            raise ConfigError(f"{where}: the query fails on the target: {reason}.",
-                              hint="fix the declared query's table and column names") from None  # fmt: skip
+        return declared_query_rows(self.runner.engine, query, params, where)
 
 
-def _judge_move(
-    judged: Judged, account: str, moved: int, amount: int, *, paid_elsewhere: bool
-) -> None:
-    if moved == amount:
-        return
-    if moved == 0 and not paid_elsewhere:
-        judged.problems.append(
-            f"credited nothing: {account}'s balance moved by 0, expected {amount:+d}"
-        )
-        judged.remedies.append("the request answered success but stored no credit: insert the entry "
-                               "in the transaction that answers, and answer from what was stored")  # fmt: skip
-    else:
-        judged.problems.append(
-            f"{account}'s balance moved by {moved:+d}, expected exactly {amount:+d}"
-        )
-        judged.remedies.append("credit exactly the declared amount, once")
-
-
-def _burst_failed(
-    rounds: list[dict[str, Any]], k: int, r: int, amount: int, moved: int, ok: int
-) -> Judged:
-    n = rounds[-1]["burst"]
-    times = moved // amount if amount else ok
-    return Judged(
-        problems=[(f"{k} identical concurrent requests paid {times} times (burst {n} of {r}: "
-                  f"{ok} answered success, balance moved by {moved:+d}, expected {amount:+d})")],
-        evidence={"bursts": rounds},
-        remedies=[("make the nonce check and the insert atomic: a unique index on the nonce, or "
-                  "a lock (pg_advisory_xact_lock on the nonce) held from the check to the commit")],
-    )  # fmt: skip
-
-
-def _tally(statuses: list[int | str]) -> dict[str, int]:
-    tally: dict[str, int] = {}
-    for status in statuses:
-        tally[str(status)] = tally.get(str(status), 0) + 1
-    return tally
-
-
-def _either(statuses: tuple[int, ...]) -> str:
-    return " or ".join(map(str, statuses))
+def declared_query_rows(engine: Engine, query: str, params: dict[str, Any], where: str) -> list[Any]:
+    """A profile's own SQL: any error of it (a typo in a table name, a parameter the flow
+    never captured) is the profile's to fix: one line naming it, exit 4, never a traceback."""
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(text(query), used_params(query, params)).all())
+    except OperationalError as exc:
+        raise database_unreachable(engine, exc) from None
+    except StatementError as exc:  # DBAPIError's base: also a bind parameter with no value
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise ConfigError(f"{where}: the query fails on the target: {reason}.",
+                          hint="fix the declared query's table, column and parameter names") from None  # fmt: skip

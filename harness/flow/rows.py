@@ -21,6 +21,8 @@ from harness.flow.db import like_prefix, run_started
 from harness.flow.declare import FlowSpec, RowTable, flows_spec
 from harness.flow.steps import FlowContext
 from harness.result import CheckResult
+from harness.transport import writes
+from harness.transport.liveness import DeadRun, why_sweep
 
 CLEANUP = "cleanup"
 _ANY_RUN = f"^{TAG_PREFIX}r[0-9]{{8}}t[0-9]{{6}}[0-9a-z]*-"
@@ -92,12 +94,24 @@ def _params(rows: RowTable, prefix: str, contexts: list[FlowContext]) -> dict[st
     return params
 
 
-def cleanup(engine: Engine, spec: FlowSpec, prefix: str, contexts: list[FlowContext],
-            before: dict[str, int]) -> CheckResult:  # fmt: skip
-    """Delete the flow's rows; fail when one remains or the own-row fingerprint differs."""
-    with engine.begin() as connection:
+def delete_recorded(
+    writer: Engine, spec: FlowSpec, prefix: str, contexts: list[FlowContext], purpose: str = "cleanup"
+) -> dict[str, int]:
+    """``delete_rows`` in one transaction of a writing engine, recorded as writes."""
+    with writer.begin() as connection:
         removed = delete_rows(connection, spec, prefix, contexts)
-    after = own_rows(engine, spec, prefix, contexts)
+    for table, count in removed.items():
+        if count:
+            writes.record(writer, "delete rows", table, count=count, tag=f"{prefix}*", purpose=purpose)
+    return removed
+
+
+def cleanup(writer: Engine, spec: FlowSpec, prefix: str, contexts: list[FlowContext],
+            before: dict[str, int]) -> CheckResult:  # fmt: skip
+    """Delete the flow's rows (``writer``: a writing engine); fail when one remains or the
+    own-row fingerprint differs."""
+    removed = delete_recorded(writer, spec, prefix, contexts)
+    after = own_rows(writer, spec, prefix, contexts)
     evidence = {"flow": spec.name, "tag_prefix": prefix, "removed": removed,
                 "own_rows_before": before, "own_rows_after": after}  # fmt: skip
     left = {t: n for t, n in after.items() if n}
@@ -118,8 +132,10 @@ def cleanup(engine: Engine, spec: FlowSpec, prefix: str, contexts: list[FlowCont
 # ---------------------------------------------------------------- janitor
 
 
-def sweep_declared_rows(engine: Engine, ttl_s: float, target: Target | None = None) -> list[str]:
-    """Janitor sweeper: the rows of every declared flow from runs older than ``ttl_s``."""
+def sweep_declared_rows(
+    engine: Engine, ttl_s: float, target: Target | None = None, dead: DeadRun | None = None
+) -> list[str]:
+    """Janitor sweeper: the rows of every declared flow from dead runs (or runs older than ``ttl_s``)."""
     if target is None:
         return []
     removed = []
@@ -131,12 +147,12 @@ def sweep_declared_rows(engine: Engine, ttl_s: float, target: Target | None = No
             continue  # the flow's own test reports the mapping (exit 4); nothing to sweep here
         for run_id in sorted(_tagged_runs(engine, spec)):
             started = run_started(run_id)
-            if started is None or (now - started).total_seconds() < ttl_s:
+            why = started and why_sweep(run_id, started, now, ttl_s, dead)
+            if not why:
                 continue
-            with engine.begin() as connection:
-                counts = delete_rows(connection, spec, f"{TAG_PREFIX}{run_id}-", [])
+            counts = delete_recorded(engine, spec, f"{TAG_PREFIX}{run_id}-", [], f"janitor: {why}")
             what = ", ".join(f"{n} row(s) of {t}" for t, n in counts.items() if n)
-            removed.append(f"flow {spec.name} rows of run {run_id}: {what or 'none'}")
+            removed.append(f"flow {spec.name} rows of run {run_id} ({why}): {what or 'none'}")
     return removed
 
 

@@ -27,14 +27,15 @@ def writes_refusal(target: Target) -> str | None:
 
 @dataclass
 class WalletRun:
-    """The flow's API and tags, plus the database (if the profile has one) for the ledger's
-    system side, the fingerprint and cleanup."""
+    """The flow's API and tags, plus the database (if the profile has one): ``engine``
+    (read-only) for the ledger's system side and the fingerprint, ``writer`` for cleanup."""
 
     api: WalletApi
     tags: Tagger
     engine: Engine | None
     db: WalletTables
     before: dict[str, Any] | None = None
+    writer: Engine | None = None
 
     @property
     def ledger(self) -> LedgerReader | None:
@@ -55,14 +56,15 @@ class WalletRun:
 
     def finish(self) -> CheckResult:
         """Remove this worker's tagged rows and prove, by fingerprint, nothing else changed."""
-        if self.engine is None or self.before is None:
+        if self.engine is None or self.writer is None or self.before is None:
             return CheckResult.passed(
                 CLEANUP,
                 "not cleaned up: the target has no database_url, so rows tagged "
                 f"{self.tags.prefix}* stay; remove them with `python -m harness janitor`",
                 tag_prefix=self.tags.prefix,
             )
+        with database_errors(self.writer):
+            removed = wallet_db.cleanup(self.writer, self.db, self.tags.prefix)
         with database_errors(self.engine):
-            removed = wallet_db.cleanup(self.engine, self.db, self.tags.prefix)
             after = wallet_db.fingerprint(self.engine, self.db, self.tags.prefix)
         return check_cleanup(self.before, after, removed)

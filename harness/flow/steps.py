@@ -1,16 +1,19 @@
 """Running a declared flow's steps: templating, JSON-pointer captures, balance reads.
 
 A ``FlowContext`` is one instance of the flow: its own run tag (so its rows are found and no
-two instances share an account), its nonce and uuid, and what its steps captured. Each
-request is sent once and never retried: a resent POST could pay twice.
+two instances share an account), its nonce and uuid, and what its steps captured; and a
+``{unique}`` value renewed for every request sent (so the requests of one burst can differ:
+a spend race needs K distinct nonces). Each request is sent once and never retried: a resent
+POST could pay twice. Every request carries the profile's ``[auth]`` headers.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from threading import Barrier
@@ -34,12 +37,25 @@ class FlowContext:
     run_tag: str
     values: dict[str, Any] = field(default_factory=dict)
     captured_ids: dict[str, list[Any]] = field(default_factory=dict)
+    _requests: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
 
     @classmethod
     def new(cls, tags: Tagger) -> FlowContext:
         tag = tags.next()
         # The nonce starts with the tag, so rows keyed by it are found by the tag too.
-        return cls(tag, {"run_tag": tag, "nonce": f"{tag}-nonce", "uuid": str(uuid.uuid4())})
+        context = cls(tag, {"run_tag": tag, "nonce": f"{tag}-nonce", "uuid": str(uuid.uuid4())})
+        context.next_request()
+        return context
+
+    def next_request(self) -> None:
+        """A new ``{unique}`` for the request about to be rendered (it starts with the tag
+        too, so rows keyed by it are found and cleaned up like the nonce's)."""
+        self.values["unique"] = f"{self.run_tag}-u{next(self._requests)}"
+
+    def render_request(self, step: Step, where: str) -> tuple[str, Any]:
+        """The path and body of one request of ``step``, with its own ``{unique}``."""
+        self.next_request()
+        return self.render(step.path, where), self.render(step.json, where)
 
     def render(self, value: Any, where: str) -> Any:
         """Fill placeholders in strings (recursively). A string that is exactly one
@@ -93,25 +109,25 @@ class Sent:
 
 
 class StepRunner:
-    def __init__(self, client: HttpClient, spec: FlowSpec, engine: Engine | None) -> None:
+    def __init__(
+        self, client: HttpClient, spec: FlowSpec, engine: Engine | None, headers: Mapping[str, str] | None = None
+    ) -> None:  # fmt: skip
         self.client = client
         self.spec = spec
         self.engine = engine
+        self.headers = dict(headers or {})  # [auth]: every request of the flow carries it
 
     def send(self, step: Step, context: FlowContext) -> Sent:
-        where = f"{self.spec.where}.steps.{step.name}"
-        path, body = context.render(step.path, where), context.render(step.json, where)
-        kwargs: dict[str, Any] = (
-            {"retry": False} if body is None else {"json": body, "retry": False}
-        )
-        response = self.client.request(step.method, path, **kwargs)
-        return Sent(step, path, body, response)
+        path, body = context.render_request(step, f"{self.spec.where}.steps.{step.name}")
+        return Sent(step, path, body, self._request(step.method, path, body))
 
     def resend(self, sent: Sent) -> httpx.Response:
-        kwargs: dict[str, Any] = (
-            {"retry": False} if sent.body is None else {"json": sent.body, "retry": False}
-        )
-        return self.client.request(sent.step.method, sent.path, **kwargs)
+        return self._request(sent.step.method, sent.path, sent.body)
+
+    def _request(self, method: str, path: str, body: Any) -> httpx.Response:
+        """Sent once, never retried: a resent POST could pay twice."""
+        kwargs: dict[str, Any] = {} if body is None else {"json": body}
+        return self.client.request(method, path, retry=False, headers=self.headers, **kwargs)
 
     def run(self, context: FlowContext, until: str | None = None, start_at: str | None = None) -> list[Sent]:
         """The steps in order, from ``start_at`` (default the first) up to but not including
@@ -144,16 +160,17 @@ class StepRunner:
                 raise FlowError(sent.step.name, sent.response, f"answered without {pointer} "
                                 f"(no {exc.args[0]!r}) to capture as {name}") from None  # fmt: skip
 
-    def burst(self, step: Step, context: FlowContext, count: int) -> list[int | str]:
-        """``count`` identical requests released together; a status each (or the error)."""
+    def burst(self, step: Step, context: FlowContext, count: int) -> list[httpx.Response | str]:
+        """``count`` requests of ``step`` released together (identical but for ``{unique}``);
+        the answer to each, or the error that stood in for one."""
         barrier = Barrier(count)
-        path = context.render(step.path, self.spec.where)
-        body = context.render(step.json, self.spec.where)
+        requests = [context.render_request(step, f"{self.spec.where}.burst") for _ in range(count)]
 
-        def one(_: int) -> int | str:
+        def one(index: int) -> httpx.Response | str:
+            path, body = requests[index]
             barrier.wait()
             try:
-                return self.client.request(step.method, path, json=body, retry=False).status_code
+                return self._request(step.method, path, body)
             except Exception as exc:  # noqa: BLE001  reported as evidence, not raised
                 return f"{type(exc).__name__}: {exc}"[:200]
 
@@ -166,7 +183,7 @@ class StepRunner:
         read = self.spec.balance
         if read.sql:
             return int(self.scalar(read.sql, {"account": account}) or 0)
-        response = self.client.get(read.path.replace("{account}", str(account)))
+        response = self.client.get(read.path.replace("{account}", str(account)), headers=self.headers)
         if not response.is_success:
             raise FlowError("read balance", response)
         try:
@@ -177,9 +194,10 @@ class StepRunner:
             ) from None
 
     def poll(self, account: str, start: int, amount: int) -> int:
-        """The balance once it moved by ``amount`` (or the wait ran out), read once more after
-        ``settle_s`` so a late second credit shows too."""
-        balance = self._read_until(account, lambda b: b - start >= amount, self.spec.poll_timeout_s)
+        """The balance once it moved by ``amount`` (a negative one: down), or the wait ran
+        out; read once more after ``settle_s`` so a late second payment shows too."""
+        sign = 1 if amount > 0 else -1
+        balance = self._read_until(account, lambda b: (b - start) * sign >= abs(amount), self.spec.poll_timeout_s)
         if self.spec.settle_s:
             time.sleep(self.spec.settle_s)
             balance = self.balance(account)

@@ -20,10 +20,11 @@ from sqlalchemy import Engine
 
 from harness.config.targets import Target
 from harness.flow import db as wallet_db
-from harness.flow.api import FlowError, Tagger, WalletApi
+from harness.flow.api import AUTH_REMEDY, SERVER_ERROR_REMEDY, FlowError, Tagger, WalletApi
 from harness.flow.config import WalletSpec, WalletTables, wallet_spec
 from harness.flow.diagnose import misdirected
 from harness.result import CheckResult
+from harness.transport.liveness import DeadRun
 
 REWARD = "wallet-reward"
 IDEMPOTENT = "wallet-idempotent"
@@ -234,10 +235,17 @@ def _refused(api: WalletApi) -> str:
 
 def _flow_failed(item: str, exc: FlowError) -> CheckResult:
     return CheckResult.failed(
-        item, f"the wallet flow could not run: {exc}", **exc.evidence(),
-        remediation="check [targets.NAME.wallet] routes/fields against the app's API, "
-        "and that the system wallet has funds",
+        item, f"the wallet flow could not run: {exc}", **exc.evidence(), remediation=_flow_remedy(exc),
     )  # fmt: skip
+
+
+def _flow_remedy(exc: FlowError) -> str:
+    if exc.server_error:
+        return SERVER_ERROR_REMEDY
+    if exc.status in (401, 403):
+        return AUTH_REMEDY
+    return ("check [targets.NAME.wallet] routes/fields against the app's API, "
+            "and that the system wallet has funds")  # fmt: skip
 
 
 # ---------------------------------------------------------------- cleanup and janitor
@@ -256,9 +264,11 @@ def check_cleanup(before: dict[str, Any], after: dict[str, Any], removed: dict[s
     )  # fmt: skip
 
 
-def sweep_tagged_rows(engine: Engine, ttl_s: float, target: Target | None = None) -> list[str]:
-    """Janitor sweeper: the wallet flow's tagged rows of runs older than ``ttl_s``, with the
-    system wallet given back what they took. The tables are the profile's
-    ``[wallet.db]`` mapping when the target is known, the reference app's otherwise."""
+def sweep_tagged_rows(
+    engine: Engine, ttl_s: float, target: Target | None = None, dead: DeadRun | None = None
+) -> list[str]:
+    """Janitor sweeper: the wallet flow's tagged rows of dead runs (or runs older than
+    ``ttl_s``), with the system wallet given back what they took. The tables are the
+    profile's ``[wallet.db]`` mapping when the target is known, the reference app's otherwise."""
     tables = wallet_spec(target).db if target is not None else WalletTables()
-    return wallet_db.sweep(engine, ttl_s, tables, datetime.now(UTC))
+    return wallet_db.sweep(engine, ttl_s, tables, datetime.now(UTC), dead)

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.checks.routelist import Route, routes_from_openapi
+from harness.init.cause import cause_line, connects_at_import
+from harness.stack.appcode import database_variables
 
 PROBE = Path(__file__).with_name("probe.py")
 # Where the app would find its database while init only imports it: nothing listens there.
@@ -28,6 +30,14 @@ _HEALTH = re.compile(r"(^|/)(health[-_]?check|healthz?|livez?|readyz?|ping|statu
 _LOGIN = re.compile(r"(login|token|signin|sign-in|auth)", re.IGNORECASE)
 
 
+class ProbeFailed(RuntimeError):
+    """The app could not be imported; ``connects``: it reached for a database doing so."""
+
+    def __init__(self, message: str, *, connects: bool = False) -> None:
+        super().__init__(message)
+        self.connects = connects
+
+
 @dataclass
 class Served:
     framework: str
@@ -36,32 +46,38 @@ class Served:
     bodies: dict[str, list[Any]] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)  # path parameter -> schema format
     form_logins: set[str] = field(default_factory=set)
+    redirects: list[str] = field(default_factory=list)  # before_request hooks that redirect
 
 
 def probe_app(
-    python: Path | None, app_dir: Path, asgi: str, database_env: dict[str, str]
-) -> Served:
-    """Raise RuntimeError with the app's last error line when it cannot be imported."""
-    env = dict(os.environ)
-    env.update(
-        {name: template.format(**_PLACEHOLDER_DB) for name, template in database_env.items()}
-    )
+    python: Path | None, app_dir: Path, asgi: str, database_env: dict[str, str],
+    database_url: str | None = None,
+) -> Served:  # fmt: skip
+    """Raise ProbeFailed with the line naming the cause when the app cannot be imported.
+    ``database_url``: a real database (the local stack's) instead of the placeholder."""
     command = [str(python or sys.executable), str(PROBE), asgi]
+    env = _environment(database_env, database_url)
     done = subprocess.run(
         command, check=False, cwd=app_dir, env=env, capture_output=True, text=True, timeout=120
     )
     line = next((x for x in done.stdout.splitlines() if x.startswith("HV-PROBE ")), None)
     if done.returncode != 0 or line is None:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError(f"importing {asgi} with {command[0]} failed: {tail}")
-    answer = json.loads(line.removeprefix("HV-PROBE "))
+        output = done.stderr or done.stdout
+        raise ProbeFailed(
+            f"importing {asgi} with {command[0]} failed: {cause_line(output)}",
+            connects=connects_at_import(output),
+        )
+    return _served(json.loads(line.removeprefix("HV-PROBE ")))
+
+
+def _served(answer: dict[str, Any]) -> Served:
     document = answer.get("openapi")
     if document:
         routes = routes_from_openapi(document)
-        params, forms = _openapi_details(document)
+        params, forms = openapi_details(document)
     else:
         routes = [Route.parse(text, "probe") for text in answer.get("routes", [])]
-        params, forms = {}, set()
+        params, forms = dict(answer.get("params", {})), set()
     return Served(
         answer["framework"],
         answer.get("openapi_path"),
@@ -69,10 +85,19 @@ def probe_app(
         answer.get("bodies", {}),
         params,
         forms,
+        answer.get("redirects", []),
     )
 
 
-def _openapi_details(document: dict[str, Any]) -> tuple[dict[str, str], set[str]]:
+def _environment(database_env: dict[str, str], database_url: str | None) -> dict[str, str]:
+    """This process's variables with the app's database ones: the placeholder or ``database_url``."""
+    env = dict(os.environ)
+    if database_url:
+        return env | database_variables(database_env, database_url)
+    return env | {name: template.format(**_PLACEHOLDER_DB) for name, template in database_env.items()}
+
+
+def openapi_details(document: dict[str, Any]) -> tuple[dict[str, str], set[str]]:
     """Path parameters' formats (uuid, integer …) and the POST routes taking a form body."""
     params: dict[str, str] = {}
     forms: set[str] = set()

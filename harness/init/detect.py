@@ -7,11 +7,12 @@ can answer (its routes, its OpenAPI document) is asked of the app's own interpre
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from harness.init.locate import locate_app, read_migration_setup
 
 _SKIP_DIRS = {
     ".venv",
@@ -24,18 +25,6 @@ _SKIP_DIRS = {
     "dist",
     "site-packages",
 }
-_APP_CALLS = {"FastAPI", "Flask", "Starlette", "create_app", "get_application", "make_app"}
-_FACTORIES = {"create_app", "make_app"}
-_URL_VAR = re.compile(
-    r"""["']((?:[A-Z][A-Z0-9_]*_)?DATABASE_URL|DATABASE_URI|DB_URL)["']|\b((?:[A-Z][A-Z0-9_]*_)?DATABASE_URL)\s*:"""
-)
-_PARTS = {
-    "host": ("POSTGRES_SERVER", "POSTGRES_HOST", "DB_HOST"),
-    "port": ("POSTGRES_PORT", "DB_PORT"),
-    "user": ("POSTGRES_USER", "DB_USER"),
-    "password": ("POSTGRES_PASSWORD", "DB_PASSWORD"),
-    "database": ("POSTGRES_DB", "DB_NAME"),
-}
 
 
 NO_VENV = "no .venv beside the app"
@@ -47,9 +36,17 @@ class Findings:
     alembic_ini: Path | None = None
     python: Path | None = None
     asgi: str | None = None
+    wsgi: str | None = None  # a Flask app ("module:app" / "module:create_app()")
+    framework: str = ""  # fastapi | flask | starlette | "" (unknown)
+    migrations: str = "alembic"  # or "flask" (Flask-Migrate)
+    python_source: str = ""  # where the interpreter was found
+    # [app] env: FLASK_APP before Flask 2.2, placeholders for required settings
+    env: dict[str, str] = field(default_factory=dict)
     database_env: dict[str, str] = field(default_factory=dict)
     models: str | None = None
     models_import: list[str] = field(default_factory=list)
+    models_schema: str | None = None  # where unqualified tables live (per-tenant: "*")
+    env_py: Path | None = None
     migrate: list[list[str]] = field(default_factory=list)
     extensions: set[str] = field(default_factory=set)
     todo: list[str] = field(default_factory=list)
@@ -79,132 +76,6 @@ def find_alembic_ini(root: Path) -> Path | None:
     return min(found, key=lambda p: (len(p.parts), str(p))) if found else None
 
 
-def find_venv_python(*folders: Path) -> Path | None:
-    for folder in folders:
-        for name in (".venv", "venv"):
-            candidate = folder / name / "bin" / "python"
-            if candidate.exists():
-                return candidate
-    return None
-
-
-def module_name(path: Path, app_dir: Path) -> str:
-    parts = list(path.relative_to(app_dir).with_suffix("").parts)
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def find_asgi(app_dir: Path) -> str | None:
-    """``module:attribute`` of a module-level ``app = FastAPI(...)`` / ``create_app()``;
-    a ``create_app`` factory with no module-level app is named itself (Flask style)."""
-    best: list[tuple[int, str]] = []
-    for path in python_files(app_dir):
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-        except (SyntaxError, UnicodeDecodeError):
-            continue
-        module = module_name(path, app_dir)
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-                name = _call_name(node.value)
-                targets = [t.id for t in node.targets if isinstance(t, ast.Name)]
-                if name in _APP_CALLS and targets:
-                    score = 0 if targets[0] == "app" else 1
-                    best.append(
-                        (score + (0 if module.endswith("main") else 1), f"{module}:{targets[0]}")
-                    )
-            elif isinstance(node, ast.FunctionDef) and node.name in _FACTORIES:
-                best.append((5, f"{module}:{node.name}"))
-                if any(
-                    isinstance(n, ast.FunctionDef) and n.name == "__getattr__" for n in tree.body
-                ):
-                    best.append((2, f"{module}:app"))  # built lazily by the module's __getattr__
-    return min(best)[1] if best else None
-
-
-def _call_name(call: ast.Call) -> str:
-    func = call.func
-    return (
-        func.id
-        if isinstance(func, ast.Name)
-        else func.attr
-        if isinstance(func, ast.Attribute)
-        else ""
-    )
-
-
-def find_metadata(env_py: Path) -> tuple[str | None, list[str]]:
-    """From alembic's env.py: ``target_metadata``'s ``module:Name.metadata`` and the other
-    app modules env.py imports (they may be what registers the models)."""
-    tree = ast.parse(env_py.read_text(encoding="utf-8"))
-    imported: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            for alias in node.names:
-                imported[alias.asname or alias.name] = node.module
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Attribute)
-            and node.attr == "metadata"
-            and isinstance(node.value, ast.Name)
-        ):
-            module = imported.get(node.value.id)
-            if module:
-                others = sorted({m for m in imported.values() if ".models" in m and m != module})
-                return f"{module}:{node.value.id}.metadata", others
-    return None, []
-
-
-def env_py_of(ini: Path) -> Path | None:
-    match = re.search(
-        r"^\s*script_location\s*=\s*(\S+)", ini.read_text(encoding="utf-8"), re.MULTILINE
-    )
-    location = match.group(1).replace("%(here)s", str(ini.parent)) if match else "alembic"
-    env_py = ini.parent / location / "env.py"
-    return env_py if env_py.is_file() else None
-
-
-def find_database_env(app_dir: Path) -> dict[str, str]:
-    """The variables the app's settings read its database from: a POSTGRES_* set wins (a
-    URL-looking name next to it is then usually computed from the parts), else one URL."""
-    text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in python_files(app_dir))
-    parts: dict[str, str] = {}
-    for placeholder, names in _PARTS.items():
-        for name in names:
-            if re.search(rf"\b{name}\b", text):
-                parts[name] = "{" + placeholder + "}"
-                break
-    if len(parts) == len(_PARTS):
-        return parts
-    names = [a or b for a, b in _URL_VAR.findall(text)]
-    if names:
-        name = max(set(names), key=names.count)
-        return {name: "{url}"}
-    return {}
-
-
-def find_migrate(app_dir: Path) -> list[list[str]]:
-    """The deploy's prestart script when there is one (its ``python -m`` and alembic lines,
-    in order), else ``alembic upgrade head``."""
-    default = [["{python}", "-m", "alembic", "upgrade", "head"]]
-    for script in sorted(app_dir.glob("scripts/prestart*.sh")) + sorted(
-        app_dir.glob("prestart*.sh")
-    ):
-        commands = []
-        for line in script.read_text(encoding="utf-8").splitlines():
-            match = (
-                re.search(r"-m\s+([\w.]+)(.*)$", line)
-                if not line.lstrip().startswith("#")
-                else None
-            )
-            if match and match.group(1) != "alembic":
-                if match.group(1).endswith("pre_start"):
-                    continue  # waits for the database: the harness has already done that
-                commands.append(["{python}", "-m", match.group(1)])
-            elif match or re.search(r"\balembic\s+upgrade\b", line):
-                commands.append(list(default[0]))
-        if commands:
-            return commands
-    return default
 
 
 def find_extensions(ini: Path | None, env_py: Path | None) -> set[str]:
@@ -226,16 +97,14 @@ def find_extensions(ini: Path | None, env_py: Path | None) -> set[str]:
 
 def detect(root: Path) -> Findings:
     ini = find_alembic_ini(root)
-    app_dir = ini.parent if ini else root
-    found = Findings(app_dir=app_dir, alembic_ini=ini)
-    found.python = find_venv_python(app_dir, root)
-    found.asgi = find_asgi(app_dir)
-    found.database_env = find_database_env(app_dir)
-    found.migrate = find_migrate(app_dir)
-    env_py = env_py_of(ini) if ini else None
-    if env_py:
-        found.models, found.models_import = find_metadata(env_py)
+    found = Findings(app_dir=root, alembic_ini=ini)
+    files = list(python_files(root))
+    locate_app(found, root, files)  # the app's folder, app object, interpreter (harness.init.locate)
+    env_py = read_migration_setup(found, root, files) if ini else None
     found.extensions = find_extensions(ini, env_py)
+    from harness.init.reading import read_app  # late: it reads files through this module
+
+    read_app(found, env_py)  # database_env, env, hard-coded URLs, models
     _note_gaps(found)
     return found
 
@@ -244,10 +113,14 @@ def _note_gaps(found: Findings) -> None:
     if found.alembic_ini is None:
         found.todo.append("no alembic.ini found: set alembic_ini (the database checks need it)")
     if found.python is None:
-        found.todo.append(f"{NO_VENV}: [app] python is the harness's interpreter; name the app's")
-    if found.asgi is None:
         found.todo.append(
-            'no `app = FastAPI(...)`/`Flask(...)` found: set [app] asgi = "module:app"'
+            f"{NO_VENV} (nor in the repository, a uv workspace, VIRTUAL_ENV or Poetry's cache): "
+            "[app] python is the harness's interpreter; name the app's (init --python PATH)"
+        )
+    if found.asgi is None and found.wsgi is None:
+        found.todo.append(
+            'no `app = FastAPI(...)`/`Flask(...)` or create_app found: set [app] asgi = "module:app" '
+            '(or wsgi = "module:create_app()" for Flask)'
         )
     if not found.database_env:
         found.todo.append(

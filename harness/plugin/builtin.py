@@ -2,10 +2,12 @@
 
 The harness is loaded by its ``pytest11`` entry point in any venv it is installed into, so
 it must stay out of the way of test runs that did not ask for it: it does something only
-when ``--target`` is given (or ``harness_target`` is set in the ini file). Then the suites
-shipped in ``harness/suites`` join the collection, unless the command line names what to
-run (``pytest --target=local tests/test_mine.py`` runs just that, as pytest always does) or
-the ini file says ``harness_builtin_suites = false``.
+when ``--target`` is given (or ``harness_target`` is set in the ini file). Then it collects the
+suites shipped in ``harness/suites``: alone when the command line names no test path (the
+app's testpaths and conftests stay out, harness.plugin.isolation), beside what it names
+otherwise (``pytest --target=local tests/test_mine.py``: the user's own checklist tests),
+and only what it names when that is (part of) the suites. ``harness_builtin_suites = false``
+in the ini file turns all of this off: the run collects what pytest would.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import pytest
 from _pytest.config import Config
 
+from harness.plugin.paths import project_dir
 from harness.report.checklist import DEFAULT_CHECKLISTS_DIR
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -50,14 +53,20 @@ def deactivate(config: pytest.Config, plugin: object) -> None:
     manager.unregister(plugin)
 
 
-def add_builtin_suites(config: pytest.Config) -> None:
-    """Append ``harness/suites`` to what pytest collects (see the module docstring)."""
+def add_builtin_suites(config: pytest.Config, *, isolated: bool) -> None:
+    """What a target run collects (see the module docstring and harness.plugin.isolation)."""
+    # A module or conftest that cannot be imported never stops a verification: the rest runs
+    # and the report names it (harness.plugin.checklist.CollectionWatch).
+    config.option.continue_on_collection_errors = True
     if not config.getini("harness_builtin_suites"):
         return
-    if config.args_source == Config.ArgsSource.ARGS:
+    if isolated:  # no test path named: the suites alone, not the ini's testpaths or "."
+        config.args[:] = [str(SUITES_DIR)]
+        config.args_source = Config.ArgsSource.ARGS  # else the header shows the app's testpaths
         return
     if any(_covers(Path(config.invocation_params.dir, arg), SUITES_DIR) for arg in config.args):
         return
+    # Paths named beside: the user's own checklist tests join the suites.
     config.args.append(str(SUITES_DIR))
     config.pluginmanager.register(_SuitesInsideVenv(), "harness-builtin-suites")
 
@@ -94,7 +103,7 @@ def checklists_dir(config: pytest.Config) -> Path:
     (an app's repo has no checklists/ of its own)."""
     value = config.getini("harness_checklists_dir")
     path = Path(value)
-    path = path if path.is_absolute() else Path(config.rootpath) / path
+    path = path if path.is_absolute() else project_dir(config) / path
     if value != DEFAULT_CHECKLISTS_DIR or path.is_dir():
         return path
     return PACKAGED_CHECKLISTS_DIR

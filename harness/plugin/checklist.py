@@ -9,7 +9,9 @@ message, and the controller, on seeing it, sets exit 4 at session end.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator, Iterable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ from harness.config.profile import ChecksSpec, suggestion
 from harness.errors import ConfigError
 from harness.report.checklist import Checklist, checklist_key
 from harness.report.results import NA_PREFIX
+from harness.secrets import redact
 
 # Where the plugin keeps the profile's n/a items (item id → reason).
 not_applicable_key = pytest.StashKey[dict[str, str]]()
@@ -82,13 +85,15 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, A
 
 
 class CollectionWatch:
-    """Controller: counts collection errors (a broken module must not exit 0) and keeps the
-    unknown-id message a worker sent (the xdist path)."""
+    """Controller: the collection errors (a broken module must not exit 0, and the report
+    names each file and why), and the unknown-id message a worker sent (the xdist path)."""
 
     name = "harness-collection-watch"
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root
         self.errors = 0
+        self.failures: list[dict[str, str]] = []
         self.unknown_item: str | None = None
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
@@ -96,11 +101,48 @@ class CollectionWatch:
             self.errors += 1
             if str(report.longrepr).startswith(_MESSAGE_START):
                 self.unknown_item = str(report.longrepr)
+            self.add(describe_failure(report, self.root))
+
+    def add(self, failure: dict[str, str]) -> None:
+        if failure not in self.failures:  # a conftest met at start and again by collection
+            self.failures.append(failure)
+
+
+# pytest's text for a module or conftest that does not import names the file in quotes.
+_IMPORTING = re.compile(r"while (?:importing test module|loading conftest) '([^']+)'")
+MAX_REASON = 300
+
+
+def describe_failure(report: pytest.CollectReport, root: Path | None) -> dict[str, str]:
+    """``{"path", "reason"}``: the file that did not import and the error's last line."""
+    text = report.longreprtext
+    crash = getattr(report.longrepr, "reprcrash", None)
+    named = _IMPORTING.search(text)
+    path = named.group(1) if named else getattr(crash, "path", None) or report.nodeid
+    reason = getattr(crash, "message", None) or _last_error_line(text)
+    return {"path": relative(Path(path), root), "reason": redact(reason)[:MAX_REASON]}
+
+
+def _last_error_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    errors = [line.removeprefix("E").strip() for line in lines if line.startswith("E ")]
+    return (errors or lines or ["unknown error"])[-1]
+
+
+def relative(path: Path, root: Path | None) -> str:
+    if root is not None and path.is_absolute() and path.is_relative_to(root):
+        return str(path.relative_to(root))
+    return str(path)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):
-        config.pluginmanager.register(CollectionWatch(), CollectionWatch.name)
+        from harness.plugin.isolation import early_failures  # a plugin too: imported by now
+
+        watch = CollectionWatch(config.rootpath)
+        for failure in early_failures(config):  # a conftest that failed before collection
+            watch.add(failure)
+        config.pluginmanager.register(watch, CollectionWatch.name)
 
 
 def collection_watch(config: pytest.Config) -> CollectionWatch:

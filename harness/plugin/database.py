@@ -1,19 +1,16 @@
-"""Database fixtures and session hooks: throwaway schemas, the janitor, the cleanup net.
+"""Database fixtures: throwaway schemas and databases, the snapshot, the app's models.
 
 * Each session (each xdist worker) works in its own schema ``hv_<run id>_<worker>`` and,
   for schema-drift, a database ``hv_<run id>_<worker>_<epoch>_replay``; both are created on first
-  use, tagged for the janitor, and dropped when the session ends.
-* Session start (controller, when the target has a database_url): the janitor drops tagged
-  ``hv_`` objects older than the TTL (``--janitor-ttl`` or ``database.schema_ttl_s``, 6 h) —
-  what a run killed with SIGKILL left behind.
+  use (through the writing engine), tagged for the janitor, and dropped when the session ends.
 * The cleanup test is moved to the end of the run, so it can drop this session's objects
-  and prove they are gone. At session finish the controller looks once more for anything of
-  this run (a worker that crashed) and drops it, recording it in results.json.
+  and prove they are gone. The janitor at session start and the net at session finish are
+  in harness.plugin.leftovers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,93 +23,23 @@ from harness.checks.models import Answer
 from harness.config.database import DatabaseSpec, database_spec
 from harness.config.targets import Target
 from harness.config.urls import normalise_database_url
-from harness.errors import ConfigError, HarnessError, TargetUnavailable, first_line
-from harness.janitor import sweep
 from harness.plugin.session import get_state
 from harness.stack.appcode import AppCode
 from harness.transport import db
 
 CLEANUP_ITEM = "cleanup"
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("staging-harness")
-    group.addoption(
-        "--janitor-ttl", type=float, default=None, metavar="SECONDS",
-        help="at session start drop tagged hv_ schemas older than this (default: database.schema_ttl_s, 6 h)",
-    )  # fmt: skip
-
-
-def _controller_target(config: pytest.Config) -> Target | None:
-    if hasattr(config, "workerinput") or config.getoption("collectonly"):
-        return None
-    state = get_state(config)
-    if state.unavailable is not None or state.target is None or not state.target.database_url:
-        return None
-    return state.target
-
-
-def _writer(config: pytest.Config) -> Callable[[str], None]:
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    return reporter.write_line if reporter else print
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """After the stack is up (the main plugin's sessionstart is tryfirst): run the janitor."""
-    target = _controller_target(session.config)
-    if target is None:
-        return
-    ttl_s = session.config.getoption("janitor_ttl")
-    ttl_s = database_spec(target).schema_ttl_s if ttl_s is None else ttl_s
-    write = _writer(session.config)
-    engine = db.make_engine(target.database_url or "", connect_timeout_s=5)
-    try:
-        db.ensure_reachable(engine)
-        removed = sweep(engine, ttl_s, target)  # a restart mid-sweep: "skipped", no traceback
-    except (TargetUnavailable, ConfigError) as exc:  # the tests meet it too and say so
-        write(f"harness: janitor skipped: {exc.one_line()}")
-        return
-    finally:
-        engine.dispose()
-    for line in removed:
-        write(f"harness: janitor removed {line}")
-    if removed:
-        write(f"harness: janitor removed {len(removed)} leftover(s) older than {ttl_s:g}s")
+RECONNECT_ITEM = "db-reconnect"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Cleanup tests last (stable otherwise): they judge what the other tests left."""
-    def is_cleanup(item: pytest.Item) -> bool:
+    """db-reconnect, then cleanup, last (stable otherwise): db-reconnect cuts the app's
+    database sessions, which no other item should meet; cleanup judges what the others left."""
+    def rank(item: pytest.Item) -> int:
         marker = item.get_closest_marker("checklist")
-        return bool(marker and CLEANUP_ITEM in marker.args)
+        ids = marker.args if marker else ()
+        return 2 if CLEANUP_ITEM in ids else 1 if RECONNECT_ITEM in ids else 0
 
-    items.sort(key=is_cleanup)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Before the stack goes down: drop anything of this run still there, and record it."""
-    target = _controller_target(session.config)
-    if target is None:
-        return
-    state = get_state(session.config)
-    engine = db.make_engine(target.database_url or "", connect_timeout_s=5)
-    try:
-        with db.database_errors(engine):
-            left = db.harness_objects(engine, prefix=f"{db.PREFIX}{state.run_id.lower()}_")
-            for obj in left:
-                drop = db.drop_schema if obj["kind"] == "schema" else db.drop_database
-                drop(engine, obj["name"])
-    except Exception as exc:  # a safety net must never turn a finished run into an error
-        reason = exc.one_line() if isinstance(exc, HarnessError) else first_line(exc)
-        _writer(session.config)(f"harness: could not check for leftover hv_ schemas: {reason}")
-        return
-    finally:
-        engine.dispose()
-    state.extra["throwaway_left_at_finish"] = [f"{o['kind']} {o['name']}" for o in left]
-    if left:
-        _writer(session.config)(f"harness: WARNING: dropped leftovers of this run: {state.extra['throwaway_left_at_finish']}")
+    items.sort(key=rank)
 
 
 # ---------------------------------------------------------------- fixtures
@@ -120,7 +47,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 @dataclass
 class Throwaway:
-    """This session's throwaway schema and replay database, created on first use."""
+    """This session's throwaway schema and replay database, created on first use, through
+    ``engine`` (the writing engine; the replay database is then read read-only)."""
 
     engine: Engine
     run_id: str
@@ -232,9 +160,12 @@ def alembic_ini(target: Target) -> Path:
 
 @pytest.fixture(scope="session")
 def throwaway(
-    db_engine: Engine, db_spec: DatabaseSpec, run_id: str, worker_id_safe: str
+    db_engine: Engine, db_spec: DatabaseSpec, run_id: str, worker_id_safe: str, request: pytest.FixtureRequest
 ) -> Iterator[Throwaway]:
-    handle = Throwaway(db_engine, run_id, worker_id_safe, allowed=db_spec.throwaway)
+    """On the writing engine where throwaway objects are allowed; else nothing is written
+    and the read-only engine serves the cleanup item's look."""
+    engine = request.getfixturevalue("db_writer") if db_spec.throwaway else db_engine
+    handle = Throwaway(engine, run_id, worker_id_safe, allowed=db_spec.throwaway)
     yield handle
     try:
         handle.close()

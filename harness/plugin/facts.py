@@ -12,6 +12,7 @@ Two ways in, both optional, both ending in ``results.json`` → ``environment``:
   (``harness_state.extra[name] = value`` works too, but only without xdist.)
 * at session end the controller fills whatever is still missing with a best-effort look
   (``gather_facts``): one short read-only connection; any error leaves the fact ``None``.
+* what the harness wrote (harness.plugin.writes) is folded in as ``writes``.
 
 Well-known names: ``db_version``, ``pgvector_version``, ``alembic_heads`` (list, from the
 scripts), ``db_revision`` (list, from the database's ``alembic_version``).
@@ -25,6 +26,7 @@ from typing import Any
 import pytest
 
 from harness.config.targets import Target
+from harness.transport import writes
 
 PROP_FACT = "harness_fact"
 FACT_NAMES = ("db_version", "pgvector_version", "alembic_heads", "db_revision")
@@ -49,6 +51,8 @@ class FactCollector:
         for key, value in report.user_properties:
             if key == PROP_FACT and isinstance(value, dict):
                 self.extra.update(value)
+            elif key == writes.PROP_WRITES and isinstance(value, list):
+                writes.collect(self.extra, value, report.nodeid)
 
 
 def fill_missing_facts(target: Target | None, extra: dict[str, Any]) -> None:

@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from harness.errors import EXIT_BLOCKED, StackError
+from harness.plugin.paths import option_or_ini, project_dir
 from harness.plugin.session import environment_facts
 from harness.report.build import build_checklist_report
 from harness.report.checklist import checklist_key, decide_exit
 from harness.report.files import write_folder
 from harness.report.i18n import summary_text
 from harness.report.results import SCHEMA_VERSION, iso, make_report_dir, utc_now, write_json
-from harness.report.waivers import DEFAULT_WAIVERS_FILE, apply_waivers, load_waivers
+from harness.report.waivers import DEFAULT_WAIVERS_FILE, apply_waivers, check_items, load_waivers
 
 if TYPE_CHECKING:
     from harness.plugin.session import HarnessState
@@ -72,13 +73,11 @@ def run_status(exit_status: int) -> str:
 
 
 def reports_root(config: pytest.Config) -> Path:
-    value = config.getoption("report_dir", None) or config.getini("harness_report_dir")
-    return Path(value) if Path(value).is_absolute() else Path(config.rootpath) / value
+    return option_or_ini(config, "report_dir", "harness_report_dir", "reports")
 
 
 def waivers_path(config: pytest.Config) -> Path:
-    value = config.getoption("waivers", None) or config.getini("harness_waivers") or DEFAULT_WAIVERS_FILE
-    return Path(value) if Path(value).is_absolute() else Path(config.rootpath) / value
+    return option_or_ini(config, "waivers", "harness_waivers", DEFAULT_WAIVERS_FILE)
 
 
 def validate_report_options(config: pytest.Config, state: HarnessState) -> None:
@@ -87,7 +86,11 @@ def validate_report_options(config: pytest.Config, state: HarnessState) -> None:
 
     where = "--report-tz" if config.getoption("report_tz", None) else f"targets.{state.target_name}.report_tz"
     check_zone(report_tz(config, state), where)
-    load_waivers(waivers_path(config))
+    path = waivers_path(config)
+    checklist = config.stash.get(checklist_key, None)
+    waivers = load_waivers(path)
+    if checklist is not None:
+        check_items(waivers, checklist.ids, state.target_name, path)
 
 
 def report_tz(config: pytest.Config, state: HarnessState) -> str | None:
@@ -106,10 +109,13 @@ def prepare_report_dir(config: pytest.Config, state: HarnessState) -> None:
 
 
 def finish_run(
-    config: pytest.Config, state: HarnessState, pytest_exit: int, *, write: bool, collection_errors: int = 0
+    config: pytest.Config, state: HarnessState, pytest_exit: int, *, write: bool,
+    collection_errors: int = 0, not_collected: list[dict[str, str]] | None = None,
 ) -> int:
-    """Roll the results up into items, decide the exit code, write the folder; → exit code."""
-    results = build_results(state, pytest_exit, Path(config.rootpath))
+    """Roll the results up into items, decide the exit code, write the folder; → exit code.
+    ``not_collected``: the files that did not import (``{"path", "reason"}``)."""
+    results = build_results(state, pytest_exit, project_dir(config))
+    results["collection_errors"] = list(not_collected or [])
     checklist = config.stash.get(checklist_key, None)
     exit_status = pytest_exit
     payload = None
@@ -128,7 +134,7 @@ def finish_run(
         exit_status = decide_exit(
             pytest_exit,
             payload["items"],
-            other_failures=collection_errors > 0
+            other_failures=collection_errors > 0 or bool(not_collected)
             or any(t["outcome"] in ("failed", "error") for t in payload["unmarked_tests"]),
             target_unavailable=state.unavailable is not None,
             config_error=bool(state.collector and state.collector.config_errors())
@@ -150,7 +156,7 @@ def write_started(config: pytest.Config, state: HarnessState) -> None:
     rendering the checklist now would only slow the start."""
     assert state.report_dir is not None
     interrupted = int(pytest.ExitCode.INTERRUPTED)
-    results = build_results(state, interrupted, Path(config.rootpath))
+    results = build_results(state, interrupted, project_dir(config))
     results["status"] = run_status(interrupted)
     write_json(state.report_dir / "results.json", results)
 

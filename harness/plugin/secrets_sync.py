@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from harness.plugin.session import state_key
-from harness.secrets import known_secrets, redact_value, register_secret
+from harness.secrets import known_secrets, known_tokens, redact_value, register_secret
 from harness.transport.auth import register_configured_secrets
 
 _OUTPUT_KEY = "harness_secrets"
@@ -41,9 +41,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:
         workeroutput[_OUTPUT_KEY] = known_secrets()
+        workeroutput[_OUTPUT_KEY + "_tokens"] = known_tokens()
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
-    for value in getattr(node, "workeroutput", {}).get(_OUTPUT_KEY, []):
+    output = getattr(node, "workeroutput", {})
+    for value in output.get(_OUTPUT_KEY, []):
         register_secret(value)
+    for value in output.get(_OUTPUT_KEY + "_tokens", []):
+        register_secret(value, pieces=True)

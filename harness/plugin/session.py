@@ -17,11 +17,14 @@ from harness.config.targets import Target
 from harness.errors import ConfigError, HarnessError, TargetUnavailable
 from harness.report.results import ResultsCollector, utc_now
 from harness.stack import Stack, StackAddresses, make_stack
+from harness.transport.liveness import MARK
 
 
 def make_run_id(now: datetime) -> str:
-    """Short, sortable, lowercase, safe inside a PostgreSQL identifier: ``r20261122t1930ab12``."""
-    return f"r{now:%Y%m%d}t{now:%H%M%S}{secrets.token_hex(2)}"
+    """Short, sortable, lowercase, safe inside a PostgreSQL identifier: ``r20261122t193012ab12l``.
+    The final ``l`` says the run holds a liveness lock while it writes, so sweepers judge its
+    leftovers by that lock (harness.transport.liveness), not by age."""
+    return f"r{now:%Y%m%d}t{now:%H%M%S}{secrets.token_hex(2)}{MARK}"
 
 
 @dataclass
@@ -36,7 +39,7 @@ class HarnessState:
     unavailable: TargetUnavailable | None = None
     # The cold-start wait's outcome: done once on the controller, handed to xdist workers.
     http_ready: bool = False
-    http_unavailable: TargetUnavailable | None = None
+    http_unavailable: TargetUnavailable | ConfigError | None = None
     collector: ResultsCollector | None = None
     report_dir: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -95,7 +98,7 @@ class HarnessState:
         try:
             strategy.wait(progress)
             self.http_ready = True
-        except TargetUnavailable as exc:
+        except (TargetUnavailable, ConfigError) as exc:  # ConfigError: an untrusted certificate
             self.http_unavailable = exc
 
     def adopt(self, addresses: StackAddresses) -> None:

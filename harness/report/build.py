@@ -10,7 +10,9 @@ It is the source of truth of every rendering and of sign-off. Schema (version 1)
      "items": [{"id", "title": {"en", "ja"}, "required", "manual", "status", "in_scope",
                 "duration_s", "tests": [{"nodeid", "outcome", "duration_s", "message"}],
                 "evidence": [check...], "remediation": [line...], "reason"}],
-     "unmarked_tests": [...], "signoffs": [{"by", "at", "override", "manual"}]}
+     "unmarked_tests": [...], "collection_errors": [{"path", "reason"}],
+     "writes": [{"action", "object", "database", "by", ...}],
+     "signoffs": [{"by", "at", "override", "manual"}]}
 """
 
 from __future__ import annotations
@@ -56,6 +58,9 @@ def build_checklist_report(
         "summary": summarise(items),
         "items": items,
         "unmarked_tests": [_test_entry(t) for t in tests if not t.get("checklist")],
+        "collection_errors": list(results.get("collection_errors", [])),
+        # What the harness wrote to the target's database (every other connection is read-only).
+        "writes": environment.get("writes", []),
         "signoffs": [],
     }
 

@@ -31,6 +31,9 @@ LABELS: dict[str, dict[str, str]] = {
         "waivers": "Active waivers", "no_waivers": "No active waivers.", "times_in": "Times in",
         "manual_pending": "to be ticked at sign-off (python -m harness signoff DIR --by NAME --manual {id}=done)",
         "approved_by": "approved by {who}", "manual_ticks": "manual ticks", "waived_item": "waived",
+        "collection_errors": "Not collected: files that did not import (the rest of the run went on)",
+        "writes": "Writes to the database",
+        "writes_note": "Everything the harness wrote; every other connection was read-only at the server.",
     },
     "ja": {
         "pass": "合格", "fail": "不合格", "blocked": "ブロック", "not_run": "未実施",
@@ -56,6 +59,9 @@ LABELS: dict[str, dict[str, str]] = {
         "waivers": "有効な免除", "no_waivers": "有効な免除はありません。", "times_in": "時刻の表示",
         "manual_pending": "承認時にチェックしてください (python -m harness signoff DIR --by 氏名 --manual {id}=done)",
         "approved_by": "{who} が承認", "manual_ticks": "手動チェック", "waived_item": "免除",
+        "collection_errors": "収集できなかったファイル（インポートに失敗。実行の残りは続行しました）",
+        "writes": "データベースへの書き込み",
+        "writes_note": "ハーネスが書き込んだものの一覧です。ほかの接続はすべてサーバー側で読み取り専用でした。",
     },
 }
 

@@ -87,13 +87,14 @@ def sorted_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def row(item: dict[str, Any], payload: dict[str, Any], lang: str, tz: tzinfo) -> dict[str, Any]:
     name = payload.get("target", {}).get("name") or "NAME"
+    key = item.get("item", item["id"])  # a release report's "svc/health" is the health item
     failing = [c for c in item.get("evidence", []) if not c.get("ok")]
     shown = failing if item["status"] != "pass" else item.get("evidence", [])[:1]
     return {
-        "summaries": [_fill(translate(item["id"], c.get("summary"), lang), name) for c in shown if c.get("summary")],
+        "summaries": [_fill(translate(key, c.get("summary"), lang), name) for c in shown if c.get("summary")],
         "observed": [v for c in failing for v in key_values(c)],
-        "remedies": [_fill(translate(item["id"], r, lang), name) for r in item.get("remediation", [])],
-        "reason": _fill(translate(item["id"], item.get("reason"), lang), name) if item["status"] != "pass" else None,
+        "remedies": [_fill(translate(key, r, lang), name) for r in item.get("remediation", [])],
+        "reason": _fill(translate(key, item.get("reason"), lang), name) if item["status"] != "pass" else None,
         "tables": [t for c in (failing or item.get("evidence", [])) for t in render_check(c)],
         "waivers": [_waiver_line(w, lang) for w in item.get("waivers", [])],
         "ticked": _tick_line(item.get("ticked"), lang, tz),

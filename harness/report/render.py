@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from harness.report import present
 from harness.report.i18n import MARKS, STATUS_ORDER, labels, summary_text, word
+from harness.report.messages import translate
 from harness.secrets import redact
 
 _TEMPLATES = Path(__file__).with_name("templates")
@@ -35,7 +36,20 @@ def _environment(lang: str = "en", tz: Any = None) -> Environment:
     env.filters["local"] = lambda value: present.local_time(value, tz)
     env.filters["dur"] = lambda value: present.duration(value, lang)
     env.filters["md_what"] = _md_what
+    env.filters["write_line"] = lambda write: _write_line(write, lang)
     return env
+
+
+def _write_line(write: dict[str, Any], lang: str) -> str:
+    """``drop schema hv_r…_main — 127.0.0.1:5432/app (cleanup; test_no_throwaway_schema_left)``."""
+    def say(value: Any) -> str:
+        return translate("writes", str(value), lang) or str(value)
+
+    count = f" ×{write['count']}" if "count" in write else ""
+    why = [say(write[key]).rpartition("::")[2] for key in ("purpose", "tag", "by") if write.get(key)]
+    return f"{say(write.get('action'))} {say(write.get('object'))}{count} — {write.get('database')}" + (
+        f" ({'; '.join(why)})" if why else ""
+    )
 
 
 def _md_what(row: dict[str, Any], item: dict[str, Any], L: dict[str, str]) -> str:

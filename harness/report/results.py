@@ -8,6 +8,7 @@ Schema (version 1), kept stable for the report renderers::
     {"schema_version": 1, "run_id", "target": {...masked...}, "started_at", "finished_at",
      "duration_s", "exit_status", "blocked_reason", "environment": {...},
      "counts": {"passed", "failed", "error", "blocked", "skipped"},
+     "collection_errors": [{"path", "reason"}],   # files that did not import (not collected)
      "tests": [{"nodeid", "checklist": [ids], "outcome", "duration_s", "message",
                 "checks": [CheckResult.to_dict()...]}]}
 

@@ -19,7 +19,9 @@ no longer fails the run. An expired waiver covers nothing and says so on the ite
 
 from __future__ import annotations
 
+import difflib
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -64,13 +66,13 @@ def load_waivers(path: Path) -> list[Waiver]:
         raise ConfigError(f"{path}: not valid TOML: {exc}.", hint="fix the syntax there") from exc
     entries = document.get("waivers", [])
     if not isinstance(entries, list):
-        raise ConfigError(f"{path}: waivers must be [[waivers]] tables.", hint="see README 'Waivers'")
+        raise ConfigError(f"{path}: waivers must be [[waivers]] tables.", hint="see docs/reports.md, Waivers")
     return [_waiver(raw, f"{path}: waivers[{n}]") for n, raw in enumerate(entries)]
 
 
 def _waiver(raw: Any, where: str) -> Waiver:
     if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: expected a table.", hint="see README 'Waivers'")
+        raise ConfigError(f"{where}: expected a table.", hint="see docs/reports.md, Waivers")
     unknown = sorted(set(raw) - _KEYS)
     if unknown:
         raise ConfigError(f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(_KEYS))}")
@@ -81,6 +83,21 @@ def _waiver(raw: Any, where: str) -> Waiver:
         raise ConfigError(f"{where}.expires: required, a TOML date.", hint="e.g. expires = 2026-12-31 (no quotes)")
     return Waiver(item=raw["item"], reason=raw["reason"].strip(), who=raw["who"].strip(), expires=raw["expires"],
                   finding=raw.get("finding"), target=raw.get("target"))  # fmt: skip
+
+
+def check_items(waivers: list[Waiver], known: Iterable[str], target: str, path: Path) -> None:
+    """A waiver for an item the checklist does not have would waive nothing while being
+    listed as active: a typo (``helth``) must stop the run, naming the nearest item."""
+    names = sorted(set(known))
+    for n, waiver in enumerate(waivers):
+        if waiver.target not in (None, target) or waiver.item in names:
+            continue
+        close = difflib.get_close_matches(waiver.item, names, n=1, cutoff=0.6)
+        guess = f"did you mean {close[0]!r}? " if close else ""
+        raise ConfigError(
+            f"{path}: waivers[{n}].item: {waiver.item!r} is not an item of the checklist.",
+            hint=f"{guess}(items: {', '.join(names)})",
+        )
 
 
 def findings(item: dict[str, Any]) -> list[str]:

@@ -12,6 +12,7 @@ import json
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -20,6 +21,7 @@ from harness.config.stack import stack_spec, system_bindir
 from harness.config.targets import Target
 from harness.errors import StackError
 from harness.stack.app import AppProcess, launch_app, log_file
+from harness.stack.mapping import MappingProbe
 from harness.stack.postgres import EmbeddedPostgres
 from harness.transport.wait import Progress
 
@@ -31,8 +33,9 @@ class StackAddresses:
     base_url: str
     database_url: str
     timings_s: dict[str, float] = field(default_factory=dict)
-    # A copy of the database taken right after the stack's own migrations ("" = none): the
-    # schema the migrations build, so schema-drift need not replay them (checks/schema.py).
+    # A copy of the database taken right after the app's upgrade steps, before its other
+    # migrate steps ("" = none): the schema the migrations alone build, so schema-drift need
+    # not replay them (checks/schema.py).
     migrated_snapshot_url: str = ""
 
     def to_json(self) -> str:
@@ -79,19 +82,28 @@ class LocalStack:
     def _start_app(self, progress: Progress, timings: dict[str, float]) -> StackAddresses:
         assert self.postgres is not None and self.target.app is not None
         snapshot_url: list[str] = []
-        # The copy runs while uvicorn imports the app (≈1 s): the app's first connection
-        # waits on the copy's lock rather than disturbing it.
+        # The copy is taken right after the app's upgrade steps, before any other migrate step
+        # (seed SQL, a hand-made index): schema-drift's reference is the migrations' schema
+        # alone. When nothing follows, it runs while uvicorn imports the app (≈1 s): the app's
+        # first connection waits on the copy's lock rather than disturbing it.
         copier = threading.Thread(
             target=lambda: snapshot_url.extend(self._snapshot_migrated(timings)),
             name="harness-migrated-snapshot", daemon=True,
         )  # fmt: skip
+
+        def start_copy() -> Callable[[], None]:
+            copier.start()
+            return copier.join
+
         log_path = log_file(self.log_dir)
         self.app = launch_app(
             self.target.app, self.target.health.path, self.postgres.url(),
-            log_path, progress, timings, after_migrations=copier.start, serve=self.with_app,
+            log_path, progress, timings, after_upgrade=start_copy,
+            mapping=MappingProbe.for_target(self.target, self.postgres.url()), serve=self.with_app,
         )  # fmt: skip
         self.log_path = log_path  # it came up: no hint names this log
-        copier.join()
+        if copier.ident is not None:  # never started: the first migrate step is no upgrade
+            copier.join()
         base_url = self.app.base_url if self.app else ""
         return StackAddresses(base_url, self.postgres.url(), timings, *snapshot_url)
 

@@ -16,7 +16,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from harness.config.targets import AppSpec
 from harness.errors import AppCodeError, StackError
 from harness.secrets import redact
 from harness.stack.appcode import AppCode, last_error_line
+from harness.stack.mapping import MappingProbe
 from harness.stack.postgres import free_port, tail
 from harness.stack.procs import OWNER_ENV, owner_marker, sweep_app_orphans
 from harness.transport.wait import HttpWaitStrategy, Progress
@@ -48,27 +49,67 @@ def _failure(what: str, spec: AppSpec, log_path: Path) -> AppCodeError:
     )
 
 
-def run_migrations(spec: AppSpec, env: Mapping[str, str], log_path: Path) -> None:
-    for parts in spec.migrate:
-        command = AppCode(spec).command(parts)
-        with log_path.open("a") as log:
-            log.write(f"$ {' '.join(command)}\n")
-            log.flush()
-            try:
-                proc = subprocess.run(
-                    command, cwd=spec.dir, env=dict(env), stdout=log, stderr=subprocess.STDOUT,
-                    timeout=300, stdin=subprocess.DEVNULL, check=False,
-                )  # fmt: skip
-            except OSError as exc:
-                raise AppCodeError(
-                    f"the app's migrate command {command[0]} cannot run: {exc}."
-                ) from None
-        if proc.returncode != 0:
-            raise _failure(
-                f"the app's migrate command failed (exit {proc.returncode}): {' '.join(command)}",
-                spec,
-                log_path,
-            )
+def is_upgrade_step(parts: Sequence[str]) -> bool:
+    """``alembic … upgrade …`` or ``flask … db upgrade`` (any interpreter or runner in front):
+    the migration tool's own upgrade, which builds only what the migrations say. A shell line
+    (``sh -c "alembic upgrade head && …"``) is not recognised: what else it runs is unknown."""
+    names = [Path(part).name for part in parts]
+    if "upgrade" not in names:
+        return False
+    before = names[: names.index("upgrade")]
+    return "alembic" in before or ("flask" in before and before[-1:] == ["db"])
+
+
+def leading_upgrades(migrate: Sequence[Sequence[str]]) -> int:
+    """How many of the migrate commands, from the first, are upgrade steps. Only after those
+    does the database hold the migrations' schema alone: a step before them (or none being
+    an upgrade) may have built something too, so 0 means "no reference copy"."""
+    count = 0
+    for parts in migrate:
+        if not is_upgrade_step(parts):
+            break
+        count += 1
+    return count
+
+
+# Called once the leading upgrade steps are done; returns what to wait for before any other
+# migrate step may connect (the reference copy needs the database to itself).
+AfterUpgrade = Callable[[], Callable[[], None]]
+
+
+def run_migrations(
+    spec: AppSpec, env: Mapping[str, str], log_path: Path, after_upgrade: AfterUpgrade | None = None
+) -> None:
+    upgrades = leading_upgrades(spec.migrate)
+    for index, parts in enumerate(spec.migrate):
+        if after_upgrade is not None and upgrades and index == upgrades:
+            # A seed step, a hand-made index or trigger comes next: the reference copy must be
+            # complete before it runs, or it would become "what the migrations build".
+            after_upgrade()()
+        _run_step(spec, AppCode(spec).command(parts), env, log_path)
+    if after_upgrade is not None and upgrades == len(spec.migrate):
+        after_upgrade()  # nothing follows: the copy overlaps the app's start
+
+
+def _run_step(spec: AppSpec, command: list[str], env: Mapping[str, str], log_path: Path) -> None:
+    with log_path.open("a") as log:
+        log.write(f"$ {' '.join(command)}\n")
+        log.flush()
+        try:
+            proc = subprocess.run(
+                command, cwd=spec.dir, env=dict(env), stdout=log, stderr=subprocess.STDOUT,
+                timeout=300, stdin=subprocess.DEVNULL, check=False,
+            )  # fmt: skip
+        except OSError as exc:
+            raise AppCodeError(
+                f"the app's migrate command {command[0]} cannot run: {exc}."
+            ) from None
+    if proc.returncode != 0:
+        raise _failure(
+            f"the app's migrate command failed (exit {proc.returncode}): {' '.join(command)}",
+            spec,
+            log_path,
+        )
 
 
 @dataclass
@@ -159,19 +200,22 @@ class AppProcess:
 def launch_app(
     spec: AppSpec, health_path: str, database_url: str, log_path: Path,
     progress: Progress, timings: dict[str, float],
-    after_migrations: Callable[[], None] | None = None, serve: bool = True,
+    after_upgrade: AfterUpgrade | None = None, mapping: MappingProbe | None = None,
+    serve: bool = True,
 ) -> AppProcess | None:  # fmt: skip
     """Migrations, then uvicorn until healthy: the same for every kind that runs the app.
-    ``after_migrations`` is called in between, while nothing is connected to the database.
+    ``after_upgrade`` is called right after the leading upgrade steps (``leading_upgrades``),
+    while nothing is connected to the database; never when the first step is no upgrade.
+    ``mapping`` proves each step used the harness's database (harness.stack.mapping).
     ``serve=False``: the migrations only (no selected test talks to the app; None)."""
     sweep_app_orphans()  # apps of a killed run (own session: nothing else stops them)
     env = app_environment(spec, database_url)
     mark = time.perf_counter()
     progress(f"running the app's migrations (log: {log_path})")
-    run_migrations(spec, env, log_path)
+    run_migrations(spec, env, log_path, after_upgrade)
+    if mapping is not None:
+        mapping.after_migrations(progress)
     timings["migrations"] = time.perf_counter() - mark
-    if after_migrations is not None:
-        after_migrations()
     if not serve:
         progress("not starting the app: the selected tests need only the database")
         return None
@@ -181,6 +225,8 @@ def launch_app(
     try:
         app.start()
         app.wait_ready(health_path, progress)
+        if mapping is not None:
+            mapping.after_start(progress)
     except BaseException:
         app.stop()
         raise

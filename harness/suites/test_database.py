@@ -14,7 +14,9 @@ from harness.checks.models import check_models_match
 from harness.checks.pgvector import check_pgvector, check_pgvector_usable, installed_pgvector
 from harness.checks.rehearsal import rehearse
 from harness.checks.roundtrip import plan_round_trip, round_trip
+from harness.checks.catalog import app_schemas
 from harness.checks.schema import check_schema_drift, check_schema_drift_from_snapshot
+from harness.checks.sequences import check_sequences
 from harness.checks.throwaway import check_no_throwaway_left
 from harness.config.rehearsal import rehearsal_spec
 from harness.transport.db import database_errors
@@ -35,12 +37,12 @@ def test_pgvector_is_installed(db_engine, db_spec, check):
 
 
 @pytest.mark.checklist("pgvector-usable")
-def test_pgvector_works_in_a_throwaway_schema(db_engine, throwaway_schema, check):
+def test_pgvector_works_in_a_throwaway_schema(db_engine, throwaway, throwaway_schema, check):
     with database_errors(db_engine), db_engine.connect() as connection:
         installed = installed_pgvector(connection)
     if installed is None:
         pytest.skip("not run: the vector extension is not installed (see the pgvector item)")
-    check(check_pgvector_usable(db_engine, throwaway_schema, installed.schema))
+    check(check_pgvector_usable(throwaway.engine, throwaway_schema, installed.schema))  # writes: its own schema
 
 
 @pytest.mark.checklist("schema-drift")
@@ -54,6 +56,13 @@ def test_live_schema_equals_its_migrations(db_engine, migrated_snapshot, alembic
     check(check_schema_drift(db_engine, request.getfixturevalue("replay_engine"), alembic_ini, db_spec, app_code))
 
 
+@pytest.mark.checklist("schema-drift")
+def test_sequences_are_ahead_of_their_columns(db_engine, db_spec, check):
+    with database_errors(db_engine), db_engine.connect() as connection:
+        schemas = app_schemas(connection, db_spec.ignore_schemas)
+    check(check_sequences(db_engine, schemas))
+
+
 @pytest.mark.checklist("migration-rehearsal")
 def test_pending_migrations_apply_to_a_copy_of_the_live_data(
     db_engine, throwaway, alembic_ini, db_spec, app_code, target, run_id, check
@@ -64,7 +73,8 @@ def test_pending_migrations_apply_to_a_copy_of_the_live_data(
     if target.production and not rehearsal.on_production:
         pytest.skip("n/a: production = true: the live database is not copied (set [rehearsal] on_production = true to rehearse on a copy)")
     throwaway.require_databases()
-    check(rehearse(db_engine, alembic_ini, db_spec, rehearsal, throwaway.rehearsal_name, run_id, app_code))
+    check(rehearse(db_engine, alembic_ini, db_spec, rehearsal, throwaway.rehearsal_name, run_id, app_code,
+                   writer=throwaway.engine))  # fmt: skip
 
 
 @pytest.mark.checklist("migration-roundtrip")

@@ -59,6 +59,7 @@ def judge(flow_item, target, run_id, worker_id_safe, request, check):
         pytest.skip(reason)
     spec, _ = flow_item
     engine = request.getfixturevalue("db_engine") if target.database_url else None
+    writer = request.getfixturevalue("db_writer") if target.database_url else None  # cleanup
     try:
         if engine is not None:
             with _mapped(engine):
@@ -66,14 +67,16 @@ def judge(flow_item, target, run_id, worker_id_safe, request, check):
     except ConfigError as exc:  # a mapping error: exit 4 with one line, never a SQL traceback
         pytest.exit(exc.one_line(), returncode=4)
     tags = Tagger.for_worker(run_id, worker_id_safe)
-    runner = StepRunner(request.getfixturevalue("http"), spec, engine)
+    # The profile's [auth] on every request (a login that fails is exit 4, one line).
+    auth = request.getfixturevalue("auth_headers")
+    runner = StepRunner(request.getfixturevalue("http"), spec, engine, auth)
     with _mapped(engine):
         before = own_rows(engine, spec, tags.prefix, []) if engine is not None and spec.rows else None
     flow_judge = FlowJudge(runner, tags)
     yield flow_judge
     if before is not None:
-        with _mapped(engine):
-            result = cleanup(engine, spec, tags.prefix, flow_judge.contexts, before)
+        with _mapped(writer):
+            result = cleanup(writer, spec, tags.prefix, flow_judge.contexts, before)
         check(result)
     else:
         check(CheckResult.passed(CLEANUP, f"not cleaned up: no database_url or [rows], so rows tagged "

@@ -28,9 +28,11 @@ def wallet_run(target, run_id, worker_id_safe, request, check):
         pytest.fail(exc.one_line(), pytrace=False)
     http = request.getfixturevalue("http")
     engine = request.getfixturevalue("db_engine") if target.database_url else None
+    writer = request.getfixturevalue("db_writer") if target.database_url else None  # cleanup
     # Each worker has its own tags, so its users and tasks never meet another worker's.
     tags = Tagger.for_worker(run_id, worker_id_safe)
-    run = WalletRun(WalletApi(http, spec), tags, engine, spec.db)
+    auth = request.getfixturevalue("auth_headers")  # [auth] on every request of the flow
+    run = WalletRun(WalletApi(http, spec, auth), tags, engine, spec.db, writer=writer)
     run.begin()
     yield run
     check(run.finish())

@@ -25,7 +25,7 @@ from dotenv import dotenv_values
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError, TargetFault
-from harness.secrets import MASK, redact, register_secret
+from harness.secrets import MASK, clip, redact, register_secret
 from harness.transport.http import HttpClient
 
 _KNOWN = {"token_env", "login", "header", "scheme"}
@@ -67,7 +67,7 @@ def auth_spec(target: Target) -> AuthSpec | None:
     token_env, login = table.get("token_env"), table.get("login")
     if bool(token_env) == bool(login):
         raise ConfigError(
-            f"{where}: give exactly one of token_env or [login].", hint="see README, Auth"
+            f"{where}: give exactly one of token_env or [login].", hint="see docs/checks/routes.md, Auth"
         )
     if token_env is not None and not isinstance(token_env, str):
         raise ConfigError(
@@ -88,7 +88,7 @@ def _login(table: Any, where: str) -> LoginSpec:
     reject_unknown_keys(table, _LOGIN_KNOWN, where)
     if not isinstance(table.get("url"), str) or ("json" in table) == ("form" in table):
         raise ConfigError(
-            f"{where}: needs url and exactly one of json or form.", hint="see README, Auth"
+            f"{where}: needs url and exactly one of json or form.", hint="see docs/checks/routes.md, Auth"
         )
     body = table.get("json", table.get("form"))
     if not isinstance(body, Mapping):
@@ -108,7 +108,7 @@ def auth_headers(target: Target, client: HttpClient) -> SecretHeaders:
     if spec is None:
         return SecretHeaders()
     token = _token_from_env(spec, target) if spec.token_env else _log_in(spec, client)
-    register_secret(token)
+    register_secret(token, pieces=True)  # echoed back, cut, escaped: every run masked
     return SecretHeaders({spec.header: f"{spec.scheme} {token}".strip()})
 
 
@@ -119,7 +119,7 @@ def register_configured_secrets(target: Target) -> None:
     try:
         spec = auth_spec(target)  # registers the login body's values
         if spec is not None and spec.token_env:
-            register_secret(_token_from_env(spec, target))
+            register_secret(_token_from_env(spec, target), pieces=True)
     except ConfigError:
         pass
 
@@ -145,13 +145,13 @@ def _log_in(spec: AuthSpec, client: HttpClient) -> str:
     if response.status_code >= 500:  # the target broke, not the credentials: exit 1
         raise TargetFault(
             redact(f"{spec.where}.login: POST {response.request.url} answered HTTP {response.status_code}: "
-                   f"{response.text[:200]}"),
+                   f"{clip(response.text, 200)}"),
             hint="the app's login fails: read its logs",
         )  # fmt: skip
     if not response.is_success:  # 401/403/404/422: the profile or the credentials: exit 4
         raise ConfigError(
             redact(
-                f"{spec.where}.login: POST {login.url} answered HTTP {response.status_code}: {response.text[:200]}"
+                f"{spec.where}.login: POST {login.url} answered HTTP {response.status_code}: {clip(response.text, 200)}"
             ),
             hint="check the login url and the credentials' env vars",
         )

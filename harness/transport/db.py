@@ -1,7 +1,7 @@
 """Database access for checks: engines on psycopg 3, with errors that say what went wrong.
 
-Engines use ``pool_pre_ping`` so a database restart or a dropped connection mid-run costs
-one reconnect, not every later check (the stale-connection failure of DESIGN §1).
+``make_engine`` (read-only at the server) and ``make_writer`` live in
+``harness.transport.engines``; they are imported here, where most callers look for them.
 
 Also here: the throwaway schemas (``hv_<run id>_<worker>``) and replay databases the
 database checks work in, and ``sweep_schemas``, the janitor's sweeper for them.
@@ -11,32 +11,22 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from harness.config.urls import normalise_database_url
 from harness.errors import ConfigError, DatabaseUnreachable
 from harness.secrets import mask_url, redact
+from harness.transport import writes
+from harness.transport.engines import make_engine, make_writer  # noqa: F401  (re-exported)
+from harness.transport.liveness import why_sweep
 
 if TYPE_CHECKING:
     from harness.config.targets import Target
-
-
-def make_engine(url: str, *, connect_timeout_s: int = 10) -> Engine:
-    """A small pool on the harness's own driver, whatever dialect ``url`` was pasted in."""
-    return create_engine(
-        normalise_database_url(url),
-        pool_pre_ping=True,
-        pool_recycle=300,
-        pool_size=2,
-        max_overflow=4,
-        connect_args={"connect_timeout": connect_timeout_s, "application_name": "staging-harness"},
-    )
 
 
 def ensure_reachable(engine: Engine) -> str:
@@ -174,11 +164,13 @@ def create_schema(engine: Engine, name: str, run_id: str) -> None:
         comment = tag_comment(connection, run_id)
         connection.execute(text(f"CREATE SCHEMA {quote_ident(name)}"))
         connection.execute(text(f"COMMENT ON SCHEMA {quote_ident(name)} IS {_literal(comment)}"))
+    writes.record(engine, "create schema", name)
 
 
-def drop_schema(engine: Engine, name: str) -> None:
+def drop_schema(engine: Engine, name: str, purpose: str = "") -> None:
     with engine.begin() as connection:
         connection.execute(text(f"DROP SCHEMA IF EXISTS {quote_ident(name)} CASCADE"))
+    writes.record(engine, "drop schema", name, purpose=purpose)
 
 
 def create_database(engine: Engine, name: str, run_id: str) -> None:
@@ -187,12 +179,14 @@ def create_database(engine: Engine, name: str, run_id: str) -> None:
         comment = tag_comment(connection, run_id)
         connection.execute(text(f"CREATE DATABASE {quote_ident(name)}"))
         connection.execute(text(f"COMMENT ON DATABASE {quote_ident(name)} IS {_literal(comment)}"))
+    writes.record(engine, "create database", name)
 
 
-def drop_database(engine: Engine, name: str) -> None:
+def drop_database(engine: Engine, name: str, purpose: str = "") -> None:
     """``WITH (FORCE)`` (PostgreSQL 13+) ends sessions a killed replay may have left."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {quote_ident(name)} WITH (FORCE)"))
+    writes.record(engine, "drop database", name, purpose=purpose)
 
 
 def database_url_for(engine: Engine, database: str) -> str:
@@ -221,21 +215,24 @@ def _tag(row: Any) -> dict[str, Any] | None:
     return tag
 
 
-def sweep_schemas(engine: Engine, ttl_s: float, target: Target | None = None) -> list[str]:
-    """Janitor sweeper: drop tagged ``hv_`` schemas and replay databases older than ``ttl_s``.
-
-    An ``hv_`` object without the harness's comment is not provably ours and is left alone.
+def sweep_schemas(
+    engine: Engine, ttl_s: float, target: Target | None = None, dead: Callable[[str], bool] | None = None
+) -> list[str]:
+    """Janitor sweeper: drop tagged ``hv_`` schemas and throwaway databases whose run is dead
+    (``dead``, see harness.transport.liveness) or, for a run that cannot be asked, older than
+    ``ttl_s``. An ``hv_`` object without the harness's comment is not provably ours: left alone.
     """
     with engine.connect() as connection:
         now = connection.execute(text("SELECT now()")).scalar_one()
     removed = []
     for obj in harness_objects(engine):
         tag = obj["tag"]
-        if tag is None or (now - tag["created"]).total_seconds() < ttl_s:
+        why = tag and why_sweep(tag["run"], tag["created"], now, ttl_s, dead)
+        if not why:
             continue
-        (drop_schema if obj["kind"] == "schema" else drop_database)(engine, obj["name"])
+        (drop_schema if obj["kind"] == "schema" else drop_database)(engine, obj["name"], f"janitor: {why}")
         removed.append(f"{obj['kind']} {obj['name']} (run {tag['run']} on {tag['host']}, "
-                       f"created {tag['created']:%Y-%m-%d %H:%M:%S%z})")  # fmt: skip
+                       f"created {tag['created']:%Y-%m-%d %H:%M:%S%z}; {why})")  # fmt: skip
     return removed
 
 

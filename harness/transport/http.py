@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from harness.errors import TargetHung, TargetUnreachable
+from harness.errors import CertificateUntrusted, TargetHung, TargetUnreachable
 from harness.secrets import redact
 
 GATEWAY_STATUSES = frozenset({502, 503, 504})
@@ -45,14 +45,11 @@ class HttpClient:
         self.retries = retries
         self.backoff_s = backoff_s
         self._sleep = sleep
-        self._client = httpx.Client(
-            base_url=self.base_url,
-            timeout=timeout_s,
-            headers=dict(headers or {}),
-            verify=verify,
-            transport=transport,
-            follow_redirects=False,
-        )
+        self._settings: dict[str, Any] = {
+            "base_url": self.base_url, "timeout": timeout_s, "headers": dict(headers or {}),
+            "verify": verify, "transport": transport, "follow_redirects": False,
+        }  # fmt: skip
+        self._client = httpx.Client(**self._settings)
 
     def __enter__(self) -> HttpClient:
         return self
@@ -91,6 +88,20 @@ class HttpClient:
             self._sleep(self.backoff_s * 2 ** (attempt - 1))
         raise AssertionError("unreachable")  # the loop always returns or raises
 
+    def request_on_new_connection(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send once on a connection of its own: after a kept-alive connection was reset (the
+        server closed it after a 500, say), resending on the pool could meet another stale one."""
+        client = httpx.Client(**self._settings)
+        try:
+            response = client.request(method.upper(), path, **kwargs)
+        except httpx.TransportError as exc:
+            raise self._unreachable(exc, method.upper(), path, 1) from exc
+        finally:
+            if self._settings["transport"] is None:  # a given transport is shared: keep it open
+                client.close()
+        self.answered_before = True
+        return response
+
     @staticmethod
     def _may_resend(method: str, exc: httpx.TransportError) -> bool:
         """A refused connection never reached the app, so even a POST may be resent."""
@@ -98,7 +109,7 @@ class HttpClient:
 
     def _unreachable(
         self, exc: httpx.TransportError, method: str, path: str, attempts: int
-    ) -> TargetUnreachable | TargetHung:
+    ) -> TargetUnreachable | TargetHung | CertificateUntrusted:
         url = f"{self.base_url}{path}"
         reason = describe_transport_error(exc)
         if self.answered_before and isinstance(exc, httpx.ReadTimeout):
@@ -107,6 +118,8 @@ class HttpClient:
                        f"(after {attempts} attempt(s)), though it had answered before."),
                 hint="the app hangs (a deadlock, an exhausted pool): read its logs and thread dump",
             )  # fmt: skip
+        if reason.startswith("TLS failure"):  # a person must act: a retry cannot help
+            return CertificateUntrusted(redact(f"{method} {url}: {reason}."), hint=_hint_for(exc))
         return TargetUnreachable(
             redact(f"{method} {url}: {reason} (after {attempts} attempt(s))."),
             request=getattr(exc, "_request", None),
@@ -148,5 +161,5 @@ def _hint_for(exc: httpx.TransportError) -> str:
         return "the service may be cold-starting or overloaded; raise timeout_s or retry later"
     text = str(exc).upper()
     if "CERTIFICATE" in text or "SSL" in text:
-        return "the certificate is not trusted or expired; check the TLS setup"
+        return "the certificate is not trusted or expired; for a private CA set [targets.NAME.tls] ca_bundle"
     return "check base_url and that the service is up"

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from harness.config.targets import Target, reject_unknown_keys
-from harness.errors import ConfigError, TargetUnreachable
+from harness.errors import CertificateUntrusted, ConfigError, TargetUnreachable
 
 _KNOWN = {"ca_bundle", "verify", "expiry_warn_days"}
 
@@ -107,10 +107,15 @@ def peer_certificate(url: str, spec: TlsSpec, timeout_s: float = 10.0) -> Certif
         with socket.create_connection((host, port), timeout=timeout_s) as raw:
             with spec.ssl_context().wrap_socket(raw, server_hostname=host) as tls:
                 return _certificate(host, port, tls)
-    except (OSError, ssl.SSLError) as exc:
-        raise TargetUnreachable(
+    except ssl.SSLError as exc:  # before OSError, its base: a retry cannot help here
+        raise CertificateUntrusted(
             f"TLS handshake with {host}:{port} failed: {exc}.",
             hint="the certificate is not trusted or expired; set [targets.NAME.tls] ca_bundle for a private CA",
+        ) from exc
+    except OSError as exc:
+        raise TargetUnreachable(
+            f"TLS handshake with {host}:{port} failed: {exc}.",
+            hint="check base_url and that the service is up",
         ) from exc
 
 

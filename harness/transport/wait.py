@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from harness.errors import TargetUnavailable, TargetUnreachable
+from harness.errors import CertificateUntrusted, TargetUnavailable, TargetUnreachable
+from harness.secrets import clip
 from harness.transport.http import describe_transport_error
 
 Progress = Callable[[str], None]
@@ -91,15 +92,15 @@ class HttpWaitStrategy:
             response = client.get(self.url)
         except httpx.TransportError as exc:
             problem = describe_transport_error(exc)
-            if problem.startswith("TLS failure"):
-                raise TargetUnreachable(
+            if problem.startswith("TLS failure"):  # a person must act: a retry cannot help
+                raise CertificateUntrusted(
                     f"{self.url}: {problem}.",
                     hint="the certificate is not trusted or expired; for a private CA set [targets.NAME.tls] ca_bundle",
                 ) from exc
             return None, problem
         if response.status_code in (502, 503, 504):
             self._own_answer = response if is_app_answer(response) else None
-            return None, f"HTTP {response.status_code}: {response.text[:200]!r}"
+            return None, f"HTTP {response.status_code}: {clip(response.text, 200)!r}"
         return response, last_problem
 
 

@@ -110,7 +110,8 @@ def test_remote_database_is_checked_without_a_stack(project, standalone_pg, prod
     assert hv_objects(standalone_pg.url()) == []
 
 
-def test_killed_run_leaves_a_schema_the_janitor_removes_past_the_ttl(project, standalone_pg):
+def test_killed_run_leaves_a_schema_the_next_run_removes_as_its_run_is_dead(project, standalone_pg):
+    """Young (far inside the 6 h TTL), but its run is dead: its liveness lock is free."""
     url = standalone_pg.url()
     project.set_targets(remote("shared", url))
     (project.path / "suites" / "test_zz_die.py").write_text(
@@ -121,12 +122,10 @@ def test_killed_run_leaves_a_schema_the_janitor_removes_past_the_ttl(project, st
     left = hv_objects(url)
     assert len(left) == 1 and left[0].startswith("hv_r") and left[0].endswith("_main")
     sql(url, "CREATE SCHEMA hv_made_by_hand")
-    young = project.run(SUITE, "--target=shared")  # default TTL (6 h): too young to sweep
-    young.assert_outcomes(passed=7, skipped=1)
-    assert "janitor removed" not in young.stdout.str() and left[0] in hv_objects(url)
-    swept = project.run(SUITE, "--target=shared", "--janitor-ttl", "0")
+    swept = project.run(SUITE, "--target=shared")  # default TTL (6 h)
     swept.assert_outcomes(passed=7, skipped=1)
-    swept.stdout.fnmatch_lines([f"harness: janitor removed schema {left[0]} (run r*", "*removed 1 leftover(s)*"])
+    swept.stdout.fnmatch_lines([f"harness: janitor removed schema {left[0]} (run r*; its run is dead)",
+                                "*removed 1 leftover(s)*"])  # fmt: skip
     assert hv_objects(url) == ["hv_made_by_hand"]  # not tagged by the harness: never touched
     sql(url, "DROP SCHEMA hv_made_by_hand")
 

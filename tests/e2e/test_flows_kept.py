@@ -24,7 +24,7 @@ from harness.flow.declare import parse_flow
 from harness.flow.rows import cleanup
 from harness.flow.steps import FlowContext
 from harness.stack import LocalStack, StackAddresses
-from harness.transport.db import make_engine
+from harness.transport.db import make_writer
 
 pytestmark = pytest.mark.stack
 
@@ -148,7 +148,7 @@ def test_a_trigger_that_upper_cases_the_tag_does_not_hide_the_rows(stack):
             answer = client.post("/ledger", json={"operation": "referral", "amount": 25,
                                                   "nonce": "hv-r20261123t000000zz-gw9-1-n", "owner_id": context.run_tag})  # fmt: skip
         context.capture("entry_id", answer.json()["id"])
-        engine = make_engine(url)
+        engine = make_writer(url)  # cleanup deletes: the writing engine
         result = cleanup(
             engine, spec, "hv-r20261123t000000zz-gw9-", [context], {"ledger_entries": 0}
         )

@@ -111,3 +111,74 @@ def test_a_replay_with_the_same_nonce_and_another_body(ledger, fault):
     assert ledger.failed_items() == {"wallet-idempotent"}
     result.stdout.fnmatch_lines(["*(same nonce, another body) answered HTTP 201, expected 409*"])
     result.stdout.fnmatch_lines(["*the replay paid again: *'s balance moved by a further +1*"])
+
+
+# A flow without a replay, so only the burst can see the crash (issue 23: a declared burst
+# that got 14 × HTTP 500 and paid once passed wallet-idempotent).
+CREDIT = {"name": "credit", "method": "POST", "path": "/ledger", "expect": [201],
+          "json": {"operation": "task_completed", "amount": 7, "nonce": "{nonce}", "owner_id": "{run_tag}"}}  # fmt: skip
+BURST_ONLY = {
+    "beneficiary": "{run_tag}", "amount": 7, "balance": {"path": "/ledger/{account}/balance", "pointer": "/balance"},
+    "steps": [CREDIT], "burst": {"item": "wallet-idempotent", "step": "credit", "concurrency": 10, "bursts": 2},
+    "rows": [{"table": "ledger_entries", "tag_columns": ["owner_id", "nonce"]}], "poll_timeout_s": 0.5, "settle_s": 0.1,
+}  # fmt: skip
+
+
+def with_flow(project, flow: dict):
+    project.set_targets({"targets": {"ledger_local": {**LEDGER, "flows": {"ledger": flow}}}})
+    return project
+
+
+def test_a_burst_that_crashes_but_pays_once_fails_naming_the_500(ledger):
+    result = run(with_flow(ledger, BURST_ONLY), "used_nonce_crashes")
+    assert ledger.failed_items() == {"wallet-idempotent"}, result.stdout.str()
+    result.stdout.fnmatch_lines([
+        ("*[[]wallet-idempotent[]] 9 of 10 concurrent credit requests failed (burst 1 of 2): "
+         "HTTP 500: 'Internal Server Error' (and 8 more)*"),
+    ])  # fmt: skip
+    burst = checks_of(ledger, "wallet-idempotent")[0]
+    assert burst["evidence"]["bursts"] == [
+        {"burst": 1, "statuses": {"201": 1, "500": 9}, "balance_moved": 7}
+    ]
+    assert "server error" in burst["remediation"]
+    assert_cleaned_up(ledger)
+
+
+def test_a_replay_that_crashes_fails_naming_the_500(ledger):
+    result = run(ledger, "used_nonce_crashes")
+    assert ledger.failed_items() == {"wallet-idempotent"}
+    result.stdout.fnmatch_lines(
+        [
+            "*a replayed credit (same request, same nonce) failed with HTTP 500: 'Internal Server Error'*"
+        ]
+    )
+
+
+def test_a_burst_with_unique_nonces_sends_distinct_requests(ledger):
+    # {unique} is new for every request: ten distinct nonces, so all ten are credits of their own
+    # (the shape of a spend race, where only the balance may refuse them).
+    unique = {**CREDIT, "json": {**CREDIT["json"], "nonce": "{unique}"}}
+    result = run(with_flow(ledger, {**BURST_ONLY, "steps": [unique]}))
+    burst = checks_of(ledger, "wallet-idempotent")[0]
+    assert burst["evidence"]["bursts"][0]["statuses"] == {"201": 10}, result.stdout.str()
+    assert "10 identical concurrent requests paid 10 times" in burst["summary"]
+    assert_cleaned_up(ledger)
+
+
+def test_amounts_captured_from_the_servers_answers(ledger):
+    # The price from GET /operations, sent back as the amount; the move expected is what the
+    # credit's answer says it paid. Nothing is restated in the flow.
+    price = {"name": "price", "method": "GET", "path": "/operations", "expect": [200],
+             "capture": {"price": "/operations/task_completed"}}  # fmt: skip
+    credit = {
+        **CREDIT,
+        "json": {**CREDIT["json"], "amount": "{price}"},
+        "capture": {"paid": "/amount"},
+    }
+    flow = {**BURST_ONLY, "amount": "{paid}", "steps": [price, credit],
+            "replay": {"item": "wallet-idempotent", "step": "credit", "refused": [409]}}  # fmt: skip
+    result = run(with_flow(ledger, flow))
+    result.assert_outcomes(passed=2)
+    reward = checks_of(ledger, "wallet-reward")[0]["evidence"]
+    assert reward["expected_move"] == 7 and reward["balance_moved"] == 7
+    assert_cleaned_up(ledger)

@@ -15,7 +15,6 @@ import sys
 import pytest
 from proxy import ReverseProxy, serve
 from support import REPO
-
 from test_routes import SUITES, checks_of, remote_profile, upstream  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.stack

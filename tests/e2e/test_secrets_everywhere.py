@@ -19,6 +19,12 @@ pytestmark = pytest.mark.stack
 
 TOKEN = "tok-planted-7c1d0e5b9a"
 PASSWORD = "login-pw-4e2a8f"
+# Echoed tokens that a cut, an escape or a stripped tag used to leave pieces of (issue 25).
+LONG_TOKENS = {
+    "43-chars": "Xq7vR2mK9pLw4sTz8nBc6yHd3fJg5aEu1oWi0kZtPrQ",
+    "jwt": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." + "eyJzdWIiOiJoYXJuZXNzIn0" * 10 + ".c2lnbmF0dXJlLXBsYW50ZWQ",
+    "markup": 'planted-left-half<"planted-right-half-with-more',
+}
 
 SUITE = """
 import pytest
@@ -42,10 +48,20 @@ class _EchoTarget(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         form = self.rfile.read(length).decode()
         ok = PASSWORD in form
-        self._send(200 if ok else 401, {"access_token": TOKEN} if ok else {"detail": "no"})
+        token = self.server.token  # type: ignore[attr-defined]
+        self._send(200 if ok else 401, {"access_token": token} if ok else {"detail": "no"})
 
     def do_GET(self) -> None:
-        self._send(200, {"status": "ok", "you_sent": self.headers.get("Authorization")})
+        sent = self.headers.get("Authorization")
+        if "html" in self.path:  # markup around the echo: the snippet strips tags
+            raw = f"<html><title>{sent}</title><p>{sent}</p></html>".encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+            return
+        self._send(200, {"status": "ok", "you_sent": sent})
 
     def _send(self, status: int, body: dict) -> None:
         raw = json.dumps(body).encode()
@@ -60,11 +76,18 @@ class _EchoTarget(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def echo_url() -> Iterator[str]:
+def echo_server() -> Iterator[http.server.ThreadingHTTPServer]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EchoTarget)
+    server.token = TOKEN  # type: ignore[attr-defined]
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    yield server
     server.shutdown()
+
+
+@pytest.fixture
+def echo_url(echo_server) -> Iterator[str]:
+    echo_server.token = TOKEN
+    yield f"http://127.0.0.1:{echo_server.server_address[1]}"
 
 
 def _hits(result: pytest.RunResult, project, *secrets: str) -> dict[str, int]:
@@ -94,3 +117,26 @@ def test_an_echoed_token_is_in_no_file(project, echo_url, extra):
     assert "***" in (project.path / "junit.xml").read_text()  # the echo was there, masked
     assert list((project.path / "allure").glob("*-result.json"))
     assert _hits(result, project, TOKEN, PASSWORD) == {}
+
+
+PIECES_SUITE = SUITE.replace('"/api/health"', '"/api/health" if n % 2 else "/html"')
+
+
+@pytest.mark.parametrize("name", sorted(LONG_TOKENS))
+def test_no_piece_of_a_long_echoed_token_is_in_any_file(project, echo_server, echo_url, name):
+    """Bodies are cut and tags stripped for the report: no 8-character run may survive."""
+    pytest.importorskip("allure_pytest")
+    token = echo_server.token = LONG_TOKENS[name]
+    (project.path / "suites" / "test_echo.py").write_text(PIECES_SUITE)
+    login = {"url": "/login", "form": {"username": "harness", "password": "${ECHO_PASSWORD}"}}
+    project.set_targets({"targets": {"echo": {
+        "kind": "remote", "base_url": echo_url, "auth": {"login": login},
+        "health": {"path": "/api/health", "wait_timeout_s": 5.0},
+    }}})  # fmt: skip
+    result = project.run(
+        "suites/test_echo.py", "--target=echo", "-vv", "--showlocals", "--alluredir=allure",
+        "--junitxml=junit.xml", env={"ECHO_PASSWORD": PASSWORD},
+    )  # fmt: skip
+    result.assert_outcomes(failed=4)
+    pieces = [token[i : i + 8] for i in range(len(token) - 7)]
+    assert _hits(result, project, *pieces) == {}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from support import EXIT_BLOCKED
 
 DEAD = {"kind": "remote", "base_url": "http://127.0.0.1:9", "health": {"wait_timeout_s": 0.5}}

@@ -132,3 +132,27 @@ def test_bad_wallet_section_is_one_line_naming_the_key(project):
     result.stderr.fnmatch_lines(["ERROR: targets.remote.wallet.routes: unknown key 'complet'. Hint: known keys:*"])
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
     assert project.results()["status"] == "blocked"
+
+
+API_TOKEN = "hv-refapp-token-5e1c9a"  # what the require_token mode asks for
+
+
+def test_the_built_in_flow_sends_the_profiles_auth(project):
+    # Issue 23: the built-in flow never sent [auth], so a protected app answered 401.
+    project.set_targets({"targets": {"local": {"auth": {"token_env": "REFAPP_API_TOKEN"}}}})
+    result = project.run(WALLET, faults="require_token", env={"REFAPP_API_TOKEN": API_TOKEN})
+    result.assert_outcomes(passed=2)
+    assert checks_of(project, "wallet-reward")[0]["evidence"]["balance_rise"] == 7
+    assert_cleaned_up(project, runs=2)
+    reports = "".join(p.read_text() for p in (project.path / "reports").rglob("*") if p.is_file())
+    assert API_TOKEN not in result.stdout.str() + result.stderr.str() + reports
+
+
+def test_a_refused_token_names_auth_not_the_route_mapping(project):
+    project.set_targets({"targets": {"local": {"auth": {"token_env": "HV_OTHER_TOKEN"}}}})
+    env = {"REFAPP_API_TOKEN": API_TOKEN, "HV_OTHER_TOKEN": "not-it-0000"}
+    project.run(WALLET, faults="require_token", env=env)
+    assert project.failed_items() == {"wallet-reward", "wallet-idempotent"}
+    reward = checks_of(project, "wallet-reward")[0]
+    assert "answered HTTP 401" in reward["summary"]
+    assert "[targets.NAME.auth]" in reward["remediation"]

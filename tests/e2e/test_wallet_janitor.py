@@ -23,6 +23,7 @@ from harness.plugin.session import make_run_id
 from harness.stack import LocalStack, StackAddresses
 from harness.transport.db import make_engine
 from harness.transport.http import HttpClient
+from harness.transport.liveness import RunLock
 
 pytestmark = pytest.mark.stack
 
@@ -88,21 +89,30 @@ def test_run_killed_mid_flow_then_janitor_leaves_no_tagged_row(project, stack, e
     assert all_tagged(engine) == before  # no tagged row; system wallet restored
 
 
-def test_janitor_keeps_runs_younger_than_the_ttl(project, stack, engine):
+def test_janitor_keeps_live_runs_and_legacy_runs_younger_than_the_ttl(project, stack, engine):
+    """A run that holds its liveness lock is kept whatever its age; a dead one goes at once;
+    a run id without the lock mark (an older harness) goes only past the TTL."""
     project.set_targets({"targets": {"kept": {"kind": "remote", "base_url": stack.base_url,
                                               "database_url": stack.database_url}}})  # fmt: skip
     before = all_tagged(engine)
     now = datetime.now(UTC)
-    old, young = make_run_id(now - timedelta(hours=7)), make_run_id(now)
+    legacy_old, legacy_young = make_run_id(now - timedelta(hours=7))[:-1], make_run_id(now)[:-1]
+    live, dead = make_run_id(now - timedelta(hours=7)), make_run_id(now)
     with HttpClient(stack.base_url) as client:
         api = WalletApi(client, WalletSpec(settle_s=0))
-        for run_id in (old, young):
+        for run_id in (legacy_old, legacy_young, live, dead):
             paid_flow(api, Tagger(run_id, "gw0"))
-    assert janitor(project).returncode == 0  # default TTL 6h: only the old run goes
-    names = wallet_db.tagged_run_ids(engine, TABLES)
-    assert names == [young]
-    swept = janitor(project, "--ttl", "0s")
-    assert young in swept.stdout
+    lock = RunLock(stack.database_url, live)
+    lock.acquire()
+    try:
+        assert janitor(project).returncode == 0  # default TTL 6h
+        assert wallet_db.tagged_run_ids(engine, TABLES) == sorted([legacy_young, live])
+        swept = janitor(project, "--ttl", "0s")
+        assert legacy_young in swept.stdout and live not in swept.stdout
+        assert wallet_db.tagged_run_ids(engine, TABLES) == [live]
+    finally:
+        lock.release()
+    assert live in janitor(project).stdout  # its lock is free now: dead
     assert all_tagged(engine) == before
 
 

@@ -50,3 +50,35 @@ def test_a_template_open_to_others_or_not_ours_is_not_trusted(tmp_path: Path) ->
     if cluster.run_as:
         shutil.chown(fake, "root")
         assert not _trusted_template(fake, cluster.run_as)
+
+
+def test_binaries_under_a_folder_only_root_may_enter_still_start(tmp_path: Path) -> None:
+    """A CI container runs as root with the harness installed in a 700 folder: the server's
+    user could not execute initdb there (a bare PermissionError traceback). Its install tree
+    is copied to the temp folder instead, and the cluster starts."""
+    import os
+
+    from harness.stack.pgaccess import blocking_folder
+    from harness.stack.postgres import SYSTEM_USER, find_bindir
+
+    if os.geteuid() != 0:
+        import pytest
+
+        pytest.skip("only as root does PostgreSQL run as another user")
+    closed = tmp_path / "closed"
+    closed.mkdir(mode=0o700)
+    package = find_bindir().parents[1]  # the wheel's package and its .libs beside it
+    for part in (package, package.with_name(f"{package.name}.libs")):
+        if part.is_dir():
+            shutil.copytree(part, closed / part.name, symlinks=True)
+    bindir = closed / find_bindir().relative_to(package.parent)
+    cluster = EmbeddedPostgres.create()  # makes the system user where missing
+    cluster.stop()
+    assert blocking_folder(bindir / "initdb", SYSTEM_USER) is not None
+    cluster = EmbeddedPostgres.create(bindir)
+    try:
+        assert blocking_folder(cluster.bindir / "initdb", SYSTEM_USER) is None
+        cluster.start()
+        assert _connects(cluster.url())
+    finally:
+        cluster.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from db_support import engine, hv_objects, sql, standalone_pg  # noqa: F401  (fixtures)
+from db_support import engine, hv_objects, sql, standalone_pg, writer  # noqa: F401  (fixtures)
 
 from harness.stack.postgres import find_bindir
 from harness.transport import db
@@ -14,12 +14,12 @@ from harness.transport.restart import RestartWatch, server_started
 pytestmark = pytest.mark.stack
 
 
-def test_a_replay_database_without_its_comment_is_found_by_its_name(engine, standalone_pg):
+def test_a_replay_database_without_its_comment_is_found_by_its_name(writer, standalone_pg):
     """A run killed between CREATE DATABASE and COMMENT: the name alone dates it."""
-    name = db.dated_database_name(engine, "rkill", "gw1", "replay")
+    name = db.dated_database_name(writer, "rkill", "gw1", "replay")
     sql(standalone_pg.url(), f"CREATE DATABASE {name}")  # no comment: killed just after this
-    assert db.sweep_schemas(engine, 3600) == []  # young: kept
-    removed = db.sweep_schemas(engine, 0)
+    assert db.sweep_schemas(writer, 3600) == []  # young: kept
+    removed = db.sweep_schemas(writer, 0)
     assert [line.split(" (")[0] for line in removed] == [f"database {name}"]
     assert "(run rkill on ?" in removed[0]
     assert hv_objects(standalone_pg.url()) == []
@@ -64,11 +64,11 @@ def test_restart_watch_never_blames_a_database_that_was_never_up():
         watch.close()
 
 
-def test_a_rehearsal_copy_without_its_comment_is_found_by_its_name(engine, standalone_pg):
+def test_a_rehearsal_copy_without_its_comment_is_found_by_its_name(writer, standalone_pg):
     """The rehearsal's copy is dated by name like the replay database (issue 14)."""
-    name = db.dated_database_name(engine, "rkill", "gw0", "rehearsal")
+    name = db.dated_database_name(writer, "rkill", "gw0", "rehearsal")
     assert name.startswith("hv_rkill_gw0_") and name.endswith("_rehearsal")
     sql(standalone_pg.url(), f"CREATE DATABASE {name}")  # killed before its COMMENT
-    assert db.sweep_schemas(engine, 3600) == []
-    assert [line.split(" (")[0] for line in db.sweep_schemas(engine, 0)] == [f"database {name}"]
+    assert db.sweep_schemas(writer, 3600) == []
+    assert [line.split(" (")[0] for line in db.sweep_schemas(writer, 0)] == [f"database {name}"]
     assert hv_objects(standalone_pg.url()) == []

@@ -44,7 +44,10 @@ def _uv_venv(uv: str, venv: Path, requirements: tuple[str | Path, ...]) -> bool:
         (uv, "venv", "-q", "--python", sys.executable, venv),
         (uv, "pip", "install", "-q", "--python", venv / "bin" / "python", *requirements),
     ):
-        if subprocess.run([str(c) for c in command], capture_output=True, check=False).returncode != 0:
+        if (
+            subprocess.run([str(c) for c in command], capture_output=True, check=False).returncode
+            != 0
+        ):
             shutil.rmtree(venv, ignore_errors=True)
             return False
     return True
@@ -108,6 +111,33 @@ def app_copy(world: Path) -> Callable[[str], Path]:
                 make_venv(folder / ".venv", folder)
             else:
                 make_venv(folder / ".venv", "-r", folder / "requirements.txt")
+            built[name] = folder
+        return built[name]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def venv_maker() -> Callable[..., Path]:
+    """``make_venv`` itself, for a test that puts an app's venv where its repository keeps it
+    (a uv workspace's root, say)."""
+    return make_venv
+
+
+SHAPES = REPO / "tests" / "init_shapes"
+
+
+@pytest.fixture(scope="session")
+def shape_copy(world: Path) -> Callable[[str], Path]:
+    """``shape_copy("settings_parts")``: a synthetic app of ``tests/init_shapes`` copied to a
+    fresh folder with its own ``.venv`` from its requirements.txt, built once per session."""
+    built: dict[str, Path] = {}
+
+    def make(name: str) -> Path:
+        if name not in built:
+            folder = world / "shapes" / name
+            shutil.copytree(SHAPES / name, folder, ignore=_SKIP)
+            make_venv(folder / ".venv", "-r", folder / "requirements.txt")
             built[name] = folder
         return built[name]
 

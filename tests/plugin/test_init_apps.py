@@ -41,7 +41,10 @@ def _items(app: Path) -> dict[str, str]:
 def test_init_then_local_run_is_green(name: str, request: pytest.FixtureRequest) -> None:
     app = request.getfixturevalue("app_copy")(name)
     installed = request.getfixturevalue("install_harness")(app)
-    init = _harness(installed, app, "python", "-m", "harness", "init", "--yes", "--force")
+    # --no-check: the run below is the check (tests/plugin/test_init_shapes.py proves init's own)
+    init = _harness(
+        installed, app, "python", "-m", "harness", "init", "--yes", "--force", "--no-check"
+    )
     assert init.returncode == 0, init.stderr
     profile = tomllib.loads((app / "targets.toml").read_text())
     assert set(profile["targets"]) == {"local", "staging"}

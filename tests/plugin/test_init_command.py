@@ -14,7 +14,8 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def _init(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "harness", "init", "--yes", "--python", sys.executable, *args]
+    command = [sys.executable, "-m", "harness", "init", "--yes", "--no-check"]
+    command += ["--python", sys.executable, *args]
     return subprocess.run(
         command, cwd=folder, capture_output=True, text=True, check=False, timeout=120
     )

@@ -334,6 +334,13 @@ def test_misspelt_report_tz_or_broken_waivers_is_a_usage_error(demo_factory):
     run = project.run("suites/test_all_pass.py", "--target=demo")
     assert run.ret == 4 and "waivers[0].reason: required" in run.stderr
     assert run.statuses()["health"] == "blocked"  # the report still says why nothing ran
+    (project.path / "waivers.toml").write_text(
+        '[[waivers]]\nitem = "helth"\nreason = "r"\nwho = "w"\nexpires = 2099-01-01\n', encoding="utf-8"
+    )
+    run = project.run("suites/test_all_pass.py", "--target=demo")
+    assert run.ret == 4 and "waivers[0].item: 'helth' is not an item" in run.stderr
+    assert "did you mean 'health'?" in run.stderr
+    assert run.statuses()["health"] == "blocked"
 
 
 def test_nightly_job_compares_with_the_previous_night_into_the_job_summary():

@@ -48,6 +48,18 @@ def test_database_env_fills_postgres_star_variables_and_masks_them():
     assert "S3cret-pw" not in redact(f"{values['POSTGRES_PASSWORD']} {values['DSN']}")
 
 
+def test_a_mapped_url_masks_its_password_not_its_scheme_or_host(monkeypatch):
+    """Registering a whole URL made every 8-character run of it a secret: "postgresql" in an
+    app's folder name and "127.0.0.1:5" in the base URL were masked in every report line."""
+    monkeypatch.setattr("harness.secrets._registered", set())
+    url = "postgresql://hv:Zq7-pw%2Fx9@127.0.0.1:57151/hv_app"
+    values = database_variables({"DATABASE_URL": "{url}", "DBPASS": "{password}"}, url)
+    text = "log /work/corpus-run/msdocs-flask-postgresql/app.log; app at http://127.0.0.1:57151/"
+    assert redact(text) == text
+    shown = redact(f"{values['DATABASE_URL']} {values['DBPASS']} Zq7-pw%2Fx9")
+    assert "Zq7-pw" not in shown and "x9" not in shown, shown
+
+
 def test_replay_environment_loses_every_live_value_and_libpq_variable():
     env = {"HOME": "/root", "SQLALCHEMY_DATABASE_URI": "postgresql://app:S3cret-pw@db.internal:6543/shop",
            "OTHER": "x S3cret-pw y", "PGPASSWORD": "whatever", "PGHOST": "db"}  # fmt: skip

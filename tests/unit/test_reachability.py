@@ -5,7 +5,7 @@ import threading
 import httpx
 import pytest
 
-from harness.checks.reachability import ProbeContext, check_routes_reachable, request_for
+from harness.checks.reachability import ProbeContext, check_routes_reachable
 from harness.checks.routelist import Route, RoutesSpec
 
 APP = {"server": "uvicorn"}
@@ -122,39 +122,15 @@ def _sequence(path, answers):
     return handler
 
 
-def test_writing_routes_are_never_sent_without_permission():
-    route, spec = (
-        Route("POST", "/api/tasks/{task_id}/complete"),
-        RoutesSpec(path_params={"task_id": "7"}),
-    )
-    assert request_for(route, spec, writes_allowed=False) == (
-        "OPTIONS",
-        "/api/tasks/7/complete",
-        {},
-    )
-    assert request_for(route, RoutesSpec(write_probe="send"), writes_allowed=False)[0] == "OPTIONS"
-    assert request_for(route, spec, writes_allowed=True) == (
-        "POST",
-        "/api/tasks/7/complete",
-        {"json": {}},
-    )
-    assert (
-        request_for(route, RoutesSpec(write_probe="options"), writes_allowed=True)[0] == "OPTIONS"
-    )
-    assert (
-        request_for(Route("GET", "/a/{slug}"), RoutesSpec(path_params={"slug": "a b/c"}), False)[1]
-        == "/a/a%20b%2Fc"
-    )
-
-
-def test_sent_methods_with_writes_disallowed():
+@pytest.mark.parametrize("writes", [False, True])
+def test_sent_methods_whatever_allow_writes_says(writes):
     seen = []
 
     def handler(request):
         seen.append(request.method)
         return make_handler({})(request)
 
-    run(handler, ["POST /api/users", "DELETE /api/users/{id}", "PUT /x", "PATCH /y"])
+    run(handler, ["POST /api/users", "DELETE /api/users/{id}", "PUT /x", "PATCH /y"], writes=writes)
     assert set(seen) == {"GET", "OPTIONS"}  # GET: the health fingerprint and calibration
 
 
@@ -177,3 +153,45 @@ def test_probes_run_concurrently_but_bounded():
     result = run(handler, [f"GET /r/{i}" for i in range(40)], concurrency=3)
     assert result.ok and result.evidence["probed"] == 40
     assert peak[0] == 3
+
+
+def _authed_app(state):
+    """/api/me answers 200 with the token (while the account exists) and 401 without;
+    an OPTIONS probe of /api/me deletes the account when ``state["options_deletes"]``."""
+    base = make_handler({})
+
+    def handler(request):
+        if request.url.path == "/api/me":
+            if request.method == "OPTIONS" and state["options_deletes"]:
+                state["deleted"] = True
+                return app_json(405, b'{"detail":"Method Not Allowed"}')
+            if request.headers.get("authorization") != "Bearer t0ken-x":
+                return app_json(401, b'{"detail":"Not authenticated"}')
+            return app_json(404 if state["deleted"] else 200, b'{"detail":"User not found"}' if state["deleted"] else b"{}")
+        return base(request)
+
+    return handler
+
+
+def _run_authed(state):
+    ctx = ProbeContext("http://svc.test", "/api/health", True, {"authorization": "Bearer t0ken-x"},
+                       transport=httpx.MockTransport(_authed_app(state)))  # fmt: skip
+    return check_routes_reachable(ctx, RoutesSpec(), [Route("GET", "/api/me"), Route("DELETE", "/api/me")])
+
+
+def test_a_login_that_stops_authenticating_during_the_probes_fails_the_item():
+    result = _run_authed({"options_deletes": True, "deleted": False})
+    assert not result.ok
+    assert result.summary.startswith(
+        "the login's account no longer authenticates: GET /api/me answered HTTP 200 with its "
+        "credentials before the probes and HTTP 404 after"
+    )
+    assert "deleted or disabled the account" in result.remediation
+    assert "t0ken-x" not in str(result.to_dict())
+
+
+def test_a_login_that_keeps_authenticating_is_recorded_as_the_witness():
+    result = _run_authed({"options_deletes": False, "deleted": False})
+    assert result.ok, result.summary
+    assert result.evidence["auth_witness"] == {"path": "/api/me", "with_credentials": 200, "without": 401}
+    assert "auth_witness" not in run(make_handler({"/api/x": app_json(200, b"{}")}), ["GET /api/x"]).evidence

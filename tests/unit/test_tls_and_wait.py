@@ -9,7 +9,7 @@ from proxy import serve
 
 from harness.checks.health import check_health
 from harness.config.targets import HealthSpec, Target
-from harness.errors import ConfigError, TargetUnreachable
+from harness.errors import CertificateUntrusted, ConfigError, TargetUnreachable
 from harness.transport.http import HttpClient
 from harness.transport.tls import TlsSpec, peer_certificate, tls_spec
 from harness.transport.wait import HttpWaitStrategy
@@ -51,8 +51,8 @@ def test_certificate_expiry_verified_and_unverified(tls_server):
     assert peer_certificate("http://127.0.0.1:1", TlsSpec()) is None
 
 
-def test_untrusted_certificate_is_unreachable_with_a_hint(tls_server):
-    with pytest.raises(TargetUnreachable, match="TLS handshake with 127.0.0.1") as info:
+def test_untrusted_certificate_is_a_config_error_with_a_hint(tls_server):
+    with pytest.raises(CertificateUntrusted, match="TLS handshake with 127.0.0.1") as info:
         peer_certificate(tls_server[0], TlsSpec())
     assert "ca_bundle" in info.value.hint
 
@@ -141,6 +141,6 @@ def test_a_tls_failure_ends_the_wait_at_once():
     strategy = HttpWaitStrategy(
         "https://svc.test/h", timeout_s=30, transport=httpx.MockTransport(handler)
     )
-    with pytest.raises(TargetUnreachable, match="TLS failure"):
+    with pytest.raises(CertificateUntrusted, match="TLS failure"):  # exit 4: a retry cannot help
         strategy.wait()
     assert len(calls) == 1

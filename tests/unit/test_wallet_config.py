@@ -136,7 +136,7 @@ def test_janitor_sweeps_the_tables_the_profile_maps(monkeypatch, tmp_path):
     )
     target = resolve_target("s", tmp_path / "targets.toml", environ={})
     seen = []
-    monkeypatch.setattr(wallet_db, "sweep", lambda engine, ttl, tables, now: seen.append(tables) or [])
+    monkeypatch.setattr(wallet_db, "sweep", lambda engine, ttl, tables, now, dead=None: seen.append(tables) or [])
     wallet.sweep_tagged_rows(None, 0.0, target)  # type: ignore[arg-type]
     wallet.sweep_tagged_rows(None, 0.0, None)  # type: ignore[arg-type]
     assert (seen[0].users, seen[0].wallets) == ("accounts", "billing.purses")

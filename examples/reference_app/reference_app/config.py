@@ -17,6 +17,7 @@ class Settings:
     database_url: str | None
     faults: frozenset[str] = field(default_factory=frozenset)
     health_delay: float = DEFAULT_HEALTH_DELAY
+    api_token: str | None = None  # the bearer token the require_token mode asks for
 
     def has_fault(self, name: str) -> bool:
         return name in self.faults
@@ -43,4 +44,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         database_url=url,
         faults=parse_faults(env.get("REFAPP_FAULTS")),
         health_delay=_parse_delay(env.get("REFAPP_HEALTH_DELAY")),
+        api_token=env.get("REFAPP_API_TOKEN", "").strip() or None,
     )

@@ -15,6 +15,9 @@ REWARD_DROPPED = "reward_dropped"
 REWARD_TWICE = "reward_twice"
 REWARD_WRONG_AMOUNT = "reward_wrong_amount"
 NO_PRE_PING = "no_pre_ping"  # the pool hands out connections the database already closed
+# Not a bug but a mode: every /api route but health needs "Authorization: Bearer
+# $REFAPP_API_TOKEN", as a protected real app does (the harness must send its [auth]).
+REQUIRE_TOKEN = "require_token"
 
 VALID_FAULTS: frozenset[str] = frozenset(
     {
@@ -28,6 +31,7 @@ VALID_FAULTS: frozenset[str] = frozenset(
         REWARD_TWICE,
         REWARD_WRONG_AMOUNT,
         NO_PRE_PING,
+        REQUIRE_TOKEN,
     }
 )
 

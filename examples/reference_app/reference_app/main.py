@@ -1,8 +1,9 @@
 """Application factory. ``app = create_app()`` is what uvicorn serves."""
-from collections.abc import AsyncIterator
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -51,6 +52,21 @@ def _mount_routers(app: FastAPI, settings: Settings) -> None:
         app.include_router(_debug_router())
 
 
+def _require_token(app: FastAPI, token: str | None) -> None:
+    """The `require_token` mode: /api/* but health answers 401 without the bearer token."""
+    if not token:
+        raise RuntimeError("REFAPP_FAULTS=require_token needs REFAPP_API_TOKEN (the token to ask for)")
+    expected = f"Bearer {token}"
+
+    @app.middleware("http")
+    async def bearer_only(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        path = request.url.path
+        guarded = path.startswith("/api/") and path != "/api/health"
+        if guarded and not secrets.compare_digest(request.headers.get("authorization", ""), expected):
+            return JSONResponse({"detail": "Not authenticated"}, status_code=401)
+        return await call_next(request)
+
+
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     # A lost database is an outage (503), not a bug in the request (500).
     return JSONResponse({"detail": "database unavailable"}, status_code=503)
@@ -65,6 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for exc_type in (OperationalError, InterfaceError, OSError):
         app.add_exception_handler(exc_type, _database_unavailable)
     _mount_routers(app, settings)
+    if settings.has_fault(faults.REQUIRE_TOKEN):
+        _require_token(app, settings.api_token)
     return app
 
 

@@ -17,7 +17,7 @@ from alembic.script import ScriptDirectory
 
 
 def main(argv: list[str]) -> int:
-    script = ScriptDirectory.from_config(Config(argv[0]))
+    script = ScriptDirectory.from_config(Config(argv[0], ini_section=os.environ.get("HV_ALEMBIC_SECTION", "alembic")))
     revisions = {}
     for rev in script.walk_revisions():
         down = rev.down_revision

@@ -70,11 +70,33 @@ def without_harness_schemas(options: dict) -> dict:
     return {**options, "include_name": include_name}
 
 
-def compare(url: str, metadata, options: dict) -> list[dict]:
+def tenant_schema(url: str, metadata, wanted: str, driver: str) -> str:
+    """Where unqualified models live: ``wanted``, or for "*" the schema (not public, not
+    PostgreSQL's, not the harness's) holding most of their tables (schema_translate_map)."""
+    if wanted != "*":
+        return wanted
+    names = [t.name for t in metadata.tables.values() if t.schema is None]
+    engine = create_engine(url.replace("postgresql+psycopg://", f"postgresql+{driver}://", 1), poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            row = connection.exec_driver_sql(
+                "SELECT table_schema FROM information_schema.tables WHERE table_name = ANY(%(names)s)"
+                " AND table_schema NOT IN ('public', 'information_schema')"
+                " AND table_schema NOT LIKE 'pg\\_%%' AND table_schema NOT LIKE 'hv\\_%%'"
+                " GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1", {"names": names}).first()
+    finally:
+        engine.dispose()
+    return row[0] if row else "public"
+
+
+def compare(url: str, metadata, options: dict, schema: str = "") -> list[dict]:
     for driver, module in (("psycopg", "psycopg"), ("psycopg2", "psycopg2")):
         if importlib.util.find_spec(module):
+            where = tenant_schema(url, metadata, schema, driver) if schema else ""
+            # The models' unqualified tables are compared with the default schema: make it theirs.
+            args = {"options": f"-c search_path={where}"} if where else {}
             engine = create_engine(url.replace("postgresql+psycopg://", f"postgresql+{driver}://", 1),
-                                   poolclass=pool.NullPool)  # fmt: skip
+                                   poolclass=pool.NullPool, connect_args=args)  # fmt: skip
             try:
                 with engine.connect() as connection:
                     return compare_on(connection, metadata, options)
@@ -212,7 +234,8 @@ def main(argv: list[str]) -> int:
         print("HV-JSON:" + json.dumps({"tables": 0, "options": {}, "differences": []}), flush=True)
         return 0
     options, shown = read_options(args.ini, args.flask)
-    differences = compare(url, metadata, without_harness_schemas(options))
+    schema = os.environ.pop("HV_MODELS_SCHEMA", "")
+    differences = compare(url, metadata, without_harness_schemas(options), schema)
     answer = {"tables": len(metadata.tables), "options": shown, "differences": differences}
     print("HV-JSON:" + json.dumps(answer, default=str), flush=True)
     return 0

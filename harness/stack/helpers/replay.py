@@ -24,7 +24,7 @@ def main(argv: list[str]) -> int:
     ini, revisions = argv[0], argv[1:]
     url = os.environ.pop("HV_REPLAY_URL")
     sys.path.insert(0, os.getcwd())  # as the alembic CLI run from this folder would see it
-    config = Config(ini)
+    config = Config(ini, ini_section=os.environ.get("HV_ALEMBIC_SECTION", "alembic"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.cmd_opts = argparse.Namespace(x=[f"url={url}"])
     for revision in revisions:

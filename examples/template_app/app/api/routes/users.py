@@ -1,4 +1,4 @@
-"""Users: the caller's own record, and superuser-only listing and creation."""
+"""Users: the caller's own record (read, delete), and superuser-only listing and creation."""
 
 import uuid
 from typing import Any
@@ -8,7 +8,7 @@ from sqlmodel import func, select
 
 from app.api.deps import CurrentUser, SessionDep, get_current_active_superuser
 from app.core.security import get_password_hash
-from app.models import User, UserCreate, UserPublic, UsersPublic
+from app.models import Message, User, UserCreate, UserPublic, UsersPublic
 
 router = APIRouter(prefix="/users", tags=["users"])
 SUPERUSER_ONLY = [Depends(get_current_active_superuser)]
@@ -37,6 +37,19 @@ def create_user(session: SessionDep, user_in: UserCreate) -> Any:
 @router.get("/me", response_model=UserPublic)
 def read_user_me(current_user: CurrentUser) -> Any:
     return current_user
+
+
+@router.delete("/me", response_model=Message)
+def delete_user_me(session: SessionDep, current_user: CurrentUser) -> Any:
+    """The caller deletes their own account. (The upstream template refuses a superuser;
+    here anyone may, so the profile's own login shows what a probe running this does.)"""
+    delete_user(session, current_user)
+    return Message(message="User deleted successfully")
+
+
+def delete_user(session: SessionDep, user: User) -> None:
+    session.delete(user)
+    session.commit()
 
 
 @router.get("/{user_id}", response_model=UserPublic)

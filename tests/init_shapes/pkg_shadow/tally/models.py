@@ -1,0 +1,13 @@
+from sqlalchemy import Integer
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Entry(Base):
+    __tablename__ = "entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cents: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,89 @@
+"""Which migrate steps are the migrations' own upgrade, and when the reference copy is taken."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from harness.config.app import AppSpec
+from harness.stack.app import is_upgrade_step, leading_upgrades, run_migrations
+
+ALEMBIC = ("{python}", "-m", "alembic", "-c", "alembic.ini", "upgrade", "head")
+FLASK = ("{python}", "-m", "flask", "--app", "app:create_app()", "db", "upgrade")
+SEED = ("{python}", "-m", "app.initial_data")
+
+
+@pytest.mark.parametrize(
+    ("parts", "upgrade"),
+    [
+        (ALEMBIC, True),
+        (FLASK, True),
+        (("alembic", "upgrade", "head"), True),
+        (("/srv/.venv/bin/alembic", "upgrade", "heads"), True),
+        (("uv", "run", "alembic", "upgrade", "head"), True),
+        (("flask", "db", "upgrade"), True),
+        (SEED, False),
+        (("alembic", "downgrade", "-1"), False),
+        (("flask", "upgrade"), False),  # not Flask-Migrate's "db upgrade"
+        (
+            ("sh", "-c", "alembic upgrade head && python seed.py"),
+            False,
+        ),  # what else it runs is unknown
+        (("psql", "-c", "CREATE INDEX ix ON t (c)"), False),
+    ],
+)
+def test_upgrade_steps_are_recognised(parts, upgrade):
+    assert is_upgrade_step(parts) is upgrade
+
+
+@pytest.mark.parametrize(
+    ("migrate", "count"),
+    [
+        ((ALEMBIC,), 1),
+        ((ALEMBIC, SEED), 1),
+        ((ALEMBIC, ALEMBIC, SEED), 2),
+        ((SEED, ALEMBIC), 0),
+        ((SEED,), 0),
+    ],
+)
+def test_only_the_leading_upgrades_count(migrate, count):
+    assert leading_upgrades(migrate) == count
+
+
+def _note(text: str, *args: str) -> tuple[str, ...]:
+    """A migrate step that appends ``text`` to steps.txt in the app folder (``args`` only make
+    it look like an upgrade step)."""
+    return (sys.executable, "-c", f"open('steps.txt', 'a').write({text!r} + ' ')", *args)
+
+
+def test_the_copy_is_taken_and_finished_before_the_next_step(tmp_path):
+    upgrade = _note("upgrade", "alembic", "upgrade", "head")
+    spec = AppSpec(dir=tmp_path, python=sys.executable, migrate=(upgrade, _note("seed")))
+    calls: list[str] = []
+
+    def start_copy():
+        calls.append((tmp_path / "steps.txt").read_text())
+        return lambda: calls.append("copy finished")
+
+    run_migrations(spec, {}, tmp_path / "log.txt", start_copy)
+    assert calls == ["upgrade ", "copy finished"]
+    assert (tmp_path / "steps.txt").read_text() == "upgrade seed "
+
+
+def test_no_copy_when_another_step_runs_first(tmp_path):
+    upgrade = _note("upgrade", "alembic", "upgrade", "head")
+    spec = AppSpec(dir=tmp_path, python=sys.executable, migrate=(_note("seed"), upgrade))
+    run_migrations(spec, {}, tmp_path / "log.txt", lambda: pytest.fail("no copy may be taken"))
+    assert (tmp_path / "steps.txt").read_text() == "seed upgrade "
+
+
+def test_the_copy_overlaps_the_app_start_when_nothing_follows(tmp_path):
+    spec = AppSpec(
+        dir=tmp_path,
+        python=sys.executable,
+        migrate=(_note("upgrade", "alembic", "upgrade", "head"),),
+    )
+    waited: list[bool] = []
+    run_migrations(spec, {}, tmp_path / "log.txt", lambda: lambda: waited.append(True))
+    assert waited == []  # started, not waited for: LocalStack joins it after the app starts
