@@ -94,7 +94,7 @@ def test_each_revision_steps_up_down_and_up_again(
         with throwaway.replay_database() as empty:
             check(round_trip(db_engine, empty, *args, "an empty database", rehearsal.timeout_s))
         return
-    with copy_of(db_engine, throwaway.rehearsal_name, run_id) as (copy, info):
+    with copy_of(throwaway.engine, throwaway.rehearsal_name, run_id, "migration-roundtrip") as (copy, info):
         result = round_trip(db_engine, copy, *args, "a copy of the live data", rehearsal.timeout_s)
     result.evidence.update(info.evidence())
     check(result)
