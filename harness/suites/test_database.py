@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pytest
 
+from harness.checks.catalog import app_schemas
 from harness.checks.dbcopy import copy_of
 from harness.checks.migrations import check_migration_head, read_db_revisions
 from harness.checks.models import check_models_match
 from harness.checks.pgvector import check_pgvector, check_pgvector_usable, installed_pgvector
 from harness.checks.rehearsal import rehearse
 from harness.checks.roundtrip import plan_round_trip, round_trip
-from harness.checks.catalog import app_schemas
 from harness.checks.schema import check_schema_drift, check_schema_drift_from_snapshot
 from harness.checks.sequences import check_sequences
 from harness.checks.throwaway import check_no_throwaway_left
