@@ -62,17 +62,18 @@ def copy_database(live: Engine, name: str, run_id: str) -> CopyInfo:
 
 
 @contextmanager
-def copy_of(live: Engine, name: str, run_id: str) -> Iterator[tuple[Engine, CopyInfo]]:
-    """A throwaway copy of the live database for the time of the ``with``; dropped after."""
-    with db.database_errors(live):
-        info = copy_database(live, name, run_id)
-    copy = db.make_engine(db.database_url_for(live, name))
+def copy_of(writer: Engine, name: str, run_id: str, purpose: str) -> Iterator[tuple[Engine, CopyInfo]]:
+    """A throwaway copy of the database behind ``writer`` (the writing engine on the live
+    database) for the time of the ``with``, read through a reading engine; dropped after."""
+    with db.database_errors(writer):
+        info = copy_database(writer, name, run_id)
+    copy = db.make_engine(db.database_url_for(writer, name))
     try:
         yield copy, info
     finally:
         copy.dispose()
-        with db.database_errors(live):
-            db.drop_database(live, name)
+        with db.database_errors(writer):
+            db.drop_database(writer, name, purpose)
 
 
 def _template_copy(live: Engine, source: str, name: str, run_id: str) -> bool:

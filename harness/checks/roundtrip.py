@@ -63,7 +63,7 @@ class Plan:
         return [rev for rev in self.revisions if rev not in self.segment]
 
 
-def plan_round_trip(ini: Path, app: Any, current: list[str] | None, fresh: bool) -> Plan | str:
+def plan_round_trip(ini: Path, app: AppCode, current: list[str] | None, fresh: bool) -> Plan | str:
     """What to step, or why nothing is (a ``pytest.skip`` reason: "n/a: ..." / "not run: ...")."""
     graph = head_revisions(ini, app.spec.dir, app)
     heads = sorted(graph.get_heads())

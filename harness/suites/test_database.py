@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pytest
 
+from harness.checks.catalog import app_schemas
 from harness.checks.dbcopy import copy_of
 from harness.checks.migrations import check_migration_head, read_db_revisions
 from harness.checks.models import check_models_match
 from harness.checks.pgvector import check_pgvector, check_pgvector_usable, installed_pgvector
 from harness.checks.rehearsal import rehearse
 from harness.checks.roundtrip import plan_round_trip, round_trip
-from harness.checks.catalog import app_schemas
 from harness.checks.schema import check_schema_drift, check_schema_drift_from_snapshot
 from harness.checks.sequences import check_sequences
 from harness.checks.throwaway import check_no_throwaway_left
@@ -91,7 +91,7 @@ def test_each_revision_steps_up_down_and_up_again(
         with throwaway.replay_database() as empty:
             check(round_trip(db_engine, empty, *args, "an empty database", rehearsal.timeout_s))
         return
-    with copy_of(db_engine, throwaway.rehearsal_name, run_id) as (copy, info):
+    with copy_of(throwaway.engine, throwaway.rehearsal_name, run_id, "migration-roundtrip") as (copy, info):
         result = round_trip(db_engine, copy, *args, "a copy of the live data", rehearsal.timeout_s)
     result.evidence.update(info.evidence())
     check(result)

@@ -22,6 +22,7 @@ import subprocess
 from dataclasses import dataclass, field
 
 import pytest
+from db_support import APP_DIR, migrate, sql, standalone_pg  # noqa: F401  (fixture)
 from support import REPO
 
 pytestmark = pytest.mark.stack
@@ -307,3 +308,46 @@ class TestTemplateApp(FaultList):
 
 class TestFlaskApp(FaultList):
     APP = FLASK
+
+
+class TestRemoteTarget:
+    """A deployed database one revision behind: the round trip steps the pending revision on
+    a copy of it (the live database itself is only read), as the rehearsal does."""
+
+    @staticmethod
+    def behind(server, name: str) -> str:
+        sql(server.url(), f"CREATE DATABASE {name}")
+        url = server.url(name)
+        migrate(url, "upgrade", "0004")
+        return url
+
+    @staticmethod
+    def run_remote(project, url: str, ini: str):
+        project.set_targets({"targets": {"deployed": {
+            "kind": "remote", "base_url": "http://127.0.0.1:9", "database_url": url, "alembic_ini": ini,
+            "health": {"wait_timeout_s": 0.5}, "database": {"models": "reference_app.models:Base.metadata"}}}})  # fmt: skip
+        return project.run(SUITE, "--target=deployed")
+
+    def test_the_pending_revision_round_trips_on_a_copy(self, project, standalone_pg):  # noqa: F811
+        url = self.behind(standalone_pg, "behind_ok")
+        self.run_remote(project, url, str(APP_DIR / "alembic.ini"))
+        failed = {i for i, o in project.outcomes_by_item().items() if o & {"failed", "error"}}
+        assert failed == {"migration-head", "models-match"}  # behind: the models have 0005's column
+        text = json_text(project, "migration-roundtrip")
+        assert says(text, "1 revision(s) (0005 to 0005) stepped up, down to 0004 and up again on a copy of the live data")
+        assert '"copy_method"' in text
+        assert sql(url, "SELECT version_num FROM alembic_version") == [("0004",)]  # only the copy moved
+
+    def test_a_broken_downgrade_of_the_pending_revision_fails_on_the_copy(self, project, standalone_pg):  # noqa: F811
+        url = self.behind(standalone_pg, "behind_broken")
+        copy = project.path / "reference_copy"
+        shutil.copytree(APP_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        apply(copy, (("alembic/versions/0005_task_embedding.py", 'op.drop_index("ix_tasks_embedding_hnsw",',
+                      'op.drop_index("ix_tasks_embedding_hnsw_typo",'),))  # fmt: skip
+        self.run_remote(project, url, str(copy / "alembic.ini"))
+        failed = {i for i, o in project.outcomes_by_item().items() if o & {"failed", "error"}}
+        # The rehearsal's own round trip meets the same downgrade on its copy.
+        assert failed == {"migration-head", "models-match", "migration-rehearsal", "migration-roundtrip"}
+        text = json_text(project, "migration-roundtrip")
+        assert says(text, "revision 0005 fails (downgrade to 0004) on a copy of the live data: UndefinedObject")
+        assert sql(url, "SELECT version_num FROM alembic_version") == [("0004",)]

@@ -92,8 +92,10 @@ TEMPLATE = ExampleApp(
     remote_env=("TEMPLATE_BASE_URL", "TEMPLATE_DATABASE_URL"), faults_env="TEMPLATE_APP_FAULTS",
     model_file="", model_marker="",
     faults={
+        # The missing revision adds an index the models declare: autogenerate sees it too.
         "one_revision_behind": {"hook": "downgrade", "expected": {
-            "migration-head": "behind: at 8b2e4d6f0a13, script head is c4d7e9a1f256"}},
+            "migration-head": "behind: at 8b2e4d6f0a13, script head is c4d7e9a1f256",
+            "models-match": "item index ix_item_owner_id (owner_id): index the models define is missing"}},
         # Truthfully more than the database items: login selects the column, so it answers 500
         # (the target's fault, failing routes-reachable; routes reads OpenAPI without auth).
         "column_dropped_by_hand": {"hook": drop_column('"user"', "created_at"), "expected": {

@@ -10,9 +10,14 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from harness.checks.migrations import AppScripts
+from harness.checks.models import compare_models
 from harness.config.app import AppSpec
-from harness.stack.appcode import AppCode
+from harness.config.database import DatabaseSpec
+from harness.errors import AppCodeError
+from harness.stack.appcode import NO_DATABASE_URL, AppCode
 
 APP = {
     # Like a settings module that insists: KeyError at import without the variable.
@@ -44,6 +49,18 @@ def _app(root: Path) -> AppCode:
         (root / name).write_text(textwrap.dedent(text))
     spec = AppSpec(dir=root, python=sys.executable, database_env={"SHOP_DATABASE_URL": "{url}"})
     return AppCode(spec)
+
+
+def test_models_load_where_the_settings_insist_on_a_database_variable(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """models-match fills the app's variables with the database it compares against: here one
+    where nothing listens, so the models and their settings import and only the connection fails."""
+    monkeypatch.delenv("SHOP_DATABASE_URL", raising=False)
+    with pytest.raises(AppCodeError) as caught:
+        compare_models(_app(tmp_path), DatabaseSpec(models="models:Base.metadata"), None, NO_DATABASE_URL)
+    assert "KeyError" not in caught.value.one_line()
+    assert "OperationalError" in caught.value.one_line()
 
 
 def test_revisions_load_where_they_import_such_settings(tmp_path: Path, monkeypatch) -> None:

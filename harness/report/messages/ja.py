@@ -304,6 +304,9 @@ COMMON: list[tuple[str, str]] = [
     (r"the wallet flow could not run: (?P<x>.*)", "ウォレットのフローを実行できませんでした: {x}"),
     (r"check \[targets\.(?P<t>[^.]+)\.wallet\] routes/fields against the app's API, and that the system wallet has funds",
      "[targets.{t}.wallet] のルートとフィールドをアプリの API と照合し、システムウォレットに残高があることを確認してください"),
+    # Before the generic "not run:" (the first pattern that matches wins).
+    (r"not run: the app was not started: every module named on the command line declares HARNESS_NEEDS_APP = False",
+     "未実施: アプリは起動していません。コマンドラインで指定したモジュールがすべて HARNESS_NEEDS_APP = False を宣言しています"),
     (r"not run: (?P<x>.*)", "未実施: {x}"),
     (r"blocked: (?P<x>.*)", "ブロック（対象に到達できません）: {x}"),
     (r"flow '(?P<f>[^']+)' could not run: (?P<x>.*)", "フロー '{f}' を実行できませんでした: {x}"),

@@ -17,6 +17,7 @@ import importlib
 import importlib.util
 import json
 import os
+import re
 import sys
 
 # Run by path: this folder is sys.path[0]; take it out so the app's imports see only its own.
@@ -70,13 +71,18 @@ def without_harness_schemas(options: dict) -> dict:
     return {**options, "include_name": include_name}
 
 
+def with_driver(url: str, driver: str) -> str:
+    """``url`` (any PostgreSQL scheme) for ``driver``."""
+    return re.sub(r"^postgres(ql)?(\+\w+)?://", f"postgresql+{driver}://", url, count=1)
+
+
 def tenant_schema(url: str, metadata, wanted: str, driver: str) -> str:
     """Where unqualified models live: ``wanted``, or for "*" the schema (not public, not
     PostgreSQL's, not the harness's) holding most of their tables (schema_translate_map)."""
     if wanted != "*":
         return wanted
     names = [t.name for t in metadata.tables.values() if t.schema is None]
-    engine = create_engine(url.replace("postgresql+psycopg://", f"postgresql+{driver}://", 1), poolclass=pool.NullPool)
+    engine = create_engine(with_driver(url, driver), poolclass=pool.NullPool)
     try:
         with engine.connect() as connection:
             row = connection.exec_driver_sql(
@@ -95,7 +101,7 @@ def compare(url: str, metadata, options: dict, schema: str = "") -> list[dict]:
             where = tenant_schema(url, metadata, schema, driver) if schema else ""
             # The models' unqualified tables are compared with the default schema: make it theirs.
             args = {"options": f"-c search_path={where}"} if where else {}
-            engine = create_engine(url.replace("postgresql+psycopg://", f"postgresql+{driver}://", 1),
+            engine = create_engine(with_driver(url, driver),
                                    poolclass=pool.NullPool, connect_args=args)  # fmt: skip
             try:
                 with engine.connect() as connection:
@@ -112,7 +118,7 @@ def compare_async(url: str, metadata, options: dict) -> list[dict]:
     from sqlalchemy.ext.asyncio import create_async_engine
 
     async def run() -> list[dict]:
-        engine = create_async_engine(url.replace("postgresql+psycopg://", "postgresql+asyncpg://", 1)
+        engine = create_async_engine(with_driver(url, "asyncpg")
                                      .replace("sslmode=", "ssl="), poolclass=pool.NullPool)  # fmt: skip
         try:
             async with engine.connect() as connection:
