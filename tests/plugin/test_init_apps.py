@@ -63,5 +63,8 @@ def test_init_then_local_run_is_green(name: str, request: pytest.FixtureRequest)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert "項目" in run.stdout  # the Japanese summary line
     items = _items(app)
-    assert all(status in ("pass", "na") for status in items.values()), items
+    # db-reconnect (optional) is honestly "not run" where no route init could reach without a
+    # login reads the database (template_app): nothing was cut, so nothing is claimed.
+    assert all(status in ("pass", "na") or (item, status) == ("db-reconnect", "not_run")
+               for item, status in items.items()), items  # fmt: skip
     assert items["health"] == items["routes"] == items["migration-head"] == "pass"

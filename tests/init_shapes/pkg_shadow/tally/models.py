@@ -10,4 +10,4 @@ class Entry(Base):
     __tablename__ = "entry"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    cents: Mapped[int] = mapped_column(Integer)
+    cents: Mapped[int | None] = mapped_column(Integer)  # nullable, as the migration makes it
