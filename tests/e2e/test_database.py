@@ -80,7 +80,7 @@ def run_database_suite(project, *args: str, **kwargs):
 
 def test_healthy_stack_is_all_green_and_leaves_nothing(project):
     result = run_database_suite(project)
-    result.assert_outcomes(passed=9)
+    result.assert_outcomes(passed=8)
     assert set(project.outcomes_by_item()) == DB_ITEMS
     # Only the database suite named: PostgreSQL and the migrations, no app server.
     assert "not starting the app: the selected tests need only the database" in result.stdout.str()
@@ -217,14 +217,3 @@ def test_database_fault_fails_exactly_its_items(project, fault):
         assert outcomes[item] <= {"passed", "skipped"}, (item, outcomes[item])
     if fault == "pgvector_dropped":
         assert outcomes["pgvector-usable"] == {"skipped"}
-
-
-def test_a_module_declaring_it_needs_no_app_gets_none_and_an_http_test_says_why(project):
-    (project.path / "suites" / "test_mine.py").write_text(
-        "HARNESS_NEEDS_APP = False\n\n\ndef test_talks_http(http):\n    pass\n"
-    )
-    result = project.run("suites/test_mine.py")
-    assert "not starting the app: the selected tests need only the database" in result.stdout.str()
-    assert {t["message"] for t in project.results()["tests"]} == {
-        "not run: the app was not started: every module named on the command line declares HARNESS_NEEDS_APP = False"
-    }
