@@ -191,14 +191,14 @@ def diff_snapshots(live: Snapshot, replayed: Snapshot) -> list[str]:
     for kind in ORDER:
         have, want = live.get(kind, {}), replayed.get(kind, {})
         for entry in sorted(set(have) - set(want)):
-            if not _folded(kind, entry, live, replayed):
+            if not folded(kind, entry, live, replayed):
                 lines.append(
                     _extra(
                         kind, entry, _contents(live, entry) if kind == "schemas" else have[entry]
                     )
                 )
         for entry in sorted(set(want) - set(have)):
-            if not _folded(kind, entry, replayed, live):
+            if not folded(kind, entry, replayed, live):
                 lines.append(_missing(kind, entry, want[entry]))
         for entry in sorted(set(have) & set(want)):
             if have[entry] != want[entry]:
@@ -209,14 +209,14 @@ def diff_snapshots(live: Snapshot, replayed: Snapshot) -> list[str]:
 
 
 def _extra(kind: str, entry: str, definition: str) -> str:
-    what = _shown(definition)
+    what = shown(definition)
     if kind in SELF_NAMED:
         return f"{entry}: in the live database, but no migration creates it{what}"
     return f"{entry}: {NOUN[kind]} in the live database that no migration creates{what}"
 
 
 def _missing(kind: str, entry: str, definition: str) -> str:
-    what = _shown(definition)
+    what = shown(definition)
     if kind in SELF_NAMED:
         return f"{entry}: the migrations create it, but it is missing in the live database{what}"
     return f"{entry}: {NOUN[kind]} the migrations create is missing in the live database{what}"
@@ -230,7 +230,7 @@ def _changed(kind: str, entry: str, have: str, want: str) -> str:
         parts += [f"value(s) {', '.join(missing)} of the migrations missing"] if missing else []
         if parts:
             return f"{entry}: {'; '.join(parts)} (live: {have}; migrations: {want})"
-    return f"{entry}: live has {_cut(have)!r}, the migrations give {_cut(want)!r}"
+    return f"{entry}: live has {cut(have)!r}, the migrations give {cut(want)!r}"
 
 
 def _contents(snap: Snapshot, schema_entry: str) -> str:
@@ -245,15 +245,16 @@ def _contents(snap: Snapshot, schema_entry: str) -> str:
     )
 
 
-def _shown(definition: str) -> str:
-    return f" ({_cut(definition)})" if definition else ""
+def shown(definition: str, limit: int = 240) -> str:
+    """`` (definition)`` for a line that names an object, cut to ``limit``; "" without one."""
+    return f" ({cut(definition, limit)})" if definition else ""
 
 
-def _cut(definition: str, limit: int = 240) -> str:
+def cut(definition: str, limit: int = 240) -> str:
     return definition if len(definition) <= limit else definition[: limit - 1] + "…"
 
 
-def _folded(kind: str, entry: str, side: Snapshot, other: Snapshot) -> bool:
+def folded(kind: str, entry: str, side: Snapshot, other: Snapshot) -> bool:
     """True when ``entry`` only exists because its table or schema exists on ``side`` only."""
     if kind != "schemas":
         schema = f"schema {schema_of(kind, entry)}"

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from harness.checks.catalog import Snapshot, app_schemas, snapshot
+from harness.checks.catalog import Snapshot, app_schemas, cut, snapshot
 from harness.checks.migrations import read_db_revisions
 from harness.checks.routelist import routes_from_openapi, routes_spec
 from harness.config.database import database_spec
@@ -195,6 +195,5 @@ def _tls(a: Side, b: Side) -> Iterator[Difference]:
                              f"{other.tls_days_left:g}" if other.tls_days_left is not None else "")  # fmt: skip
 
 
-def _cut(definition: str, limit: int = 160) -> str:
-    text = definition or "exists"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _cut(definition: str) -> str:
+    return cut(definition or "exists", 160)
