@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from harness.init.astnames import call_name
 from harness.init.detect import python_files
 
 # Folders whose modules the served app does not import: their reads are not the app's.
@@ -177,7 +178,7 @@ def _field_default(value: ast.expr | None) -> tuple[Any, str | None]:
     """(the default, an alias naming the variable) of ``= x`` or ``= Field(...)``."""
     if value is None:
         return MISSING, None
-    if not (isinstance(value, ast.Call) and _call_name(value) == "Field"):
+    if not (isinstance(value, ast.Call) and call_name(value) == "Field"):
         return _literal(value, ...), None
     keywords = {k.arg: k.value for k in value.keywords if k.arg}
     alias = None
@@ -204,15 +205,6 @@ def _alias_name(node: ast.expr) -> str | None:
     return first
 
 
-def _call_name(call: ast.Call) -> str:
-    func = call.func
-    return (
-        func.id
-        if isinstance(func, ast.Name)
-        else func.attr
-        if isinstance(func, ast.Attribute)
-        else ""
-    )
 
 
 def _is_environ(node: ast.expr) -> bool:
@@ -234,14 +226,14 @@ def _direct_read(node: ast.AST, where: str) -> EnvRead | None:
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
             return EnvRead(key.value, MISSING, f"{where}:{node.lineno}")
         return None
-    if not isinstance(node, ast.Call) or not node.args or _call_name(node) not in _ENV_CALLS:
+    if not isinstance(node, ast.Call) or not node.args or call_name(node) not in _ENV_CALLS:
         return None
     first = node.args[0]
     if not (
         isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value.isupper()
     ):
         return None
-    name, func = _call_name(node), node.func
+    name, func = call_name(node), node.func
     receiver = func.value if isinstance(func, ast.Attribute) else None
     if name == "get" and not (receiver is not None and _is_environ(receiver)):
         return None

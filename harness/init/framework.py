@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.init.astnames import call_name
+
 _CONSTRUCTORS = {
     "FastAPI": "fastapi",
     "Flask": "flask",
@@ -159,7 +161,7 @@ def _objects(tree: ast.Module) -> Iterator[tuple[str, bool, int]]:
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names = [t.id for t in targets if isinstance(t, ast.Name)]
-            call = _call_name(node.value)
+            call = call_name(node.value)
             if names and (call in _CONSTRUCTORS or call in _FACTORY_CALLS):
                 has_object = True
                 yield names[0], False, 0
@@ -170,15 +172,6 @@ def _objects(tree: ast.Module) -> Iterator[tuple[str, bool, int]]:
                 yield "app", False, 2  # built lazily by the module's __getattr__
 
 
-def _call_name(call: ast.Call) -> str:
-    func = call.func
-    return (
-        func.id
-        if isinstance(func, ast.Name)
-        else func.attr
-        if isinstance(func, ast.Attribute)
-        else ""
-    )
 
 
 def _imports(tree: ast.Module) -> set[str]:

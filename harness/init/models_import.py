@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from harness.init.astnames import call_name
 from harness.init.envreads import app_modules
 
 Binding = tuple[str, str]  # (module, attribute path inside it; "" for the module itself)
@@ -114,7 +115,7 @@ def flask_sqlalchemy_metadata(app_dir: Path) -> str | None:
         for node in tree.body:
             if (
                 isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
-                and _call_name(node.value) == "SQLAlchemy"
+                and call_name(node.value) == "SQLAlchemy"
                 and isinstance(node.targets[0], ast.Name)
             ):  # fmt: skip
                 return f"{_module(path, app_dir)}:{node.targets[0].id}.metadata"
@@ -181,12 +182,3 @@ def _module(path: Path, app_dir: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _call_name(call: ast.Call) -> str:
-    func = call.func
-    return (
-        func.id
-        if isinstance(func, ast.Name)
-        else func.attr
-        if isinstance(func, ast.Attribute)
-        else ""
-    )
