@@ -25,7 +25,7 @@ from harness.config.database import database_spec
 from harness.config.targets import Target
 from harness.errors import TargetUnreachable
 from harness.transport.db import database_errors, make_engine
-from harness.transport.http import describe_transport_error
+from harness.transport.http import describe_transport_error, transport_cause
 from harness.transport.tls import peer_certificate, tls_spec
 
 VERSION_FIELDS = ("version", "git_sha", "commit", "revision", "build", "release")
@@ -115,6 +115,7 @@ def _read_http(target: Target, side: Side) -> None:
         raise TargetUnreachable(
             f"{target.name}: {target.base_url}: {describe_transport_error(exc)}.",
             hint="check base_url and that the service is up",
+            cause=transport_cause(exc),
         ) from exc
 
 

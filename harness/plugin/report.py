@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from harness.errors import EXIT_BLOCKED, StackError
+from harness.errors import CONFIG, EXIT_BLOCKED, StackError, cause_of
 from harness.plugin.paths import option_or_ini, project_dir
 from harness.plugin.session import environment_facts
 from harness.report.build import build_checklist_report
@@ -47,6 +47,7 @@ def build_results(state: HarnessState, exit_status: int, root: Path) -> dict[str
         "exit_status": exit_status,
         "status": run_status(exit_status),
         "blocked_reason": reason.one_line() if reason else (met[0] if met else None),
+        "blocked_cause": cause_of(reason) if reason else (CONFIG if met else None),
         "environment": {
             **environment_facts(root),
             "stack_timings_s": state.addresses.timings_s if state.addresses else {},

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from harness.errors import TargetUnavailable
+from harness.errors import DB_RESTARTING, TargetUnavailable
 from harness.plugin.session import get_state
-from harness.report.results import PROP_BLOCKED
+from harness.report.results import PROP_BLOCKED, PROP_CAUSE
 from harness.transport.restart import RestartWatch
 
 _watch_key = pytest.StashKey["RestartWatch | None"]()
@@ -54,6 +54,7 @@ def pytest_runtest_makereport(
     report.outcome = "skipped"
     report.longrepr = (str(item.path), item.location[1] or 0, f"blocked: {reason}")
     report.user_properties.append((PROP_BLOCKED, reason))
+    report.user_properties.append((PROP_CAUSE, DB_RESTARTING))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -55,6 +55,7 @@ def _write_line(write: dict[str, Any], lang: str) -> str:
 def _md_what(row: dict[str, Any], item: dict[str, Any], L: dict[str, str]) -> str:
     """The Markdown row's last cell: what happened, the values, waivers, then the remedy."""
     parts = [*row["summaries"], *row["observed"]]
+    parts += [f"{L['app_error']}: {line}" for line in row.get("app_errors", [])]
     if row["reason"] and not row["summaries"]:
         parts.append(row["reason"])
     parts += [w["text"] for w in row["waivers"]]

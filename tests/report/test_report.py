@@ -59,7 +59,8 @@ def test_markdown_and_html_show_exact_counts_in_english(mixed_run):
     assert f"**{SUMMARY_EN}**" in md
     assert re.search(r"^\| ❌ \| \*\*pgvector\*\* .*\| fail \| yes \| 1 \|", md, re.MULTILINE)
     assert re.search(r"^\| ✅ \| \*\*routes\*\* .*\| pass \| yes \| 2 \|", md, re.MULTILINE)
-    assert re.search(r"^\| ⛔ \| \*\*migration-head\*\* .*\| blocked \|", md, re.MULTILINE)
+    # The blocked label names the cause: the database, not "the target", could not be reached.
+    assert re.search(r"^\| ⛔ \| \*\*migration-head\*\* .*\| blocked \(the database could not be reached\) \|", md, re.MULTILINE)
     assert re.search(r"^\| ⬜ \| \*\*wallet-reward\*\* .*\| not run \|", md, re.MULTILINE)
     assert "run CREATE EXTENSION vector; as the database owner" in md
     html = (mixed_run.folder / "checklist.html").read_text(encoding="utf-8")
@@ -78,6 +79,9 @@ def test_report_command_rerenders_in_japanese(mixed_run, tmp_path):
     md = (folder / "checklist.md").read_text(encoding="utf-8")
     assert f"**{SUMMARY_JA}**" in md
     assert re.search(r"^\| ❌ \| \*\*pgvector\*\* pgvector 拡張が最低バージョン以上でインストール済み \| 不合格 \| はい \|", md, re.MULTILINE)
+    assert re.search(r"^\| ⛔ \| \*\*migration-head\*\* .*\| ブロック（データベースに接続できません） \|", md, re.MULTILINE)
+    assert "ブロック（データベースに接続できません）: database postgresql://app:***@127.0.0.1:9/app" in md
+    assert "対象に到達できません" not in md
     assert re.search(r"^\| ⬜ \| \*\*docs-updated\*\* ドキュメント更新 .*\| 未実施 \| はい \(手動\) \|", md, re.MULTILINE)
     html = (folder / "checklist.html").read_text(encoding="utf-8")
     assert SUMMARY_JA in html and "✅ 合格: 2" in html and "⛔ ブロック: 1" in html and '<html lang="ja">' in html
