@@ -12,6 +12,8 @@ route that is not JSON); ``login_status`` makes the login answer that status (50
 
 from __future__ import annotations
 
+import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -151,3 +153,67 @@ def serve(app: Any, *, certfile: str | None = None, keyfile: str | None = None) 
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+class TcpRelay:
+    """A byte relay in front of ``upstream`` (host, port) that drops, with a TCP reset, every
+    connection whose request's path starts with one of ``reset`` (a load balancer or a crashed
+    worker cutting a kept-alive connection), and forwards everything else. ``silent``: accept
+    and never answer anything (a frozen service), so a request times out."""
+
+    def __init__(self, upstream: tuple[str, int], *, reset: tuple[str, ...] = (), silent: bool = False) -> None:
+        self.upstream, self.reset, self.silent = upstream, reset, silent
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        self.resets = 0
+        self._held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.close()
+        for held in self._held:
+            held.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            if self.silent:
+                self._held.append(client)  # read nothing, answer nothing
+                continue
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        upstream = socket.create_connection(self.upstream)
+        threading.Thread(target=_pump, args=(upstream, client), daemon=True).start()
+        while chunk := _recv(client):
+            request_line = chunk.split(b"\r\n", 1)[0].split(b" ")
+            path = request_line[1].decode(errors="replace") if len(request_line) == 3 else ""
+            if self.reset and path.startswith(self.reset):
+                self.resets += 1
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                break  # closing with linger 0 sends RST: "connection reset by peer"
+            upstream.sendall(chunk)
+        client.close()
+        upstream.close()
+
+
+def _recv(sock: socket.socket) -> bytes:
+    try:
+        return sock.recv(65536)
+    except OSError:
+        return b""
+
+
+def _pump(source: socket.socket, sink: socket.socket) -> None:
+    while chunk := _recv(source):
+        try:
+            sink.sendall(chunk)
+        except OSError:
+            return
+    try:
+        sink.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass

@@ -77,17 +77,18 @@ def blocking_line(payload: dict[str, Any], lang: str) -> str:
     items = blocking(payload)
     if not items:
         return L["releasable"]
-    named = ", ".join(f"{i['id']} ({_status_words(i, lang)})" for i in items)
+    named = ", ".join(f"{i['id']} ({_status_words(i, lang, inline=False)})" for i in items)
     return f"{L['blocks_release']}: {named}"
 
 
-def _status_words(item: dict[str, Any], lang: str) -> str:
-    """``fail``; a blocked item names its cause: ``blocked (the connection was reset)``."""
-    if item["status"] == "blocked":
-        label = blocked_label(item.get("cause"), lang)
-        if label:
-            return label
-    return labels(lang).get(item["status"], item["status"])
+def _status_words(item: dict[str, Any], lang: str, *, inline: bool = True) -> str:
+    """``fail``; a blocked item names its cause: ``blocked (the connection was reset)``, or
+    in parentheses already (``inline=False``) ``blocked: the connection was reset``."""
+    status = labels(lang).get(item["status"], item["status"])
+    words = cause_words(item.get("cause"), lang) if item["status"] == "blocked" else None
+    if not words:
+        return status
+    return (blocked_label(item.get("cause"), lang) or status) if inline else f"{status}: {words}"
 
 
 def sorted_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
