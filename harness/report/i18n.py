@@ -34,7 +34,7 @@ LABELS: dict[str, dict[str, str]] = {
         "collection_errors": "Not collected: files that did not import (the rest of the run went on)",
         "writes": "Writes to the database",
         "writes_note": "Everything the harness wrote; every other connection was read-only at the server.",
-        "app_error": "The app's error (from its log)", "app_error_at": "at",
+        "app_error": "The app's error (from its log)", "app_error_at": " (at {frame})",
     },
     "ja": {
         "pass": "合格", "fail": "不合格", "blocked": "ブロック", "not_run": "未実施",
@@ -63,7 +63,7 @@ LABELS: dict[str, dict[str, str]] = {
         "collection_errors": "収集できなかったファイル（インポートに失敗。実行の残りは続行しました）",
         "writes": "データベースへの書き込み",
         "writes_note": "ハーネスが書き込んだものの一覧です。ほかの接続はすべてサーバー側で読み取り専用でした。",
-        "app_error": "アプリのエラー（アプリのログより）", "app_error_at": "発生箇所:",
+        "app_error": "アプリのエラー（アプリのログより）", "app_error_at": "（発生箇所: {frame}）",
     },
 }
 

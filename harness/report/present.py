@@ -125,7 +125,7 @@ def _reason(key: str, item: dict[str, Any], lang: str) -> str | None:
 def app_error_line(error: dict[str, str], lang: str) -> str:
     """``ValueError: boom (at app/routes.py:12 in list_users)``: the app's exception line
     and its last frame, as read from its log (already masked)."""
-    where = f" ({labels(lang)['app_error_at']} {error['frame']})" if error.get("frame") else ""
+    where = labels(lang)["app_error_at"].format(frame=error["frame"]) if error.get("frame") else ""
     return f"{error.get('error', '')}{where}"
 
 

@@ -37,6 +37,9 @@ class StackAddresses:
     # migrate steps ("" = none): the schema the migrations alone build, so schema-drift need
     # not replay them (checks/schema.py).
     migrated_snapshot_url: str = ""
+    # The served app's log ("" = no app served here): the report shows the tracebacks a
+    # failing test's requests left in it (harness.plugin.applog).
+    app_log: str = ""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -105,7 +108,8 @@ class LocalStack:
         if copier.ident is not None:  # never started: the first migrate step is no upgrade
             copier.join()
         base_url = self.app.base_url if self.app else ""
-        return StackAddresses(base_url, self.postgres.url(), timings, *snapshot_url)
+        return StackAddresses(base_url, self.postgres.url(), timings, *(snapshot_url or [""]),
+                              app_log=str(log_path) if self.app else "")  # fmt: skip
 
     def _snapshot_migrated(self, timings: dict[str, float]) -> list[str]:
         """``CREATE DATABASE … TEMPLATE`` of the freshly migrated database: a copy on the

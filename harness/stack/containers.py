@@ -141,7 +141,8 @@ class ContainersStack:
             log_file(self.log_dir), progress, timings, serve=self.with_app,
             mapping=MappingProbe.for_target(self.target, database_url),
         )  # fmt: skip
-        return StackAddresses(self.app.base_url if self.app else "", database_url, timings)
+        return StackAddresses(self.app.base_url if self.app else "", database_url, timings,
+                              app_log=str(self.app.log_path) if self.app else "")  # fmt: skip
 
     def _start_postgres(self, progress: Progress) -> str:
         image = self.settings.image
