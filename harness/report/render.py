@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from harness.report import present
 from harness.report.i18n import MARKS, STATUS_ORDER, labels, summary_text, word
+from harness.report.marks import svg_mark
 from harness.report.messages import translate
 from harness.secrets import redact
 
@@ -37,6 +38,7 @@ def _environment(lang: str = "en", tz: Any = None) -> Environment:
     env.filters["dur"] = lambda value: present.duration(value, lang)
     env.filters["md_what"] = _md_what
     env.filters["write_line"] = lambda write: _write_line(write, lang)
+    env.filters["mark"] = svg_mark
     return env
 
 
