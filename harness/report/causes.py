@@ -21,7 +21,7 @@ from harness.errors import (
     TIMEOUT,
     UNREACHABLE,
 )
-from harness.report.messages import translate
+from harness.report.messages import fragments, translate, translated
 
 CAUSE_WORDS: dict[str, dict[str, str]] = {
     UNREACHABLE: {"en": "the target could not be reached", "ja": "対象に到達できません"},
@@ -60,4 +60,9 @@ def blocked_reason(key: str, item: dict[str, Any], lang: str) -> str | None:
     if label is None:
         return translate(key, reason, lang)
     rest = (reason or "").removeprefix("blocked: ")
-    return f"{label}: {translate(key, rest, lang)}" if rest else label
+    if not rest:
+        return label
+    # A message the catalog knows is translated; another keeps its words, with the known
+    # fragments in it translated in place (never cut at its "; " and half translated).
+    said = translate(key, rest, lang) if translated(key, rest) else fragments(rest, lang)
+    return f"{label}: {said}"
