@@ -8,42 +8,23 @@ Ctrl-C, a failing test and a failed start alike.
 from __future__ import annotations
 
 import atexit
-import json
 import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from harness.config.stack import stack_spec, system_bindir
 from harness.config.targets import Target
 from harness.errors import StackError
+from harness.stack.addresses import StackAddresses
 from harness.stack.app import AppProcess, launch_app, log_file
 from harness.stack.mapping import MappingProbe
 from harness.stack.postgres import EmbeddedPostgres
 from harness.transport.wait import Progress
 
 MIGRATED_SNAPSHOT_DB = "harness_migrated_snapshot"
-
-
-@dataclass(frozen=True)
-class StackAddresses:
-    base_url: str
-    database_url: str
-    timings_s: dict[str, float] = field(default_factory=dict)
-    # A copy of the database taken right after the app's upgrade steps, before its other
-    # migrate steps ("" = none): the schema the migrations alone build, so schema-drift need
-    # not replay them (checks/schema.py).
-    migrated_snapshot_url: str = ""
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_json(cls, text: str) -> StackAddresses:
-        return cls(**json.loads(text))
 
 
 class LocalStack:

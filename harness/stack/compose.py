@@ -28,7 +28,7 @@ from typing import Any
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError, StackError
 from harness.secrets import redact
-from harness.stack import StackAddresses
+from harness.stack.addresses import StackAddresses
 from harness.stack.engine import COMPOSE_PROJECT_PREFIX
 from harness.stack.procs import pid_alive
 from harness.transport.wait import HttpWaitStrategy, Progress

@@ -28,7 +28,7 @@ from typing import Any
 from harness.config.targets import Target
 from harness.errors import ConfigError, HarnessError, StackError, first_line
 from harness.secrets import redact, register_secret
-from harness.stack import StackAddresses
+from harness.stack.addresses import StackAddresses
 from harness.stack.app import AppProcess, launch_app, log_file
 from harness.stack.engine import (
     LABEL,

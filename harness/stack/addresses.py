@@ -1,0 +1,26 @@
+"""Where a started stack answers: plain data, JSON-serialisable, so the xdist controller can
+hand it to workers. Its own module so that each kind of stack (harness.stack, .containers,
+.compose) returns it without importing the package that chooses among them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class StackAddresses:
+    base_url: str
+    database_url: str
+    timings_s: dict[str, float] = field(default_factory=dict)
+    # A copy of the database taken right after the app's upgrade steps, before its other
+    # migrate steps ("" = none): the schema the migrations alone build, so schema-drift need
+    # not replay them (checks/schema.py).
+    migrated_snapshot_url: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> StackAddresses:
+        return cls(**json.loads(text))
