@@ -14,11 +14,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness.init.detect import NO_VENV, Findings, detect
+from harness.init.detect import NO_VENV, detect
 from harness.init.plan_app import plan_from_app, plan_from_served_app
 from harness.init.profile import Plan, render
 from harness.init.selfcheck import self_check, write_outputs
 from harness.init.settle import settle
+from harness.init.source import Findings
 
 
 def register(subparsers: Any) -> None:

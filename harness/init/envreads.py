@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.init.astnames import call_name
-from harness.init.detect import python_files
+from harness.init.source import python_files
 
 # Folders whose modules the served app does not import: their reads are not the app's.
 _NOT_APP = {"tests", "test", "testing", "scripts", "docs", "examples", "migrations", "alembic"}

@@ -1,5 +1,5 @@
 """Where the app lives and how it runs: its folder, its web app object, its interpreter, its
-migrations. Fills ``Findings`` (harness.init.detect) from harness.init.framework, layout,
+migrations. Fills ``Findings`` (harness.init.source) from harness.init.framework, layout,
 interpreters, migrate and flask_shape; each thing it cannot decide is one TODO line.
 """
 
@@ -15,7 +15,7 @@ from harness.init.layout import app_folder, shadow_todo
 from harness.init.migrate import read_migrations
 
 if TYPE_CHECKING:
-    from harness.init.detect import Findings
+    from harness.init.source import Findings
 
 
 def locate_app(found: Findings, root: Path, files: list[Path]) -> None:

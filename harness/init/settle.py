@@ -14,9 +14,9 @@ from pathlib import Path
 
 from harness.config.app import AppSpec
 from harness.errors import AppCodeError
-from harness.init.detect import Findings
 from harness.init.driver import choose_drivers
 from harness.init.models_import import model_modules
+from harness.init.source import Findings
 from harness.stack.appcode import NO_DATABASE_URL, AppCode, database_variables
 
 
