@@ -18,6 +18,7 @@ import pytest
 
 from harness.config.profile import ChecksSpec, suggestion
 from harness.errors import ConfigError
+from harness.plugin.isolation import MAX_REASON, early_failures
 from harness.report.checklist import Checklist, checklist_key
 from harness.report.results import NA_PREFIX
 from harness.secrets import redact
@@ -110,7 +111,6 @@ class CollectionWatch:
 
 # pytest's text for a module or conftest that does not import names the file in quotes.
 _IMPORTING = re.compile(r"while (?:importing test module|loading conftest) '([^']+)'")
-MAX_REASON = 300
 
 
 def describe_failure(report: pytest.CollectReport, root: Path | None) -> dict[str, str]:
@@ -137,8 +137,6 @@ def relative(path: Path, root: Path | None) -> str:
 
 def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):
-        from harness.plugin.isolation import early_failures  # a plugin too: imported by now
-
         watch = CollectionWatch(config.rootpath)
         for failure in early_failures(config):  # a conftest that failed before collection
             watch.add(failure)
