@@ -97,7 +97,7 @@ class ComposeStack:
         progress(f"docker compose up ({self.compose_file.name}, project {self.project})")
         try:
             self.compose.start()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 compose raises anything it met: one line, blocked
             raise StackError(
                 f"docker compose up failed for {self.compose_file}: {_stderr(exc)}",
                 hint="run `docker compose up` there by hand to see why",

@@ -120,7 +120,7 @@ class ContainersStack:
         except HarnessError:
             self.stop()
             raise
-        except Exception as exc:  # the engine's own errors (API, transport): one line, blocked
+        except Exception as exc:  # noqa: BLE001 the engine's own errors (API, transport): one line
             self.stop()
             raise StackError(
                 f"the containers stack could not be started: {type(exc).__name__}: {_first_line(exc)}",
@@ -156,7 +156,7 @@ class ContainersStack:
         progress(f"starting PostgreSQL from {image}")
         try:
             container.start()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 readiness raises what it met: one line, blocked
             raise StackError(
                 f"PostgreSQL container from {image} did not become ready: {_first_line(exc)}",
                 log_tail=redact(_container_logs(container)),
@@ -176,7 +176,7 @@ class ContainersStack:
         progress(f"pulling {image}")
         try:
             self.client.images.pull(image)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 API, registry, transport: one line, blocked
             raise StackError(
                 f"image {image} is not on the Docker engine and could not be pulled "
                 f"({_first_line(exc)}).",
@@ -230,7 +230,7 @@ def _container_logs(container: Any) -> str:
     try:
         stdout, stderr = container.get_logs()
         return (stdout + stderr).decode(errors="replace")[-3000:]
-    except Exception:
+    except Exception:  # noqa: BLE001 the log only adds to a message already being raised
         return ""
 
 
@@ -246,5 +246,5 @@ def _quietly(step: Any) -> None:
         return
     try:
         step()
-    except Exception:
+    except Exception:  # noqa: BLE001 one failed step must not skip the rest of teardown
         pass
