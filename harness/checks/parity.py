@@ -151,9 +151,9 @@ def compare_sides(a: Side, b: Side) -> list[Difference]:
 def _facts(a: Side, b: Side) -> Iterator[Difference]:
     for key in sorted(set(a.facts) | set(b.facts)):
         x, y = a.facts.get(key, ""), b.facts.get(key, "")
-        if key in a.facts and key in b.facts or key.startswith("extension"):
-            if x != y:
-                yield Difference("fact", key, a.name, b.name, x, y)
+        both = (key in a.facts and key in b.facts) or key.startswith("extension")
+        if both and x != y:
+            yield Difference("fact", key, a.name, b.name, x, y)
 
 
 def _catalogs(a: Side, b: Side) -> Iterator[Difference]:

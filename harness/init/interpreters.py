@@ -94,7 +94,7 @@ def _active_venv() -> Path | None:
 def _poetry_project(app_dir: Path, repo: Path) -> Path | None:
     for folder in (app_dir, *app_dir.parents):
         tool = _pyproject(folder).get("tool", {})
-        if isinstance(tool, dict) and "poetry" in tool or (folder / "poetry.lock").is_file():
+        if (isinstance(tool, dict) and "poetry" in tool) or (folder / "poetry.lock").is_file():
             return folder
         if folder == repo or not folder.is_relative_to(repo):
             break

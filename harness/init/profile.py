@@ -64,7 +64,7 @@ def _key(name: str) -> str:
 def _table(name: str, values: dict[str, Any]) -> list[str]:
     lines = [f"[{name}]"]
     lines += [f"{_key(k)} = {toml_value(v)}" for k, v in values.items() if v is not None]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def render(plan: Plan) -> str:

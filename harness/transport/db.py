@@ -78,7 +78,7 @@ def _hint(reason: str) -> str:
 
 
 def _between(text: str, start: str, end: str) -> str:
-    head, _, rest = text.partition(start)
+    _, _, rest = text.partition(start)
     return rest.partition(end)[0] if rest else "?"
 
 
