@@ -18,7 +18,7 @@ from typing import Protocol
 from harness.config.stack import stack_spec, system_bindir
 from harness.config.targets import Target
 from harness.errors import StackError
-from harness.stack.addresses import StackAddresses
+from harness.stack.addresses import StackAddresses as StackAddresses  # re-exported
 from harness.stack.app import AppProcess, launch_app, log_file
 from harness.stack.mapping import MappingProbe
 from harness.stack.postgres import EmbeddedPostgres

@@ -22,7 +22,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from harness.errors import ConfigError, DatabaseUnreachable
 from harness.secrets import mask_url, redact
 from harness.transport import writes
-from harness.transport.engines import make_engine, make_writer  # noqa: F401  (re-exported)
+from harness.transport.engines import make_engine as make_engine  # re-exported
+from harness.transport.engines import make_writer as make_writer
 from harness.transport.liveness import why_sweep
 
 if TYPE_CHECKING:
