@@ -154,7 +154,7 @@ def _database(plan: Plan) -> dict[str, Any]:
 
 
 def _not_applicable(plan: Plan) -> dict[str, str]:
-    reasons = {}
+    reasons: dict[str, str] = {}
     if "vector" not in plan.found.extensions:
         why = "the app's migrations create no vector extension"
         reasons |= {"pgvector": why, "pgvector-usable": why}

@@ -247,7 +247,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.excinfo is not None and call.excinfo.errisinstance((TargetUnavailable, ConfigError)):
         # The target could not be looked at, or a person must fix the configuration (the app's
         # code cannot run, the replay went elsewhere): not a product failure, so not "failed".
-        reason = call.excinfo.value.one_line()
+        error = call.excinfo.value
+        assert isinstance(error, (TargetUnavailable, ConfigError))
+        reason = error.one_line()
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, f"blocked: {reason}")
         report.user_properties.append((PROP_BLOCKED, reason))

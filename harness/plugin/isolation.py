@@ -196,4 +196,5 @@ def isolated(config: pytest.Config) -> bool:
 
 
 def early_failures(config: pytest.Config) -> list[dict[str, str]]:
-    return list(config.stash.get(early_failures_key, []))
+    failures: list[dict[str, str]] = config.stash.get(early_failures_key, [])
+    return list(failures)

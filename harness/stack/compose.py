@@ -105,7 +105,7 @@ class ComposeStack:
         base_url = f"http://127.0.0.1:{self._port(self.settings.app_service, self.settings.app_port)}"
         self._wait_healthy(base_url, progress)
         timings = {"compose_up": time.perf_counter() - mark}
-        return StackAddresses(base_url, self._database_url(), timings)
+        return StackAddresses(base_url, self._database_url() or "", timings)
 
     def _port(self, service: str, port: int) -> int:
         publisher = self.compose.get_container(service).get_publisher(by_port=port)

@@ -187,8 +187,9 @@ class ContainersStack:
         from harness.stack.compose import ComposeStack
 
         assert self.settings.compose_file is not None
-        self.compose = ComposeStack(self.target, self.settings.compose_file, self.owner)
-        return self.compose.start(self.client, progress)
+        compose = ComposeStack(self.target, self.settings.compose_file, self.owner)
+        self.compose = compose
+        return compose.start(self.client, progress)
 
     def stop(self) -> None:
         """Idempotent; each step runs even if an earlier one failed."""
@@ -229,7 +230,8 @@ def _loopback_port(client: Any, container_id: str, port: int) -> int:
 def _container_logs(container: Any) -> str:
     try:
         stdout, stderr = container.get_logs()
-        return (stdout + stderr).decode(errors="replace")[-3000:]
+        logs: bytes = stdout + stderr
+        return logs.decode(errors="replace")[-3000:]
     except Exception:  # noqa: BLE001 the log only adds to a message already being raised
         return ""
 
