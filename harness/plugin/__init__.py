@@ -37,6 +37,7 @@ pytest_plugins = [
     "harness.plugin.checklist", "harness.plugin.deploy", "harness.plugin.fastexit",
     "harness.plugin.restarts", "harness.plugin.secrets_sync", "harness.plugin.account",
     "harness.plugin.isolation", "harness.plugin.writes", "harness.plugin.leftovers",
+    "harness.plugin.parity",
 ]
 
 _WORKER_KEY = "staging_harness"
@@ -97,7 +98,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
         applicability = checks_spec(state.target)
         check_applicability(checklist, applicability, f"targets.{name}.checks")
-        config.stash[not_applicable_key] = dict(applicability.not_applicable)
+        not_applicable = dict(applicability.not_applicable)
+        from harness.plugin.parity import configure_parity
+
+        configure_parity(config, state.target, checklist, not_applicable, _targets_path(config))
+        config.stash[not_applicable_key] = not_applicable
         from harness.plugin.report import validate_report_options
 
         validate_report_options(config, state)  # report_tz and waivers.toml
