@@ -42,7 +42,7 @@ def local_profile(root: Path) -> dict:
     ("name", "inside", "asgi_module"),
     [
         ("no_metadata", ".", "app.main"),
-        ("src_layout", ".", "notes.main"),
+        ("src_layout", ".", "main"),
         ("ini_url", "project", "app.main"),
         ("env_file_up", "backend", "app.main"),
     ],
@@ -64,12 +64,16 @@ def test_target_metadata_none_makes_models_match_not_applicable(tmp_path: Path) 
     assert "models-match" in local["checks"]["not_applicable"]
 
 
-@pytest.mark.xfail(strict=True, reason="corpus gap 6: a src/ layout runs from the repository root")
 def test_src_layout_runs_from_the_repository_root(tmp_path: Path) -> None:
     repo = shape("src_layout", tmp_path)
     found = detect(repo)
     assert found.app_dir == repo
     assert not [line for line in found.todo if "script_location" in line], found.todo
+    assert found.asgi == "main:app" and found.models_path == [repo / "src"], found
+    local = local_profile(repo)
+    assert local["app"]["dir"] == "." and local["app"]["asgi"] == "main:app"
+    assert local["app"]["migrate"] == [["{python}", "-m", "alembic", "upgrade", "head"]]
+    assert local["database"]["models_path"] == ["src"]
 
 
 @pytest.mark.xfail(strict=True, reason="corpus gap 2: an alembic.ini URL env.py uses is named")
