@@ -91,13 +91,16 @@ def instead_of(
     for other in order:
         seen = live.get(other) if other != path else None
         if seen is not None and seen.status == 200:
-            choice = from_answer(other, seen)
+            # The API's document says nothing of the app's health (and may be long): its status.
+            document = other in documents
+            choice = HealthChoice(other, status_only=True) if document else from_answer(other, seen)
             how = f"redirects ({answer.status}) to {other}" if other == target else (
                 f"answers {answer.status} without a token"
             )  # fmt: skip
             what = (
-                "an HTML page: only its status is judged" if choice.status_only
-                else "its body is judged"
+                "its body is judged" if not choice.status_only
+                else "an HTML page: only its status is judged" if "html" in seen.content_type
+                else "only its status is judged"
             )  # fmt: skip
             choice.todo = choice.todo or (
                 f"no health route, and GET {path} {how}: GET {other} stands in ({what}); add a "

@@ -95,8 +95,9 @@ def test_a_stand_in_that_needs_a_token_gives_way_to_the_api_document() -> None:
     live = {"/item": denied, "/store": LiveAnswer(200, "application/json", "[]"),
             "/openapi.json": document}  # fmt: skip
     choice = choose_health(api, live)
-    assert (choice.path, choice.expect, choice.status_only) == ("/openapi.json", {}, False)
+    assert (choice.path, choice.expect, choice.status_only) == ("/openapi.json", None, True)
     assert choice.todo is not None and "GET /item answers 401 without a token" in choice.todo
+    assert "(only its status is judged)" in choice.todo
 
 
 def test_no_route_answering_200_leaves_a_todo_naming_what_was_tried() -> None:
