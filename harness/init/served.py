@@ -1,9 +1,12 @@
-"""Reading the routes from the served app, for an app that connects to its database while it
-is imported (``create_app()`` opening a connection): init's placeholder address cannot
-import it, so init starts the local target it has just written (embedded PostgreSQL, the
-app's migrations, the app) and asks the running app: its OpenAPI document (FastAPI; the
-path found on the docs page when it is not /openapi.json) or its route table with the
-stack's database (Flask), and what its candidate health routes really answer.
+"""Asking the served app: init starts the local target it has drafted (embedded PostgreSQL,
+the app's migrations, the app) and reads from the running app what its source cannot say.
+
+- ``read_served_app``: for an app that connects to its database while it is imported
+  (``create_app()`` opening a connection), which init's placeholder address cannot import:
+  its OpenAPI document (FastAPI; the path found on the docs page when it is not
+  /openapi.json) or its route table with the stack's database (Flask);
+- ``ask_served_app`` and both: what its candidate health routes really answer, and the page
+  each redirect leads to (harness.init.health chooses from that).
 """
 
 from __future__ import annotations
