@@ -95,11 +95,17 @@ def run_migrations(
 
 
 def alembic_step(command: list[str]) -> list[str] | None:
-    """``PYTHON -m alembic ARGS`` run through helpers/alembic_cli.py (the same command line,
-    its configuration pointed at the harness's database); None for any other command."""
-    if len(command) < 3 or command[1:3] != ["-m", "alembic"]:
-        return None
-    return [command[0], str(HELPERS / "alembic_cli.py"), *command[3:]]
+    """``PYTHON -m alembic ARGS`` (or a venv's ``bin/alembic ARGS``, run by that venv's
+    python) through helpers/alembic_cli.py: the same command line, its configuration pointed
+    at the harness's database. None for any other command (``alembic`` found on PATH too:
+    whose interpreter it is, is unknown)."""
+    if len(command) >= 3 and command[1:3] == ["-m", "alembic"]:
+        return [command[0], str(HELPERS / "alembic_cli.py"), *command[3:]]
+    script = Path(command[0]) if command else Path()
+    python = script.with_name("python")
+    if script.name == "alembic" and script.parent != Path() and python.is_file():
+        return [str(python), str(HELPERS / "alembic_cli.py"), *command[1:]]
+    return None
 
 
 class MigrationsDiverged(HarnessError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -96,6 +97,8 @@ def test_python_m_alembic_steps_run_through_the_pointing_helper() -> None:
     assert pointed is not None and pointed[0] == "/app/.venv/bin/python"
     assert pointed[1].endswith("helpers/alembic_cli.py") and pointed[2:] == ["-c", "a.ini", "upgrade", "head"]
     assert alembic_step(["alembic", "upgrade", "head"]) is None  # whose interpreter is unknown
+    venv_script = str(Path(sys.executable).with_name("alembic"))
+    assert alembic_step([venv_script, "upgrade", "head"])[:1] == [str(Path(sys.executable).with_name("python"))]  # type: ignore[index]
     assert alembic_step(["/app/.venv/bin/python", "-m", "app.seed"]) is None
 
 
