@@ -258,7 +258,7 @@ def check_parity(
 
 def _compared(a: Side, b: Side) -> list[str]:
     """What both sides could be read for: a comparison that read nothing proves nothing."""
-    parts = [key for key in ("Alembic revision", "PostgreSQL", "health version") if key in a.facts and key in b.facts]
+    parts: list[str] = [key for key in ("Alembic revision", "PostgreSQL", "health version") if key in a.facts and key in b.facts]
     if a.catalog is not None and b.catalog is not None:
         parts.append("catalog")
     if a.routes is not None and b.routes is not None:

@@ -148,6 +148,7 @@ def _database(plan: Plan) -> dict[str, Any]:
     return {
         "models": found.models,
         "models_import": found.models_import or None,
+        "models_path": [plan.rel(p) for p in found.models_path] or None,
         "models_schema": found.models_schema,
         "pgvector_min_version": "0.5.0" if "vector" in found.extensions else None,
     }

@@ -38,6 +38,7 @@ pytest_plugins = [
     "harness.plugin.restarts", "harness.plugin.secrets_sync", "harness.plugin.account",
     "harness.plugin.isolation", "harness.plugin.writes", "harness.plugin.leftovers",
     "harness.plugin.parity",
+    "harness.plugin.migratestop",
 ]
 
 _WORKER_KEY = "staging_harness"

@@ -54,7 +54,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     deselected_ids = config.stash.get(_deselected_key, set())
     if not deselected_ids:
         return
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         ids = {str(arg) for marker in item.iter_markers("checklist") for arg in marker.args}
         (drop if ids and ids <= deselected_ids else keep).append(item)

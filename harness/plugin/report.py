@@ -118,7 +118,8 @@ def finish_run(
 
     results = build_results(state, pytest_exit, project_dir(config))
     results["collection_errors"] = list(not_collected or [])
-    results["not_applicable"] = dict(config.stash.get(not_applicable_key, {}))
+    na: dict[str, str] = config.stash.get(not_applicable_key, {})
+    results["not_applicable"] = dict(na)
     checklist = config.stash.get(checklist_key, None)
     exit_status = pytest_exit
     payload = None

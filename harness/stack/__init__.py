@@ -19,7 +19,7 @@ from harness.config.stack import stack_spec, system_bindir
 from harness.config.targets import Target
 from harness.errors import StackError
 from harness.stack.addresses import StackAddresses as StackAddresses  # re-exported
-from harness.stack.app import AppProcess, launch_app, log_file
+from harness.stack.app import AppProcess, MigrationsDiverged, launch_app, log_file
 from harness.stack.mapping import MappingProbe
 from harness.stack.postgres import EmbeddedPostgres
 from harness.transport.wait import Progress
@@ -77,11 +77,16 @@ class LocalStack:
             return copier.join
 
         log_path = log_file(self.log_dir)
-        self.app = launch_app(
-            self.target.app, self.target.health.path, self.postgres.url(),
-            log_path, progress, timings, after_upgrade=start_copy,
-            mapping=MappingProbe.for_target(self.target, self.postgres.url()), serve=self.with_app,
-        )  # fmt: skip
+        try:
+            self.app = launch_app(
+                self.target.app, self.target.health.path, self.postgres.url(),
+                log_path, progress, timings, after_upgrade=start_copy,
+                mapping=MappingProbe.for_target(self.target, self.postgres.url()), serve=self.with_app,
+            )  # fmt: skip
+        except MigrationsDiverged as stopped:
+            progress(stopped.message)
+            self.log_path = log_path
+            return StackAddresses("", self.postgres.url(), timings, migrate_stopped=stopped.message)
         self.log_path = log_path  # it came up: no hint names this log
         if copier.ident is not None:  # never started: the first migrate step is no upgrade
             copier.join()

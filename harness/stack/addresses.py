@@ -17,6 +17,9 @@ class StackAddresses:
     # migrate steps ("" = none): the schema the migrations alone build, so schema-drift need
     # not replay them (checks/schema.py).
     migrated_snapshot_url: str = ""
+    # The migrate step stopped on several Alembic heads (MigrationsDiverged): only
+    # migration-head is judged, on the database as the step left it; "" = it ran.
+    migrate_stopped: str = ""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

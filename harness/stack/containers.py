@@ -29,7 +29,7 @@ from harness.config.targets import Target
 from harness.errors import ConfigError, HarnessError, StackError, first_line
 from harness.secrets import redact, register_secret
 from harness.stack.addresses import StackAddresses
-from harness.stack.app import AppProcess, launch_app, log_file
+from harness.stack.app import AppProcess, MigrationsDiverged, launch_app, log_file
 from harness.stack.engine import (
     LABEL,
     check_docker_host,
@@ -136,11 +136,15 @@ class ContainersStack:
         mark = time.perf_counter()
         database_url = self._start_postgres(progress)
         timings["postgres_start"] = time.perf_counter() - mark
-        self.app = launch_app(
-            self.target.app, self.target.health.path, database_url,
-            log_file(self.log_dir), progress, timings, serve=self.with_app,
-            mapping=MappingProbe.for_target(self.target, database_url),
-        )  # fmt: skip
+        try:
+            self.app = launch_app(
+                self.target.app, self.target.health.path, database_url,
+                log_file(self.log_dir), progress, timings, serve=self.with_app,
+                mapping=MappingProbe.for_target(self.target, database_url),
+            )  # fmt: skip
+        except MigrationsDiverged as stopped:  # judged by migration-head, nothing else
+            progress(stopped.message)
+            return StackAddresses("", database_url, timings, migrate_stopped=stopped.message)
         return StackAddresses(self.app.base_url if self.app else "", database_url, timings)
 
     def _start_postgres(self, progress: Progress) -> str:

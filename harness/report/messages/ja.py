@@ -368,4 +368,7 @@ FRAGMENTS: list[tuple[str, str]] = [
      r" 対処: \1 が URL を環境変数から読むようにし、その変数を [targets.\2.app] の database_env に指定してください"),
     (r" Hint: check \[targets\.([^\]]+)\.app\] database_env against the variables the app's settings read",
      r" 対処: [targets.\1.app] の database_env を、アプリの設定が読む変数と照合してください"),
+    # A migrate step that stopped on several Alembic heads (harness.plugin.migratestop).
+    (r"the migrate step (.+?) stopped: Alembic found several head revisions \(see migration-head\), so the app was not started",
+     r"マイグレーションのステップ \1 が停止しました。Alembic が複数のヘッドリビジョンを検出したため（migration-head を参照）、アプリは起動していません"),
 ]
