@@ -18,7 +18,6 @@ import pytest
 
 from harness.config.profile import ChecksSpec, suggestion
 from harness.errors import ConfigError
-from harness.plugin.isolation import MAX_REASON, early_failures
 from harness.report.checklist import Checklist, checklist_key
 from harness.report.results import NA_PREFIX
 from harness.secrets import redact
@@ -120,6 +119,10 @@ def describe_failure(report: pytest.CollectReport, root: Path | None) -> dict[st
     named = _IMPORTING.search(text)
     path = named.group(1) if named else getattr(crash, "path", None) or report.nodeid
     reason = getattr(crash, "message", None) or _last_error_line(text)
+    # Lazily: harness.plugin.isolation is a plugin too; imported at the top of this module it
+    # would be loaded before pytest could rewrite its asserts (a warning in every run).
+    from harness.plugin.isolation import MAX_REASON
+
     return {"path": relative(Path(path), root), "reason": redact(reason)[:MAX_REASON]}
 
 
@@ -137,6 +140,8 @@ def relative(path: Path, root: Path | None) -> str:
 
 def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):
+        from harness.plugin.isolation import early_failures  # lazily, as above
+
         watch = CollectionWatch(config.rootpath)
         for failure in early_failures(config):  # a conftest that failed before collection
             watch.add(failure)
