@@ -99,7 +99,7 @@ def _dump_restore(live: Engine, name: str) -> None:
     dumper = subprocess.Popen([dump, "-Fc", "--no-owner", "--no-acl"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
     restored = subprocess.run([restore, "--no-owner", "--no-acl", "-d", name], env=env,
-                              stdin=dumper.stdout, capture_output=True, timeout=3600)  # fmt: skip
+                              stdin=dumper.stdout, capture_output=True, timeout=3600, check=False)  # fmt: skip
     dumper.stdout.close()  # type: ignore[union-attr]
     dump_err = dumper.stderr.read().decode(errors="replace")  # type: ignore[union-attr]
     if dumper.wait() != 0 or restored.returncode != 0:
@@ -146,6 +146,6 @@ def _bin_candidates() -> list[Path]:
 
 
 def _major(binary: Path) -> int:
-    out = subprocess.run([str(binary), "--version"], capture_output=True, text=True).stdout
+    out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=False).stdout
     match = re.search(r"(\d+)", out.split(")")[-1] if ")" in out else out)
     return int(match.group(1)) if match else 0

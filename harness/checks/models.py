@@ -95,7 +95,7 @@ def label(diff: dict[str, Any]) -> str:
     """How a person names the object: ``users.email``, ``tasks index ix_tasks_status
     (status)``, ``tasks foreign key (assigned_to) -> users.id``."""
     where = _where(diff.get("schema"), diff.get("table", "?"))
-    kind = diff["kind"]
+    kind: str = diff["kind"]
     columns = ", ".join(diff.get("columns") or [])
     if kind.endswith(("_table", "table_comment")):
         return where

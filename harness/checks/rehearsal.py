@@ -150,7 +150,7 @@ def _step(app: AppCode, ini: Path, env: dict[str, str], rehearsal: RehearsalSpec
     argv, cwd = alembic_argv(app, ini, verb, revision)
     started = time.monotonic()
     try:
-        proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=rehearsal.timeout_s)
+        proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=rehearsal.timeout_s, check=False)
     except subprocess.TimeoutExpired:
         return {"error": "Timeout", "message": f"{verb} {revision} ran longer than {rehearsal.timeout_s:g}s",
                 "statement": "", "error_name": "QueryCanceled"}  # fmt: skip

@@ -43,7 +43,8 @@ pytest_plugins = [
     "harness.plugin.checklist", "harness.plugin.deploy", "harness.plugin.fastexit",
     "harness.plugin.restarts", "harness.plugin.secrets_sync", "harness.plugin.account",
     "harness.plugin.isolation", "harness.plugin.writes", "harness.plugin.leftovers",
-    "harness.plugin.applog",
+    "harness.plugin.parity",
+    "harness.plugin.migratestop", "harness.plugin.applog",
 ]
 
 _WORKER_KEY = "staging_harness"
@@ -104,7 +105,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
         applicability = checks_spec(state.target)
         check_applicability(checklist, applicability, f"targets.{name}.checks")
-        config.stash[not_applicable_key] = dict(applicability.not_applicable)
+        not_applicable = dict(applicability.not_applicable)
+        from harness.plugin.parity import configure_parity
+
+        configure_parity(config, state.target, checklist, not_applicable, _targets_path(config))
+        config.stash[not_applicable_key] = not_applicable
         from harness.plugin.report import validate_report_options
 
         validate_report_options(config, state)  # report_tz and waivers.toml
@@ -258,7 +263,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.excinfo is not None and call.excinfo.errisinstance((TargetUnavailable, ConfigError)):
         # The target could not be looked at, or a person must fix the configuration (the app's
         # code cannot run, the replay went elsewhere): not a product failure, so not "failed".
-        reason = call.excinfo.value.one_line()
+        error = call.excinfo.value
+        assert isinstance(error, (TargetUnavailable, ConfigError))
+        reason = error.one_line()
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, f"blocked: {reason}")
         report.user_properties.append((PROP_BLOCKED, reason))

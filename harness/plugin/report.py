@@ -115,18 +115,19 @@ def finish_run(
 ) -> int:
     """Roll the results up into items, decide the exit code, write the folder; → exit code.
     ``not_collected``: the files that did not import (``{"path", "reason"}``)."""
+    from harness.plugin.checklist import not_applicable_key
+
     results = build_results(state, pytest_exit, project_dir(config))
     results["collection_errors"] = list(not_collected or [])
+    na: dict[str, str] = config.stash.get(not_applicable_key, {})
+    results["not_applicable"] = dict(na)
     checklist = config.stash.get(checklist_key, None)
     exit_status = pytest_exit
     payload = None
     if checklist is not None:
-        from harness.plugin.checklist import not_applicable_key
-
         payload = build_checklist_report(
-            results, checklist, lang=config.getoption("report_lang", "en") or "en",
-            not_applicable=config.stash.get(not_applicable_key, {}),
-        )  # fmt: skip
+            results, checklist, lang=config.getoption("report_lang", "en") or "en"
+        )
         payload["report_tz"] = report_tz(config, state)
         # Before the exit code: an item whose every failing finding is waived does not gate.
         # (Not when configuration failed: nothing ran, and the waivers file may be what failed.)

@@ -52,10 +52,11 @@ def pytest_runtest_makereport(
     reason = watch.explain() if watch is not None else None
     if reason is None:
         return
-    if call.excinfo.errisinstance(DatabaseUnreachable):
+    error = call.excinfo.value
+    if isinstance(error, DatabaseUnreachable):
         # Blocked anyway (the main hook reports it): its cause is the restart, not a
         # database that is away, so the label says so.
-        call.excinfo.value.cause = DB_RESTARTING
+        error.cause = DB_RESTARTING
         return
     report.outcome = "skipped"
     report.longrepr = (str(item.path), item.location[1] or 0, f"blocked: {reason}")

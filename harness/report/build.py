@@ -35,14 +35,17 @@ def build_checklist_report(
     lang: str = "en",
     not_applicable: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """``not_applicable``: item id → reason, from the profile (``[targets.X.checks]``)."""
+    """``not_applicable``: item id → reason, from the profile (``[targets.X.checks]``) or
+    policy (no parity counterpart); results.json keeps the run's own, so a report rebuilt
+    from it alone says the same."""
     tests = results.get("tests", [])
     blocked_reason = results.get("blocked_reason")
     blocked = (blocked_reason, results.get("blocked_cause"))
     items = [_item_entry(item, tests, blocked) for item in checklist.items]
+    na = {**results.get("not_applicable", {}), **(not_applicable or {})}
     for entry in items:
-        if entry["id"] in (not_applicable or {}):
-            entry["status"], entry["reason"] = "na", f"n/a: {not_applicable[entry['id']]}"  # type: ignore[index]
+        if entry["id"] in na:
+            entry["status"], entry["reason"] = "na", f"n/a: {na[entry['id']]}"
     environment = results.get("environment", {})
     return {
         "schema_version": SCHEMA_VERSION,

@@ -84,7 +84,7 @@ def blocking_line(payload: dict[str, Any], lang: str) -> str:
 def _status_words(item: dict[str, Any], lang: str, *, inline: bool = True) -> str:
     """``fail``; a blocked item names its cause: ``blocked (the connection was reset)``, or
     in parentheses already (``inline=False``) ``blocked: the connection was reset``."""
-    status = labels(lang).get(item["status"], item["status"])
+    status = str(labels(lang).get(item["status"], item["status"]))
     words = cause_words(item.get("cause"), lang) if item["status"] == "blocked" else None
     if not words:
         return status

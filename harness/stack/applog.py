@@ -92,8 +92,11 @@ def _reduce(block: list[str]) -> dict[str, str] | None:
     if not error:
         return None
     own = [(m, code) for m, code in frames if not _LIBRARY.search(m["file"])]
-    match, code = (own or frames or [(None, "")])[-1]
-    frame = f"{_short(match['file'])}:{match['line']} in {match['func'].strip()}" if match else ""
+    chosen = own or frames
+    frame, code = "", ""
+    if chosen:
+        match, code = chosen[-1]
+        frame = f"{_short(match['file'])}:{match['line']} in {match['func'].strip()}"
     return {"error": redact(error.strip())[:300], "frame": redact(frame)[:200], "code": redact(code)[:200]}
 
 

@@ -22,7 +22,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from harness.errors import DB_RESTARTING, ConfigError, DatabaseUnreachable
 from harness.secrets import mask_url, redact
 from harness.transport import writes
-from harness.transport.engines import make_engine, make_writer  # noqa: F401  (re-exported)
+from harness.transport.engines import make_engine as make_engine  # re-exported
+from harness.transport.engines import make_writer as make_writer
 from harness.transport.liveness import why_sweep
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def _hint(reason: str) -> str:
 
 
 def _between(text: str, start: str, end: str) -> str:
-    head, _, rest = text.partition(start)
+    _, _, rest = text.partition(start)
     return rest.partition(end)[0] if rest else "?"
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from support import REPO
 
+from harness.plugin.parity import NO_COUNTERPART
 from harness.report.build import build_checklist_report
 from harness.report.checklist import load_checklist
 from harness.report.files import write_checklist_files
@@ -72,7 +73,9 @@ def results(started: str, tests: list[dict[str, Any]], duration_s: float, run_id
                        "database_url": "postgresql+psycopg://app:***@db/app"},
             "environment": {"code_revision": "abc1234", "db_version": "16.4", "pgvector_version": "0.8.0",
                             "db_revision": "c3d4"},
-            "tests": tests}  # fmt: skip
+            "tests": tests,
+            # What the plugin records for a profile without a parity counterpart.
+            "not_applicable": {"parity": NO_COUNTERPART.format(name="staging")}}  # fmt: skip
 
 
 def earlier(n: int) -> list[dict[str, Any]]:

@@ -290,9 +290,10 @@ def test_counts_line_shows_rare_statuses_only_when_present():
     from harness.report.render import render_markdown
 
     payload = scenario.build()
-    assert "n/a" not in render_markdown(payload, "en").split("\n\n")[3]
-    payload["items"][-1]["status"] = "na"
-    assert "➖ n/a: 1" in render_markdown(payload, "en")
+    assert "interrupted" not in render_markdown(payload, "en").split("\n\n")[3]
+    assert "➖ n/a: 1" in render_markdown(payload, "en")  # parity: no counterpart named
+    payload["items"][-1]["status"] = "interrupted"
+    assert "⏸ interrupted: 1" in render_markdown(payload, "en")
 
 
 def test_evidence_renderers_read_alembic_ops_the_right_way_round():

@@ -253,6 +253,16 @@ CATALOG: dict[str, list[tuple[str, str]]] = {
         (r"not cleaned up: the target has no database_url, so rows tagged (?P<t>\S+) stay; remove them with `python -m harness janitor`",
          "後片付けしていません: 対象に database_url がないため {t} のタグ付きの行が残ります。`python -m harness janitor` で削除してください"),
     ],
+    "parity": [
+        (r"(?P<a>\S+) and (?P<b>\S+) agree: (?P<x>.+)", "{a} と {b} は一致しています: {x}"),
+        (r"(?P<n>\d+) difference\(s\) between (?P<a>\S+) and (?P<b>\S+): (?P<x>.+)", "{a} と {b} の相違 {n} 件: {x}"),
+        (r"make (?P<b>\S+) what (?P<a>\S+) should be: .*list it in \[\[targets\.(?P<t>[^.]+)\.parity\.ignore\]\] \(difference, reason, who, until\)",
+         "{b} を {a} と同じ状態にしてください（不足しているマイグレーションの適用、拡張の作成、手作業で作られたオブジェクトの削除、不足しているルートのデプロイ）。意図した相違なら [[targets.{t}.parity.ignore]] に difference・reason・who・until を書いてください"),
+        (r"n/a: no counterpart named: set \[targets\.(?P<t>[^.]+)\.parity\] counterpart \(e\.g\. \"production\"\) to compare this environment with another",
+         "対象外: 比較する環境が指定されていません。別の環境と比べるには [targets.{t}.parity] の counterpart（例: \"production\"）を設定してください"),
+        (r"not run: (?P<a>\S+) and (?P<b>\S+) have nothing both can be read for: give both a database_url and a base_url",
+         "未実施: {a} と {b} の両方で読めるものがありません。両方に database_url と base_url を設定してください"),
+    ],
     "db-reconnect": [
         (rf"all {N} route\(s\) that read the database answered without 5xx after (?P<k>\d+) database session\(s\) of the app were terminated",
          "データベースを読む {n} 件のルートすべてが、アプリのデータベースセッション {k} 件を切断した後も 5xx を返さずに応答しました"),
@@ -358,4 +368,7 @@ FRAGMENTS: list[tuple[str, str]] = [
      r" 対処: \1 が URL を環境変数から読むようにし、その変数を [targets.\2.app] の database_env に指定してください"),
     (r" Hint: check \[targets\.([^\]]+)\.app\] database_env against the variables the app's settings read",
      r" 対処: [targets.\1.app] の database_env を、アプリの設定が読む変数と照合してください"),
+    # A migrate step that stopped on several Alembic heads (harness.plugin.migratestop).
+    (r"the migrate step (.+?) stopped: Alembic found several head revisions \(see migration-head\), so the app was not started",
+     r"マイグレーションのステップ \1 が停止しました。Alembic が複数のヘッドリビジョンを検出したため（migration-head を参照）、アプリは起動していません"),
 ]
