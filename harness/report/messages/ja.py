@@ -38,6 +38,8 @@ CATALOG: dict[str, list[tuple[str, str]]] = {
          "{p} が HTTP {st}（{l} へのリダイレクト）を返しました（期待値 200）"),
         (r"the app redirects instead of answering \(a fresh app sending every path to its setup page\?\): finish its setup in \[app\] migrate \(a seed command\), or set \[targets\.NAME\.health\] path to a page it serves without a redirect",
          "アプリが応答の代わりにリダイレクトしています（初期設定前のアプリがすべてのパスを設定ページへ送っている可能性があります）。[app] migrate で初期設定（シードのコマンド）を済ませるか、[targets.NAME.health] の path をリダイレクトせずに応答するページに設定してください"),
+        (r"base_url may be wrong: (?P<b>\S+) redirects to another address, (?P<l>\S+) \(an old host, http instead of https, a login gateway\): set base_url to the address that answers itself",
+         "base_url が誤っている可能性があります: {b} は別のアドレス {l} へリダイレクトしています（古いホスト、https ではなく http、ログインゲートウェイなど）。base_url をアプリ自身が応答するアドレスに設定してください"),
     ],
     "routes": [
         (rf"all {N} expected routes are served", "期待される {n} 件のルートがすべて提供されています"),
@@ -82,6 +84,12 @@ CATALOG: dict[str, list[tuple[str, str]]] = {
         (rf"{N} writing route\(s\) only probed with OPTIONS", "書き込みルート {n} 件は OPTIONS でのみ確認しました"),
         (r'routes\.write_probe = "send" is ignored: (?P<x>.*)',
          'routes.write_probe = "send" は無視されます: 書き込みルートには、ハンドラーが実行されうるリクエストを決して送りません（書き込むのは宣言したフローだけです）。"auto" として確認しました。このキーを削除してください'),
+        (r"credentials do not reach the routes under (?P<p>.+)", "認証情報が {p} 配下のルートに届いていません"),
+        (r"the app answers 401 under (?P<p>.+?) to the credentials GET (?P<w>\S+) accepts, so something between the harness and the app drops the Authorization header there: (?P<x>.*)",
+         "アプリは {p} 配下で、GET {w} が受け付ける認証情報に 401 を返しています。ハーネスとアプリの間の何かがそこで Authorization ヘッダーを落としています。{p} のプロキシ／Ingress の location でヘッダーを転送するようにするか（nginx: そこで proxy_set_header Authorization \"\" をしない）、そのプレフィックスが求める認証を確認してください"),
+        (r"(?P<b>\S+) redirects the routes to another address, (?P<l>\S+)", "{b} はルートを別のアドレス {l} へリダイレクトしています"),
+        (r"base_url may be wrong: (?P<b>\S+) sends the routes to (?P<l>\S+) \(an old host, http instead of https, a login gateway\): set base_url to the address that answers the routes itself",
+         "base_url が誤っている可能性があります: {b} はルートを {l} へ送っています（古いホスト、https ではなく http、ログインゲートウェイなど）。base_url をアプリ自身がルートに応答するアドレスに設定してください"),
     ],
     "pgvector": [
         (r"pgvector (?P<v>\S+) installed in schema (?P<s>\S+) \(minimum (?P<m>\S+)\)",
