@@ -162,6 +162,12 @@ CATALOG: dict[str, list[tuple[str, str]]] = {
         (rf"{N} sequence\(s\) behind their column: {ANY}", "{n} 件のシーケンスが列の値に追いついていません: {x}"),
         (r"move each sequence past its column's maximum: (?P<x>.*)",
          "各シーケンスを列の最大値より先に進めてください: {x}"),
+        (r"not run: the role (?P<r>\S+) may create the throwaway database but lacks (?P<n>.+?), which the migrations need \((?P<c>.*)\): the replay could not build, so the migrations are not judged",
+         "未実施: データベースのロール {r} は一時データベースを作成できますが、マイグレーションに必要な {n} の権限がありません（{c}）。再生で構築できなかったため、マイグレーションは判定していません"),
+        (r"run it with a role that may create (?P<e>\S+) \(a superuser\), or have an administrator run CREATE EXTENSION (?P<f>\S+) in template1 so that new databases start with it",
+         "{e} を作成できるロール（スーパーユーザー）で実行するか、管理者に template1 で CREATE EXTENSION {f} を実行してもらい、新しいデータベースが最初から拡張を持つようにしてください"),
+        (r"run it with a role that holds it \(the role deploys use\)",
+         "その権限を持つロール（デプロイに使うロール）で実行してください"),
     ],
     "models-match": [
         (r"the live schema has every table and column of (?P<m>\S+)",

@@ -1,0 +1,62 @@
+"""The database items at the edges (issue 25.4–25.6), on a deployed database (a standalone
+PostgreSQL, migrated by hand, seen through a remote profile): a role that may create
+databases but not extensions; two rows in alembic_version; a version table in its own schema.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from db_support import APP_DIR, migrate, sql, standalone_pg  # noqa: F401  (fixture)
+from sqlalchemy import make_url
+
+pytestmark = pytest.mark.stack
+
+SUITE = "suites/test_database.py"
+CREATOR = "hv_edge_creator"
+CREATOR_PASSWORD = "EdgeCreator-pw-5e1d"
+
+
+def deployed(server, name: str, *, revision: str = "head") -> str:
+    sql(server.url(), f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
+    url = server.url(name)
+    migrate(url, "upgrade", revision)
+    return url
+
+
+def run_remote(project, url: str, **extra):
+    profile = {"kind": "remote", "base_url": "http://127.0.0.1:9", "database_url": url,
+               "alembic_ini": str(APP_DIR / "alembic.ini"), "health": {"wait_timeout_s": 0.5},
+               "database": {"models": "reference_app.models:Base.metadata"}}  # fmt: skip
+    for key, value in extra.items():
+        profile[key] = {**profile.get(key, {}), **value} if isinstance(value, dict) else value
+    project.set_targets({"targets": {"deployed": profile}})
+    return project.run(SUITE, "--target=deployed")
+
+
+def item_tests(project, item: str) -> list[dict]:
+    return [t for t in project.results()["tests"] if item in t["checklist"]]
+
+
+def statuses(project) -> dict[str, str]:
+    payload = json.loads((project.report_dirs()[-1] / "checklist.json").read_text())
+    return {i["id"]: i["status"] for i in payload["items"]}
+
+
+def test_a_role_that_may_not_create_the_extension_leaves_schema_drift_not_run(project, standalone_pg):  # noqa: F811
+    url = deployed(standalone_pg, "creator_only")
+    sql(standalone_pg.url(), f"DROP ROLE IF EXISTS {CREATOR}",
+        f"CREATE ROLE {CREATOR} LOGIN CREATEDB PASSWORD '{CREATOR_PASSWORD}'",
+        f"GRANT pg_read_all_data TO {CREATOR}")  # fmt: skip
+    limited = make_url(url).set(username=CREATOR, password=CREATOR_PASSWORD).render_as_string(hide_password=False)
+    result = run_remote(project, limited)
+    assert statuses(project)["schema-drift"] == "not_run", result.stdout.str()[-3000:]
+    [test] = item_tests(project, "schema-drift")
+    assert "CREATE EXTENSION vector" in test["message"] and f"the role {CREATOR}" in test["message"]
+    assert "the migrations are not judged" in test["message"]
+    assert "do not build a schema" not in result.stdout.str()
+    assert result.ret == 1
+    last = result.stdout.lines[-1]
+    assert "exit 1" in last and "not run" in last and "schema-drift" in last, last
+    assert CREATOR_PASSWORD not in result.stdout.str()
