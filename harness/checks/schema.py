@@ -29,7 +29,7 @@ from harness.checks.catalog import (
     snapshot,
     without_table,
 )
-from harness.checks.migrations import known_revision, read_db_revisions, script_directory
+from harness.checks.migrations import Scripts, known_revision, read_db_revisions, script_directory
 from harness.checks.replay import ReplayFailed, refuse_live_ini_url, require_built_here, run_replay
 from harness.config.database import DatabaseSpec
 from harness.result import CheckResult
@@ -134,9 +134,19 @@ def check_schema_drift_from_snapshot(
 def replay_revisions(
     connection: Connection, ini: Path, spec: DatabaseSpec, app: AppCode
 ) -> list[str]:
-    """The live database's recorded revisions when the scripts know them, else the heads."""
+    """The live database's recorded revisions when the scripts know them, else the heads.
+    A stale row below another (two rows on one branch: migration-head's finding) is left out:
+    the schema is what the upper one built, and no replay can end at both."""
     script = script_directory(ini, app.spec.dir, app)
     recorded = read_db_revisions(connection, spec) or []
     if recorded and all(known_revision(script, rev) for rev in recorded):
-        return recorded
+        return uppermost(script, recorded)
     return sorted(script.get_heads())
+
+
+def uppermost(script: Scripts, revisions: list[str]) -> list[str]:
+    """``revisions`` less those that are an ancestor of another one of them."""
+    below: set[str] = set()
+    for revision in revisions:
+        below |= {r.revision for r in script.iterate_revisions(revision, "base")} - {revision}
+    return sorted(rev for rev in revisions if rev not in below)

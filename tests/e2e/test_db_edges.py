@@ -60,3 +60,21 @@ def test_a_role_that_may_not_create_the_extension_leaves_schema_drift_not_run(pr
     last = result.stdout.lines[-1]
     assert "exit 1" in last and "not run" in last and "schema-drift" in last, last
     assert CREATOR_PASSWORD not in result.stdout.str()
+
+
+STALE_ROW = """
+import psycopg
+def pytest_harness_stack_ready(config, target, addresses):
+    with psycopg.connect(addresses.database_url, autocommit=True) as connection:
+        connection.execute("INSERT INTO alembic_version (version_num) VALUES ('0003')")
+"""
+
+
+def test_a_stale_second_row_in_the_version_table_is_migration_heads_finding_alone(project):
+    project.add_hook(STALE_ROW)
+    result = project.run(SUITE)
+    assert result.ret == 1, result.stdout.str()[-3000:]
+    assert project.failed_items() == {"migration-head"}, result.stdout.str()[-3000:]
+    [drift] = [c for t in item_tests(project, "schema-drift") for c in t["checks"] if "replayed_to" in c["evidence"]]
+    # The schema is what 0005 built; the replay goes there, not to a stale 0003 as well.
+    assert drift["ok"] and drift["evidence"]["replayed_to"] == ["0005"], drift
