@@ -117,8 +117,13 @@ def _dump_restore(live: Engine, name: str) -> str:
         problem = (dump_err or restored.stderr.decode(errors="replace")).strip()[:300]
         if tools.major != tools.server:
             raise ConfigError(
-                f"could not copy the live database for the rehearsal: {tools.describe()}, and it "
-                f"failed: {problem}", hint=tools.install_hint())  # fmt: skip
+                f"could not copy the live database for the rehearsal: no pg_dump/pg_restore "
+                f"{tools.server} (the server's major version) is installed, so {tools.major}'s were "
+                f"used ({Path(tools.dump).parent}), and it failed: {problem}",
+                hint=f"install PostgreSQL {tools.server}'s client tools (Debian/Ubuntu: apt-get install "
+                f"postgresql-client-{tools.server}, which puts them in /usr/lib/postgresql/"
+                f"{tools.server}/bin), or turn the rehearsal off with [rehearsal] enabled = false",
+            )  # fmt: skip
         raise ConfigError(f"could not copy the live database for the rehearsal: {problem}",
                           hint="the role needs to read every table (pg_dump); or turn the rehearsal "
                           "off with [rehearsal] enabled = false")  # fmt: skip
@@ -143,19 +148,6 @@ class PgTools:
     major: int  # the tools' major version
     server: int  # the server's
 
-    def describe(self) -> str:
-        return (f"no pg_dump/pg_restore {self.server} (the server's major version) is installed, so "
-                f"{self.major}'s were used ({Path(self.dump).parent})")  # fmt: skip
-
-    def install_hint(self) -> str:
-        return install_hint(self.server)
-
-
-def install_hint(server: int) -> str:
-    return (f"install PostgreSQL {server}'s client tools (Debian/Ubuntu: apt-get install "
-            f"postgresql-client-{server}, which puts them in /usr/lib/postgresql/{server}/bin), or "
-            "turn the rehearsal off with [rehearsal] enabled = false")  # fmt: skip
-
 
 def pg_tools(live: Engine) -> PgTools:
     """pg_dump and pg_restore of the server's major version; else the oldest newer pair."""
@@ -171,7 +163,10 @@ def pg_tools(live: Engine) -> PgTools:
         return usable[0]
     found = ", ".join(f"{p.major} ({Path(p.dump).parent})" for p in pairs) or "none"
     raise ConfigError(f"no pg_dump/pg_restore {server} (the server's major version) found for copying "
-                      f"the live database; found: {found}.", hint=install_hint(server))  # fmt: skip
+                      f"the live database; found: {found}.",
+                      hint=f"install PostgreSQL {server}'s client tools (Debian/Ubuntu: apt-get install "
+                      f"postgresql-client-{server}, which puts them in /usr/lib/postgresql/{server}/bin), "
+                      "or turn the rehearsal off with [rehearsal] enabled = false")  # fmt: skip
 
 
 def _bin_candidates() -> list[Path]:
