@@ -247,7 +247,7 @@ def judge(
     more = f"; and {len(bad) - _NAMED_IN_SUMMARY} more" if len(bad) > _NAMED_IN_SUMMARY else ""
     findings = findings or []
     remedies = [*(f.remedy for f in findings), doubled_prefix(ctx.base_url, [a.route for a in bad])]
-    remedies.append(_remedy(Counter(a.verdict for a in bad), explained=bool(findings)))
+    remedies.append(_remedy(Counter(a.verdict for a in bad), spec, explained=bool(findings)))
     # What the answers say together leads: "credentials do not reach the routes under ...".
     lead = "".join(f"{f.lead}; " for f in findings)
     return CheckResult.failed(
@@ -278,10 +278,10 @@ _REMEDIES = {
 }
 
 
-def _remedy(verdicts: Counter[str], *, explained: bool = False) -> str | None:
+def _remedy(verdicts: Counter[str], spec: RoutesSpec, *, explained: bool = False) -> str | None:
     for verdict, remedy in _REMEDIES.items():
         if verdicts.get(verdict) and remedy:
-            return remedy
+            return spec.backend.no_route() if verdict == "app-no-route" else remedy
     return None if explained else "see the answers in the evidence"
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
+from harness.checks.backend import Backend, backend_of
 from harness.checks.catalog import (
     Snapshot,
     app_schemas,
@@ -61,11 +62,12 @@ def judge_drift(live: Snapshot, replayed: Snapshot, revisions: list[str]) -> Che
     )  # fmt: skip
 
 
-def replay_failed(exc: Exception, revisions: list[str]) -> CheckResult:
+def replay_failed(exc: Exception, revisions: list[str], backend: Backend | None = None) -> CheckResult:
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+    upgrade = (backend or Backend()).upgrade
     return CheckResult.failed(
         ITEM, f"the migrations do not build a schema from an empty database: {first}",
-        remediation="fix the failing migration so that alembic upgrade head works on a fresh database",
+        remediation=f"fix the failing migration so that {upgrade} works on a fresh database",
         replayed_to=revisions,
     )  # fmt: skip
 
@@ -82,7 +84,7 @@ def check_schema_drift(
     try:
         run_replay(app, ini, replay.url.render_as_string(hide_password=False), live_url, revisions)
     except ReplayFailed as exc:  # an error inside the app's migrations is the finding
-        return replay_failed(exc, revisions)
+        return replay_failed(exc, revisions, backend_of(app.spec))
     require_built_here(replay, spec, revisions, app)
     result = compare(live, replay, spec, revisions)
     result.evidence["replayed_with"] = app.spec.python

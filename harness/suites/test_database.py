@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.checks.backend import backend_of
 from harness.checks.catalog import app_schemas
 from harness.checks.dbcopy import copy_of
 from harness.checks.migrations import check_migration_head, read_db_revisions
@@ -105,8 +106,8 @@ def test_each_revision_steps_up_down_and_up_again(
 
 
 @pytest.mark.checklist("models-match")
-def test_live_schema_has_what_the_models_expect(app_models, db_spec, check):
-    check(check_models_match(app_models, db_spec.models or ""))
+def test_live_schema_has_what_the_models_expect(app_models, db_spec, target, check):
+    check(check_models_match(app_models, db_spec.models or "", backend_of(target.app)))
 
 
 @pytest.mark.checklist("cleanup")
