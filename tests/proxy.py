@@ -8,6 +8,9 @@ the answer tells its 404 from the app's. With ``token`` set it also plays an aut
 adds more, e.g. the OpenAPI document). ``block`` refuses (method, prefix) pairs with nginx's
 HTML 403 (``limit_except``); ``plain_health`` answers health as text/plain "OK" (a health
 route that is not JSON); ``login_status`` makes the login answer that status (500: broken).
+``forward_auth`` passes the client's ``Authorization`` on to an app that checks it itself,
+except under the ``strip_auth`` prefixes (an nginx location that clears the header);
+``redirect_to`` answers every request 302 to the same path on that address (a moved host).
 """
 
 from __future__ import annotations
@@ -51,6 +54,9 @@ class ReverseProxy:
         block: tuple[tuple[str, str], ...] = (),
         plain_health: bool = False,
         login_status: int | None = None,
+        forward_auth: bool = False,
+        strip_auth: tuple[str, ...] = (),
+        redirect_to: str | None = None,
     ) -> None:
         self.upstream = upstream.rstrip("/")
         self.forget = forget
@@ -60,10 +66,16 @@ class ReverseProxy:
         self.block = block
         self.plain_health = plain_health
         self.login_status = login_status
+        self.forward_auth = forward_auth
+        self.strip_auth = strip_auth
+        self.redirect_to = redirect_to
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         assert scope["type"] == "http"
         path, body = scope["path"], await _read_body(receive)
+        if self.redirect_to:
+            moved = [("location", f"{self.redirect_to.rstrip('/')}{path}")]
+            return await _respond(send, 302, b"", "text/html", moved)
         if any(path.startswith(prefix) for prefix in self.forget):
             return await _respond(send, 404, NGINX_404, "text/html")
         if any(scope["method"] == method and path.startswith(prefix) for method, prefix in self.block):
@@ -95,8 +107,11 @@ class ReverseProxy:
     ) -> None:
         query = scope.get("query_string", b"").decode()
         url = f"{self.upstream}{scope['path']}" + (f"?{query}" if query else "")
+        keep_auth = self.forward_auth and not any(scope["path"].startswith(p) for p in self.strip_auth)
         forwarded = {
-            k: v for k, v in headers.items() if k not in _HOP_BY_HOP and k != "authorization"
+            k: v
+            for k, v in headers.items()
+            if k not in _HOP_BY_HOP and (k != "authorization" or keep_auth)
         }
         async with httpx.AsyncClient(timeout=30) as client:
             upstream = await client.request(scope["method"], url, headers=forwarded, content=body)

@@ -19,7 +19,7 @@ from harness.plugin.session import environment_facts
 from harness.report.build import build_checklist_report
 from harness.report.checklist import checklist_key, decide_exit
 from harness.report.files import write_folder
-from harness.report.i18n import summary_text
+from harness.report.i18n import not_run_note, summary_text
 from harness.report.results import SCHEMA_VERSION, iso, make_report_dir, utc_now, write_json
 from harness.report.waivers import DEFAULT_WAIVERS_FILE, apply_waivers, check_items, load_waivers
 
@@ -173,7 +173,9 @@ def write_run_report(config: pytest.Config, state: HarnessState, exit_status: in
 def summary_line(config: pytest.Config, state: HarnessState) -> str:
     payload = config.stash.get(payload_key, None)
     if payload is not None:
-        return summary_text(payload, config.getoption("report_lang", "en") or "en")
+        lang = config.getoption("report_lang", "en") or "en"
+        note = not_run_note(payload, lang)
+        return summary_text(payload, lang) + (f" — {note}" if note else "")
     counts = state.collector.counts() if state.collector else {}
     parts = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("passed", "failed", "error", "blocked", "skipped"))
     return f"harness {state.target_name}: {parts}"

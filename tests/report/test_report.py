@@ -134,7 +134,9 @@ def test_no_secret_in_any_report_or_allure_file(mixed_run):
     [
         ("test_all_pass.py", 0, "Phase 1 demo: 1/16 items (6.2%)"),
         ("test_all_blocked.py", 75, "Phase 1 demo: 0/16 items (0.0%)"),
-        ("test_not_run.py", 1, "Phase 1 demo: 0/16 items (0.0%)"),
+        # Exit 1 with nothing failing: the last line says why (issue 25.6).
+        ("test_not_run.py", 1, ("Phase 1 demo: 0/16 items (0.0%) — exit 1 only because required items "
+         "were not run: pgvector (see each item's reason)")),
     ],
 )
 def test_exit_code_follows_the_required_items(demo_factory, suite, expected_exit, last_line):
