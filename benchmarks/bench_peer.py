@@ -22,17 +22,17 @@ included) on each side, from the harness's results.json and pytest-alembic's JUn
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-import tomllib
 import tempfile
+import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 from benchmarks._measure import Sample, alternate, ratio, run_process
+from benchmarks.bench_local_run import PHASES, harness_run
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "examples" / "reference_app"
@@ -54,7 +54,7 @@ pytest_alembic_include = {tests}
 """
 # The peer's conftest: what a pytest-alembic user writes, with the harness's embedded
 # PostgreSQL (the same build and start-up the harness's local stack uses) as the server.
-_PEER_CONFTEST = '''
+_PEER_CONFTEST = """
 import sys
 
 import pytest
@@ -85,7 +85,7 @@ def alembic_engine(_postgres):
     with engine.connect() as connection:
         yield connection
     engine.dispose()
-'''
+"""
 
 
 def bench_peer(runs: int) -> dict[str, Any]:
@@ -93,25 +93,44 @@ def bench_peer(runs: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="hv-bench-peer-") as tmp:
         folder = Path(tmp)
         _write_peer_project(folder)
-        stats = alternate(runs, {"harness": _harness_run, "pytest-alembic": lambda: _peer_run(python, folder)})
+        stats = alternate(
+            runs, {"harness": _harness_run, "pytest-alembic": lambda: _peer_run(python, folder)}
+        )
     harness, peer = stats["harness"], stats["pytest-alembic"]
     value = ratio(harness, peer)
     checks = {s.name: s.extra_median("checks_s") for s in (harness, peer)}
-    checks_ratio = checks["harness"] / checks["pytest-alembic"] if checks["pytest-alembic"] else None
+    phases = {
+        p: round(v, 3) for p in (*PHASES, "checks_s") if (v := harness.extra_median(p)) is not None
+    }
+    phases.update(
+        {
+            name: round(v, 3)
+            for name in HARNESS_TESTS
+            if (v := harness.extra_median(f"test:{name}")) is not None
+        }
+    )
+    checks_ratio = (
+        checks["harness"] / checks["pytest-alembic"] if checks["pytest-alembic"] else None
+    )
     return {
         "benchmark": "database items side by side with pytest-alembic (harness / pytest-alembic)",
         "a": harness.to_dict(), "b": peer.to_dict(), "ratio": round(value, 3),
         "checks_s": {k: None if v is None else round(v, 3) for k, v in checks.items()},
         "checks_ratio": None if checks_ratio is None else round(checks_ratio, 3),
         "target": f"harness <= {TARGET_RATIO}x pytest-alembic's time", "met": value <= TARGET_RATIO,
+        "harness_phases_median_s": phases,
         "items": {"harness": list(HARNESS_TESTS), "pytest-alembic": list(PEER_TESTS)},
     }  # fmt: skip
 
 
 def _write_peer_project(folder: Path) -> None:
     (folder / "tests").mkdir()
-    (folder / "pytest.ini").write_text(_PEER_INI.format(tests=", ".join(t.removeprefix("test_") for t in PEER_TESTS)))
-    (folder / "tests" / "conftest.py").write_text(_PEER_CONFTEST.format(ini=APP / "alembic.ini", repo=REPO))
+    (folder / "pytest.ini").write_text(
+        _PEER_INI.format(tests=", ".join(t.removeprefix("test_") for t in PEER_TESTS))
+    )
+    (folder / "tests" / "conftest.py").write_text(
+        _PEER_CONFTEST.format(ini=APP / "alembic.ini", repo=REPO)
+    )
 
 
 def peer_python() -> Path:
@@ -148,20 +167,14 @@ def _peer_run(python: Path, folder: Path) -> Sample:
 
 
 def _harness_run() -> Sample:
-    with tempfile.TemporaryDirectory(prefix="hv-bench-peer-h-") as tmp:
-        argv = [sys.executable, "-m", "pytest", "--target=local", "-q", "-p", "no:randomly",
-                f"--report-dir={tmp}/reports", "suites/test_database.py", "-k", " or ".join(HARNESS_TESTS)]  # fmt: skip
-        sample, code, output = run_process(argv, cwd=str(REPO), env=_env())
-        reports = list(Path(tmp).glob("reports/*/results.json"))
-        if code not in (0, 1) or not reports:  # 1: the items not selected are "not run"
-            raise RuntimeError(f"harness run failed (exit {code}):\n{output[-3000:]}")
-        tests = json.loads(reports[0].read_text())["tests"]
-    ran = {t["nodeid"].rsplit("::", 1)[-1]: t for t in tests}
-    outcomes = {name: ran.get(name, {}).get("outcome") for name in HARNESS_TESTS}
-    if any(outcome != "passed" for outcome in outcomes.values()):
-        raise RuntimeError(f"harness database items did not all pass: {outcomes}\n{output[-3000:]}")
-    sample.extra["checks_s"] = sum(ran[name]["duration_s"] for name in HARNESS_TESTS)
-    sample.extra["exit_code"] = float(code)
+    # 1: the items not selected are "not run"
+    sample = harness_run(
+        "suites/test_database.py", "-k", " or ".join(HARNESS_TESTS), ok_codes=(0, 1)
+    )
+    durations = {name: sample.extra.get(f"test:{name}") for name in HARNESS_TESTS}
+    if any(d is None for d in durations.values()) or sample.extra["tests_not_passed"]:
+        raise RuntimeError(f"harness run did not run every database item: {durations}")
+    sample.extra["checks_s"] = sum(d for d in durations.values() if d is not None)
     return sample
 
 

@@ -41,6 +41,15 @@ def _pair(bench: str, label: str) -> Any:
     return rows
 
 
+def _peer(result: dict[str, Any]) -> list[dict[str, Any]]:
+    a, b = result["a"], result["b"]
+    checks = result["checks_s"]
+    vs = (f"harness / pytest-alembic = {result['ratio']:.2f}; the checks alone "
+          f"{checks['harness']:.2f} s / {checks['pytest-alembic']:.2f} s = {result['checks_ratio']:.2f}")  # fmt: skip
+    return [_row("vs pytest-alembic", "harness, 5 database items", a, vs, result["target"], result["met"]),
+            _row("", "pytest-alembic, 4 built-in tests", b)]  # fmt: skip
+
+
 def _routes(result: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for row in result["rows"]:
@@ -100,6 +109,7 @@ def _rehearsal(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 _ROWS = {
     "full-run": _pair("full local run", "harness / floor"),
+    "peer": _peer,
     "xdist": _pair("parallelism", "(-n 0) / (-n 2)"),
     "routes": _routes,
     "staging-routes": _staging_routes,

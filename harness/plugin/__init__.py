@@ -37,6 +37,7 @@ pytest_plugins = [
     "harness.plugin.checklist", "harness.plugin.deploy", "harness.plugin.fastexit",
     "harness.plugin.restarts", "harness.plugin.secrets_sync", "harness.plugin.account",
     "harness.plugin.isolation", "harness.plugin.writes", "harness.plugin.leftovers",
+    "harness.plugin.prefetch",
 ]
 
 _WORKER_KEY = "staging_harness"
