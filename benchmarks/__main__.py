@@ -46,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
         help="uvicorn workers compared at the middle route count",
     )
     parser.add_argument("--revisions", type=_sizes, default=(10, 100, 1000), help="revision counts")
-    parser.add_argument("--tables", type=int, default=200, help="tables for schema drift")
+    parser.add_argument("--tables", type=_sizes, default=(10, 60, 200, 1000),
+                        help="table counts for schema drift (the goal is judged at the largest)")  # fmt: skip
     parser.add_argument("--rows", type=int, default=10_000, help="rows in the reference app for the rehearsal")
     return parser
 
@@ -80,7 +81,7 @@ def _benchmarks(args: argparse.Namespace) -> dict[str, Callable[[], dict[str, An
         "staging-routes": lambda: bench_staging_routes(args.runs, args.staging_routes),
         "staging-run": lambda: bench_staging_run(args.runs),
         "head": lambda: bench_head(args.runs, args.revisions),
-        "drift": lambda: bench_drift(args.runs, args.tables, max(1, min(20, args.tables // 10))),
+        "drift": lambda: bench_drift(args.runs, args.tables),
         "rehearsal": lambda: bench_rehearsal(args.runs, args.rows),
     }
 
