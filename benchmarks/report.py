@@ -135,3 +135,33 @@ def phase_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         return []
     names = list(dict.fromkeys(p for phases in columns.values() for p in phases))
     return [{"phase": p, **{col: phases.get(p) for col, phases in columns.items()}} for p in names]
+
+
+def markdown(document: dict[str, Any]) -> str:
+    """The figures of one ``python -m benchmarks`` JSON as Markdown (docs/benchmark-results.md,
+    written by scripts/gen_docs.py from docs/benchmarks.json)."""
+    results = document["benchmarks"]
+    machine = document.get("machine", {})
+    load = document.get("loadavg_at_end") or [None]
+    lines = [
+        f"Measured {document.get('started_at', '')[:16].replace('T', ' ')} UTC, {document.get('runs')} "
+        f"run(s) per figure, median with min–max; {machine.get('cpus')} CPUs, Python {machine.get('python')}, "
+        f"load average at the end {load[0]:.1f}. The machine is shared: absolute seconds move from run "
+        "to run; the ratios, measured side by side (A B A B …) in one run, are what holds.\n\n",
+        "| benchmark | variant | median s | min–max s | peak RSS MB | comparison | goal | met |\n",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    ]
+    for row in table_rows(results):
+        cells = [row["benchmark"], row["variant"], f"{row['median_s']:.2f}",
+                 f"{row['min_s']:.2f}–{row['max_s']:.2f}", f"{row['peak_rss_mb']:.0f}",
+                 row["comparison"], row["target"], row["met"]]  # fmt: skip
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |\n")
+    phases = phase_rows(results)
+    if phases:
+        columns = list(phases[0])[1:]
+        lines += ["\nPhases of the full runs (median s):\n\n", f"| phase | {' | '.join(columns)} |\n",
+                  "| --- |" + " --- |" * len(columns) + "\n"]  # fmt: skip
+        for row in phases:
+            values = ["" if row[c] is None else f"{row[c]:.2f}" for c in columns]
+            lines.append(f"| {row['phase']} | {' | '.join(values)} |\n")
+    return "".join(lines)
