@@ -1,7 +1,7 @@
 """``python -m benchmarks [--runs 5] [--only NAME ...] [--json FILE]``: run the benchmarks,
 print one table, write the full figures (every sample) as JSON.
 
-Names: full-run, peer, xdist, routes, staging-routes, staging-run, head, drift, rehearsal. Sizes can be shrunk for a quick look (the
+Names: full-run, peer, bigapp, xdist, routes, staging-routes, staging-run, head, drift, rehearsal. Sizes can be shrunk for a quick look (the
 smoke test uses ``--routes 10 --revisions 10 --tables 5 --no-warmup``).
 """
 
@@ -21,7 +21,7 @@ from benchmarks._measure import WARMUP, format_table
 from benchmarks.report import phase_rows, table_rows
 
 REPO = Path(__file__).resolve().parents[1]
-NAMES = ("full-run", "peer", "xdist", "routes", "staging-routes", "staging-run", "head", "drift", "rehearsal")
+NAMES = ("full-run", "peer", "bigapp", "xdist", "routes", "staging-routes", "staging-run", "head", "drift", "rehearsal")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,6 +67,7 @@ def _sizes(text: str) -> tuple[int, ...]:
 def _benchmarks(args: argparse.Namespace) -> dict[str, Callable[[], dict[str, Any]]]:
     from benchmarks.bench_alembic import bench_drift, bench_head
     from benchmarks.bench_local_run import bench_full_run, bench_xdist
+    from benchmarks.bench_bigapp import bench_bigapp
     from benchmarks.bench_peer import bench_peer
     from benchmarks.bench_rehearsal import bench_rehearsal
     from benchmarks.bench_routes import bench_routes
@@ -76,6 +77,7 @@ def _benchmarks(args: argparse.Namespace) -> dict[str, Callable[[], dict[str, An
     return {
         "full-run": lambda: bench_full_run(args.runs),
         "peer": lambda: bench_peer(args.runs),
+        "bigapp": lambda: bench_bigapp(args.runs),
         "xdist": lambda: bench_xdist(args.runs),
         "routes": lambda: bench_routes(args.runs, args.routes, args.workers),
         "staging-routes": lambda: bench_staging_routes(args.runs, args.staging_routes),

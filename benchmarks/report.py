@@ -50,6 +50,18 @@ def _peer(result: dict[str, Any]) -> list[dict[str, Any]]:
             _row("", "pytest-alembic, 4 built-in tests", b)]  # fmt: skip
 
 
+def _bigapp(result: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for i, row in enumerate(result["rows"]):
+        phases = row["phases_median_s"]
+        vs = "" if i == 0 else f"{row['ratio_to_reference']:.2f}x the reference app"
+        spent = ", ".join(f"{p} {phases[p]:.1f}" for p in ("startup", "migrations", "app_start", "suites") if p in phases)
+        rows.append({**_row("generated app" if i < 2 else "", row["name"], row, f"{vs}; {spent}".strip("; "),
+                            result["target"] if i == 1 else "", result["met"] if i == 1 else ""),
+                     "peak_rss_mb": phases.get("pytest_self_rss_mb", row["peak_rss_mb"])})  # fmt: skip
+    return rows
+
+
 def _routes(result: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for row in result["rows"]:
@@ -114,6 +126,7 @@ def _rehearsal(result: dict[str, Any]) -> list[dict[str, Any]]:
 _ROWS = {
     "full-run": _pair("full local run", "harness / floor"),
     "peer": _peer,
+    "bigapp": _bigapp,
     "xdist": _pair("parallelism", "(-n 0) / (-n 2)"),
     "routes": _routes,
     "staging-routes": _staging_routes,
