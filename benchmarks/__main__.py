@@ -66,8 +66,8 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 def _benchmarks(args: argparse.Namespace) -> dict[str, Callable[[], dict[str, Any]]]:
     from benchmarks.bench_alembic import bench_drift, bench_head
-    from benchmarks.bench_local_run import bench_full_run, bench_xdist
     from benchmarks.bench_bigapp import bench_bigapp
+    from benchmarks.bench_local_run import bench_full_run, bench_xdist
     from benchmarks.bench_peer import bench_peer
     from benchmarks.bench_rehearsal import bench_rehearsal
     from benchmarks.bench_routes import bench_routes

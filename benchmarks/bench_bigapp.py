@@ -18,8 +18,14 @@ from typing import Any
 
 from benchmarks._measure import Sample, alternate, ratio
 from benchmarks.bench_local_run import PHASES, harness_run
-from benchmarks.generate import MODELS_MODULE, ROUTE_APP_MODULE, flask_route_app, models_module, route_app
-from benchmarks.generate import script_directory
+from benchmarks.generate import (
+    MODELS_MODULE,
+    ROUTE_APP_MODULE,
+    flask_route_app,
+    models_module,
+    route_app,
+    script_directory,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 FLASK_PYTHON = REPO / "examples" / "flask_app" / ".venv" / "bin" / "python"
@@ -70,7 +76,7 @@ def bench_bigapp(runs: int, sizes: tuple[tuple[str, int, int, int], ...] = SIZES
         stats = alternate(runs, variants)
     reference = stats["reference app"]
     rows = []
-    for name, s in stats.items():
+    for s in stats.values():
         phases = {p: round(v, 3) for p in (*PHASES, "pytest_self_rss_mb", "largest_child_rss_mb")
                   if (v := s.extra_median(p)) is not None}  # fmt: skip
         rows.append({**s.to_dict(), "ratio_to_reference": round(ratio(s, reference), 3), "phases_median_s": phases})

@@ -157,10 +157,10 @@ def markdown(document: dict[str, Any]) -> str:
     machine = document.get("machine", {})
     load = document.get("loadavg_at_end") or [None]
     lines = [
-        f"Measured {document.get('started_at', '')[:16].replace('T', ' ')} UTC, {document.get('runs')} "
+        (f"Measured {document.get('started_at', '')[:16].replace('T', ' ')} UTC, {document.get('runs')} "
         f"run(s) per figure, median with min–max; {machine.get('cpus')} CPUs, Python {machine.get('python')}, "
         f"load average at the end {load[0]:.1f}. The machine is shared: absolute seconds move from run "
-        "to run; the ratios, measured side by side (A B A B …) in one run, are what holds.\n\n",
+        "to run; the ratios, measured side by side (A B A B …) in one run, are what holds.\n\n"),
         "| benchmark | variant | median s | min–max s | peak RSS MB | comparison | goal | met |\n",
         "| --- | --- | --- | --- | --- | --- | --- | --- |\n",
     ]
