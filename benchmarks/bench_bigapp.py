@@ -104,4 +104,4 @@ def write_app(folder: Path, framework: str, routes: int, tables: int, revisions:
 
 def _runner(folder: Path) -> Callable[[], Sample]:
     # 1: items that do not apply to a generated app (pgvector, the wallet flow) may be not run
-    return lambda: harness_run("--target=bench", f"--target-file={folder}/targets.toml", ok_codes=(0, 1))
+    return lambda: harness_run(f"--target-file={folder}/targets.toml", ok_codes=(0, 1), target="bench")

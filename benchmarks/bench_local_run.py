@@ -30,11 +30,11 @@ _SPANS = {
 PHASES = ("startup", *STACK_PHASES, *_SPANS, "checks", "exit")
 
 
-def harness_run(*extra: str, ok_codes: tuple[int, ...] = (0,)) -> Sample:
+def harness_run(*extra: str, ok_codes: tuple[int, ...] = (0,), target: str = "local") -> Sample:
     """One cold run of the main job, with its phases (``ok_codes``: the exit codes expected)."""
     with tempfile.TemporaryDirectory(prefix="hv-bench-") as tmp:
         clock = Path(tmp) / "phases.json"
-        argv = [sys.executable, "-m", "pytest", "--target=local", "-q", "-p", "no:randomly",
+        argv = [sys.executable, "-m", "pytest", f"--target={target}", "-q", "-p", "no:randomly",
                 "-p", "benchmarks._phaseclock", f"--report-dir={tmp}/reports", *extra]  # fmt: skip
         began = time.time()
         sample, code, output = run_process(argv, cwd=str(REPO), env=_env(clock))
