@@ -149,8 +149,9 @@ def revision_id(n: int) -> str:
 def script_directory(folder: Path, revisions: int, tables: int = 0) -> Path:
     """An Alembic project of ``revisions`` linear revisions; with ``tables`` > 0 the
     revisions between them create that many tables (each with a foreign key to the previous
-    table, an index and a unique constraint, so the catalog comparison has work). Returns
-    the alembic.ini path."""
+    table, an index and a unique constraint, so the catalog comparison has work). A revision
+    without a table creates a sequence, so that every revision has a real downgrade, as in
+    an app whose history round-trips. Returns the alembic.ini path."""
     versions = folder / "migrations" / "versions"
     versions.mkdir(parents=True)
     (folder / "alembic.ini").write_text(_INI)
@@ -166,8 +167,9 @@ def script_directory(folder: Path, revisions: int, tables: int = 0) -> Path:
         table_no += per_revision[n]
         body = _REVISION.format(
             n=n, rev=revision_id(n), down=down or "", down_repr=repr(down),
-            upgrade="\n".join(_create_table(t) for t in made) or "    pass",
-            downgrade="\n".join(f'    op.drop_table("t{t:04d}")' for t in reversed(made)) or "    pass",
+            upgrade="\n".join(_create_table(t) for t in made) or f'    op.execute("CREATE SEQUENCE seq_r{n:04d}")',
+            downgrade="\n".join(f'    op.drop_table("t{t:04d}")' for t in reversed(made))
+            or f'    op.execute("DROP SEQUENCE seq_r{n:04d}")',
         )  # fmt: skip
         (versions / f"{revision_id(n)}_rev{n}.py").write_text(body)
     return folder / "alembic.ini"
@@ -258,7 +260,11 @@ def models_module(folder: Path, tables: int) -> None:
     lines = ['"""Generated: the models of the generated migrations."""',
              "import sqlalchemy as sa", "", "metadata = sa.MetaData()", ""]  # fmt: skip
     for t in range(tables):
-        parent = f'    sa.Column("parent_id", sa.Integer, sa.ForeignKey("t{t - 1:04d}.id")),\n' if t else ""
+        parent = (
+            f'    sa.Column("parent_id", sa.Integer, sa.ForeignKey("t{t - 1:04d}.id")),\n'
+            if t
+            else ""
+        )
         lines.append(
             f't{t:04d} = sa.Table("t{t:04d}", metadata,\n'
             '    sa.Column("id", sa.Integer, primary_key=True),\n'
