@@ -162,6 +162,7 @@ def markdown(document: dict[str, Any]) -> str:
         f"run(s) per figure, median with min–max; {machine.get('cpus')} CPUs, Python {machine.get('python')}, "
         f"load average at the end {load[0]:.1f}. The machine is shared: absolute seconds move from run "
         "to run; the ratios, measured side by side (A B A B …) in one run, are what holds.\n\n"),
+        f"{document['note']}.\n\n" if document.get("note") else "",
         "| benchmark | variant | median s | min–max s | peak RSS MB | comparison | goal | met |\n",
         "| --- | --- | --- | --- | --- | --- | --- | --- |\n",
     ]
