@@ -9,12 +9,15 @@
 * docs/troubleshooting.md     every configuration error (exit 4) the harness raises, with its hint
 * docs/architecture.md        its "Layers" section, from docs/layers.toml (tests/unit/test_layers.py
   asserts the same list on the package's imports)
+* docs/benchmark-results.md   the table of the last ``python -m benchmarks`` run kept in
+  docs/benchmarks.json (copy a run's JSON there, then run this)
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import json
 import re
 import sys
 import tomllib
@@ -45,7 +48,16 @@ def pages() -> dict[Path, str]:
         REPO / "docs/ja/checklist.md": checklist_page(checklist, items, "ja"),
         REPO / "docs/troubleshooting.md": troubleshooting(),
         ARCHITECTURE: architecture(ARCHITECTURE.read_text(encoding="utf-8")),
+        REPO / "docs/benchmark-results.md": benchmark_results(REPO / "docs/benchmarks.json"),
     }
+
+
+def benchmark_results(figures: Path) -> str:
+    from benchmarks.report import markdown
+
+    body = markdown(json.loads(figures.read_text(encoding="utf-8"))) if figures.exists() else "No figures yet.\n"
+    return (f"{GENERATED}# Benchmark results\n\nFrom `docs/benchmarks.json` (`python -m benchmarks --json "
+            f"docs/benchmarks.json`); what each figure compares: [Benchmarks](benchmarks.md).\n\n{body}")
 
 
 # ---------------------------------------------------------------- targets.toml reference

@@ -45,6 +45,7 @@ pytest_plugins = [
     "harness.plugin.isolation", "harness.plugin.writes", "harness.plugin.leftovers",
     "harness.plugin.parity",
     "harness.plugin.migratestop", "harness.plugin.applog",
+    "harness.plugin.prefetch",
 ]
 
 _WORKER_KEY = "staging_harness"
