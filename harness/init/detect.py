@@ -46,6 +46,7 @@ class Findings:
     models: str | None = None
     models_import: list[str] = field(default_factory=list)
     models_schema: str | None = None  # where unqualified tables live (per-tenant: "*")
+    no_models: str = ""  # why the app has no ORM models to compare (models-match n/a)
     env_py: Path | None = None
     migrate: list[list[str]] = field(default_factory=list)
     extensions: set[str] = field(default_factory=set)
@@ -126,7 +127,7 @@ def _note_gaps(found: Findings) -> None:
         found.todo.append(
             "could not tell which variables the app reads its database from: set [app] database_env"
         )
-    if found.models is None:
+    if found.models is None and not found.no_models:
         found.todo.append(
             'alembic env.py names no X.metadata: set [database] models = "module:Base.metadata"'
         )

@@ -88,6 +88,21 @@ def metadata_from_env(env_py: Path, app_dir: Path) -> tuple[str | None, list[str
     return models, [m for m in imports.modules if m != module]
 
 
+NO_MODELS = "alembic env.py sets target_metadata = None: the app has no ORM models to compare"
+
+
+def declares_no_metadata(env_py: Path) -> bool:
+    """env.py says ``target_metadata = None`` and never assigns it anything else (an app
+    without ORM models: raw SQL, ``databases``, aiosql), and names no ``.metadata``."""
+    tree = ast.parse(env_py.read_text(encoding="utf-8"))
+    values = [
+        node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "target_metadata" for t in node.targets)
+    ]  # fmt: skip
+    none = [v for v in values if isinstance(v, ast.Constant) and v.value is None]
+    return bool(none) and len(none) == len(values) and not _names_metadata(tree)
+
+
 def _metadata_expressions(tree: ast.Module) -> list[ast.expr]:
     """``target_metadata = X`` (first of a list) first, then any ``X.metadata`` in env.py."""
     found: list[ast.expr] = []

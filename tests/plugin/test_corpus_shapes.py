@@ -58,10 +58,21 @@ def test_env_py_without_models_is_read(tmp_path: Path) -> None:
     assert found.models is None and found.database_env  # DATABASE_URL from the settings
 
 
-@pytest.mark.xfail(strict=True, reason="corpus gap 3: target_metadata = None is no models (n/a)")
 def test_target_metadata_none_makes_models_match_not_applicable(tmp_path: Path) -> None:
-    local = local_profile(shape("no_metadata", tmp_path))
-    assert "models-match" in local["checks"]["not_applicable"]
+    root = shape("no_metadata", tmp_path)
+    local = local_profile(root)
+    assert "target_metadata = None" in local["checks"]["not_applicable"]["models-match"]
+    assert not [line for line in detect(root).todo if "[database] models" in line]
+
+
+def test_target_metadata_set_later_is_not_read_as_no_models(tmp_path: Path) -> None:
+    """Control: ``target_metadata = None`` replaced further down is a metadata to find."""
+    root = shape("no_metadata", tmp_path)
+    env_py = root / "migrations" / "env.py"
+    env_py.write_text(env_py.read_text().replace(
+        "target_metadata = None\n", "target_metadata = None\ntarget_metadata = Base.metadata\n"))
+    local = local_profile(root)
+    assert "models-match" not in local["checks"]["not_applicable"]
 
 
 @pytest.mark.xfail(strict=True, reason="corpus gap 6: a src/ layout runs from the repository root")
