@@ -164,6 +164,29 @@ def _is_model(node: ast.ClassDef) -> bool:
     )
 
 
+def definers(app_dir: Path, name: str) -> list[str]:
+    """Modules that define ``name`` at their top level (``db = SQLAlchemy(app)``, ``class
+    Base``): where a metadata that fails to load from a model module may load instead, when
+    the model module imports the app first (``models`` → ``app`` → ``models``). Those that
+    import a model module themselves come first: importing them loads the tables too."""
+    models = set(model_modules(app_dir))
+    found: list[tuple[bool, str]] = []
+    for path, tree in app_modules(app_dir):
+        defined = any(
+            (isinstance(node, ast.ClassDef) and node.name == name)
+            or (isinstance(node, (ast.Assign, ast.AnnAssign)) and any(
+                isinstance(t, ast.Name) and t.id == name
+                for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            ))
+            for node in tree.body
+        )  # fmt: skip
+        if defined:
+            imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+            imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+            found.append((not imported & models, _module(path, app_dir)))
+    return [module for _, module in sorted(found)]
+
+
 def tenant_schema(app_dir: Path, env_py: Path | None) -> str | None:
     """Where tables of models without a schema live when the app maps them per tenant
     (``schema_translate_map={None: ...}``): the schema when it is a literal, else "*"."""
