@@ -1,6 +1,6 @@
 """Settings fields a validator composes into a database URL (harness.init.composed): each
 validator form, read statically. The end-to-end case (the app's venv, its import) is in
-test_init_models_circular.py."""
+test_corpus_shapes_venv.py."""
 
 from __future__ import annotations
 
