@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from test_init_settings_shapes import _init_checked
 
 from harness.init.app_probe import ProbeFailed, probe_app
 from harness.init.detect import Findings, detect
@@ -77,3 +78,17 @@ def test_the_plain_url_in_a_composed_uri_stops_the_app_importing(
     found.database_env["SQLALCHEMY_DATABASE_URI"] = "{url}"
     with pytest.raises(ProbeFailed, match="psycopg2"):
         probe_app(found.python, app, str(found.asgi), probe_variables(found))
+
+
+@pytest.mark.parametrize(
+    ("name", "database"),
+    [
+        ("circular_models", {"models": "app:db.metadata"}),
+        ("composed_uri", {"models": "stock.models:Base.metadata"}),
+    ],
+)
+def test_init_then_run_is_green(request: pytest.FixtureRequest, name: str, database: dict) -> None:
+    """The whole path: ``init --yes`` (its own check run exits 0, models-match passing), a
+    second init changes nothing, with zero hand edits."""
+    _, _, local = _init_checked(name, request)
+    assert local["database"]["models"] == database["models"], local["database"]
