@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from harness.checks.answers import off_site
 from harness.config.targets import HealthSpec
 from harness.result import CheckResult
 from harness.secrets import clip
@@ -47,7 +48,8 @@ def check_health(client: HttpClient, spec: HealthSpec, tls: TlsSpec | None = Non
     return CheckResult.failed(
         ITEM,
         "; ".join(problems),
-        remediation=_remedy(response.status_code, body, elapsed_s, spec, certificate, tls),
+        remediation=_moved(str(client.base_url), location if 300 <= response.status_code < 400 else None)
+        or _remedy(response.status_code, body, elapsed_s, spec, certificate, tls),
         expected={"status": 200, "body": "not judged (status_only)" if spec.status_only else spec.expect, "latency_budget_s": spec.budget_s}
         | ({"certificate_valid_days_at_least": tls.expiry_warn_days} if certificate else {}),
         **evidence,
@@ -101,6 +103,17 @@ def _certificate_problems(certificate: Certificate, tls: TlsSpec) -> list[str]:
         f"the TLS certificate of {certificate.host}:{certificate.port} {state}, on {when} "
         f"(less than {tls.expiry_warn_days} days)"
     ]
+
+
+def _moved(base_url: str, location: str | None) -> str | None:
+    """A redirect to another host: the address in the profile is not where the app answers."""
+    elsewhere = off_site(base_url, location)
+    if elsewhere is None:
+        return None
+    return (
+        f"base_url may be wrong: {base_url} redirects to another address, {elsewhere} (an old host, "
+        "http instead of https, a login gateway): set base_url to the address that answers itself"
+    )
 
 
 def _remedy(

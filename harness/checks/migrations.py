@@ -24,6 +24,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, text
 
+from harness.checks.backend import Backend, backend_of
 from harness.checks.revisions import NotModelled, read_graph
 from harness.config.alembic_ini import ini_section, is_package_location, package_folder
 from harness.config.database import DatabaseSpec
@@ -187,7 +188,7 @@ def check_migration_head(
         "version_table": f"{spec.version_table_schema}.{spec.version_table}",
         "script_location": script.dir,
     }
-    return _judge(script, heads, current, spec, evidence)
+    return _judge(script, heads, current, spec, evidence, backend_of(app.spec if app else None))
 
 
 def _judge(
@@ -196,12 +197,14 @@ def _judge(
     current: list[str] | None,
     spec: DatabaseSpec,
     evidence: dict[str, Any],
+    backend: Backend | None = None,
 ) -> CheckResult:
+    b = backend or Backend()  # the app's migrate command in the remedies (flask db …)
     expected = {"db_revisions": heads}
     if len(heads) > 1:
         return CheckResult.failed(
             ITEM, f"the scripts have {len(heads)} heads ({', '.join(heads)}): a merge revision is needed",
-            remediation=f"alembic merge -m 'merge heads' {' '.join(heads)}, commit it, deploy, then alembic upgrade head",
+            remediation=f"{b.cli} merge -m 'merge heads' {' '.join(heads)}, commit it, deploy, then {b.upgrade}",
             expected={"script_heads": "exactly one"}, **evidence,
         )  # fmt: skip
     table = f"{spec.version_table_schema}.{spec.version_table}"
@@ -209,16 +212,16 @@ def _judge(
         return CheckResult.failed(
             ITEM, f"the database has no {table} table: the schema was built with create_all() "
             f"or never migrated (script head is {heads[0]})",
-            remediation="if the schema already matches the scripts: alembic stamp head; "
-            "otherwise run alembic upgrade head on an empty database",
+            remediation=f"if the schema already matches the scripts: {b.cli} stamp head; "
+            f"otherwise run {b.upgrade} on an empty database",
             expected=expected, **evidence,
         )  # fmt: skip
     if not current:
         return CheckResult.failed(
             ITEM, f"{table} is empty: the database was never migrated (script head is {heads[0]})",
-            remediation="alembic upgrade head", expected=expected, **evidence,
+            remediation=b.upgrade, expected=expected, **evidence,
         )  # fmt: skip
-    return _judge_recorded(script, heads[0], current, expected, evidence)
+    return _judge_recorded(script, heads[0], current, expected, evidence, b)
 
 
 def _judge_recorded(
@@ -227,6 +230,7 @@ def _judge_recorded(
     current: list[str],
     expected: dict[str, Any],
     evidence: dict[str, Any],
+    b: Backend,
 ) -> CheckResult:
     """The version table has rows: known and at the head, known and behind, or unknown."""
     unknown = [rev for rev in current if not known_revision(script, rev)]
@@ -242,29 +246,30 @@ def _judge_recorded(
     if current == [head]:
         return CheckResult.passed(ITEM, f"the database is at the script head {head}", **evidence)
     if len(current) > 1:
-        return _several_rows(script, head, current, expected, evidence)
+        return _several_rows(script, head, current, expected, evidence, b)
     pending = _pending(script, head, current)
     return CheckResult.failed(
         ITEM, f"the database is behind: at {', '.join(current)}, script head is {head} "
         f"({len(pending)} revision(s) not applied: {', '.join(pending)})",
-        remediation="alembic upgrade head (in the release step, before the app starts)",
+        remediation=f"{b.upgrade} (in the release step, before the app starts)",
         expected=expected, pending=pending, **evidence,
     )  # fmt: skip
 
 
 def _several_rows(
-    script: Scripts, head: str, current: list[str], expected: dict[str, Any], evidence: dict[str, Any]
+    script: Scripts, head: str, current: list[str], expected: dict[str, Any], evidence: dict[str, Any],
+    b: Backend,
 ) -> CheckResult:
     """One script head but several version rows: a stale row left by a hand-run or
     interrupted migration. "upgrade head" would fail on it; purging to the newest row works."""
     newest = newest_revision(script, head, current)
     stale = [rev for rev in current if rev != newest]
     table = evidence["version_table"]
-    then = "" if newest == head else ", then alembic upgrade head"
+    then = "" if newest == head else f", then {b.upgrade}"
     return CheckResult.failed(
         ITEM, f"{table} has {len(current)} rows ({', '.join(current)}) though the scripts have one "
         f"head ({head}): the stale row(s) {', '.join(stale)} must go; the database is at {newest}",
-        remediation=f"alembic stamp --purge {newest}{then} (or DELETE FROM {table} WHERE "
+        remediation=f"{b.cli} stamp --purge {newest}{then} (or DELETE FROM {table} WHERE "
         f"version_num IN ({', '.join(repr(r) for r in stale)}){then})",
         expected=expected, stale_rows=stale, **evidence,
     )  # fmt: skip

@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from harness.checks.backend import Backend
 from harness.config.alembic_ini import ini_section
 from harness.config.database import DatabaseSpec
 from harness.errors import ConfigError
@@ -95,7 +96,7 @@ def label(diff: dict[str, Any]) -> str:
     """How a person names the object: ``users.email``, ``tasks index ix_tasks_status
     (status)``, ``tasks foreign key (assigned_to) -> users.id``."""
     where = _where(diff.get("schema"), diff.get("table", "?"))
-    kind = diff["kind"]
+    kind: str = diff["kind"]
     columns = ", ".join(diff.get("columns") or [])
     if kind.endswith(("_table", "table_comment")):
         return where
@@ -138,7 +139,7 @@ def difference_line(diff: dict[str, Any]) -> str:
     return f"{kind}: {diff.get('repr', '')}"
 
 
-def check_models_match(answer: Answer, name: str) -> CheckResult:
+def check_models_match(answer: Answer, name: str, backend: Backend | None = None) -> CheckResult:
     differences = answer["differences"]
     options = answer.get("options", {})
     lines = [difference_line(d) for d in differences]
@@ -150,13 +151,14 @@ def check_models_match(answer: Answer, name: str) -> CheckResult:
             ITEM, f"the live schema matches {name} as Alembic's autogenerate compares them "
             f"({answer['tables']} tables, options from {source})", **evidence,
         )  # fmt: skip
+    b = backend or Backend()
     kinds = ", ".join(word for prefix, word in _KINDS if any(d["kind"].startswith(prefix) for d in differences))
     named = list(dict.fromkeys(line.split(": ", 1)[0] for line in lines))
     names = ", ".join(named[:8]) + (f" and {len(named) - 8} more" if len(named) > 8 else "")
     return CheckResult.failed(
         ITEM, f"the models and the live database differ in {len(lines)} thing(s) ({kinds}): {names}",
-        remediation="make the migrations and the models agree: alembic revision --autogenerate writes the "
-        "operations shown in the evidence (review them, deploy, alembic upgrade head), or change the "
+        remediation=f"make the migrations and the models agree: {b.autogenerate} writes the "
+        f"operations shown in the evidence (review them, deploy, {b.upgrade}), or change the "
         "models. An object another tool owns goes in env.py's include_object",
         expected={"differences": []}, differences=lines, autogenerate=ops, **evidence,
     )  # fmt: skip

@@ -21,16 +21,24 @@ prefix (``/api`` + ``/api/...``) is visible as ``/api/api/...``.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
+from harness.checks.answers import (
+    Finding,
+    doubled_prefix,
+    mark_redirects,
+    mark_refused,
+    redirected,
+    refused,
+)
 from harness.checks.probing import (
     Calibration,
     Fingerprint,
@@ -45,7 +53,7 @@ from harness.checks.probing import (
     write_mode,
 )
 from harness.checks.routelist import Route, RoutesSpec
-from harness.checks.witness import candidates, find_witness, lost_account, with_witness
+from harness.checks.witness import Witness, candidates, find_witness, lost_account, with_witness
 from harness.config.targets import Target
 from harness.result import CheckResult
 from harness.transport.http import GATEWAY_STATUSES, describe_transport_error
@@ -75,6 +83,7 @@ class Answer:
     status: int | None
     detail: str
     kind: str = "own"  # Probe.kind
+    location: str | None = None  # a redirect's Location (harness.checks.answers)
 
     @property
     def reachable(self) -> bool:
@@ -99,8 +108,23 @@ def check_routes_reachable(
         answers = sweep(client, routes, spec, calibration)
         lost = lost_account(client, witness, "the probes") if witness else None
     elapsed = time.perf_counter() - started
-    result = judge(answers, ctx, spec, elapsed, calibration.fingerprint)
+    answers, findings = reread(answers, ctx, witness)
+    result = judge(answers, ctx, spec, elapsed, calibration.fingerprint, findings)
     return with_witness(result, witness, lost)
+
+
+def reread(answers: list[Answer], ctx: ProbeContext, witness: Witness | None) -> tuple[list[Answer], list[Finding]]:
+    """What the answers say together (harness.checks.answers): a sweep sent to another host,
+    credentials that do not reach a prefix. Returns the answers re-marked and the findings."""
+    findings: list[Finding] = []
+    answers, elsewhere = mark_redirects(answers, ctx.base_url)
+    if elsewhere:
+        findings.append(redirected(ctx.base_url, elsewhere))
+    if witness is not None:
+        answers, prefixes = mark_refused(answers, witness.path)
+        if prefixes:
+            findings.append(refused(prefixes, witness.path))
+    return answers, findings
 
 
 def _client(ctx: ProbeContext, spec: RoutesSpec, *, credentials: bool = True) -> ProbeClient:
@@ -170,7 +194,8 @@ def classify(route: Route, sent: str, response: ProbeResponse, fp: Fingerprint) 
     if status >= 400 and status != 404 and status < 500 and not fp.same_origin(response):
         return Answer(route, sent, "proxy-block", status, f"HTTP {status} not from the app: {looks(response)}")
     if status != 404:
-        return Answer(route, sent, "app", status, f"HTTP {status} from the app")
+        location = response.headers.get("location") if 300 <= status < 400 else None
+        return Answer(route, sent, "app", status, f"HTTP {status} from the app", location=location)
     if not fp.same_origin(response):
         return Answer(route, sent, "proxy-404", 404, f"HTTP 404 not from the app: {looks(response)}")
     if response.content.strip() == fp.no_route_body.strip():
@@ -183,7 +208,7 @@ def _judge_5xx(answer: Answer, chosen: Probe, spec: RoutesSpec, response: ProbeR
     """A 5xx from the app to a probe (none can write) is the app failing on that route."""
     kind = chosen.kind
     if answer.verdict != "app" or answer.status is None or answer.status < 500:
-        return Answer(answer.route, answer.sent, answer.verdict, answer.status, answer.detail, kind)
+        return dataclasses.replace(answer, kind=kind)
     if spec.allows_5xx(answer.route):
         detail = f"{answer.detail} (allowed by routes.allow_5xx)"
         return Answer(answer.route, answer.sent, "app", answer.status, detail, kind)
@@ -193,7 +218,7 @@ def _judge_5xx(answer: Answer, chosen: Probe, spec: RoutesSpec, response: ProbeR
 
 def judge(
     answers: list[Answer], ctx: ProbeContext, spec: RoutesSpec, elapsed_s: float,
-    fingerprint: Fingerprint | None = None,
+    fingerprint: Fingerprint | None = None, findings: list[Finding] | None = None,
 ) -> CheckResult:  # fmt: skip
     bad = [a for a in answers if not a.reachable]
     options_only = [str(a.route) for a in answers if a.kind == "options"]
@@ -220,30 +245,24 @@ def judge(
         )
     named = "; ".join(a.line() for a in bad[:_NAMED_IN_SUMMARY])
     more = f"; and {len(bad) - _NAMED_IN_SUMMARY} more" if len(bad) > _NAMED_IN_SUMMARY else ""
-    remedy = _remedy(Counter(a.verdict for a in bad))
-    doubled = doubled_prefix(ctx.base_url, [a.route for a in bad])
+    findings = findings or []
+    remedies = [*(f.remedy for f in findings), doubled_prefix(ctx.base_url, [a.route for a in bad])]
+    remedies.append(_remedy(Counter(a.verdict for a in bad), spec, explained=bool(findings)))
+    # What the answers say together leads: "credentials do not reach the routes under ...".
+    lead = "".join(f"{f.lead}; " for f in findings)
     return CheckResult.failed(
         ITEM,
-        f"{len(bad)} of {len(answers)} expected route(s) not reachable through {ctx.base_url}: {named}{more}",
-        remediation=f"{doubled}; {remedy}" if doubled else remedy,
+        f"{lead}{len(bad)} of {len(answers)} expected route(s) not reachable through {ctx.base_url}: {named}{more}",
+        remediation="; ".join(r for r in remedies if r),
         expected={"every route answered by": "the app"},
         unreachable=[a.line() for a in bad],
         **evidence,
     )
 
 
-def doubled_prefix(base_url: str, routes: list[Route]) -> str | None:
-    """base_url ``https://h/api`` + route ``/api/x`` requests ``/api/api/x``: say so."""
-    prefix = urlsplit(base_url).path.rstrip("/")
-    if prefix and any(r.path == prefix or r.path.startswith(prefix + "/") for r in routes):
-        return (
-            f"base_url already ends with {prefix} and the routes start with it, so {prefix}{prefix}/... "
-            f"was requested: drop {prefix} from base_url"
-        )
-    return None
-
-
 _REMEDIES = {
+    "no-credentials": "",  # the finding (harness.checks.answers) is the remedy
+    "redirect": "",
     "app-5xx": "the app fails on these routes even for a request that writes nothing: read its logs "
     "for the traceback; if a failure is known and tracked, list the path in [targets.NAME.routes] allow_5xx",
     "proxy-block": "a proxy/WAF rule refuses these methods or paths before the app: fix the rule "
@@ -259,11 +278,11 @@ _REMEDIES = {
 }
 
 
-def _remedy(verdicts: Counter[str]) -> str:
-    for verdict in _REMEDIES:
-        if verdicts.get(verdict):
-            return _REMEDIES[verdict]
-    return "see the answers in the evidence"
+def _remedy(verdicts: Counter[str], spec: RoutesSpec, *, explained: bool = False) -> str | None:
+    for verdict, remedy in _REMEDIES.items():
+        if verdicts.get(verdict) and remedy:
+            return spec.backend.no_route() if verdict == "app-no-route" else remedy
+    return None if explained else "see the answers in the evidence"
 
 
 def _transport_verdict(exc: httpx.TransportError) -> str:

@@ -40,7 +40,7 @@ REMEDY = (
 
 
 class _Getter(Protocol):
-    def get(self, path: str, **kwargs: Any) -> Any: ...
+    def get(self, path: str, /) -> Any: ...
 
 
 @dataclass(frozen=True)

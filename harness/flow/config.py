@@ -126,7 +126,7 @@ def _number(
     minimum: float,
 ) -> Any:  # fmt: skip
     value = table.get(key, default)
-    kinds: tuple[type, ...] = (int,) if integer else (int, float)
+    kinds = int if integer else (int, float)
     if isinstance(value, bool) or not isinstance(value, kinds) or value < minimum:
         kind = "an integer" if integer else "a number"
         raise ConfigError(

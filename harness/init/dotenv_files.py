@@ -58,7 +58,7 @@ def _env_file_names(node: ast.AST) -> list[str]:
         return [n for k in node.keywords if k.arg == "env_file" for n in _paths(k.value)]
     if isinstance(node, ast.Dict):
         return [
-            n for k, v in zip(node.keys, node.values)
+            n for k, v in zip(node.keys, node.values, strict=True)
             if isinstance(k, ast.Constant) and k.value == "env_file" for n in _paths(v)
         ]  # fmt: skip
     if isinstance(node, ast.ClassDef) and node.name == "Config":

@@ -204,10 +204,11 @@ def tenant_schema(app_dir: Path, env_py: Path | None) -> str | None:
 
 def _none_key_target(value: ast.expr) -> str | None:
     if isinstance(value, ast.Dict):
-        for key, target in zip(value.keys, value.values):
+        for key, target in zip(value.keys, value.values, strict=True):
             if isinstance(key, ast.Constant) and key.value is None:
-                literal = isinstance(target, ast.Constant) and isinstance(target.value, str)
-                return target.value if literal else "*"  # type: ignore[union-attr]
+                if isinstance(target, ast.Constant) and isinstance(target.value, str):
+                    return target.value
+                return "*"
         return None  # only named schemas are translated: unqualified tables stay in public
     return "*"
 

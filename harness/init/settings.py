@@ -59,7 +59,7 @@ def read_settings(app_dir: Path) -> DatabaseSettings:
     if not found.database_env:  # read through a helper of the app's own: named in a string
         quoted = _quoted_names(app_dir)
         urls = [n for n in quoted if URL_NAME.match(n)]
-        found.database_env = _parts(quoted) or {name: "{url}" for name in urls[:1]}
+        found.database_env = _parts(quoted) or dict.fromkeys(urls[:1], "{url}")
     if _reads_prefixed_env(app_dir):  # Flask's from_prefixed_env: FLASK_SQLALCHEMY_DATABASE_URI
         found.database_env.setdefault("FLASK_SQLALCHEMY_DATABASE_URI", "{url}")
     for read in reads.values():

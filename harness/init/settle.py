@@ -10,13 +10,14 @@ tables gets the modules that define mapped classes added to ``models_import``.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from harness.config.app import AppSpec
 from harness.errors import AppCodeError
-from harness.init.detect import Findings
 from harness.init.driver import choose_drivers
 from harness.init.models_import import definers, model_modules
+from harness.init.source import Findings
 from harness.stack.appcode import NO_DATABASE_URL, AppCode, database_variables
 
 
@@ -49,13 +50,13 @@ def verify_models(found: Findings, python: Path) -> list[str]:
     if not found.models:
         return []
     code = app_code(found, python)
-    tables, error = _tables(code, found.models, found.models_import)
+    tables, error = _tables(code, found.models, found.models_import, found.models_path)
     if tables:
         return []
     own = found.models.split(":")[0]
     extra = [m for m in model_modules(found.app_dir) if m not in found.models_import and m != own]
     if extra:
-        more, more_error = _tables(code, found.models, found.models_import + extra)
+        more, more_error = _tables(code, found.models, found.models_import + extra, found.models_path)
         if more:
             found.models_import += extra
             return []
@@ -83,18 +84,21 @@ def _elsewhere(found: Findings, code: AppCode) -> bool:
             continue
         spec = f"{definer}:{attribute}"
         for imports in ([], [m for m in models if m != definer]):
-            if _tables(code, spec, imports)[0]:
+            if _tables(code, spec, imports, found.models_path)[0]:
                 found.models, found.models_import = spec, imports
                 return True
     return False
 
 
-def _tables(code: AppCode, models: str, imports: list[str]) -> tuple[int, str | None]:
+def _tables(
+    code: AppCode, models: str, imports: list[str], paths: Sequence[Path] = ()
+) -> tuple[int, str | None]:
     """How many tables the metadata holds once loaded, or the error line that stopped it."""
+    env = code.environment(NO_DATABASE_URL)
+    if paths:  # a src/ layout's source folder, as models-match will load them
+        env["PYTHONPATH"] = ":".join(str(p) for p in paths)
     try:
-        answer = code.helper(
-            "describe_models", [models, *imports], code.environment(NO_DATABASE_URL), timeout_s=120
-        )
+        answer = code.helper("describe_models", [models, *imports], env, timeout_s=120)
     except AppCodeError as exc:
         return 0, getattr(exc, "error_line", None) or exc.one_line()
     return len(answer.get("tables", {})), None

@@ -197,7 +197,7 @@ def stack_database(pytestconfig: pytest.Config, target: Target) -> bool:
     """The target's database is the one the harness's own stack created and migrated from
     empty (local, containers), not a remote one or a URL overridden away from the stack's."""
     addresses = get_state(pytestconfig).addresses
-    return bool(addresses) and target.database_url == normalise_database_url(addresses.database_url)
+    return addresses is not None and target.database_url == normalise_database_url(addresses.database_url)
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,6 @@ import pytest
 from _pytest.config import ConftestImportFailure
 
 from harness.plugin.builtin import SUITES_DIR
-from harness.plugin.checklist import MAX_REASON
 from harness.secrets import redact
 
 # True when the run collects only the built-in suites (set before conftests load).
@@ -41,6 +40,8 @@ isolated_key = pytest.StashKey[bool]()
 # Conftests that failed to import while pytest loaded the initial ones: {"path", "reason"}.
 early_failures_key = pytest.StashKey[list[dict[str, str]]]()
 parser_key = pytest.StashKey[pytest.Parser]()
+# A failed import's reason is cut here, in the early list and in harness.plugin.checklist alike.
+MAX_REASON = 300
 
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
@@ -195,4 +196,5 @@ def isolated(config: pytest.Config) -> bool:
 
 
 def early_failures(config: pytest.Config) -> list[dict[str, str]]:
-    return list(config.stash.get(early_failures_key, []))
+    failures: list[dict[str, str]] = config.stash.get(early_failures_key, [])
+    return list(failures)

@@ -5,11 +5,13 @@ It is the source of truth of every rendering and of sign-off. Schema (version 1)
     {"schema_version": 1, "kind": "checklist", "lang", "checklist": {"id", "phase", "title"},
      "run_id", "target": {...masked...}, "facts": {"code_revision", "db_version",
      "pgvector_version", "alembic_heads", "db_revision"}, "started_at", "finished_at",
-     "duration_s", "exit_status", "blocked_reason",
+     "duration_s", "exit_status", "blocked_reason", "blocked_cause",
      "summary": {"done", "total", "percent", "by_status", "required_not_passing"},
      "items": [{"id", "title": {"en", "ja"}, "required", "manual", "status", "in_scope",
                 "duration_s", "tests": [{"nodeid", "outcome", "duration_s", "message"}],
-                "evidence": [check...], "remediation": [line...], "reason"}],
+                "evidence": [check...], "remediation": [line...], "reason",
+                "cause",        # blocked: why (harness.errors.CAUSES; the label names it)
+                "app_errors": [{"error", "frame"}]}],  # the app's tracebacks (its log)
      "unmarked_tests": [...], "collection_errors": [{"path", "reason"}],
      "writes": [{"action", "object", "database", "by", ...}],
      "signoffs": [{"by", "at", "override", "manual"}]}
@@ -33,13 +35,17 @@ def build_checklist_report(
     lang: str = "en",
     not_applicable: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """``not_applicable``: item id → reason, from the profile (``[targets.X.checks]``)."""
+    """``not_applicable``: item id → reason, from the profile (``[targets.X.checks]``) or
+    policy (no parity counterpart); results.json keeps the run's own, so a report rebuilt
+    from it alone says the same."""
     tests = results.get("tests", [])
     blocked_reason = results.get("blocked_reason")
-    items = [_item_entry(item, tests, blocked_reason) for item in checklist.items]
+    blocked = (blocked_reason, results.get("blocked_cause"))
+    items = [_item_entry(item, tests, blocked) for item in checklist.items]
+    na = {**results.get("not_applicable", {}), **(not_applicable or {})}
     for entry in items:
-        if entry["id"] in (not_applicable or {}):
-            entry["status"], entry["reason"] = "na", f"n/a: {not_applicable[entry['id']]}"  # type: ignore[index]
+        if entry["id"] in na:
+            entry["status"], entry["reason"] = "na", f"n/a: {na[entry['id']]}"
     environment = results.get("environment", {})
     return {
         "schema_version": SCHEMA_VERSION,
@@ -55,6 +61,7 @@ def build_checklist_report(
         "duration_s": results.get("duration_s"),
         "exit_status": results.get("exit_status"),
         "blocked_reason": blocked_reason,
+        "blocked_cause": results.get("blocked_cause"),
         "summary": summarise(items),
         "items": items,
         "unmarked_tests": [_test_entry(t) for t in tests if not t.get("checklist")],
@@ -65,7 +72,9 @@ def build_checklist_report(
     }
 
 
-def _item_entry(item: Item, tests: list[dict[str, Any]], blocked_reason: str | None) -> dict[str, Any]:
+def _item_entry(item: Item, tests: list[dict[str, Any]], blocked: tuple[str | None, str | None]) -> dict[str, Any]:
+    """``blocked``: the run's blocked reason and cause, when nothing could run at all."""
+    blocked_reason, blocked_cause = blocked
     mine = [t for t in tests if item.id in t.get("checklist", [])]
     entry: dict[str, Any] = {
         "id": item.id,
@@ -77,16 +86,27 @@ def _item_entry(item: Item, tests: list[dict[str, Any]], blocked_reason: str | N
         "tests": [_test_entry(t) for t in mine],
         "evidence": [check for t in mine for check in t.get("checks", [])],
         "remediation": _remediations(mine),
+        "app_errors": _app_errors(mine),
     }
     if item.manual:
         entry["status"], entry["reason"] = manual_status(None), None
     elif blocked_reason and not mine:
         # The run stopped before collection (a configuration error): nothing was looked at.
-        entry["status"], entry["reason"] = "blocked", blocked_reason
+        entry["status"], entry["reason"], entry["cause"] = "blocked", blocked_reason, blocked_cause
     else:
         entry["status"] = item_status([t["outcome"] for t in mine])
         entry["reason"] = _reason(entry["status"], mine)
+        if entry["status"] == "blocked":
+            entry["cause"] = next((t.get("cause") for t in mine if t.get("outcome") == "blocked"), None)
     return entry
+
+
+def _app_errors(tests: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The app's tracebacks logged while the item's tests ran, each once."""
+    seen: dict[tuple[str, str], dict[str, str]] = {}
+    for error in (e for t in tests for e in t.get("app_errors", [])):
+        seen.setdefault((error.get("error", ""), error.get("frame", "")), error)
+    return list(seen.values())
 
 
 def _test_entry(test: dict[str, Any]) -> dict[str, Any]:

@@ -6,11 +6,13 @@ pytest-xdist receives the workers' reports too, so one file covers the whole run
 Schema (version 1), kept stable for the report renderers::
 
     {"schema_version": 1, "run_id", "target": {...masked...}, "started_at", "finished_at",
-     "duration_s", "exit_status", "blocked_reason", "environment": {...},
+     "duration_s", "exit_status", "blocked_reason", "blocked_cause", "environment": {...},
      "counts": {"passed", "failed", "error", "blocked", "skipped"},
      "collection_errors": [{"path", "reason"}],   # files that did not import (not collected)
      "tests": [{"nodeid", "checklist": [ids], "outcome", "duration_s", "message",
-                "checks": [CheckResult.to_dict()...]}]}
+                "checks": [CheckResult.to_dict()...],
+                "cause",          # blocked only: harness.errors.CAUSES (what the label says)
+                "app_errors": [{"error", "frame"}]}]}  # the app's tracebacks while it ran
 
 ``outcome`` is one of passed, failed, error (the harness or a fixture broke), blocked
 (the target could not be reached), na (not applicable: skipped with a reason starting
@@ -44,6 +46,10 @@ PROP_CHECK = "harness_check"
 PROP_BLOCKED = "harness_blocked"
 # A ConfigError met inside a test (a wrong database password): a person must act, exit 4.
 PROP_CONFIG = "harness_config_error"
+# Why a blocked test was blocked (harness.errors.CAUSES).
+PROP_CAUSE = "harness_blocked_cause"
+# The app's own tracebacks (from its log) logged while a test that went wrong ran.
+PROP_APP_ERRORS = "harness_app_errors"
 
 
 @dataclass
@@ -56,6 +62,8 @@ class TestRecord:
     checks: list[dict[str, Any]] = field(default_factory=list)
     phases: set[str] = field(default_factory=set)
     config_error: str | None = None
+    cause: str | None = None
+    app_errors: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
@@ -73,13 +81,15 @@ class TestRecord:
         self.checklist = props.get(PROP_CHECKLIST, self.checklist)
         self.checks = props.get(PROP_CHECK, self.checks)
         self.config_error = props.get(PROP_CONFIG, self.config_error)
+        self.cause = props.get(PROP_CAUSE, self.cause)
+        self.app_errors = props.get(PROP_APP_ERRORS, self.app_errors)
         phase_outcome = _phase_outcome(report, props)
         if _rank(phase_outcome) > _rank(self.outcome):
             self.outcome = phase_outcome
             self.message = _message(report)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        entry = {
             "nodeid": self.nodeid,
             "checklist": self.checklist,
             "outcome": self.verdict,
@@ -87,6 +97,11 @@ class TestRecord:
             "message": self.message if self.verdict == self.outcome else "interrupted: the test did not finish",
             "checks": self.checks,
         }
+        if self.verdict == "blocked":
+            entry["cause"] = self.cause
+        if self.app_errors:
+            entry["app_errors"] = self.app_errors
+        return entry
 
 
 def dict_props(report: pytest.TestReport) -> dict[str, Any]:

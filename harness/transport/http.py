@@ -13,7 +13,15 @@ from typing import Any
 
 import httpx
 
-from harness.errors import CertificateUntrusted, TargetHung, TargetUnreachable
+from harness.errors import (
+    CONNECTION_RESET,
+    GATEWAY,
+    TIMEOUT,
+    UNREACHABLE,
+    CertificateUntrusted,
+    TargetHung,
+    TargetUnreachable,
+)
 from harness.secrets import redact
 
 GATEWAY_STATUSES = frozenset({502, 503, 504})
@@ -124,6 +132,7 @@ class HttpClient:
             redact(f"{method} {url}: {reason} (after {attempts} attempt(s))."),
             request=getattr(exc, "_request", None),
             hint=_hint_for(exc),
+            cause=transport_cause(exc),
         )
 
     @staticmethod
@@ -137,6 +146,7 @@ class HttpClient:
             request=request,
             status_code=response.status_code,
             hint="the service is down, redeploying or asleep; check the platform's logs",
+            cause=GATEWAY,
         )
 
 
@@ -154,6 +164,18 @@ def describe_transport_error(exc: httpx.TransportError) -> str:
     if "refused" in text.lower():
         return "connection refused"
     return text
+
+
+def transport_cause(exc: httpx.TransportError) -> str:
+    """The blocked cause of a transport error: no answer in time, a connection the other
+    side dropped mid-request (reset, closed without an answer), or nothing reachable."""
+    if isinstance(exc, httpx.TimeoutException):
+        return TIMEOUT
+    if isinstance(exc, httpx.ConnectError):
+        return UNREACHABLE
+    if isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.RemoteProtocolError):
+        return CONNECTION_RESET
+    return CONNECTION_RESET if "reset" in str(exc).lower() else UNREACHABLE
 
 
 def _hint_for(exc: httpx.TransportError) -> str:

@@ -13,9 +13,16 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from harness.errors import CertificateUntrusted, TargetUnavailable, TargetUnreachable
+from harness.errors import (
+    GATEWAY,
+    STACK_FAILED,
+    UNREACHABLE,
+    CertificateUntrusted,
+    TargetUnavailable,
+    TargetUnreachable,
+)
 from harness.secrets import clip
-from harness.transport.http import describe_transport_error
+from harness.transport.http import describe_transport_error, transport_cause
 
 Progress = Callable[[str], None]
 
@@ -52,6 +59,7 @@ class HttpWaitStrategy:
         started = time.monotonic()
         last_problem = "no attempt yet"
         self._own_answer: httpx.Response | None = None
+        self._last_cause = UNREACHABLE  # what the last failed attempt met (the blocked label)
         with httpx.Client(
             timeout=self.request_timeout_s,
             verify=self.verify,  # type: ignore[arg-type]
@@ -68,7 +76,7 @@ class HttpWaitStrategy:
                     return response
                 died = alive()
                 if died:
-                    raise TargetUnavailable(died, hint=self.hint)
+                    raise TargetUnavailable(died, hint=self.hint, cause=STACK_FAILED)
                 if waited >= self.timeout_s and self._own_answer is not None:
                     # The app itself has said 503 for the whole wait: that is its answer
                     # (health judges it and shows the body), not a platform still waking.
@@ -77,6 +85,7 @@ class HttpWaitStrategy:
                     raise TargetUnreachable(
                         f"{self.url} not ready after {waited:.0f}s ({attempt} attempts): {last_problem}.",
                         hint=self.hint,
+                        cause=self._last_cause,
                     )
                 progress(
                     f"waiting for {self.url} to answer (attempt {attempt}, "
@@ -97,8 +106,10 @@ class HttpWaitStrategy:
                     f"{self.url}: {problem}.",
                     hint="the certificate is not trusted or expired; for a private CA set [targets.NAME.tls] ca_bundle",
                 ) from exc
+            self._last_cause = transport_cause(exc)
             return None, problem
         if response.status_code in (502, 503, 504):
+            self._last_cause = GATEWAY
             self._own_answer = response if is_app_answer(response) else None
             return None, f"HTTP {response.status_code}: {clip(response.text, 200)!r}"
         return response, last_problem

@@ -43,8 +43,7 @@ def main(argv: list[str]) -> int:
     url = os.environ.pop("HV_STEPS_URL", "")
     config = appalembic.app_config(args.ini, args.flask)
     if url and not args.flask:  # Flask-Migrate's env.py takes the URL from the app itself
-        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-        config.cmd_opts = argparse.Namespace(x=[f"url={url}"])
+        appalembic.point_at(config, url)
     answer({"ready": True})
     for line in sys.stdin:
         verb, _, revision = line.strip().partition(" ")
