@@ -63,7 +63,7 @@ def _note_gaps(found: Findings) -> None:
         found.todo.append(
             "could not tell which variables the app reads its database from: set [app] database_env"
         )
-    if found.models is None:
+    if found.models is None and not found.no_models:
         found.todo.append(
             'alembic env.py names no X.metadata: set [database] models = "module:Base.metadata"'
         )

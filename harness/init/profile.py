@@ -159,6 +159,8 @@ def _not_applicable(plan: Plan) -> dict[str, str]:
     if "vector" not in plan.found.extensions:
         why = "the app's migrations create no vector extension"
         reasons |= {"pgvector": why, "pgvector-usable": why}
+    if plan.found.no_models:
+        reasons["models-match"] = plan.found.no_models
     if not plan.has_wallet:
         why = "the app has no wallet routes (declare a flow to check its own)"
         reasons |= {"wallet-reward": why, "wallet-idempotent": why}

@@ -16,7 +16,7 @@ from pathlib import Path
 from harness.config.app import AppSpec
 from harness.errors import AppCodeError
 from harness.init.driver import choose_drivers
-from harness.init.models_import import model_modules
+from harness.init.models_import import definers, model_modules
 from harness.init.source import Findings
 from harness.stack.appcode import NO_DATABASE_URL, AppCode, database_variables
 
@@ -61,12 +61,33 @@ def verify_models(found: Findings, python: Path) -> list[str]:
             found.models_import += extra
             return []
         error = error or more_error
+    if _elsewhere(found, code):
+        return []
     why = f"loading it failed: {error}" if error else "it has no tables"
     line = (
         f"models: {found.models} in {python} — {why}; set [database] models_import to the "
         "modules that define the models (or models to a metadata that has them)"
     )
     return [line]
+
+
+def _elsewhere(found: Findings, code: AppCode) -> bool:
+    """The same metadata from the module that defines its root (``app:db.metadata`` for
+    ``models:db.metadata``), alone and then with the model modules: a model module that
+    imports the app first cannot be loaded on its own (a circular import), the module that
+    defines ``db`` and imports the models can. True, with ``found`` rewritten, when one
+    loads with tables."""
+    module, _, attribute = str(found.models).partition(":")
+    models = model_modules(found.app_dir)
+    for definer in definers(found.app_dir, attribute.split(".")[0]):
+        if definer == module:
+            continue
+        spec = f"{definer}:{attribute}"
+        for imports in ([], [m for m in models if m != definer]):
+            if _tables(code, spec, imports, found.models_path)[0]:
+                found.models, found.models_import = spec, imports
+                return True
+    return False
 
 
 def _tables(

@@ -39,6 +39,7 @@ class Findings:
     models: str | None = None
     models_import: list[str] = field(default_factory=list)
     models_schema: str | None = None  # where unqualified tables live (per-tenant: "*")
+    no_models: str = ""  # why the app has no ORM models to compare (models-match n/a)
     models_path: list[Path] = field(default_factory=list)  # a src/ layout's source folder
     env_py: Path | None = None
     migrate: list[list[str]] = field(default_factory=list)

@@ -207,6 +207,8 @@ CATALOG: dict[str, list[tuple[str, str]]] = {
          "マイグレーションとモデルを一致させてください。alembic revision --autogenerate が証拠欄の操作を書き出します（内容を確認し、デプロイして alembic upgrade head を実行）。またはモデルを直してください。別のツールが管理するオブジェクトは env.py の include_object で除外してください"),
         (r"make the migrations and the models agree: (?P<c>flask(?: --app '[^']+')? db) migrate writes the operations shown in the evidence \(review them, deploy, (?P=c) upgrade\), or change the models\. An object another tool owns goes in env\.py's include_object",
          "マイグレーションとモデルを一致させてください。{c} migrate が証拠欄の操作を書き出します（内容を確認し、デプロイして {c} upgrade を実行）。またはモデルを直してください。別のツールが管理するオブジェクトは env.py の include_object で除外してください"),
+        (r"n/a: alembic env\.py sets target_metadata = None: the app has no ORM models to compare",
+         "対象外: alembic の env.py は target_metadata = None です。アプリには比較する ORM モデルがありません"),
     ],
     "migration-roundtrip": [
         (r"(?P<n>\d+) revision\(s\) \((?P<a>\S+) to (?P<b>\S+)\) stepped up, down to (?P<c>\S+) and up again on an empty database: the version table followed every step and each downgrade gave back the schema its upgrade found",
