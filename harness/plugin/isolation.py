@@ -200,11 +200,14 @@ def early_failures(config: pytest.Config) -> list[dict[str, str]]:
     return list(failures)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The built-in suites judge the target, not the warnings of the libraries they use: an
     app's ``filterwarnings = error`` (meant for its own tests) must not turn a deprecation in
     SQLAlchemy or an unclosed pipe into a failed checklist item. A filter mark on the item
-    wins over the ini's filters; the warnings are still shown in the summary."""
+    wins over the ini's filters; the warnings are still shown in the summary. With the
+    warnings plugin off (``-p no:warnings``) no filter applies and its mark does not exist."""
+    if not config.pluginmanager.has_plugin("warnings"):
+        return
     for item in items:
         if item.path.is_relative_to(SUITES_DIR):
             item.add_marker(pytest.mark.filterwarnings("default"))

@@ -208,3 +208,12 @@ def test_the_apps_filterwarnings_error_does_not_fail_the_suites(app_repo: Path) 
     assert run.returncode == 0, run.stdout + run.stderr
     assert _outcomes(_results(app_repo))["test_health.py::test_health_endpoint"] == "passed"
     assert "deprecated something" in run.stdout  # still shown, as a warning
+
+
+def test_with_the_warnings_plugin_off_the_suites_still_run(app_repo: Path) -> None:
+    # -p no:warnings in the app's addopts (with --strict-markers): no filterwarnings mark.
+    pyproject = app_repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("-p no:cacheprovider", "-p no:cacheprovider -p no:warnings --strict-markers"))
+    run = _pytest(app_repo)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert _outcomes(_results(app_repo))["test_health.py::test_health_endpoint"] == "passed"
