@@ -27,7 +27,14 @@ from harness.errors import ConfigError, TargetUnavailable, TargetUnreachable
 from harness.plugin import builtin
 from harness.plugin.session import HarnessState, get_state, state_key
 from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
-from harness.report.results import PROP_BLOCKED, PROP_CHECKLIST, PROP_CONFIG, ResultsCollector
+from harness.report.messages.core import drain
+from harness.report.results import (
+    PROP_BLOCKED,
+    PROP_CHECKLIST,
+    PROP_CONFIG,
+    PROP_MESSAGES,
+    ResultsCollector,
+)
 from harness.report.scrub import scrub_report
 from harness.stack import StackAddresses
 from harness.transport.wait import Throttled
@@ -247,12 +254,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.excinfo is not None and call.excinfo.errisinstance((TargetUnavailable, ConfigError)):
         # The target could not be looked at, or a person must fix the configuration (the app's
         # code cannot run, the replay went elsewhere): not a product failure, so not "failed".
-        reason = call.excinfo.value.one_line()
+        reason = str(call.excinfo.value.one_line())
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, f"blocked: {reason}")
         report.user_properties.append((PROP_BLOCKED, reason))
         if call.excinfo.errisinstance(ConfigError):
             report.user_properties.append((PROP_CONFIG, reason))
+    made = drain()  # the Messages of this phase: the report renders them in Japanese from their ids
+    if made:
+        report.user_properties.append((PROP_MESSAGES, made))
     scrub_report(report)  # tracebacks show arguments, captured output may hold a URL
 
 

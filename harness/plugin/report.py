@@ -20,6 +20,7 @@ from harness.report.build import build_checklist_report
 from harness.report.checklist import checklist_key, decide_exit
 from harness.report.files import write_folder
 from harness.report.i18n import summary_text
+from harness.report.messages.core import seen
 from harness.report.results import SCHEMA_VERSION, iso, make_report_dir, utc_now, write_json
 from harness.report.waivers import DEFAULT_WAIVERS_FILE, apply_waivers, check_items, load_waivers
 
@@ -46,7 +47,7 @@ def build_results(state: HarnessState, exit_status: int, root: Path) -> dict[str
         "duration_s": round((finished - state.started).total_seconds(), 3),
         "exit_status": exit_status,
         "status": run_status(exit_status),
-        "blocked_reason": reason.one_line() if reason else (met[0] if met else None),
+        "blocked_reason": str(reason.one_line()) if reason else (met[0] if met else None),
         "environment": {
             **environment_facts(root),
             "stack_timings_s": state.addresses.timings_s if state.addresses else {},
@@ -54,6 +55,7 @@ def build_results(state: HarnessState, exit_status: int, root: Path) -> dict[str
         },
         "counts": counts,
         "tests": [record.to_dict() for record in records],
+        "messages": seen(),  # made outside any test (a blocked start): see harness.report.messages.core
     }
 
 

@@ -12,6 +12,7 @@ It is the source of truth of every rendering and of sign-off. Schema (version 1)
                 "evidence": [check...], "remediation": [line...], "reason"}],
      "unmarked_tests": [...], "collection_errors": [{"path", "reason"}],
      "writes": [{"action", "object", "database", "by", ...}],
+     "messages": {english text: {"id", "params"}},   # how to render each line in any language
      "signoffs": [{"by", "at", "override", "manual"}]}
 """
 
@@ -21,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from harness.report.checklist import Checklist, Item, item_status, manual_status, summarise
+from harness.report.messages.core import Message
 
 SCHEMA_VERSION = 1
 FACT_KEYS = ("code_revision", "db_version", "pgvector_version", "alembic_heads", "db_revision")
@@ -61,6 +63,8 @@ def build_checklist_report(
         "collection_errors": list(results.get("collection_errors", [])),
         # What the harness wrote to the target's database (every other connection is read-only).
         "writes": environment.get("writes", []),
+        # The Messages behind the English lines above (harness.report.messages.core).
+        "messages": _messages(results, not_applicable),
         "signoffs": [],
     }
 
@@ -113,6 +117,16 @@ def _reason(status: str, tests: list[dict[str, Any]]) -> str | None:
         if test.get("outcome") in wanted.get(status, ()) and test.get("message"):
             return str(test["message"])
     return None
+
+
+def _messages(results: dict[str, Any], not_applicable: Mapping[str, str] | None) -> dict[str, Any]:
+    out: dict[str, Any] = dict(results.get("messages") or {})
+    for test in results.get("tests", []):
+        out.update(test.get("messages") or {})
+    for reason in (not_applicable or {}).values():
+        if isinstance(reason, Message):
+            out[str(reason)] = reason.to_json()
+    return out
 
 
 def refresh_summary(payload: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ from harness.errors import ConfigError
 from harness.report.evidence import render_check, text
 from harness.report.i18n import labels
 from harness.report.messages import translate
+from harness.report.messages.core import render_known
 
 # Worst first; an unknown status (a newer harness) sorts after these and shows as itself.
 ORDER = ("fail", "blocked", "interrupted", "not_run", "na", "pass")
@@ -90,16 +91,30 @@ def row(item: dict[str, Any], payload: dict[str, Any], lang: str, tz: tzinfo) ->
     key = item.get("item", item["id"])  # a release report's "svc/health" is the health item
     failing = [c for c in item.get("evidence", []) if not c.get("ok")]
     shown = failing if item["status"] != "pass" else item.get("evidence", [])[:1]
+    known = payload.get("messages") or {}
+
+    def say(line: str | None) -> str | None:
+        return _fill(say_line(key, line, lang, known), name)
+
     return {
-        "summaries": [_fill(translate(key, c.get("summary"), lang), name) for c in shown if c.get("summary")],
+        "summaries": [say(c.get("summary")) for c in shown if c.get("summary")],
         "observed": [v for c in failing for v in key_values(c)],
-        "remedies": [_fill(translate(key, r, lang), name) for r in item.get("remediation", [])],
-        "reason": _fill(translate(key, item.get("reason"), lang), name) if item["status"] != "pass" else None,
+        "remedies": [say(r) for r in item.get("remediation", [])],
+        "reason": say(item.get("reason")) if item["status"] != "pass" else None,
         "tables": [t for c in (failing or item.get("evidence", [])) for t in render_check(c)],
         "waivers": [_waiver_line(w, lang) for w in item.get("waivers", [])],
         "ticked": _tick_line(item.get("ticked"), lang, tz),
         "pending": labels(lang)["manual_pending"].format(id=item["id"]) if item.get("manual") and not item.get("ticked") else None,
     }
+
+
+def say_line(item: str, line: str | None, lang: str, known: dict[str, Any]) -> str | None:
+    """A line of the report in ``lang``: from the Message that made it (its id), else from the
+    regex catalog of the older checks (``harness.report.messages``), else as it is."""
+    if lang == "en" or not line:
+        return line
+    rendered = render_known(line, lang, known)
+    return rendered if rendered is not None else translate(item, line, lang)
 
 
 def key_values(check: dict[str, Any]) -> list[str]:

@@ -10,7 +10,9 @@ Schema (version 1), kept stable for the report renderers::
      "counts": {"passed", "failed", "error", "blocked", "skipped"},
      "collection_errors": [{"path", "reason"}],   # files that did not import (not collected)
      "tests": [{"nodeid", "checklist": [ids], "outcome", "duration_s", "message",
-                "checks": [CheckResult.to_dict()...]}]}
+                "checks": [CheckResult.to_dict()...],
+                "messages": {english text: {"id", "params"}}}],   # harness.report.messages.core
+     "messages": {...}}   # the Messages made outside any test (a blocked start)
 
 ``outcome`` is one of passed, failed, error (the harness or a fixture broke), blocked
 (the target could not be reached), na (not applicable: skipped with a reason starting
@@ -44,6 +46,8 @@ PROP_CHECK = "harness_check"
 PROP_BLOCKED = "harness_blocked"
 # A ConfigError met inside a test (a wrong database password): a person must act, exit 4.
 PROP_CONFIG = "harness_config_error"
+# The Messages made during a test (English text → id and parameters), for the Japanese report.
+PROP_MESSAGES = "harness_messages"
 
 
 @dataclass
@@ -56,6 +60,7 @@ class TestRecord:
     checks: list[dict[str, Any]] = field(default_factory=list)
     phases: set[str] = field(default_factory=set)
     config_error: str | None = None
+    messages: dict[str, Any] = field(default_factory=dict)
 
     @property
     def verdict(self) -> str:
@@ -73,6 +78,7 @@ class TestRecord:
         self.checklist = props.get(PROP_CHECKLIST, self.checklist)
         self.checks = props.get(PROP_CHECK, self.checks)
         self.config_error = props.get(PROP_CONFIG, self.config_error)
+        self.messages.update(props.get(PROP_MESSAGES) or {})
         phase_outcome = _phase_outcome(report, props)
         if _rank(phase_outcome) > _rank(self.outcome):
             self.outcome = phase_outcome
@@ -86,6 +92,7 @@ class TestRecord:
             "duration_s": round(self.duration_s, 3),
             "message": self.message if self.verdict == self.outcome else "interrupted: the test did not finish",
             "checks": self.checks,
+            "messages": self.messages,
         }
 
 

@@ -1,0 +1,16 @@
+"""The message catalog: ``id → (English, Japanese)``, one module per area.
+
+Each module holds ``MESSAGES``; ids are prefixed by their area (``reconnect.pass``) so the
+modules never collide (a test checks that, and that both languages have the same
+placeholders). Terms of the Japanese: see the header of ``harness/report/messages/ja.py``.
+"""
+
+from __future__ import annotations
+
+from harness.report.messages.catalog import common
+
+_MODULES = (common,)
+
+MESSAGES: dict[str, tuple[str, str]] = {}
+for _module in _MODULES:
+    MESSAGES.update(_module.MESSAGES)
