@@ -1,0 +1,52 @@
+"""Point 2 of issue 26: a Japanese report of every fault run has no English sentence left.
+
+The reports come from the fault tests themselves: run them with
+``HARNESS_KEEP_CHECKLISTS=DIR`` (tests/support.py keeps each run's checklist.json there) and
+this test with the same variable renders each one in Japanese. Without it, it renders the
+kept set in tests/report/ja_runs/ (refresh: scripts/ja_runs.sh). Identifiers, SQL, paths,
+commands, HTTP lines and the app's own quoted output may stay as they are
+(tests/report/english.py says how a sentence is told apart).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from english import english_sentences
+
+from harness.report.i18n import summary_text
+from harness.report.render import render_markdown
+
+KEPT = Path(__file__).with_name("ja_runs")
+
+
+def _runs() -> list[Path]:
+    folder = os.environ.get("HARNESS_KEEP_CHECKLISTS")
+    if folder:
+        return sorted(Path(folder).glob("*.json"))
+    return sorted(KEPT.glob("*.json.gz"))
+
+
+def _load(path: Path) -> dict[str, Any]:
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return json.loads(raw)
+
+
+def english_left(payload: dict[str, Any]) -> list[str]:
+    page = render_markdown(payload, "ja") + "\n" + summary_text(payload, "ja")
+    return [s for line in page.splitlines() for s in english_sentences(line)]
+
+
+def test_some_runs_are_there_to_read() -> None:
+    assert _runs(), f"no fault run's checklist.json in {os.environ.get('HARNESS_KEEP_CHECKLISTS') or KEPT}"
+
+
+@pytest.mark.parametrize("path", _runs(), ids=lambda p: p.name.split(".json")[0][-60:])
+def test_the_japanese_report_of_a_fault_run_has_no_english_sentence(path: Path) -> None:
+    left = list(dict.fromkeys(english_left(_load(path))))
+    assert not left, f"{len(left)} English sentence(s) in the Japanese report:\n" + "\n".join(left[:40])
