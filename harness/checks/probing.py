@@ -38,6 +38,7 @@ import httpx
 from harness.checks.routelist import Route, RoutesSpec
 from harness.checks.shapes import Shape, Shapes, operation_shapes
 from harness.errors import CertificateUntrusted, TargetUnreachable
+from harness.report.messages.core import msg
 from harness.secrets import redact
 from harness.transport.http import describe_transport_error
 from harness.transport.pool import ConnectionPool, PooledResponse
@@ -174,7 +175,8 @@ def media_type(response: ProbeResponse) -> str | None:
 
 def looks(response: ProbeResponse) -> str:
     server = response.headers.get("server", "none")
-    return f"server {server!r}, {media_type(response) or 'no content-type'}, body {snippet(response)}"
+    kind = media_type(response) or msg("reach.no_content_type")
+    return msg("reach.looks", server=repr(server), media=kind, body=snippet(response))
 
 
 def snippet(response: ProbeResponse, limit: int = 80) -> str:

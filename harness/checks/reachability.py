@@ -47,6 +47,7 @@ from harness.checks.probing import (
 from harness.checks.routelist import Route, RoutesSpec
 from harness.checks.witness import candidates, find_witness, lost_account, with_witness
 from harness.config.targets import Target
+from harness.report.messages.core import Message, msg, sentences
 from harness.result import CheckResult
 from harness.transport.http import GATEWAY_STATUSES, describe_transport_error
 from harness.transport.pool import ConnectionPool, uses_proxy
@@ -81,7 +82,7 @@ class Answer:
         return self.verdict == "app"
 
     def line(self) -> str:
-        return f"{self.route} -> {self.sent}: {self.detail}"
+        return msg("reach.line", route=str(self.route), sent=self.sent, detail=self.detail)
 
 
 # ---------------------------------------------------------------- the check
@@ -158,25 +159,26 @@ def _routed_after_all(client: ProbeClient, answer: Answer, path: str) -> Answer:
         return answer
     if status in (404, *GATEWAY_STATUSES):
         return answer
-    detail = f"{answer.detail} (an id that does not exist: OPTIONS {path} answered {status})"
-    detail = detail.replace("which has no such route", "itself")
+    base = answer.detail
+    if isinstance(base, Message) and base.msg_id == "reach.app_no_route":
+        base = msg("reach.app_itself", **base.params)
+    detail = msg("reach.id_missing", detail=base, path=path, status=status)
     return Answer(answer.route, answer.sent, "app", 404, detail)
 
 
 def classify(route: Route, sent: str, response: ProbeResponse, fp: Fingerprint) -> Answer:
     status = response.status_code
     if status in GATEWAY_STATUSES and not fp.same_origin(response):
-        return Answer(route, sent, "gateway", status, f"HTTP {status} {_origin(response, fp)}")
+        return Answer(route, sent, "gateway", status, msg("reach.gateway", status=status, origin=_origin(response, fp)))
     if status >= 400 and status != 404 and status < 500 and not fp.same_origin(response):
-        return Answer(route, sent, "proxy-block", status, f"HTTP {status} not from the app: {looks(response)}")
+        return Answer(route, sent, "proxy-block", status, msg("reach.not_from_app", status=status, looks=looks(response)))
     if status != 404:
-        return Answer(route, sent, "app", status, f"HTTP {status} from the app")
+        return Answer(route, sent, "app", status, msg("reach.from_app", status=status))
     if not fp.same_origin(response):
-        return Answer(route, sent, "proxy-404", 404, f"HTTP 404 not from the app: {looks(response)}")
+        return Answer(route, sent, "proxy-404", 404, msg("reach.not_from_app", status=404, looks=looks(response)))
     if response.content.strip() == fp.no_route_body.strip():
-        detail = f"HTTP 404 from the app, which has no such route: {snippet(response)}"
-        return Answer(route, sent, "app-no-route", 404, detail)
-    return Answer(route, sent, "app", 404, f"HTTP 404 from the app itself: {snippet(response)}")
+        return Answer(route, sent, "app-no-route", 404, msg("reach.app_no_route", snippet=snippet(response)))
+    return Answer(route, sent, "app", 404, msg("reach.app_itself", snippet=snippet(response)))
 
 
 def _judge_5xx(answer: Answer, chosen: Probe, spec: RoutesSpec, response: ProbeResponse) -> Answer:
@@ -185,9 +187,9 @@ def _judge_5xx(answer: Answer, chosen: Probe, spec: RoutesSpec, response: ProbeR
     if answer.verdict != "app" or answer.status is None or answer.status < 500:
         return Answer(answer.route, answer.sent, answer.verdict, answer.status, answer.detail, kind)
     if spec.allows_5xx(answer.route):
-        detail = f"{answer.detail} (allowed by routes.allow_5xx)"
+        detail = msg("reach.allowed_5xx", detail=answer.detail)
         return Answer(answer.route, answer.sent, "app", answer.status, detail, kind)
-    detail = f"HTTP {answer.status} from the app: {snippet(response, 200)}"
+    detail = msg("reach.app_5xx", status=answer.status, snippet=snippet(response, 200))
     return Answer(answer.route, answer.sent, "app-5xx", answer.status, detail, kind)
 
 
@@ -210,23 +212,22 @@ def judge(
         "fingerprint_from": fingerprint.learned_from if fingerprint else None,
         "answers": [a.line() for a in answers[:200]],
     }
-    caveat = f"; {len(options_only)} writing route(s) only probed with OPTIONS" if options_only else ""
+    caveat = msg("reach.options_only", n=len(options_only)) if options_only else ""
     if spec.note:
         evidence["profile_note"] = spec.note
-        caveat += f"; {spec.note}"
     if not bad:
         return CheckResult.passed(
-            ITEM, f"all {len(answers)} expected routes answered from the app{caveat}", **evidence
+            ITEM, sentences(msg("reach.pass", n=len(answers)), caveat, spec.note or ""), **evidence
         )
-    named = "; ".join(a.line() for a in bad[:_NAMED_IN_SUMMARY])
-    more = f"; and {len(bad) - _NAMED_IN_SUMMARY} more" if len(bad) > _NAMED_IN_SUMMARY else ""
+    more = msg("reach.more", n=len(bad) - _NAMED_IN_SUMMARY) if len(bad) > _NAMED_IN_SUMMARY else ""
+    named = sentences(*(a.line() for a in bad[:_NAMED_IN_SUMMARY]), more)
     remedy = _remedy(Counter(a.verdict for a in bad))
     doubled = doubled_prefix(ctx.base_url, [a.route for a in bad])
     return CheckResult.failed(
         ITEM,
-        f"{len(bad)} of {len(answers)} expected route(s) not reachable through {ctx.base_url}: {named}{more}",
-        remediation=f"{doubled}; {remedy}" if doubled else remedy,
-        expected={"every route answered by": "the app"},
+        msg("reach.fail", n=len(bad), m=len(answers), url=ctx.base_url, named=named),
+        remediation=sentences(doubled or "", remedy),
+        expected={"every route answered by": msg("reach.the_app")},
         unreachable=[a.line() for a in bad],
         **evidence,
     )
@@ -236,34 +237,19 @@ def doubled_prefix(base_url: str, routes: list[Route]) -> str | None:
     """base_url ``https://h/api`` + route ``/api/x`` requests ``/api/api/x``: say so."""
     prefix = urlsplit(base_url).path.rstrip("/")
     if prefix and any(r.path == prefix or r.path.startswith(prefix + "/") for r in routes):
-        return (
-            f"base_url already ends with {prefix} and the routes start with it, so {prefix}{prefix}/... "
-            f"was requested: drop {prefix} from base_url"
-        )
+        return msg("reach.doubled_prefix", prefix=prefix)
     return None
 
 
-_REMEDIES = {
-    "app-5xx": "the app fails on these routes even for a request that writes nothing: read its logs "
-    "for the traceback; if a failure is known and tracked, list the path in [targets.NAME.routes] allow_5xx",
-    "proxy-block": "a proxy/WAF rule refuses these methods or paths before the app: fix the rule "
-    "(e.g. nginx limit_except, an allow-list of methods)",
-    "proxy-404": "the reverse proxy/ingress does not forward these paths to the app: add a rule for "
-    "their prefix (before any catch-all such as /api/) or the missing rewrite",
-    "app-no-route": "the app has no route at these paths: check the router's include_router(prefix=...) "
-    "(FastAPI) or the blueprint's url_prefix (Flask) against the expected list",
-    "gateway": "the gateway could not get an answer from the app: check the app's logs and the upstream address",
-    "tls": "the TLS handshake failed: check the certificate and [targets.NAME.tls]",
-    "timeout": "the routes did not answer in time: raise [targets.NAME.routes] timeout_s or look for a hang",
-    "refused": "the connection was refused: check base_url and that the service listens",
-}
+# The remedy of the first verdict found, in this order (texts: catalog ids reach.remedy.<verdict>).
+_REMEDIES = ("app-5xx", "proxy-block", "proxy-404", "app-no-route", "gateway", "tls", "timeout", "refused")
 
 
 def _remedy(verdicts: Counter[str]) -> str:
     for verdict in _REMEDIES:
         if verdicts.get(verdict):
-            return _REMEDIES[verdict]
-    return "see the answers in the evidence"
+            return msg(f"reach.remedy.{verdict}")
+    return msg("reach.remedy.other")
 
 
 def _transport_verdict(exc: httpx.TransportError) -> str:
@@ -276,7 +262,7 @@ def _transport_verdict(exc: httpx.TransportError) -> str:
 
 
 def _origin(response: ProbeResponse, fp: Fingerprint) -> str:
-    return "from the app" if fp.same_origin(response) else f"not from the app: {looks(response)}"
+    return msg("reach.origin_app") if fp.same_origin(response) else msg("reach.origin_other", looks=looks(response))
 
 
 def probe_context(target: Target, headers: Mapping[str, str]) -> ProbeContext:

@@ -71,7 +71,9 @@ msg = Message
 def sentences(*parts: str) -> str:
     """Several sentences as one line: "; " in English, "。" in Japanese (empty parts dropped)."""
     kept = [p for p in parts if p]
-    return kept[0] if len(kept) == 1 else Message("sentences", parts=kept)
+    if len(kept) <= 1:
+        return kept[0] if kept else ""
+    return Message("sentences", parts=kept)
 
 
 def seen() -> dict[str, dict[str, Any]]:

@@ -7,9 +7,9 @@ placeholders). Terms of the Japanese: see the header of ``harness/report/message
 
 from __future__ import annotations
 
-from harness.report.messages.catalog import common, reconnect
+from harness.report.messages.catalog import common, reachability, reconnect
 
-_MODULES = (common, reconnect)
+_MODULES = (common, reconnect, reachability)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _module in _MODULES:

@@ -17,10 +17,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reconnect.never_answered": ("the app accepted the request and never answered", "アプリはリクエストを受け付けましたが応答しませんでした"),
     "reconnect.timed_out": ("timed out", "タイムアウト"),
     "reconnect.remedy": (
-        "the app's connection pool does not survive dropped connections: enable pool_pre_ping=True "
-        "(and pool_recycle) on its engine, or catch the disconnect and retry once",
-        "アプリの接続プールが切断された接続から回復しません。エンジンで pool_pre_ping=True（と pool_recycle）を"
-        "有効にするか、切断を捕捉して一度だけ再試行してください",
+        ("the app's connection pool does not survive dropped connections: enable pool_pre_ping=True "
+        "(and pool_recycle) on its engine, or catch the disconnect and retry once"),
+        ("アプリの接続プールが切断された接続から回復しません。エンジンで pool_pre_ping=True（と pool_recycle）を"
+        "有効にするか、切断を捕捉して一度だけ再試行してください"),
     ),
     "reconnect.remedy_outside_pool": (
         "{setting} in {where} already sets pool_pre_ping=True: the failing requests use a connection outside that pool; catch the disconnect and retry once",
@@ -43,22 +43,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "送信できる安全な GET ルートがありません（{n} 件を除外: ignore、allow_5xx、または path_params で埋まらないパスパラメーター）",
     ),
     "reconnect.hidden": (
-        "whether a route reads the database cannot be seen: the app's sessions are hidden from the harness's "
-        "database role (grant it pg_read_all_stats) or track_activities is off",
-        "ルートがデータベースを読むかどうかが見えません。アプリのセッションがハーネスのデータベースロールから見えない"
-        "（pg_read_all_stats を付与してください）か、track_activities が off です",
+        ("whether a route reads the database cannot be seen: the app's sessions are hidden from the harness's "
+        "database role (grant it pg_read_all_stats) or track_activities is off"),
+        ("ルートがデータベースを読むかどうかが見えません。アプリのセッションがハーネスのデータベースロールから見えない"
+        "（pg_read_all_stats を付与してください）か、track_activities が off です"),
     ),
     "reconnect.nothing_to_judge": (
-        "no route reads the database and answered without 5xx before the cut (of {n} sent, {quiet} caused no "
-        "database activity, {failed} answered 5xx or nothing), so cutting sessions would prove nothing",
-        "切断前に 5xx を返さずに応答し、かつデータベースを読むルートがありません（送信した {n} 件のうち {quiet} 件は"
-        "データベースに触れず、{failed} 件は 5xx または無応答）。セッションを切断しても何も証明できません",
+        ("no route reads the database and answered without 5xx before the cut (of {n} sent, {quiet} caused no "
+        "database activity, {failed} answered 5xx or nothing), so cutting sessions would prove nothing"),
+        ("切断前に 5xx を返さずに応答し、かつデータベースを読むルートがありません（送信した {n} 件のうち {quiet} 件は"
+        "データベースに触れず、{failed} 件は 5xx または無応答）。セッションを切断しても何も証明できません"),
     ),
     "reconnect.no_idle_session": (
-        "no idle database session of the app was there to cut after {n} route(s) read the database (a pool that "
-        "keeps no connection, such as NullPool, or another database than the target's)",
-        "{n} 件のルートがデータベースを読んだ後も、切断できるアプリのアイドルなデータベースセッションがありませんでした"
-        "（接続を保持しないプール（NullPool など）か、対象とは別のデータベース）",
+        ("no idle database session of the app was there to cut after {n} route(s) read the database (a pool that "
+        "keeps no connection, such as NullPool, or another database than the target's)"),
+        ("{n} 件のルートがデータベースを読んだ後も、切断できるアプリのアイドルなデータベースセッションがありませんでした"
+        "（接続を保持しないプール（NullPool など）か、対象とは別のデータベース）"),
     ),
     "reconnect.bad_before_cut": ("{answer} before any cut", "切断前に {answer}"),
     "reconnect.no_activity": ("caused no database activity", "データベースに触れませんでした"),
