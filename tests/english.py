@@ -84,17 +84,18 @@ FUNCTION_WORDS = frozenset(
         "again",
     ]
 )
-_CODE = re.compile(r"`[^`]*`|https?://\S+|(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"|<[^>]+>|「[^」]*」|/\S+")
+_CODE = re.compile(r"`[^`]*`|https?://\S+|(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"|<[^>]+>|「[^」]*」|(?<![\w/])/[\w.\-/{}:*]+")
 # A run of Latin text: words, spaces, punctuation, digits; Japanese (or a line's end) cuts it.
 _RUN = re.compile(r"[A-Za-z0-9_./:;,=()\[\]{}\-+*#@$%&!?~^|\\ ]+")
-_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+# A word is a token of letters only: an identifier (snake_case, dotted, kebab-case) is none.
+_WORD = re.compile(r"^[(\[]*([A-Za-z]+(?:'[a-z]+)?)[)\].,;:!?]*$")
 
 
 def english_sentences(text: str) -> list[str]:
     """The English sentences in ``text`` (a line of a report), each as it stands."""
     out = []
     for run in _RUN.findall(_CODE.sub(" ", text)):
-        words = [w.lower() for w in _WORD.findall(run)]
+        words = [m.group(1).lower() for token in run.split() if (m := _WORD.match(token))]
         if len(words) >= 4 and sum(w in FUNCTION_WORDS for w in words) >= 2:
             out.append(run.strip())
     return out
