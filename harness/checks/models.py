@@ -23,6 +23,7 @@ from typing import Any
 from harness.config.alembic_ini import ini_section
 from harness.config.database import DatabaseSpec
 from harness.errors import ConfigError
+from harness.report.messages.core import msg
 from harness.result import CheckResult
 from harness.stack.appcode import AppCode
 
@@ -115,26 +116,27 @@ def label(diff: dict[str, Any]) -> str:
 def difference_line(diff: dict[str, Any]) -> str:
     """One difference, both directions named: what the models have, what the database has."""
     kind, what = diff["kind"], label(diff)
-    noun = "table" if kind.endswith("_table") else "column" if "column" in diff else (
+    noun = msg("models.noun." + ("table" if kind.endswith("_table") else "column" if "column" in diff else (
         "index" if kind.endswith("_index") else "foreign key" if kind.endswith("_fk")
-        else _NOUN.get(diff.get("constraint", ""), "constraint"))  # fmt: skip
+        else _NOUN.get(diff.get("constraint", ""), "constraint"))))  # fmt: skip
     shown = f" ({pg_type(diff['type'])})" if diff.get("type") else ""
     if kind.startswith("add_") and not kind.endswith("comment"):
-        return f"{what}: {noun} the models define is missing{shown}"
+        return msg("models.missing", what=what, noun=noun, shown=shown)
     if kind.startswith("remove_") and not kind.endswith("comment"):
-        return f"{what}: {noun} in the database, not in the models{shown}"
+        return msg("models.extra", what=what, noun=noun, shown=shown)
     models, database = diff.get("models"), diff.get("database")
     if kind == "modify_type":
-        return f"{what}: type differs: the models say {pg_type(models)}, the database has {pg_type(database)}"
+        return msg("models.type", what=what, models=pg_type(models), database=pg_type(database))
     if kind == "modify_nullable":
         spell = {True: "NULL", False: "NOT NULL"}
-        return f"{what}: nullability differs: the models say {spell[bool(models)]}, the database has {spell[bool(database)]}"
+        return msg("models.nullable", what=what, models=spell[bool(models)], database=spell[bool(database)])
     if kind == "modify_default":
-        return f"{what}: server default differs: the models say {models or 'none'}, the database has {database or 'none'}"
+        none = msg("models.none")
+        return msg("models.default", what=what, models=models or none, database=database or none)
     if kind == "modify_comment":
-        return f"{what}: comment differs: the models say {models!r}, the database has {database!r}"
+        return msg("models.comment", what=what, models=repr(models), database=repr(database))
     if kind.endswith("table_comment"):
-        return f"{what}: table comment differs"
+        return msg("models.table_comment", what=what)
     return f"{kind}: {diff.get('repr', '')}"
 
 
@@ -146,17 +148,15 @@ def check_models_match(answer: Answer, name: str) -> CheckResult:
     evidence = {"models": name, "tables_in_models": answer["tables"], "options": options}
     source = options.get("from", "env.py")
     if not lines:
-        return CheckResult.passed(
-            ITEM, f"the live schema matches {name} as Alembic's autogenerate compares them "
-            f"({answer['tables']} tables, options from {source})", **evidence,
-        )  # fmt: skip
-    kinds = ", ".join(word for prefix, word in _KINDS if any(d["kind"].startswith(prefix) for d in differences))
+        said = msg("models.source.defaults") if source == "Alembic's defaults" else msg("models.source.env.py") if source == "env.py" else source
+        return CheckResult.passed(ITEM, msg("models.pass", models=name, n=answer["tables"], source=said), **evidence)
+    kinds = [msg(f"models.kind.{word}") for prefix, word in _KINDS if any(d["kind"].startswith(prefix) for d in differences)]
     named = list(dict.fromkeys(line.split(": ", 1)[0] for line in lines))
-    names = ", ".join(named[:8]) + (f" and {len(named) - 8} more" if len(named) > 8 else "")
+    names = ", ".join(named[:8])
+    if len(named) > 8:
+        names = msg("models.more", names=names, n=len(named) - 8)
     return CheckResult.failed(
-        ITEM, f"the models and the live database differ in {len(lines)} thing(s) ({kinds}): {names}",
-        remediation="make the migrations and the models agree: alembic revision --autogenerate writes the "
-        "operations shown in the evidence (review them, deploy, alembic upgrade head), or change the "
-        "models. An object another tool owns goes in env.py's include_object",
+        ITEM, msg("models.fail", n=len(lines), kinds=kinds, names=names),
+        remediation=msg("models.remedy"),
         expected={"differences": []}, differences=lines, autogenerate=ops, **evidence,
     )  # fmt: skip
