@@ -22,6 +22,7 @@ from typing import Any
 from harness.config.keys import reject_unknown_keys
 from harness.config.targets import Target
 from harness.errors import ConfigError
+from harness.report.messages.core import reason_code
 
 # Section name → its parser, called with the Target (raises ConfigError).
 SECTIONS: dict[str, str | None] = {
@@ -80,7 +81,8 @@ def checks_spec(target: Target) -> ChecksSpec:
             f"{where}.not_applicable: expected {{ item = \"reason\" }} with a reason for each item.",
             hint='e.g. not_applicable = { pgvector = "the app stores no vectors" }',
         )
-    return ChecksSpec(not_applicable={str(k): str(v) for k, v in raw.items()})
+    # A reason init wrote is a reason code: the report shows it in the report's language.
+    return ChecksSpec(not_applicable={str(k): reason_code(str(v)) for k, v in raw.items()})
 
 
 def validate_profile(target: Target) -> None:

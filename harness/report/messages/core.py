@@ -76,6 +76,15 @@ def sentences(*parts: str) -> str:
     return Message("sentences", parts=kept)
 
 
+def reason_code(text: str, prefix: str = "init.na.") -> str:
+    """A reason read from a profile: the Message whose English it is exactly (an id under
+    ``prefix`` without parameters, as ``init`` wrote it), else the text as a person wrote it."""
+    for msg_id, (en, _) in MESSAGES.items():
+        if msg_id.startswith(prefix) and en == text.strip():
+            return Message(msg_id)
+    return text
+
+
 def seen() -> dict[str, dict[str, Any]]:
     """The Messages made since the last drain, kept (the session's own, at the end of a run)."""
     return dict(_SEEN)

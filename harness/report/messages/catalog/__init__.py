@@ -7,9 +7,16 @@ placeholders). Terms of the Japanese: see the header of ``harness/report/message
 
 from __future__ import annotations
 
-from harness.report.messages.catalog import common, database, reachability, reconnect, transport
+from harness.report.messages.catalog import (
+    common,
+    database,
+    init,
+    reachability,
+    reconnect,
+    transport,
+)
 
-_MODULES = (common, reconnect, reachability, transport, database)
+_MODULES = (common, reconnect, reachability, transport, database, init)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _module in _MODULES:
