@@ -68,11 +68,14 @@ def _rebuild(data: dict[str, Any]) -> Message:
 msg = Message
 
 
-def sentences(*parts: str) -> str:
-    """Several sentences as one line: "; " in English, "。" in Japanese (empty parts dropped)."""
+def sentences(*parts: str, joiner: str = "; ") -> str:
+    """Several sentences as one line: ``joiner`` ("; ") in English, "。" in Japanese (empty
+    parts dropped)."""
     kept = [p for p in parts if p]
     if len(kept) <= 1:
         return kept[0] if kept else ""
+    if joiner != "; ":
+        return Message("sentences", parts=kept, joiner=joiner)
     return Message("sentences", parts=kept)
 
 
@@ -99,7 +102,8 @@ def drain() -> dict[str, dict[str, Any]]:
 
 def _render(msg_id: str, params: dict[str, Any], lang: str) -> str:
     if msg_id == "sentences":
-        return _SENTENCE_SEP.get(lang, "; ").join(_value(p, lang) for p in params["parts"])
+        en = params.get("joiner", "; ")
+        return (en if lang == "en" else _SENTENCE_SEP.get(lang, en)).join(_value(p, lang) for p in params["parts"])
     en, ja = MESSAGES[msg_id]
     template = ja if lang == "ja" else en
     return template.format(**{k: _value(v, lang) for k, v in params.items()})

@@ -10,13 +10,14 @@ from __future__ import annotations
 from harness.report.messages.catalog import (
     common,
     database,
+    flow,
     init,
     reachability,
     reconnect,
     transport,
 )
 
-_MODULES = (common, reconnect, reachability, transport, database, init)
+_MODULES = (common, reconnect, reachability, transport, database, init, flow)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _module in _MODULES:
