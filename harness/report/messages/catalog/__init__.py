@@ -15,9 +15,10 @@ from harness.report.messages.catalog import (
     reachability,
     reconnect,
     transport,
+    wallet,
 )
 
-_MODULES = (common, reconnect, reachability, transport, database, init, flow)
+_MODULES = (common, reconnect, reachability, transport, database, init, flow, wallet)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _module in _MODULES:
