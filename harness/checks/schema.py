@@ -32,6 +32,7 @@ from harness.checks.catalog import (
 from harness.checks.migrations import known_revision, read_db_revisions, script_directory
 from harness.checks.replay import ReplayFailed, refuse_live_ini_url, require_built_here, run_replay
 from harness.config.database import DatabaseSpec
+from harness.report.messages.core import msg
 from harness.result import CheckResult
 from harness.stack.appcode import AppCode
 from harness.transport.db import database_errors
@@ -47,16 +48,12 @@ def judge_drift(live: Snapshot, replayed: Snapshot, revisions: list[str]) -> Che
     if not differences:
         return CheckResult.passed(
             ITEM,
-            f"the live schema equals the migrations replayed to {', '.join(revisions)}",
+            msg("drift.pass", revisions=", ".join(revisions)),
             **evidence,
         )
     names = ", ".join(d.split(": ", 1)[0] for d in differences[:8])
     return CheckResult.failed(
-        ITEM, f"{len(differences)} difference(s) between the live schema and its migrations: {names}",
-        remediation="turn each hand-made change into a migration (alembic revision --autogenerate "
-        "for tables; op.execute for triggers, functions, views, enum values), or revert it; restore "
-        "what a migration created and someone removed; a schema another tool owns goes in "
-        "[database] ignore_schemas",
+        ITEM, msg("drift.fail", n=len(differences), names=names), remediation=msg("drift.remedy"),
         expected={"differences": []}, differences=differences, **evidence,
     )  # fmt: skip
 
@@ -64,8 +61,7 @@ def judge_drift(live: Snapshot, replayed: Snapshot, revisions: list[str]) -> Che
 def replay_failed(exc: Exception, revisions: list[str]) -> CheckResult:
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
     return CheckResult.failed(
-        ITEM, f"the migrations do not build a schema from an empty database: {first}",
-        remediation="fix the failing migration so that alembic upgrade head works on a fresh database",
+        ITEM, msg("drift.replay_failed", error=first), remediation=msg("drift.replay_remedy"),
         replayed_to=revisions,
     )  # fmt: skip
 

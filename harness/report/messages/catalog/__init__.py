@@ -14,11 +14,12 @@ from harness.report.messages.catalog import (
     init,
     reachability,
     reconnect,
+    schema,
     transport,
     wallet,
 )
 
-_MODULES = (common, reconnect, reachability, transport, database, init, flow, wallet)
+_MODULES = (common, reconnect, reachability, transport, database, init, flow, wallet, schema)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _module in _MODULES:

@@ -1,0 +1,41 @@
+"""schema-drift and its sequences (harness.checks.schema, .sequences), pgvector and
+pgvector-usable (harness.checks.pgvector), cleanup's throwaway objects (harness.checks.throwaway)."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "drift.pass": ("the live schema equals the migrations replayed to {revisions}", "稼働中のスキーマは {revisions} まで再生したマイグレーションの結果と一致しています"),
+    "drift.fail": ("{n} difference(s) between the live schema and its migrations: {names}", "稼働中のスキーマとマイグレーションの間に {n} 件の差分があります: {names}"),
+    "drift.remedy": ("turn each hand-made change into a migration (alembic revision --autogenerate for tables; op.execute for triggers, functions, views, enum values), or revert it; restore what a migration created and someone removed; a schema another tool owns goes in [database] ignore_schemas", "手作業の変更はそれぞれマイグレーションにする（テーブルは alembic revision --autogenerate、トリガー・関数・ビュー・enum の値は op.execute）か元に戻してください。マイグレーションが作成して誰かが削除したものは復元してください。別のツールが管理するスキーマは [database] の ignore_schemas に入れてください"),
+    "drift.replay_failed": ("the migrations do not build a schema from an empty database: {error}", "マイグレーションが空のデータベースからスキーマを構築できません: 「{error}」"),
+    "drift.replay_remedy": ("fix the failing migration so that alembic upgrade head works on a fresh database", "新しいデータベースで alembic upgrade head が通るよう、失敗するマイグレーションを直してください"),
+    "seq.behind": ("sequence {sequence} hands out {next} next, but {column} already holds up to {maximum}: the next insert collides", "シーケンス {sequence} の次の値は {next} ですが、{column} にはすでに {maximum} までの値があり、次の挿入は衝突します"),
+    "seq.pass": ("every column-owned sequence is ahead of its column's values", "列が所有するシーケンスはすべて列の値より先に進んでいます"),
+    "seq.fail": ("{n} sequence(s) behind their column: {lines}", "{n} 件のシーケンスが列の値に追いついていません: {lines}"),
+    "seq.remedy": ("move each sequence past its column's maximum: {statements}", "各シーケンスを列の最大値より先に進めてください: {statements}"),
+    "pgvector.old": ("pgvector {version} is older than the minimum {minimum}", "pgvector {version} は最低バージョン {minimum} より古いです"),
+    "pgvector.update": ("ALTER EXTENSION vector UPDATE;", "ALTER EXTENSION vector UPDATE; を実行してください"),
+    "pgvector.ask_newer": ("ask your provider for pgvector >= {minimum} (the server offers {available})", "プロバイダーに pgvector >= {minimum} を依頼してください（サーバーが提供するのは {available}）"),
+    "pgvector.pass": ("pgvector {version} installed in schema {schema} (minimum {minimum})", "pgvector {version} がスキーマ {schema} にインストールされています（最低 {minimum}）"),
+    "pgvector.missing_offered": ("the vector extension (pgvector) is not installed in database {database}; the server offers version {available}", "データベース {database} に vector 拡張（pgvector）がインストールされていません。サーバーはバージョン {available} を提供しています"),
+    "pgvector.create": ("CREATE EXTENSION vector; (or a first migration that runs it)", "CREATE EXTENSION vector; を実行してください（またはそれを実行する最初のマイグレーションを追加）"),
+    "pgvector.missing_not_offered": ("the vector extension (pgvector) is not installed in database {database}, and the server does not offer it (not in pg_available_extensions)", "データベース {database} に vector 拡張（pgvector）がインストールされておらず、サーバーも提供していません（pg_available_extensions にありません）"),
+    "pgvector.ask": ("ask your provider for pgvector (or use a PostgreSQL image that ships it)", "プロバイダーに pgvector を依頼してください（または pgvector 入りの PostgreSQL イメージを使ってください）"),
+    "pgvector.broken": ("a vector(3) table with an HNSW index does not work: {error}", "HNSW インデックス付きの vector(3) テーブルが動作しません: 「{error}」"),
+    "pgvector.broken_remedy": ("upgrade pgvector to >= 0.5.0 (HNSW) and check the role may use the vector type", "pgvector を 0.5.0 以上（HNSW 対応）に更新し、ロールが vector 型を使えることを確認してください"),
+    "pgvector.order": ("<-> returned rows in the order {order}, nearest first is {want}", "<-> の結果順が {order} です（最近傍が先頭なら {want}）"),
+    "pgvector.order_remedy": ("check the pgvector build and the operator class of the index (vector_l2_ops)", "pgvector のビルドとインデックスの演算子クラス（vector_l2_ops）を確認してください"),
+    "pgvector.usable": ("vector(3) + HNSW index + <-> query work, nearest first", "vector(3) と HNSW インデックスと <-> クエリが動作し、最近傍が先頭です"),
+    "throwaway.pass": ("no throwaway schema or database of this run is left", "この実行の使い捨てスキーマ／データベースは残っていません"),
+    "throwaway.left": ("left behind after the run: {names}", "実行後に残ったもの: {names}"),
+    "throwaway.remedy": ("look for a failed teardown in the log; python -m harness janitor --target NAME removes them once past the TTL", "ログで失敗した後片付けを探してください。TTL を過ぎれば python -m harness janitor --target NAME で削除されます"),
+    "key.sequences_behind": ("sequences_behind", "遅れているシーケンス"),
+    "key.columns_not_read": ("columns_not_read", "読めなかった列"),
+    "key.replayed_to": ("replayed_to", "再生したリビジョン"),
+    "key.compared": ("compared", "比較したオブジェクト数"),
+    "key.looked_for": ("looked_for", "確認したもの"),
+    "key.left": ("left", "残ったもの"),
+    "key.installed_version": ("installed_version", "インストール済みのバージョン"),
+    "key.available_version": ("available_version", "提供されているバージョン"),
+    "key.minimum_version": ("minimum_version", "最低バージョン"),
+}
