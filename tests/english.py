@@ -95,7 +95,9 @@ def english_sentences(text: str) -> list[str]:
     """The English sentences in ``text`` (a line of a report), each as it stands."""
     out = []
     for run in _RUN.findall(_CODE.sub(" ", text)):
-        words = [m.group(1).lower() for token in run.split() if (m := _WORD.match(token))]
+        # SQL keywords (NOT NULL, CREATE TABLE) are all capitals: not words of a sentence.
+        tokens = [m.group(1) for token in run.split() if (m := _WORD.match(token))]
+        words = [t.lower() for t in tokens if not (t.isupper() and len(t) > 1)]
         if len(words) >= 4 and sum(w in FUNCTION_WORDS for w in words) >= 2:
             out.append(run.strip())
     return out

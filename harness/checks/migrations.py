@@ -28,6 +28,7 @@ from harness.checks.revisions import NotModelled, read_graph
 from harness.config.alembic_ini import ini_section, is_package_location, package_folder
 from harness.config.database import DatabaseSpec
 from harness.errors import AppCodeError, ConfigError
+from harness.report.messages.core import msg
 from harness.result import CheckResult
 from harness.stack.appcode import NO_DATABASE_URL, AppCode
 from harness.transport.db import database_errors, quote_ident
@@ -42,21 +43,21 @@ def alembic_config(ini: Path, app_dir: Path | None = None) -> Config:
     interpreter, see harness.stack.appcode)."""
     if not ini.is_file():
         raise ConfigError(
-            f"alembic_ini: {ini} does not exist.", hint="fix alembic_ini in targets.toml"
+            msg("head.ini_missing", ini=ini), hint=msg("head.ini_missing_hint")
         )
     try:
         config = Config(str(ini), ini_section=ini_section(ini))  # alembic -n NAME's section
         location = config.get_main_option("script_location")
     except (configparser.Error, UnicodeDecodeError, OSError) as exc:
         raise AppCodeError(
-            f"alembic_ini: {ini} cannot be read: {exc}", hint="fix the file"
+            msg("head.ini_unreadable", ini=ini, error=exc), hint=msg("head.fix_file")
         ) from None
     if not location and (ini.parent / "env.py").is_file():
         # Flask-Migrate's layout (flask db init): no script_location, the ini sits in the
         # scripts folder itself, which Flask-Migrate hands to Alembic at run time.
         location = str(ini.parent.resolve())
     if not location:
-        raise ConfigError(f"alembic_ini: {ini} has no script_location in [alembic].", hint="add it")
+        raise ConfigError(msg("head.no_script_location", ini=ini), hint=msg("head.add_it"))
     if is_package_location(location):  # found on disk: importing the package here is not allowed
         base = app_dir or ini.parent
         found = package_folder(location, (base, base / "src", ini.parent))
@@ -79,9 +80,8 @@ def script_directory(ini: Path, app_dir: Path | None = None, app: AppCode | None
     location = Path(config.get_main_option("script_location") or "")
     if ":" not in str(location) and not location.is_dir():
         raise ConfigError(
-            f"alembic_ini: script_location {location} does not exist (resolved from "
-            f"{app_dir or ini.parent}, as the alembic CLI run there would).",
-            hint="set [app] dir to the folder your team runs alembic from, or fix script_location",
+            msg("head.no_location_dir", location=location, base=app_dir or ini.parent),
+            hint=msg("head.no_location_dir_hint"),
         )
     script = ScriptDirectory.from_config(config)
     try:
@@ -174,8 +174,7 @@ def check_migration_head(
         script = head_revisions(ini, app.spec.dir if app else None, app)
     except CommandError as exc:
         return CheckResult.failed(
-            ITEM, f"the Alembic scripts in {ini.parent} cannot be loaded: {exc}",
-            remediation="fix the migration chain (a missing or renamed revision file?)",
+            ITEM, msg("head.unloadable", folder=ini.parent, error=exc), remediation=msg("head.unloadable_remedy"),
             alembic_ini=str(ini),
         )  # fmt: skip
     heads = sorted(script.get_heads())
@@ -200,23 +199,20 @@ def _judge(
     expected = {"db_revisions": heads}
     if len(heads) > 1:
         return CheckResult.failed(
-            ITEM, f"the scripts have {len(heads)} heads ({', '.join(heads)}): a merge revision is needed",
-            remediation=f"alembic merge -m 'merge heads' {' '.join(heads)}, commit it, deploy, then alembic upgrade head",
-            expected={"script_heads": "exactly one"}, **evidence,
+            ITEM, msg("head.several_heads", n=len(heads), heads=", ".join(heads)),
+            remediation=msg("head.merge_remedy", heads=" ".join(heads)),
+            expected={"script_heads": msg("head.exactly_one")}, **evidence,
         )  # fmt: skip
     table = f"{spec.version_table_schema}.{spec.version_table}"
     if current is None:
         return CheckResult.failed(
-            ITEM, f"the database has no {table} table: the schema was built with create_all() "
-            f"or never migrated (script head is {heads[0]})",
-            remediation="if the schema already matches the scripts: alembic stamp head; "
-            "otherwise run alembic upgrade head on an empty database",
+            ITEM, msg("head.no_table", table=table, head=heads[0]), remediation=msg("head.stamp_or_upgrade"),
             expected=expected, **evidence,
         )  # fmt: skip
     if not current:
         return CheckResult.failed(
-            ITEM, f"{table} is empty: the database was never migrated (script head is {heads[0]})",
-            remediation="alembic upgrade head", expected=expected, **evidence,
+            ITEM, msg("head.empty", table=table, head=heads[0]),
+            remediation=msg("head.upgrade"), expected=expected, **evidence,
         )  # fmt: skip
     return _judge_recorded(script, heads[0], current, expected, evidence)
 
@@ -232,22 +228,18 @@ def _judge_recorded(
     unknown = [rev for rev in current if not known_revision(script, rev)]
     if unknown:
         return CheckResult.failed(
-            ITEM, f"the database is at revision {', '.join(unknown)}, which the scripts do not know "
-            f"(script head is {head}): the deployed code is older than the database, or a "
-            "migration file is missing from the image",
-            remediation=f"deploy the code that contains revision {unknown[0]} (check the image "
-            f"ships {script.dir}/versions); do not stamp over it",
+            ITEM, msg("head.unknown", revisions=", ".join(unknown), head=head),
+            remediation=msg("head.unknown_remedy", revision=unknown[0], folder=script.dir),
             expected=expected, **evidence,
         )  # fmt: skip
     if current == [head]:
-        return CheckResult.passed(ITEM, f"the database is at the script head {head}", **evidence)
+        return CheckResult.passed(ITEM, msg("head.pass", head=head), **evidence)
     if len(current) > 1:
         return _several_rows(script, head, current, expected, evidence)
     pending = _pending(script, head, current)
     return CheckResult.failed(
-        ITEM, f"the database is behind: at {', '.join(current)}, script head is {head} "
-        f"({len(pending)} revision(s) not applied: {', '.join(pending)})",
-        remediation="alembic upgrade head (in the release step, before the app starts)",
+        ITEM, msg("head.behind", current=", ".join(current), head=head, n=len(pending), pending=", ".join(pending)),
+        remediation=msg("head.behind_remedy"),
         expected=expected, pending=pending, **evidence,
     )  # fmt: skip
 
@@ -260,12 +252,12 @@ def _several_rows(
     newest = newest_revision(script, head, current)
     stale = [rev for rev in current if rev != newest]
     table = evidence["version_table"]
-    then = "" if newest == head else ", then alembic upgrade head"
+    then = "" if newest == head else msg("head.then_upgrade")
     return CheckResult.failed(
-        ITEM, f"{table} has {len(current)} rows ({', '.join(current)}) though the scripts have one "
-        f"head ({head}): the stale row(s) {', '.join(stale)} must go; the database is at {newest}",
-        remediation=f"alembic stamp --purge {newest}{then} (or DELETE FROM {table} WHERE "
-        f"version_num IN ({', '.join(repr(r) for r in stale)}){then})",
+        ITEM, msg("head.several_rows", table=table, n=len(current), current=", ".join(current), head=head,
+                  stale=", ".join(stale), newest=newest),
+        remediation=msg("head.purge_remedy", newest=newest, then=then, table=table,
+                        stale=", ".join(repr(r) for r in stale)),
         expected=expected, stale_rows=stale, **evidence,
     )  # fmt: skip
 

@@ -12,6 +12,7 @@ from harness.report.messages.catalog import (
     database,
     flow,
     init,
+    migrations,
     reachability,
     reconnect,
     schema,
@@ -19,7 +20,7 @@ from harness.report.messages.catalog import (
     wallet,
 )
 
-_MODULES = (common, reconnect, reachability, transport, database, init, flow, wallet, schema)
+_MODULES = (common, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _module in _MODULES:
