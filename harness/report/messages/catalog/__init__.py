@@ -15,12 +15,13 @@ from harness.report.messages.catalog import (
     migrations,
     reachability,
     reconnect,
+    routes,
     schema,
     transport,
     wallet,
 )
 
-_MODULES = (common, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations)
+_MODULES = (common, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _module in _MODULES:
