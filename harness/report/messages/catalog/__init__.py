@@ -8,6 +8,7 @@ placeholders). Terms of the Japanese: see the header of ``harness/report/message
 from __future__ import annotations
 
 from harness.report.messages.catalog import (
+    commands,
     common,
     database,
     flow,
@@ -21,7 +22,7 @@ from harness.report.messages.catalog import (
     wallet,
 )
 
-_MODULES = (common, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes)
+_MODULES = (commands, common, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _module in _MODULES:
