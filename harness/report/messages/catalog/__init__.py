@@ -18,11 +18,12 @@ from harness.report.messages.catalog import (
     reconnect,
     routes,
     schema,
+    stack,
     transport,
     wallet,
 )
 
-_MODULES = (commands, common, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes)
+_MODULES = (commands, common, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes, stack)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _module in _MODULES:
