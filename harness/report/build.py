@@ -39,9 +39,10 @@ def build_checklist_report(
     tests = results.get("tests", [])
     blocked_reason = results.get("blocked_reason")
     items = [_item_entry(item, tests, blocked_reason) for item in checklist.items]
+    not_applicable = {k: _as_message(v) for k, v in (not_applicable or {}).items()}
     for entry in items:
-        if entry["id"] in (not_applicable or {}):
-            entry["status"], entry["reason"] = "na", f"n/a: {not_applicable[entry['id']]}"  # type: ignore[index]
+        if entry["id"] in not_applicable:
+            entry["status"], entry["reason"] = "na", f"n/a: {not_applicable[entry['id']]}"
     environment = results.get("environment", {})
     return {
         "schema_version": SCHEMA_VERSION,
@@ -117,6 +118,12 @@ def _reason(status: str, tests: list[dict[str, Any]]) -> str | None:
         if test.get("outcome") in wanted.get(status, ()) and test.get("message"):
             return str(test["message"])
     return None
+
+
+def _as_message(reason: str) -> Message:
+    """A reason code (init's) as it is; a reason a person wrote in the profile is quoted as
+    theirs, in their words, in every language."""
+    return reason if isinstance(reason, Message) else Message("profile.reason", text=reason)
 
 
 def _messages(results: dict[str, Any], not_applicable: Mapping[str, str] | None) -> dict[str, Any]:

@@ -34,9 +34,11 @@ from typing import Any
 
 import pytest
 
+from harness.report.messages.core import Message
 from harness.secrets import redact
 
 SCHEMA_VERSION = 1
+_INTERRUPTED = Message("results.interrupted")
 OUTCOMES = ("passed", "failed", "error", "blocked", "na", "skipped", "interrupted")
 # A skip whose reason starts so marks its test (and so its item) not applicable.
 NA_PREFIX = "n/a: "
@@ -90,7 +92,7 @@ class TestRecord:
             "checklist": self.checklist,
             "outcome": self.verdict,
             "duration_s": round(self.duration_s, 3),
-            "message": self.message if self.verdict == self.outcome else "interrupted: the test did not finish",
+            "message": self.message if self.verdict == self.outcome else f"interrupted: {_INTERRUPTED}",
             "checks": self.checks,
             "messages": self.messages,
         }
