@@ -165,7 +165,7 @@ def _text(node: ast.expr) -> str:
     if isinstance(node, ast.Call) and _name(node.func) in ("msg", "Message") and node.args:
         first = node.args[0]  # a message id: its English text, placeholders as ‹name›
         if isinstance(first, ast.Constant) and first.value in MESSAGES:
-            return re.sub(r"\{(\w+)\}", r"‹\1›", MESSAGES[first.value][0])
+            return re.sub(r"\{(\w+)\}", r"‹\1›", MESSAGES[first.value][0]).replace("{{", "{").replace("}}", "}")
     return f"‹{_short(node)}›"
 
 

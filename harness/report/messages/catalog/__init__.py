@@ -10,6 +10,7 @@ from __future__ import annotations
 from harness.report.messages.catalog import (
     commands,
     common,
+    config,
     database,
     flow,
     init,
@@ -23,7 +24,7 @@ from harness.report.messages.catalog import (
     wallet,
 )
 
-_MODULES = (commands, common, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes, stack)
+_MODULES = (commands, common, config, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes, stack)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _module in _MODULES:
