@@ -220,7 +220,7 @@ def app_models(db_engine: Engine, db_spec: DatabaseSpec, app_code: AppCode, targ
     the app's interpreter (once per session; ``db_engine`` first: an unreachable database is
     blocked before any app code runs)."""
     if not db_spec.models:
-        pytest.skip('not run: the profile names no models (database.models = "module:Base.metadata")')
+        pytest.skip(f"not run: {msg('suite.no_models')}")
     from harness.checks.models import compare_models
 
     return compare_models(app_code, db_spec, target.alembic_ini, target.database_url or "")

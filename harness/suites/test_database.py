@@ -90,10 +90,10 @@ def test_each_revision_steps_up_down_and_up_again(
     args = (alembic_ini, db_spec, app_code, plan)
     if stack_database:  # the whole history on an empty database
         with throwaway.replay_database() as empty:
-            check(round_trip(db_engine, empty, *args, "an empty database", rehearsal.timeout_s))
+            check(round_trip(db_engine, empty, *args, msg("trip.where.empty"), rehearsal.timeout_s))
         return
     with copy_of(throwaway.engine, throwaway.rehearsal_name, run_id, "migration-roundtrip") as (copy, info):
-        result = round_trip(db_engine, copy, *args, "a copy of the live data", rehearsal.timeout_s)
+        result = round_trip(db_engine, copy, *args, msg("trip.where.copy"), rehearsal.timeout_s)
     result.evidence.update(info.evidence())
     check(result)
 

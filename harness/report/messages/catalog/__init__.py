@@ -17,6 +17,7 @@ from harness.report.messages.catalog import (
     migrations,
     reachability,
     reconnect,
+    roundtrip,
     routes,
     schema,
     stack,
@@ -24,7 +25,7 @@ from harness.report.messages.catalog import (
     wallet,
 )
 
-_MODULES = (commands, common, config, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes, stack)
+_MODULES = (commands, common, config, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes, stack, roundtrip)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _module in _MODULES:
