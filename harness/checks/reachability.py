@@ -98,7 +98,7 @@ def check_routes_reachable(
         # With credentials: a route that proves they work, asked again after the probes.
         witness = find_witness(client, bare, candidates(routes, calibration.shapes)) if ctx.headers else None
         answers = sweep(client, routes, spec, calibration)
-        lost = lost_account(client, witness, "the probes") if witness else None
+        lost = lost_account(client, witness, msg("witness.when.probes")) if witness else None
     elapsed = time.perf_counter() - started
     result = judge(answers, ctx, spec, elapsed, calibration.fingerprint)
     return with_witness(result, witness, lost)

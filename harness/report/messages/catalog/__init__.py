@@ -23,9 +23,10 @@ from harness.report.messages.catalog import (
     stack,
     transport,
     wallet,
+    witness,
 )
 
-_MODULES = (commands, common, config, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes, stack, roundtrip)
+_MODULES = (commands, common, config, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes, stack, roundtrip, witness)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _module in _MODULES:
