@@ -98,6 +98,6 @@ def english_sentences(text: str) -> list[str]:
         # SQL keywords (NOT NULL, CREATE TABLE) are all capitals: not words of a sentence.
         tokens = [m.group(1) for token in run.split() if (m := _WORD.match(token))]
         words = [t.lower() for t in tokens if not (t.isupper() and len(t) > 1)]
-        if len(words) >= 4 and sum(w in FUNCTION_WORDS for w in words) >= 2:
+        if len(words) >= 3 and sum(w in FUNCTION_WORDS for w in words) >= 2:
             out.append(run.strip())
     return out

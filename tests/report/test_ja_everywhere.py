@@ -18,8 +18,12 @@ from typing import Any
 
 import pytest
 from english import english_sentences
+from support import REPO
 
+from harness.report.build import build_checklist_report
+from harness.report.checklist import load_checklist
 from harness.report.i18n import summary_text
+from harness.report.messages.core import drain, msg
 from harness.report.render import render_markdown
 
 KEPT = Path(__file__).with_name("ja_runs")
@@ -50,3 +54,21 @@ def test_some_runs_are_there_to_read() -> None:
 def test_the_japanese_report_of_a_fault_run_has_no_english_sentence(path: Path) -> None:
     left = list(dict.fromkeys(english_left(_load(path))))
     assert not left, f"{len(left)} English sentence(s) in the Japanese report:\n" + "\n".join(left[:40])
+
+
+def _payload(reason: str, messages: dict[str, Any]) -> dict[str, Any]:
+    """A checklist whose health item did not run, for ``reason``; ``messages`` as a run records them."""
+    test = {"nodeid": "suites/test_health.py::t", "checklist": ["health"], "outcome": "skipped",
+            "duration_s": 0.0, "message": reason, "checks": [], "messages": messages}  # fmt: skip
+    checklist = load_checklist("phase1", REPO / "harness" / "checklists")
+    return build_checklist_report({"target": {"name": "t", "kind": "local"}, "tests": [test]}, checklist)
+
+
+def test_an_english_line_no_message_made_is_found() -> None:
+    """The detector is not blind: a reason typed as English text fails the test; the same
+    sentence made from its message id passes (it renders in Japanese)."""
+    drain()
+    made = msg("suite.no_base_url", name="'t'")
+    known = drain()
+    assert english_left(_payload(f"not run: {made}", {})), "an English reason must be found"
+    assert not english_left(_payload(f"not run: {made}", known))
