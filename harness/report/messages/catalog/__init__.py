@@ -13,6 +13,7 @@ from harness.report.messages.catalog import (
     config,
     database,
     flow,
+    flowconfig,
     init,
     migrations,
     reachability,
@@ -26,7 +27,7 @@ from harness.report.messages.catalog import (
     witness,
 )
 
-_MODULES = (commands, common, config, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes, stack, roundtrip, witness)
+_MODULES = (commands, common, config, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes, stack, roundtrip, witness, flowconfig)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _module in _MODULES:
