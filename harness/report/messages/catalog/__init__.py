@@ -8,6 +8,7 @@ placeholders). Terms of the Japanese: see the header of ``harness/report/message
 from __future__ import annotations
 
 from harness.report.messages.catalog import (
+    appconfig,
     commands,
     common,
     config,
@@ -27,7 +28,7 @@ from harness.report.messages.catalog import (
     witness,
 )
 
-_MODULES = (commands, common, config, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes, stack, roundtrip, witness, flowconfig)
+_MODULES = (appconfig, commands, common, config, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes, stack, roundtrip, witness, flowconfig)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _module in _MODULES:
