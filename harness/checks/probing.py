@@ -101,12 +101,12 @@ def calibrate(
     except httpx.TransportError as exc:
         if describe_transport_error(exc).startswith("TLS failure"):
             raise CertificateUntrusted(
-                redact(f"{client.base_url}{health_path}: {describe_transport_error(exc)}."),
-                hint="the certificate is not trusted or expired; for a private CA set [targets.NAME.tls] ca_bundle",
+                msg("probe.unreachable", url=redact(f"{client.base_url}{health_path}"), reason=describe_transport_error(exc)),
+                hint=msg("http.tls_hint"),
             ) from exc
         raise TargetUnreachable(
-            redact(f"{client.base_url}{health_path}: {describe_transport_error(exc)}."),
-            hint="check base_url and that the service is up",
+            msg("probe.unreachable", url=redact(f"{client.base_url}{health_path}"), reason=describe_transport_error(exc)),
+            hint=msg("http.check_hint"),
         ) from exc
     fingerprint = _fingerprint(openapi, made_up, health)
     document = _json(openapi) if openapi is not None and openapi.status_code == 200 else None
