@@ -28,8 +28,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "flow.replay_remedy": ("check the nonce before crediting and refuse a used one with {refused}, crediting nothing", "入金の前に nonce を確認し、使用済みの nonce は何も入金せずに {refused} で拒否してください"),
     "flow.or": ("{a} or {b}", "{a} または {b}"),
     "flow.not_read": ("not read: no database_url", "未読: database_url がありません"),
-    "flow.query_returned": ("{name}: the query returned {value}, expected {expect}", "{name}: クエリの結果は {value} です（期待値 {expect}）"),
-    "flow.query_remedy": ("see why {name} does not hold (query in [{where}])", "{name} が成り立たない理由を確認してください（クエリは [{where}]）"),
+    # {name}: an invariant's name as the profile declares it (the team's words): quoted.
+    "flow.query_returned": ("{name}: the query returned {value}, expected {expect}", "「{name}」: クエリの結果は {value} です（期待値 {expect}）"),
+    "flow.query_remedy": ("see why {name} does not hold (query in [{where}])", "「{name}」が成り立たない理由を確認してください（クエリは [{where}]）"),
     "flow.query_fails": ("{where}: the query fails on the target: {reason}.", "{where}: クエリが対象で失敗します: 「{reason}」。"),
     "flow.query_hint": ("fix the declared query's table, column and parameter names", "宣言したクエリのテーブル名・列名・パラメーター名を直してください"),
     "flow.burst_remedy": ("make the nonce check and the insert atomic: a unique index on the nonce, or a lock (pg_advisory_xact_lock on the nonce) held from the check to the commit", "nonce の確認と挿入をアトミックにしてください。nonce の一意インデックスか、確認からコミットまで保持するロック（nonce に対する pg_advisory_xact_lock）を使ってください"),
