@@ -19,6 +19,7 @@ from harness.report.messages.catalog import (
     migrations,
     reachability,
     reconnect,
+    reportfiles,
     roundtrip,
     routes,
     schema,
@@ -28,7 +29,7 @@ from harness.report.messages.catalog import (
     witness,
 )
 
-_MODULES = (appconfig, commands, common, config, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes, stack, roundtrip, witness, flowconfig)
+_MODULES = (reportfiles, appconfig, commands, common, config, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes, stack, roundtrip, witness, flowconfig)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _module in _MODULES:
