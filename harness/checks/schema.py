@@ -119,9 +119,7 @@ def check_schema_drift_from_snapshot(
         if sorted(read_db_revisions(connection, spec) or []) != revisions:
             return None
     result = compare(live, migrated, spec, revisions)
-    result.evidence["migrations_schema_from"] = (
-        "a copy taken right after the app's upgrade step(s), before its other migrate steps"
-    )
+    result.evidence["migrations_schema_from"] = msg("drift.snapshot_source")
     return result
 
 

@@ -11,8 +11,10 @@ commands, HTTP lines and the app's own quoted output may stay as they are
 from __future__ import annotations
 
 import gzip
+import html
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ from harness.report.build import build_checklist_report
 from harness.report.checklist import load_checklist
 from harness.report.i18n import summary_text
 from harness.report.messages.core import drain, msg
-from harness.report.render import render_markdown
+from harness.report.render import render_html, render_markdown
 
 KEPT = Path(__file__).with_name("ja_runs")
 
@@ -42,8 +44,11 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def english_left(payload: dict[str, Any]) -> list[str]:
-    page = render_markdown(payload, "ja") + "\n" + summary_text(payload, "ja")
-    return [s for line in page.splitlines() for s in english_sentences(line)]
+    """English sentences in the Markdown page, the HTML page's text and the summary line."""
+    page = re.sub(r"<style.*?</style>", "", render_html(payload, "ja"), flags=re.DOTALL)
+    text = html.unescape(re.sub(r"<[^>]+>", "\n", page))
+    lines = [*render_markdown(payload, "ja").splitlines(), *text.splitlines(), summary_text(payload, "ja")]
+    return [s for line in lines for s in english_sentences(line)]
 
 
 def test_some_runs_are_there_to_read() -> None:

@@ -42,6 +42,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "drift.noun.column": ("column", "列"),
     "drift.noun.index": ("index", "インデックス"),
     "drift.noun.constraint": ("constraint", "制約"),
+    "drift.snapshot_source": ("a copy taken right after the app's upgrade step(s), before its other migrate steps", "アプリのアップグレードのステップの直後、ほかのマイグレーションのステップの前に取ったコピー"),
+    "key.migrations_schema_from": ("migrations_schema_from", "マイグレーションのスキーマの取得元"),
     "key.sequences_behind": ("sequences_behind", "遅れているシーケンス"),
     "key.columns_not_read": ("columns_not_read", "読めなかった列"),
     "key.replayed_to": ("replayed_to", "再生したリビジョン"),
