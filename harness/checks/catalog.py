@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from harness.report.messages.core import msg, sentences
+from harness.messages.core import msg, sentences
 
 Snapshot = dict[str, dict[str, Any]]
 

@@ -29,7 +29,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from harness.errors import ConfigError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.transport import db, writes
 
 

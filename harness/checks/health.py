@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from harness.config.targets import HealthSpec
-from harness.report.messages.core import msg, sentences
+from harness.messages.core import msg, sentences
 from harness.result import CheckResult
 from harness.secrets import clip
 from harness.transport.http import HttpClient

@@ -28,7 +28,7 @@ from harness.checks.revisions import NotModelled, read_graph
 from harness.config.alembic_ini import ini_section, is_package_location, package_folder
 from harness.config.database import DatabaseSpec
 from harness.errors import AppCodeError, ConfigError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.result import CheckResult
 from harness.stack.appcode import NO_DATABASE_URL, AppCode
 from harness.transport.db import database_errors, quote_ident

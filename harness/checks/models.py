@@ -23,7 +23,7 @@ from typing import Any
 from harness.config.alembic_ini import ini_section
 from harness.config.database import DatabaseSpec
 from harness.errors import ConfigError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.result import CheckResult
 from harness.stack.appcode import AppCode
 

@@ -24,7 +24,7 @@ from harness.checks.routelist import routes_from_openapi, routes_spec
 from harness.config.database import database_spec
 from harness.config.targets import Target
 from harness.errors import TargetUnreachable
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.transport.db import database_errors, make_engine
 from harness.transport.http import describe_transport_error
 from harness.transport.tls import peer_certificate, tls_spec

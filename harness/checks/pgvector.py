@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.result import CheckResult
 from harness.transport import writes
 from harness.transport.db import database_errors, quote_ident

@@ -38,7 +38,7 @@ import httpx
 from harness.checks.routelist import Route, RoutesSpec
 from harness.checks.shapes import Shape, Shapes, operation_shapes
 from harness.errors import CertificateUntrusted, TargetUnreachable
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.secrets import redact
 from harness.transport.http import describe_transport_error
 from harness.transport.pool import ConnectionPool, PooledResponse

@@ -47,7 +47,7 @@ from harness.checks.probing import (
 from harness.checks.routelist import Route, RoutesSpec
 from harness.checks.witness import candidates, find_witness, lost_account, with_witness
 from harness.config.targets import Target
-from harness.report.messages.core import Message, msg, sentences
+from harness.messages.core import Message, msg, sentences
 from harness.result import CheckResult
 from harness.transport.http import GATEWAY_STATUSES, describe_transport_error
 from harness.transport.pool import ConnectionPool, uses_proxy

@@ -33,7 +33,7 @@ from harness.checks.dbactivity import settled_sessions, terminate_idle_app_sessi
 from harness.checks.enginesite import EngineSite, engine_sites
 from harness.checks.routelist import Route, RoutesSpec
 from harness.errors import TargetHung, TargetUnavailable
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.result import CheckResult
 from harness.transport.http import HttpClient, describe_transport_error
 

@@ -29,7 +29,7 @@ from harness.config.alembic_ini import ini_section
 from harness.config.database import DatabaseSpec
 from harness.config.rehearsal import RehearsalSpec
 from harness.errors import ConfigError
-from harness.report.messages.core import msg, sentences
+from harness.messages.core import msg, sentences
 from harness.result import CheckResult
 from harness.secrets import redact
 from harness.stack.appcode import AppCode, live_secrets

@@ -25,7 +25,7 @@ from harness.checks.migrations import alembic_config, read_db_revisions
 from harness.config.alembic_ini import ini_section
 from harness.config.database import DatabaseSpec
 from harness.errors import AppCodeError, ConfigError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.secrets import mask_url
 from harness.stack.appcode import AppCode, live_secrets
 from harness.transport.db import database_errors

@@ -33,7 +33,7 @@ from harness.checks.schemachange import changes
 from harness.config.alembic_ini import ini_section
 from harness.config.database import DatabaseSpec
 from harness.errors import ConfigError, DatabaseUnreachable
-from harness.report.messages.core import msg, sentences
+from harness.messages.core import msg, sentences
 from harness.result import CheckResult
 from harness.stack.appcode import AppCode, live_secrets
 from harness.stack.appsteps import MigrationSteps

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 
 from harness.checks.routelist import Route, RoutesSpec, routes_from_openapi
 from harness.errors import ConfigError
-from harness.report.messages.core import msg, sentences
+from harness.messages.core import msg, sentences
 from harness.result import CheckResult
 from harness.stack.appcode import AppCode
 from harness.transport.http import HttpClient

@@ -32,7 +32,7 @@ from harness.checks.catalog import (
 from harness.checks.migrations import known_revision, read_db_revisions, script_directory
 from harness.checks.replay import ReplayFailed, refuse_live_ini_url, require_built_here, run_replay
 from harness.config.database import DatabaseSpec
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.result import CheckResult
 from harness.stack.appcode import AppCode
 from harness.transport.db import database_errors

@@ -21,7 +21,7 @@ from harness.checks.routelist import Route
 from harness.checks.shapes import Shapes
 from harness.config.targets import Target
 from harness.errors import ConfigError, HarnessError
-from harness.report.messages.core import msg, sentences
+from harness.messages.core import msg, sentences
 from harness.result import CheckResult
 from harness.secrets import redact
 from harness.transport.auth import auth_headers

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.commands.report import add_render_options, refresh
+from harness.messages.core import msg
 from harness.report.files import write_checklist_files
 from harness.report.i18n import summary_text
-from harness.report.messages.core import msg
 from harness.report.signoff import parse_ticks, sign
 from harness.report.store import load_payload, report_folder
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from harness.config.keys import number, reject_unknown_keys, resolve_path
 from harness.errors import ConfigError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from typing import Any
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 
 SECTION = "database"
 # The janitor's default age limit for hv_ objects and tagged rows (6 h).

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 
 SECTION = "deploy"
 _KNOWN = {"version_path", "version_pointer", "expect", "timeout_s", "interval_s"}

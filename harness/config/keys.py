@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import ConfigError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 
 
 def reject_unknown_keys(table: Mapping[str, Any], known: AbstractSet[str], where: str) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 from harness.config.keys import reject_unknown_keys
 from harness.config.targets import Target
 from harness.errors import ConfigError
-from harness.report.messages.core import msg, reason_code
+from harness.messages.core import msg, reason_code
 
 # Section name → its parser, called with the Target (raises ConfigError).
 SECTIONS: dict[str, str | None] = {

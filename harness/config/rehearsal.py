@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 
 SECTION = "rehearsal"
 _KNOWN = {"enabled", "on_production", "url_scheme", "round_trip", "timeout_s"}

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 
 SECTION = "stack"
 POSTGRES_KINDS = ("embedded", "system")

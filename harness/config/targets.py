@@ -23,7 +23,7 @@ from harness.config.app import AppSpec, parse_app
 from harness.config.keys import number, reject_unknown_keys, resolve_path
 from harness.config.urls import normalise_database_url
 from harness.errors import ConfigError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.secrets import mask_url
 
 KINDS = ("local", "containers", "remote")

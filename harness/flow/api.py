@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from harness.flow.config import WalletSpec
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.secrets import clip, redact
 from harness.transport.http import HttpClient
 

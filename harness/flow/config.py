@@ -22,7 +22,7 @@ from typing import Any
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 
 SECTION = "wallet"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")

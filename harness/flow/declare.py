@@ -31,7 +31,7 @@ from harness.flow.fields import (
     str_of,
     table_of,
 )
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 
 SECTION = "flows"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 
 
 @dataclass

@@ -36,7 +36,7 @@ from harness.flow.races import (
     tally,
 )  # fmt: skip
 from harness.flow.steps import FlowContext, StepRunner, used_params
-from harness.report.messages.core import msg, sentences
+from harness.messages.core import msg, sentences
 from harness.result import CheckResult
 from harness.transport.db import database_unreachable
 

@@ -16,7 +16,7 @@ from harness.errors import ConfigError
 from harness.flow.api import SERVER_ERROR_REMEDY, body_snippet
 from harness.flow.declare import FlowSpec, Step
 from harness.flow.steps import FlowContext, resolve_pointer
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 
 BURST_REMEDY = msg("flow.burst_remedy")
 

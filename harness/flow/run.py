@@ -12,7 +12,7 @@ from harness.flow import db as wallet_db
 from harness.flow.api import Tagger, WalletApi
 from harness.flow.config import WalletTables
 from harness.flow.wallet import CLEANUP, LedgerReader, check_cleanup
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.result import CheckResult
 from harness.transport.db import database_errors
 

@@ -25,7 +25,7 @@ from sqlalchemy import Engine, text
 from harness.errors import ConfigError
 from harness.flow.api import FlowError, Tagger
 from harness.flow.declare import FlowSpec, Step
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.transport.http import HttpClient
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")

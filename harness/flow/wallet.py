@@ -24,7 +24,7 @@ from harness.flow.api import AUTH_REMEDY, SERVER_ERROR_REMEDY, FlowError, Tagger
 from harness.flow.config import WalletSpec, WalletTables, wallet_spec
 from harness.flow.diagnose import misdirected
 from harness.flow.races import either
-from harness.report.messages.core import msg, sentences
+from harness.messages.core import msg, sentences
 from harness.result import CheckResult
 from harness.transport.liveness import DeadRun
 

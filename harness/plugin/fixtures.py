@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import Engine
 
 from harness.config.targets import Target
+from harness.messages.core import msg
 from harness.plugin.session import HarnessState, get_state
-from harness.report.messages.core import msg
 from harness.report.results import PROP_CHECK
 from harness.result import CheckResult
 from harness.transport.auth import auth_headers as obtain_auth_headers

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from harness.errors import EXIT_BLOCKED, StackError
+from harness.messages.core import seen
 from harness.plugin.paths import option_or_ini, project_dir
 from harness.plugin.session import environment_facts
 from harness.report.build import build_checklist_report
 from harness.report.checklist import checklist_key, decide_exit
 from harness.report.files import write_folder
 from harness.report.i18n import summary_text
-from harness.report.messages.core import seen
 from harness.report.results import SCHEMA_VERSION, iso, make_report_dir, utc_now, write_json
 from harness.report.waivers import DEFAULT_WAIVERS_FILE, apply_waivers, check_items, load_waivers
 
@@ -55,7 +55,7 @@ def build_results(state: HarnessState, exit_status: int, root: Path) -> dict[str
         },
         "counts": counts,
         "tests": [record.to_dict() for record in records],
-        "messages": seen(),  # made outside any test (a blocked start): see harness.report.messages.core
+        "messages": seen(),  # made outside any test (a blocked start): see harness.messages.core
     }
 
 

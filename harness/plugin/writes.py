@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Engine
 
 from harness.config.targets import Target
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.transport import db, writes
 from harness.transport.liveness import RunLock
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from harness.messages.core import Message
 from harness.report.checklist import Checklist, Item, item_status, manual_status, summarise
-from harness.report.messages.core import Message
 
 SCHEMA_VERSION = 1
 FACT_KEYS = ("code_revision", "db_version", "pgvector_version", "alembic_heads", "db_revision")
@@ -64,7 +64,7 @@ def build_checklist_report(
         "collection_errors": list(results.get("collection_errors", [])),
         # What the harness wrote to the target's database (every other connection is read-only).
         "writes": environment.get("writes", []),
-        # The Messages behind the English lines above (harness.report.messages.core).
+        # The Messages behind the English lines above (harness.messages.core).
         "messages": _messages(results, not_applicable),
         "signoffs": [],
     }

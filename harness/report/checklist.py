@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from harness.errors import EXIT_BLOCKED, ConfigError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 
 STATUSES = ("pass", "fail", "blocked", "na", "not_run", "interrupted")
 LANGS = ("en", "ja")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.messages.catalog import MESSAGES
 from harness.report.messages import fragments
-from harness.report.messages.catalog import MESSAGES
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {

@@ -14,10 +14,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from harness.errors import ConfigError
+from harness.messages.core import render_known
 from harness.report.evidence import render_check, text
 from harness.report.i18n import labels
 from harness.report.messages import translate
-from harness.report.messages.core import render_known
 
 # Worst first; an unknown status (a newer harness) sorts after these and shows as itself.
 ORDER = ("fail", "blocked", "interrupted", "not_run", "na", "pass")

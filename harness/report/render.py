@@ -13,10 +13,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from harness.messages.core import render_known
 from harness.report import present
 from harness.report.i18n import MARKS, STATUS_ORDER, labels, summary_text, word
 from harness.report.messages import translate
-from harness.report.messages.core import render_known
 from harness.secrets import redact
 
 _TEMPLATES = Path(__file__).with_name("templates")

@@ -11,7 +11,7 @@ Schema (version 1), kept stable for the report renderers::
      "collection_errors": [{"path", "reason"}],   # files that did not import (not collected)
      "tests": [{"nodeid", "checklist": [ids], "outcome", "duration_s", "message",
                 "checks": [CheckResult.to_dict()...],
-                "messages": {english text: {"id", "params"}}}],   # harness.report.messages.core
+                "messages": {english text: {"id", "params"}}}],   # harness.messages.core
      "messages": {...}}   # the Messages made outside any test (a blocked start)
 
 ``outcome`` is one of passed, failed, error (the harness or a fixture broke), blocked
@@ -34,7 +34,7 @@ from typing import Any
 
 import pytest
 
-from harness.report.messages.core import Message
+from harness.messages.core import Message
 from harness.secrets import redact
 
 SCHEMA_VERSION = 1

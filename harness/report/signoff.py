@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.errors import ConfigError
+from harness.messages.core import msg
 from harness.report.build import refresh_summary
-from harness.report.messages.core import msg
 from harness.report.results import iso, utc_now
 
 TICKS = ("done", "not-done")

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import ConfigError
+from harness.messages.core import msg
 from harness.report.build import build_checklist_report
 from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, load_checklist
-from harness.report.messages.core import msg
 
 
 def report_folder(path: Path) -> Path:

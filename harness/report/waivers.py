@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import ConfigError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 
 DEFAULT_WAIVERS_FILE = "waivers.toml"
 FINDING_KEYS = ("differences", "missing", "unexpected", "unreachable")

@@ -20,7 +20,7 @@ from typing import Protocol
 from harness.config.stack import stack_spec, system_bindir
 from harness.config.targets import Target
 from harness.errors import StackError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.stack.app import AppProcess, launch_app, log_file
 from harness.stack.mapping import MappingProbe
 from harness.stack.postgres import EmbeddedPostgres

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from harness.config.targets import AppSpec
 from harness.errors import AppCodeError, StackError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.secrets import redact
 from harness.stack.appcode import AppCode, last_error_line
 from harness.stack.mapping import MappingProbe

@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from harness.config.targets import AppSpec
 from harness.errors import AppCodeError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.secrets import redact, register_secret
 
 HELPERS = Path(__file__).parent / "helpers"

@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import IO, Any, Self
 
 from harness.errors import AppCodeError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.secrets import redact
 from harness.stack.appcode import HELPERS, JSON_PREFIX, AppCode, last_error_line
 

@@ -29,7 +29,7 @@ from harness.config.app import AppSpec
 from harness.config.database import database_spec
 from harness.config.targets import Target
 from harness.errors import ConfigError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.stack.appsource import Findings, Place, look
 from harness.transport.wait import Progress
 

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from harness.errors import ConfigError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 
 COPY_PREFIX = "hv-pginstall-"
 

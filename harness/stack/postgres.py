@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import StackError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.stack.pgaccess import reachable_bindir
 from harness.stack.procs import kill_processes_in, pid_alive
 

@@ -19,7 +19,7 @@ from harness.checks.schema import check_schema_drift, check_schema_drift_from_sn
 from harness.checks.sequences import check_sequences
 from harness.checks.throwaway import check_no_throwaway_left
 from harness.config.rehearsal import rehearsal_spec
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.transport.db import database_errors
 
 # Every test here talks to the database only: a local stack run for this module alone starts

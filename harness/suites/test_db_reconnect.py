@@ -10,7 +10,7 @@ import pytest
 
 from harness.checks.reconnect import NotRun, check_db_reconnect, reconnect_plan
 from harness.checks.routelist import load_expected, routes_spec
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 
 
 @pytest.mark.checklist("db-reconnect")

@@ -17,8 +17,8 @@ from harness.flow.invariants import FlowJudge
 from harness.flow.rows import CLEANUP, cleanup, own_rows, require_tables
 from harness.flow.run import writes_refusal
 from harness.flow.steps import StepRunner
+from harness.messages.core import msg
 from harness.plugin.session import state_key
-from harness.report.messages.core import msg
 from harness.result import CheckResult
 from harness.transport.db import database_errors
 

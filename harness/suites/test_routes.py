@@ -7,7 +7,7 @@ from harness.checks.reachability import check_routes_reachable, probe_context
 from harness.checks.routelist import load_expected, routes_spec
 from harness.checks.routes import SNAPSHOT_HINT, check_app_routes, check_routes
 from harness.errors import ConfigError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.stack.appcode import AppCode
 
 

@@ -13,7 +13,7 @@ from harness.flow.config import wallet_spec
 from harness.flow.declare import flows_spec as declared_flows
 from harness.flow.run import WalletRun, writes_refusal
 from harness.flow.wallet import check_wallet_idempotent, check_wallet_reward
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 
 
 @pytest.fixture

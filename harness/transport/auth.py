@@ -25,7 +25,7 @@ from dotenv import dotenv_values
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError, TargetFault
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.secrets import MASK, clip, redact, register_secret
 from harness.transport.http import HttpClient
 

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from harness.errors import ConfigError, DatabaseUnreachable
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.secrets import mask_url, redact
 from harness.transport import writes
 from harness.transport.engines import make_engine, make_writer  # noqa: F401  (re-exported)

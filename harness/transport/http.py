@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from harness.errors import CertificateUntrusted, TargetHung, TargetUnreachable
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.secrets import redact
 
 GATEWAY_STATUSES = frozenset({502, 503, 504})

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import CertificateUntrusted, ConfigError, TargetUnreachable
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 
 _KNOWN = {"ca_bundle", "verify", "expiry_warn_days"}
 

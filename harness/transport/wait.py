@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from harness.errors import CertificateUntrusted, TargetUnavailable, TargetUnreachable
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 from harness.secrets import clip
 from harness.transport.http import describe_transport_error
 

@@ -22,10 +22,10 @@ import pytest
 from english import english_sentences
 from support import REPO
 
+from harness.messages.core import drain, msg
 from harness.report.build import build_checklist_report
 from harness.report.checklist import load_checklist
 from harness.report.i18n import summary_text
-from harness.report.messages.core import drain, msg
 from harness.report.render import render_html, render_markdown
 
 KEPT = Path(__file__).with_name("ja_runs")

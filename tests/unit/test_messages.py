@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from english import english_sentences
 
-from harness.report.messages import catalog
-from harness.report.messages.core import Message, drain, render_known, sentences
+from harness.messages import catalog
+from harness.messages.core import Message, drain, render_known, sentences
 
 HARNESS = Path(__file__).resolve().parents[2] / "harness"
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")

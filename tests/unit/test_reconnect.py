@@ -6,7 +6,6 @@ stacks in tests/e2e/test_db_reconnect.py."""
 from __future__ import annotations
 
 import re
-
 import textwrap
 
 import httpx
@@ -16,8 +15,8 @@ from harness.checks.dbactivity import Sessions
 from harness.checks.enginesite import EngineSite, engine_sites
 from harness.checks.reconnect import REMEDY_ID, engine_remedy, reconnect_plan, send
 from harness.checks.routelist import Route, RoutesSpec
+from harness.messages.core import Message, msg
 from harness.report.messages import translate, translated
-from harness.report.messages.core import Message, msg
 from harness.transport.http import HttpClient
 
 ROUTES = [Route.parse(r, "test") for r in (

@@ -10,7 +10,7 @@ from harness.checks.rehearsal import REMEDIES, parse_failure, pending_revisions
 from harness.config.rehearsal import RehearsalSpec, rehearsal_spec
 from harness.config.targets import Target
 from harness.errors import ConfigError
-from harness.report.messages.core import msg
+from harness.messages.core import msg
 
 INI = REPO / "examples" / "reference_app" / "alembic.ini"
 

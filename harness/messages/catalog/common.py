@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str]] = {
-    # Rendered specially (harness.report.messages.core.sentences): parts joined per language.
+    # Rendered specially (harness.messages.core.sentences): parts joined per language.
     "sentences": ("{parts}", "{parts}"),
     "list": ("{items}", "{items}"),  # a list parameter: ", " in English, "、" in Japanese
     # A reason a person wrote (a profile's not_applicable): shown as theirs.

@@ -7,7 +7,7 @@ placeholders). Terms of the Japanese: see the header of ``harness/report/message
 
 from __future__ import annotations
 
-from harness.report.messages.catalog import (
+from harness.messages.catalog import (
     appconfig,
     commands,
     common,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Self
 
-from harness.report.messages.catalog import MESSAGES
+from harness.messages.catalog import MESSAGES
 
 LANGS = ("en", "ja")
 # How a list parameter and the sentences of ``sentences()`` are joined in each language.
@@ -40,7 +40,7 @@ class Message(str):
 
     def __new__(cls, msg_id: str, /, **params: Any) -> Self:
         if msg_id not in MESSAGES:
-            raise KeyError(f"unknown message id {msg_id!r}: add it to harness/report/messages/catalog")
+            raise KeyError(f"unknown message id {msg_id!r}: add it to harness/messages/catalog")
         self = super().__new__(cls, _render(msg_id, params, "en"))
         self.msg_id, self.params = msg_id, params
         if len(_SEEN) < _SEEN_LIMIT:
