@@ -105,7 +105,7 @@ def _dump_restore(live: Engine, name: str) -> None:
     dump_err = dumper.stderr.read().decode(errors="replace")  # type: ignore[union-attr]
     if dumper.wait() != 0 or restored.returncode != 0:
         problem = dump_err or restored.stderr.decode(errors="replace")
-        raise ConfigError(msg("copy.failed", problem=problem.strip()[:300]), hint=msg("copy.failed_hint"))
+        raise ConfigError(msg("copy.failed", problem=" ".join(problem.split())[:300]), hint=msg("copy.failed_hint"))
 
 
 def _libpq_env(engine: Engine) -> dict[str, str]:

@@ -24,7 +24,8 @@ LANGS = ("en", "ja")
 _LIST_SEP = {"en": ", ", "ja": "、"}
 _SENTENCE_SEP = {"en": "; ", "ja": "。"}
 # Texts the harness composes around a message with fixed separators: "n/a: …", "A Hint: B".
-PREFIXES = {"n/a: ": "対象外: ", "not run: ": "未実施: ", "blocked: ": "ブロック: ", "interrupted: ": "中断: "}
+PREFIXES = {"n/a: ": "対象外: ", "not run: ": "未実施: ", "blocked: ": "ブロック: ", "interrupted: ": "中断: ",
+            "Failed: ": "失敗: "}  # the last: pytest.fail's own prefix
 JOINS = {"; ": "。", " Hint: ": " 対処: "}
 
 # English text → {"id", "params"} of every Message made in this process since the last drain.

@@ -9,6 +9,7 @@ items come first and the blocking line ("Blocks release: …") leads the page. T
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -101,11 +102,17 @@ def row(item: dict[str, Any], payload: dict[str, Any], lang: str, tz: tzinfo) ->
         "observed": [v for c in failing for v in key_values(c)],
         "remedies": [say(r) for r in item.get("remediation", [])],
         "reason": say(item.get("reason")) if item["status"] != "pass" else None,
-        "tables": [t for c in (failing or item.get("evidence", [])) for t in render_check(c)],
+        "tables": [t for c in (failing or item.get("evidence", [])) for t in render_check(c, _sayer(lang, known))],
         "waivers": [_waiver_line(w, lang) for w in item.get("waivers", [])],
         "ticked": _tick_line(item.get("ticked"), lang, tz),
         "pending": labels(lang)["manual_pending"].format(id=item["id"]) if item.get("manual") and not item.get("ticked") else None,
     }
+
+
+def _sayer(lang: str, known: dict[str, Any]) -> Callable[[str], str] | None:
+    if lang == "en":
+        return None
+    return lambda line: render_known(line, lang, known) or line
 
 
 def say_line(item: str, line: str | None, lang: str, known: dict[str, Any]) -> str | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from harness.messages.core import render_known
+from harness.messages.core import Message, render_known
 from harness.report import present
 from harness.report.i18n import MARKS, STATUS_ORDER, labels, summary_text, word
 from harness.report.messages import translate
@@ -33,7 +33,7 @@ def _environment(lang: str = "en", tz: Any = None, known: dict[str, Any] | None 
     )
     env.filters["cell"] = _markdown_cell
     env.filters["value"] = _value
-    env.filters["word"] = lambda value: _word(str(value), lang, known or {})
+    env.filters["word"] = lambda value: _word(value if isinstance(value, Message) else str(value), lang, known or {})
     env.filters["say"] = lambda value: present.say_line("*", value, lang, known or {})
     env.filters["local"] = lambda value: present.local_time(value, tz)
     env.filters["dur"] = lambda value: present.duration(value, lang)
@@ -44,6 +44,8 @@ def _environment(lang: str = "en", tz: Any = None, known: dict[str, Any] | None 
 
 def _word(value: str, lang: str, known: dict[str, Any]) -> str:
     """An evidence cell: a Message's text in ``lang``, else the fixed words and fragments."""
+    if isinstance(value, Message):  # made while rendering (an evidence table's own words)
+        return value.render(lang)
     rendered = render_known(value, lang, known) if lang != "en" else None
     return rendered if rendered is not None else word(value, lang)
 

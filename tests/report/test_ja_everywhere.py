@@ -48,7 +48,15 @@ def english_left(payload: dict[str, Any]) -> list[str]:
     page = re.sub(r"<style.*?</style>", "", render_html(payload, "ja"), flags=re.DOTALL)
     text = html.unescape(re.sub(r"<[^>]+>", "\n", page))
     lines = [*render_markdown(payload, "ja").splitlines(), *text.splitlines(), summary_text(payload, "ja")]
-    return [s for line in lines for s in english_sentences(line)]
+    return [s for line in lines for s in english_sentences(_without_test_ids(line, payload))]
+
+
+def _without_test_ids(line: str, payload: dict[str, Any]) -> str:
+    """Test ids are identifiers (``harness: end of run: the login's account`` included)."""
+    for item in payload.get("items", []):
+        for test in item.get("tests", []):
+            line = line.replace(str(test.get("nodeid")), " ")
+    return line
 
 
 def test_some_runs_are_there_to_read() -> None:
