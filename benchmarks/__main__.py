@@ -1,7 +1,7 @@
 """``python -m benchmarks [--runs 5] [--only NAME ...] [--json FILE]``: run the benchmarks,
 print one table, write the full figures (every sample) as JSON.
 
-Names: full-run, xdist, routes, staging-routes, staging-run, head, drift, rehearsal. Sizes can be shrunk for a quick look (the
+Names: full-run, peer, bigapp, xdist, routes, staging-routes, staging-run, head, drift, rehearsal. Sizes can be shrunk for a quick look (the
 smoke test uses ``--routes 10 --revisions 10 --tables 5 --no-warmup``).
 """
 
@@ -21,7 +21,7 @@ from benchmarks._measure import WARMUP, format_table
 from benchmarks.report import phase_rows, table_rows
 
 REPO = Path(__file__).resolve().parents[1]
-NAMES = ("full-run", "xdist", "routes", "staging-routes", "staging-run", "head", "drift", "rehearsal")
+NAMES = ("full-run", "peer", "bigapp", "xdist", "routes", "staging-routes", "staging-run", "head", "drift", "rehearsal")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
         help="uvicorn workers compared at the middle route count",
     )
     parser.add_argument("--revisions", type=_sizes, default=(10, 100, 1000), help="revision counts")
-    parser.add_argument("--tables", type=int, default=200, help="tables for schema drift")
+    parser.add_argument("--tables", type=_sizes, default=(10, 60, 200, 1000),
+                        help="table counts for schema drift (the goal is judged at the largest)")  # fmt: skip
     parser.add_argument("--rows", type=int, default=10_000, help="rows in the reference app for the rehearsal")
     return parser
 
@@ -65,7 +66,9 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 def _benchmarks(args: argparse.Namespace) -> dict[str, Callable[[], dict[str, Any]]]:
     from benchmarks.bench_alembic import bench_drift, bench_head
+    from benchmarks.bench_bigapp import bench_bigapp
     from benchmarks.bench_local_run import bench_full_run, bench_xdist
+    from benchmarks.bench_peer import bench_peer
     from benchmarks.bench_rehearsal import bench_rehearsal
     from benchmarks.bench_routes import bench_routes
     from benchmarks.bench_staging import bench_staging_routes
@@ -73,12 +76,14 @@ def _benchmarks(args: argparse.Namespace) -> dict[str, Callable[[], dict[str, An
 
     return {
         "full-run": lambda: bench_full_run(args.runs),
+        "peer": lambda: bench_peer(args.runs),
+        "bigapp": lambda: bench_bigapp(args.runs),
         "xdist": lambda: bench_xdist(args.runs),
         "routes": lambda: bench_routes(args.runs, args.routes, args.workers),
         "staging-routes": lambda: bench_staging_routes(args.runs, args.staging_routes),
         "staging-run": lambda: bench_staging_run(args.runs),
         "head": lambda: bench_head(args.runs, args.revisions),
-        "drift": lambda: bench_drift(args.runs, args.tables, max(1, min(20, args.tables // 10))),
+        "drift": lambda: bench_drift(args.runs, args.tables),
         "rehearsal": lambda: bench_rehearsal(args.runs, args.rows),
     }
 

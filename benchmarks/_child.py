@@ -92,6 +92,22 @@ def drift(args: dict[str, Any]) -> dict[str, Any]:
     return {"tables": result.evidence["compared"]["tables"]}
 
 
+def drift_snapshot(args: dict[str, Any]) -> dict[str, Any]:
+    """schema-drift as a provisioned stack runs it: against the copy taken after migrating."""
+    from harness.checks.schema import check_schema_drift_from_snapshot
+    from harness.config.database import DatabaseSpec
+    from harness.transport.db import make_engine
+
+    live, snapshot = make_engine(args["live_url"]), make_engine(args["snapshot_url"])
+    try:
+        result = check_schema_drift_from_snapshot(live, snapshot, DatabaseSpec())
+    finally:
+        live.dispose()
+        snapshot.dispose()
+    _require(result is not None and result.ok, getattr(result, "summary", "no verdict"))
+    return {}
+
+
 def rehearsal(args: dict[str, Any]) -> dict[str, Any]:
     from harness.checks.rehearsal import rehearse
     from harness.config.app import AppSpec
@@ -119,7 +135,7 @@ def _require(ok: bool, *summaries: str) -> None:
 
 
 KINDS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    "routes": routes, "reachable": reachable, "head": head, "drift": drift, "rehearsal": rehearsal,
+    "routes": routes, "reachable": reachable, "head": head, "drift": drift, "drift_snapshot": drift_snapshot, "rehearsal": rehearsal,
 }  # fmt: skip
 
 

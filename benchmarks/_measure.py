@@ -116,7 +116,10 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     headers = list(rows[0])
     cells = [[_cell(row.get(h)) for h in headers] for row in rows]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
-    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths))
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True))
+
     return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, cells)])
 
 

@@ -30,21 +30,28 @@ _SPANS = {
 PHASES = ("startup", *STACK_PHASES, *_SPANS, "checks", "exit")
 
 
-def harness_run(*extra: str) -> Sample:
-    """One cold run of the main job, with its phases."""
+def harness_run(*extra: str, ok_codes: tuple[int, ...] = (0,), target: str = "local") -> Sample:
+    """One cold run of the main job, with its phases (``ok_codes``: the exit codes expected)."""
     with tempfile.TemporaryDirectory(prefix="hv-bench-") as tmp:
         clock = Path(tmp) / "phases.json"
-        argv = [sys.executable, "-m", "pytest", "--target=local", "-q", "-p", "no:randomly",
+        argv = [sys.executable, "-m", "pytest", f"--target={target}", "-q", "-p", "no:randomly",
                 "-p", "benchmarks._phaseclock", f"--report-dir={tmp}/reports", *extra]  # fmt: skip
         began = time.time()
         sample, code, output = run_process(argv, cwd=str(REPO), env=_env(clock))
-        if code != 0:
+        if code not in ok_codes:
             raise RuntimeError(f"harness run failed (exit {code}):\n{output[-2000:]}")
         results = json.loads(next(Path(tmp).glob("reports/*/results.json")).read_text())
         clocked = json.loads(clock.read_text())
     sample.extra.update(_phases(began, sample.seconds, clocked["marks"], results))
     sample.extra["pytest_self_rss_mb"] = clocked["peak_rss_mb"]
     sample.extra["largest_child_rss_mb"] = clocked["max_child_rss_mb"]
+    sample.extra["exit_code"] = float(code)
+    sample.extra["tests_not_passed"] = float(
+        sum(t["outcome"] != "passed" for t in results["tests"])
+    )
+    sample.extra.update(
+        {f"test:{t['nodeid'].rsplit('::', 1)[-1]}": t["duration_s"] for t in results["tests"]}
+    )
     return sample
 
 

@@ -65,7 +65,10 @@ def main() -> None:
     port, app_port = free_port(), free_port()
     phases: dict[str, float] = {}
     mark = time.perf_counter()
-    run = lambda *cmd: subprocess.run(cmd, check=True, user=user, capture_output=True)
+
+    def run(*cmd: str) -> None:
+        subprocess.run(cmd, check=True, user=user, capture_output=True)
+
     run(
         str(bindir() / "initdb"),
         "-D",

@@ -61,13 +61,7 @@ def route_app(folder: Path, routes: int) -> list[str]:
         text += "".join(_RESOURCE.format(g=group, n=n) for n in members)
         text += f"\n\napp.include_router(g{group})\n"
     (folder / f"{ROUTE_APP_MODULE}.py").write_text(text)
-    expected = ["GET /api/health"]
-    for n in range(resources):
-        base = f"/api/res{n}/items"
-        expected += [f"GET {base}", f"GET {base}/{{item_id}}", f"POST {base}",
-                     f"POST {base}/{{item_id}}/archive"]  # fmt: skip
-    (folder / "expected.json").write_text(json.dumps({"routes": expected}))
-    return expected
+    return _expected(folder, resources)
 
 
 # ---------------------------------------------------------------- Alembic script directories
@@ -155,8 +149,9 @@ def revision_id(n: int) -> str:
 def script_directory(folder: Path, revisions: int, tables: int = 0) -> Path:
     """An Alembic project of ``revisions`` linear revisions; with ``tables`` > 0 the
     revisions between them create that many tables (each with a foreign key to the previous
-    table, an index and a unique constraint, so the catalog comparison has work). Returns
-    the alembic.ini path."""
+    table, an index and a unique constraint, so the catalog comparison has work). A revision
+    without a table creates a sequence, so that every revision has a real downgrade, as in
+    an app whose history round-trips. Returns the alembic.ini path."""
     versions = folder / "migrations" / "versions"
     versions.mkdir(parents=True)
     (folder / "alembic.ini").write_text(_INI)
@@ -172,8 +167,9 @@ def script_directory(folder: Path, revisions: int, tables: int = 0) -> Path:
         table_no += per_revision[n]
         body = _REVISION.format(
             n=n, rev=revision_id(n), down=down or "", down_repr=repr(down),
-            upgrade="\n".join(_create_table(t) for t in made) or "    pass",
-            downgrade="\n".join(f'    op.drop_table("t{t:04d}")' for t in reversed(made)) or "    pass",
+            upgrade="\n".join(_create_table(t) for t in made) or f'    op.execute("CREATE SEQUENCE seq_r{n:04d}")',
+            downgrade="\n".join(f'    op.drop_table("t{t:04d}")' for t in reversed(made))
+            or f'    op.execute("DROP SEQUENCE seq_r{n:04d}")',
         )  # fmt: skip
         (versions / f"{revision_id(n)}_rev{n}.py").write_text(body)
     return folder / "alembic.ini"
@@ -195,3 +191,88 @@ def _create_table(t: int) -> str:
         "    )\n"
         f'    op.create_index("ix_t{t:04d}_created", "t{t:04d}", ["created_at"])'
     )
+
+
+# ---------------------------------------------------------------- a whole app (bench_bigapp)
+
+_FLASK_HEAD = '''"""Generated: {count} routes in blueprints of 100, the shapes a real API has."""
+from flask import Blueprint, Flask, abort, request
+
+app = Flask(__name__)
+
+
+@app.get("/api/health")
+def health():
+    return {{"status": "ok"}}
+'''
+_FLASK_RESOURCE = """
+
+@g{g}.get("/res{n}/items")
+def list_{n}():
+    return []
+
+
+@g{g}.get("/res{n}/items/<int:item_id>")
+def get_{n}(item_id):
+    abort(404)
+
+
+@g{g}.post("/res{n}/items")
+def create_{n}():
+    return request.get_json(silent=True) or {{}}
+
+
+@g{g}.post("/res{n}/items/<int:item_id>/archive")
+def archive_{n}(item_id):
+    return {{}}
+"""
+
+
+def flask_route_app(folder: Path, routes: int) -> list[str]:
+    """The Flask twin of ``route_app``: the same routes and expected list, in blueprints."""
+    resources = max(1, -(-routes // 4))
+    text = _FLASK_HEAD.format(count=resources * 4)
+    for group in range(-(-resources // _PER_ROUTER)):
+        text += f'\n\ng{group} = Blueprint("g{group}", __name__, url_prefix="/api")\n'
+        members = range(group * _PER_ROUTER, min(resources, (group + 1) * _PER_ROUTER))
+        text += "".join(_FLASK_RESOURCE.format(g=group, n=n) for n in members)
+        text += f"\n\napp.register_blueprint(g{group})\n"
+    (folder / f"{ROUTE_APP_MODULE}.py").write_text(text)
+    return _expected(folder, resources)
+
+
+def _expected(folder: Path, resources: int) -> list[str]:
+    expected = ["GET /api/health"]
+    for n in range(resources):
+        base = f"/api/res{n}/items"
+        expected += [f"GET {base}", f"GET {base}/{{item_id}}", f"POST {base}",
+                     f"POST {base}/{{item_id}}/archive"]  # fmt: skip
+    (folder / "expected.json").write_text(json.dumps({"routes": expected}))
+    return expected
+
+
+MODELS_MODULE = "bench_models"
+
+
+def models_module(folder: Path, tables: int) -> None:
+    """``bench_models.py``: the SQLAlchemy metadata the tables of ``script_directory`` match
+    (models-match has every column, index and constraint to compare)."""
+    lines = ['"""Generated: the models of the generated migrations."""',
+             "import sqlalchemy as sa", "", "metadata = sa.MetaData()", ""]  # fmt: skip
+    for t in range(tables):
+        parent = (
+            f'    sa.Column("parent_id", sa.Integer, sa.ForeignKey("t{t - 1:04d}.id")),\n'
+            if t
+            else ""
+        )
+        lines.append(
+            f't{t:04d} = sa.Table("t{t:04d}", metadata,\n'
+            '    sa.Column("id", sa.Integer, primary_key=True),\n'
+            '    sa.Column("name", sa.String(80), nullable=False, server_default="x"),\n'
+            '    sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now()),\n'
+            f"{parent}"
+            f'    sa.UniqueConstraint("name", name="uq_t{t:04d}_name"),\n'
+            f'    sa.Index("ix_t{t:04d}_created", "created_at"),\n'
+            ")"
+        )  # fmt: skip
+    (folder / f"{MODELS_MODULE}.py").write_text("\n".join(lines) + "\n")

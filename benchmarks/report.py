@@ -41,6 +41,27 @@ def _pair(bench: str, label: str) -> Any:
     return rows
 
 
+def _peer(result: dict[str, Any]) -> list[dict[str, Any]]:
+    a, b = result["a"], result["b"]
+    checks = result["checks_s"]
+    vs = (f"harness / pytest-alembic = {result['ratio']:.2f}; the checks alone "
+          f"{checks['harness']:.2f} s / {checks['pytest-alembic']:.2f} s = {result['checks_ratio']:.2f}")  # fmt: skip
+    return [_row("vs pytest-alembic", "harness, 5 database items", a, vs, result["target"], result["met"]),
+            _row("", "pytest-alembic, 4 built-in tests", b)]  # fmt: skip
+
+
+def _bigapp(result: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for i, row in enumerate(result["rows"]):
+        phases = row["phases_median_s"]
+        vs = "" if i == 0 else f"{row['ratio_to_reference']:.2f}x the reference app"
+        spent = ", ".join(f"{p} {phases[p]:.1f}" for p in ("startup", "migrations", "app_start", "suites") if p in phases)
+        rows.append({**_row("generated app" if i < 2 else "", row["name"], row, f"{vs}; {spent}".strip("; "),
+                            result["target"] if i == 1 else "", result["met"] if i == 1 else ""),
+                     "peak_rss_mb": phases.get("pytest_self_rss_mb", row["peak_rss_mb"])})  # fmt: skip
+    return rows
+
+
 def _routes(result: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for row in result["rows"]:
@@ -88,9 +109,14 @@ def _head(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _drift(result: dict[str, Any]) -> list[dict[str, Any]]:
-    row = result["rows"][0]
-    vs = f"whole process {row['process_s']:.2f} s; alembic upgrade head CLI {row['alembic_upgrade_cli_s']:.2f} s"
-    return [_row("schema drift", row["name"], row, vs, result["target"], result["met"])]
+    rows = []
+    for row in result["rows"]:
+        last = row is result["rows"][-1]
+        vs = (f"replay (remote targets); on a provisioned stack (against its snapshot) {row['snapshot_s']:.2f} s; "
+              f"alembic upgrade head CLI {row['alembic_upgrade_cli_s']:.2f} s")  # fmt: skip
+        rows.append(_row("schema drift", row["name"], row, vs, result["target"] if last else "",
+                         result["met"] if last else ""))  # fmt: skip
+    return rows
 
 
 def _rehearsal(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -100,6 +126,8 @@ def _rehearsal(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 _ROWS = {
     "full-run": _pair("full local run", "harness / floor"),
+    "peer": _peer,
+    "bigapp": _bigapp,
     "xdist": _pair("parallelism", "(-n 0) / (-n 2)"),
     "routes": _routes,
     "staging-routes": _staging_routes,
@@ -121,3 +149,34 @@ def phase_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         return []
     names = list(dict.fromkeys(p for phases in columns.values() for p in phases))
     return [{"phase": p, **{col: phases.get(p) for col, phases in columns.items()}} for p in names]
+
+
+def markdown(document: dict[str, Any]) -> str:
+    """The figures of one ``python -m benchmarks`` JSON as Markdown (docs/benchmark-results.md,
+    written by scripts/gen_docs.py from docs/benchmarks.json)."""
+    results = document["benchmarks"]
+    machine = document.get("machine", {})
+    load = document.get("loadavg_at_end") or [None]
+    lines = [
+        (f"Measured {document.get('started_at', '')[:16].replace('T', ' ')} UTC, {document.get('runs')} "
+        f"run(s) per figure, median with min–max; {machine.get('cpus')} CPUs, Python {machine.get('python')}, "
+        f"load average at the end {load[0]:.1f}. The machine is shared: absolute seconds move from run "
+        "to run; the ratios, measured side by side (A B A B …) in one run, are what holds.\n\n"),
+        f"{document['note']}.\n\n" if document.get("note") else "",
+        "| benchmark | variant | median s | min–max s | peak RSS MB | comparison | goal | met |\n",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    ]
+    for row in table_rows(results):
+        cells = [row["benchmark"], row["variant"], f"{row['median_s']:.2f}",
+                 f"{row['min_s']:.2f}–{row['max_s']:.2f}", f"{row['peak_rss_mb']:.0f}",
+                 row["comparison"], row["target"], row["met"]]  # fmt: skip
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |\n")
+    phases = phase_rows(results)
+    if phases:
+        columns = list(phases[0])[1:]
+        lines += ["\nPhases of the full runs (median s):\n\n", f"| phase | {' | '.join(columns)} |\n",
+                  "| --- |" + " --- |" * len(columns) + "\n"]  # fmt: skip
+        for row in phases:
+            values = ["" if row[c] is None else f"{row[c]:.2f}" for c in columns]
+            lines.append(f"| {row['phase']} | {' | '.join(values)} |\n")
+    return "".join(lines)

@@ -30,6 +30,22 @@ from typing import TYPE_CHECKING, Any, Protocol
 # succeed. The one exit code pytest has no word for; used by the plugin and the CLI alike.
 EXIT_BLOCKED = 75
 
+# Why nothing could be judged: one code per cause, carried by ``TargetUnavailable`` into
+# results.json, so the report names the cause (harness.report.causes has the words in each
+# language) instead of one "could not reach the target" for every kind of trouble.
+UNREACHABLE = "unreachable"          # refused, host unknown, nothing listening
+TIMEOUT = "timeout"                  # no answer in time (connect or read)
+CONNECTION_RESET = "connection_reset"  # the connection dropped mid-request
+GATEWAY = "gateway"                  # 502/503/504 from the platform after retries
+DB_UNREACHABLE = "db_unreachable"    # the database refused or is down
+DB_RESTARTING = "db_restarting"      # the database server restarted during the check
+DEPLOY_NOT_LIVE = "deploy_not_live"  # the expected revision never served
+DEPLOY_UNKNOWN = "deploy_unknown"    # which revision serves could not be read
+STACK_FAILED = "stack_failed"        # the local stack did not come up
+CONFIG = "config"                    # a person must change the configuration (exit 4)
+CAUSES = (UNREACHABLE, TIMEOUT, CONNECTION_RESET, GATEWAY, DB_UNREACHABLE, DB_RESTARTING,
+          DEPLOY_NOT_LIVE, DEPLOY_UNKNOWN, STACK_FAILED, CONFIG)  # fmt: skip
+
 if TYPE_CHECKING:
     import httpx
 
@@ -57,6 +73,13 @@ class HarnessError(Exception):
     def one_line(self) -> str:
         """The message and its fix on one line, for terminal output and reports."""
         return f"{self.message} Hint: {self.hint}" if self.hint else self.message
+
+
+def cause_of(exc: BaseException) -> str:
+    """The cause code of an exception that blocked a check (``CAUSES``)."""
+    if isinstance(exc, ConfigError):
+        return CONFIG
+    return getattr(exc, "cause", UNREACHABLE)
 
 
 def first_line(exc: BaseException) -> str:
@@ -87,7 +110,15 @@ class CertificateUntrusted(ConfigError):
 
 
 class TargetUnavailable(HarnessError):
-    """The target could not be reached; checks depending on it are blocked, not failed."""
+    """The target could not be reached; checks depending on it are blocked, not failed.
+    ``cause``: one of ``CAUSES``, what the report's blocked label says."""
+
+    cause: str = UNREACHABLE
+
+    def __init__(self, message: str, *, hint: str | None = None, cause: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        if cause is not None:
+            self.cause = cause
 
 
 class TargetUnreachable(TargetUnavailable):
@@ -100,8 +131,9 @@ class TargetUnreachable(TargetUnavailable):
         request: httpx.Request | None = None,
         status_code: int | None = None,
         hint: str | None = None,
+        cause: str | None = None,
     ) -> None:
-        super().__init__(message, hint=hint)
+        super().__init__(message, hint=hint, cause=cause)
         self.request = request
         self.status_code = status_code
 
@@ -109,9 +141,13 @@ class TargetUnreachable(TargetUnavailable):
 class DatabaseUnreachable(TargetUnavailable):
     """The target's database refused the connection, rejected the password or is down."""
 
+    cause = DB_UNREACHABLE
+
 
 class StackError(TargetUnavailable):
     """The local stack (embedded PostgreSQL, migrations, app) could not be brought up."""
+
+    cause = STACK_FAILED
 
     def __init__(self, message: str, *, log_tail: str = "", hint: str | None = None) -> None:
         super().__init__(message, hint=hint)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 
-from harness.config.database import DEFAULT_TTL_S
+from harness.config.database import DEFAULT_TTL_S as DEFAULT_TTL_S  # commands.janitor's default
 from harness.config.targets import Target
 from harness.transport.db import database_errors
 from harness.transport.liveness import Liveness

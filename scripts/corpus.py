@@ -254,6 +254,8 @@ def _tools(work: Path) -> Path:
     bindir = work / ".bin"
     bindir.mkdir(exist_ok=True)
     uv = Path(sys.executable).parent / "uv"
+    if (bindir / "uv").is_symlink() and not (bindir / "uv").exists():
+        (bindir / "uv").unlink()  # its checkout is gone (another worktree's venv)
     if not (bindir / "uv").exists() and uv.exists():
         (bindir / "uv").symlink_to(uv)
     poetry_venv = work / ".poetry"

@@ -51,7 +51,7 @@ def _leave_out_missing(root: Path, commit: str) -> None:
         text=True,
         check=True,
     ).stdout.splitlines()
-    missing = [path for (_, _, _, path), line in zip(blobs, check) if line.endswith(" missing")]
+    missing = [path for (_, _, _, path), line in zip(blobs, check, strict=True) if line.endswith(" missing")]
     if missing:
         _git(
             "-C",

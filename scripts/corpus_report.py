@@ -23,7 +23,7 @@ def read_report(folder: Path) -> dict[str, Any]:
 
 
 def _first_line(item: dict[str, Any]) -> str:
-    for text in [item.get("reason")] + list(item.get("remediation") or []):
+    for text in [item.get("reason"), *(item.get("remediation") or [])]:
         if text:
             return str(text).splitlines()[0][:300]
     return ""

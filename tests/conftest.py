@@ -36,4 +36,4 @@ def _fresh_secret_registry():
     secrets.forget_all()
 
 
-from support import project  # noqa: F401  (fixture shared by the fault tests)
+from support import project  # noqa: E402, F401  (fixture shared by the fault tests)

@@ -8,10 +8,15 @@ the answer tells its 404 from the app's. With ``token`` set it also plays an aut
 adds more, e.g. the OpenAPI document). ``block`` refuses (method, prefix) pairs with nginx's
 HTML 403 (``limit_except``); ``plain_health`` answers health as text/plain "OK" (a health
 route that is not JSON); ``login_status`` makes the login answer that status (500: broken).
+``forward_auth`` passes the client's ``Authorization`` on to an app that checks it itself,
+except under the ``strip_auth`` prefixes (an nginx location that clears the header);
+``redirect_to`` answers every request 302 to the same path on that address (a moved host).
 """
 
 from __future__ import annotations
 
+import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -49,6 +54,9 @@ class ReverseProxy:
         block: tuple[tuple[str, str], ...] = (),
         plain_health: bool = False,
         login_status: int | None = None,
+        forward_auth: bool = False,
+        strip_auth: tuple[str, ...] = (),
+        redirect_to: str | None = None,
     ) -> None:
         self.upstream = upstream.rstrip("/")
         self.forget = forget
@@ -58,10 +66,16 @@ class ReverseProxy:
         self.block = block
         self.plain_health = plain_health
         self.login_status = login_status
+        self.forward_auth = forward_auth
+        self.strip_auth = strip_auth
+        self.redirect_to = redirect_to
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         assert scope["type"] == "http"
         path, body = scope["path"], await _read_body(receive)
+        if self.redirect_to:
+            moved = [("location", f"{self.redirect_to.rstrip('/')}{path}")]
+            return await _respond(send, 302, b"", "text/html", moved)
         if any(path.startswith(prefix) for prefix in self.forget):
             return await _respond(send, 404, NGINX_404, "text/html")
         if any(scope["method"] == method and path.startswith(prefix) for method, prefix in self.block):
@@ -93,8 +107,11 @@ class ReverseProxy:
     ) -> None:
         query = scope.get("query_string", b"").decode()
         url = f"{self.upstream}{scope['path']}" + (f"?{query}" if query else "")
+        keep_auth = self.forward_auth and not any(scope["path"].startswith(p) for p in self.strip_auth)
         forwarded = {
-            k: v for k, v in headers.items() if k not in _HOP_BY_HOP and k != "authorization"
+            k: v
+            for k, v in headers.items()
+            if k not in _HOP_BY_HOP and (k != "authorization" or keep_auth)
         }
         async with httpx.AsyncClient(timeout=30) as client:
             upstream = await client.request(scope["method"], url, headers=forwarded, content=body)
@@ -151,3 +168,67 @@ def serve(app: Any, *, certfile: str | None = None, keyfile: str | None = None) 
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+class TcpRelay:
+    """A byte relay in front of ``upstream`` (host, port) that drops, with a TCP reset, every
+    connection whose request's path starts with one of ``reset`` (a load balancer or a crashed
+    worker cutting a kept-alive connection), and forwards everything else. ``silent``: accept
+    and never answer anything (a frozen service), so a request times out."""
+
+    def __init__(self, upstream: tuple[str, int], *, reset: tuple[str, ...] = (), silent: bool = False) -> None:
+        self.upstream, self.reset, self.silent = upstream, reset, silent
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        self.resets = 0
+        self._held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.close()
+        for held in self._held:
+            held.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            if self.silent:
+                self._held.append(client)  # read nothing, answer nothing
+                continue
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        upstream = socket.create_connection(self.upstream)
+        threading.Thread(target=_pump, args=(upstream, client), daemon=True).start()
+        while chunk := _recv(client):
+            request_line = chunk.split(b"\r\n", 1)[0].split(b" ")
+            path = request_line[1].decode(errors="replace") if len(request_line) == 3 else ""
+            if self.reset and path.startswith(self.reset):
+                self.resets += 1
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                break  # closing with linger 0 sends RST: "connection reset by peer"
+            upstream.sendall(chunk)
+        client.close()
+        upstream.close()
+
+
+def _recv(sock: socket.socket) -> bytes:
+    try:
+        return sock.recv(65536)
+    except OSError:
+        return b""
+
+
+def _pump(source: socket.socket, sink: socket.socket) -> None:
+    while chunk := _recv(source):
+        try:
+            sink.sendall(chunk)
+        except OSError:
+            return
+    try:
+        sink.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass

@@ -126,7 +126,7 @@ def snapshot(connection: Connection, schemas: list[str]) -> Snapshot:
         rows = connection.execute(text(sql), {"schemas": schemas}).all()
         snap[kind] = {label(kind, *row[:3]): _SPACE.sub(" ", str(row[3])).strip() for row in rows}
     extensions = connection.execute(text("SELECT extname, extversion FROM pg_extension"))
-    snap["extensions"] = {name: version for name, version in extensions.all()}
+    snap["extensions"] = {str(name): str(version) for name, version in extensions.all()}
     return snap
 
 

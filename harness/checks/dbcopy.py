@@ -4,9 +4,12 @@
 but PostgreSQL refuses it while any other session is connected to the source — on a
 deployed system the app always is, so in practice it works on a quiet local or container
 database only. Otherwise ``pg_dump -Fc | pg_restore`` (schema, data, sequences' values;
-no owners or grants, which the copy's role may not be able to set). The pg_dump used is the
-first at least as new as the server (the embedded wheel's, Debian's, then PATH): an older
-pg_dump refuses a newer server.
+no owners or grants, which the copy's role may not be able to set). The pg_dump/pg_restore
+pair used matches the server's major version where one is installed (the embedded wheel's,
+Debian's /usr/lib/postgresql/<major>/bin, then PATH): an older pg_dump refuses a newer
+server, and a newer pg_restore writes settings an older server rejects (pg_restore 18 sets
+``transaction_timeout``, which PostgreSQL 15 does not know). Without a matching pair the
+newest newer one is tried, and its failure names the client tools to install.
 
 The copy is created and tagged by the harness like every throwaway database, so the janitor
 sweeps it if the run is killed; the password travels in ``PGPASSWORD``, never in argv.
@@ -29,7 +32,6 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from harness.errors import ConfigError
-from harness.messages.core import msg
 from harness.transport import db, writes
 
 
@@ -39,10 +41,12 @@ class CopyInfo:
     seconds: float
     size: str
     size_bytes: int
+    tools: str | None = None  # pg_dump's folder and version, where the copy used them
 
     def evidence(self) -> dict[str, object]:
         return {"copy_method": self.method, "copy_s": round(self.seconds, 2),
-                "copy_size": self.size, "copy_size_bytes": self.size_bytes}  # fmt: skip
+                "copy_size": self.size, "copy_size_bytes": self.size_bytes} | (
+                {"copy_tools": self.tools} if self.tools else {})  # fmt: skip
 
 
 def copy_database(live: Engine, name: str, run_id: str) -> CopyInfo:
@@ -51,15 +55,20 @@ def copy_database(live: Engine, name: str, run_id: str) -> CopyInfo:
     started = time.monotonic()
     source = live.url.database or "postgres"
     method = "template" if _template_copy(live, source, name, run_id) else "pg_dump | pg_restore"
+    tools = None
     if method != "template":
         db.create_database(live, name, run_id)
-        _dump_restore(live, name)
+        try:
+            tools = _dump_restore(live, name)
+        except BaseException:  # a half-restored copy is not left for the next item to meet
+            db.drop_database(live, name, "migration-rehearsal")
+            raise
     writes.record(live, "copy database", f"{source} → {name}", method=method, purpose="migration-rehearsal")
     with live.connect() as connection:
         size_bytes, size = connection.execute(
             text("SELECT pg_database_size(:d), pg_size_pretty(pg_database_size(:d))"), {"d": name}
         ).one()
-    return CopyInfo(method, time.monotonic() - started, size, int(size_bytes))
+    return CopyInfo(method, time.monotonic() - started, size, int(size_bytes), tools)
 
 
 @contextmanager
@@ -94,18 +103,31 @@ def _template_copy(live: Engine, source: str, name: str, run_id: str) -> bool:
     return True
 
 
-def _dump_restore(live: Engine, name: str) -> None:
-    dump, restore = pg_tools(live)
+def _dump_restore(live: Engine, name: str) -> str:
+    """Dump the live database into ``name``; which tools did it."""
+    tools = pg_tools(live)
     env = _libpq_env(live)
-    dumper = subprocess.Popen([dump, "-Fc", "--no-owner", "--no-acl"], env=env,
+    dumper = subprocess.Popen([tools.dump, "-Fc", "--no-owner", "--no-acl"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
-    restored = subprocess.run([restore, "--no-owner", "--no-acl", "-d", name], env=env,
-                              stdin=dumper.stdout, capture_output=True, timeout=3600)  # fmt: skip
+    restored = subprocess.run([tools.restore, "--no-owner", "--no-acl", "-d", name], env=env,
+                              stdin=dumper.stdout, capture_output=True, timeout=3600, check=False)  # fmt: skip
     dumper.stdout.close()  # type: ignore[union-attr]
     dump_err = dumper.stderr.read().decode(errors="replace")  # type: ignore[union-attr]
     if dumper.wait() != 0 or restored.returncode != 0:
-        problem = dump_err or restored.stderr.decode(errors="replace")
-        raise ConfigError(msg("copy.failed", problem=" ".join(problem.split())[:300]), hint=msg("copy.failed_hint"))
+        problem = (dump_err or restored.stderr.decode(errors="replace")).strip()[:300]
+        if tools.major != tools.server:
+            raise ConfigError(
+                f"could not copy the live database for the rehearsal: no pg_dump/pg_restore "
+                f"{tools.server} (the server's major version) is installed, so {tools.major}'s were "
+                f"used ({Path(tools.dump).parent}), and it failed: {problem}",
+                hint=f"install PostgreSQL {tools.server}'s client tools (Debian/Ubuntu: apt-get install "
+                f"postgresql-client-{tools.server}, which puts them in /usr/lib/postgresql/"
+                f"{tools.server}/bin), or turn the rehearsal off with [rehearsal] enabled = false",
+            )  # fmt: skip
+        raise ConfigError(f"could not copy the live database for the rehearsal: {problem}",
+                          hint="the role needs to read every table (pg_dump); or turn the rehearsal "
+                          "off with [rehearsal] enabled = false")  # fmt: skip
+    return f"pg_dump/pg_restore {tools.major} from {Path(tools.dump).parent} (server {tools.server})"
 
 
 def _libpq_env(engine: Engine) -> dict[str, str]:
@@ -119,15 +141,32 @@ def _libpq_env(engine: Engine) -> dict[str, str]:
     return env
 
 
-def pg_tools(live: Engine) -> tuple[str, str]:
-    """pg_dump and pg_restore at least as new as the server."""
+@dataclass(frozen=True)
+class PgTools:
+    dump: str
+    restore: str
+    major: int  # the tools' major version
+    server: int  # the server's
+
+
+def pg_tools(live: Engine) -> PgTools:
+    """pg_dump and pg_restore of the server's major version; else the oldest newer pair."""
     with live.connect() as connection:
         server = int(connection.execute(text("SHOW server_version_num")).scalar_one()) // 10000
+    pairs = []
     for folder in _bin_candidates():
         dump, restore = folder / "pg_dump", folder / "pg_restore"
-        if dump.is_file() and restore.is_file() and _major(dump) >= server:
-            return str(dump), str(restore)
-    raise ConfigError(msg("copy.no_pg_dump", server=server), hint=msg("copy.no_pg_dump_hint", server=server))
+        if dump.is_file() and restore.is_file():
+            pairs.append(PgTools(str(dump), str(restore), _major(dump), server))
+    usable = sorted((p for p in pairs if p.major >= server), key=lambda p: p.major)
+    if usable:
+        return usable[0]
+    found = ", ".join(f"{p.major} ({Path(p.dump).parent})" for p in pairs) or "none"
+    raise ConfigError(f"no pg_dump/pg_restore {server} (the server's major version) found for copying "
+                      f"the live database; found: {found}.",
+                      hint=f"install PostgreSQL {server}'s client tools (Debian/Ubuntu: apt-get install "
+                      f"postgresql-client-{server}, which puts them in /usr/lib/postgresql/{server}/bin), "
+                      "or turn the rehearsal off with [rehearsal] enabled = false")  # fmt: skip
 
 
 def _bin_candidates() -> list[Path]:
@@ -144,6 +183,7 @@ def _bin_candidates() -> list[Path]:
 
 
 def _major(binary: Path) -> int:
-    out = subprocess.run([str(binary), "--version"], capture_output=True, text=True).stdout
-    match = re.search(r"(\d+)", out.split(")")[-1] if ")" in out else out)
+    out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=False).stdout
+    # "pg_dump (PostgreSQL) 15.14 (Debian 15.14-0+deb12u1)": the number after the name.
+    match = re.search(r"\(PostgreSQL\)\s+(\d+)", out) or re.search(r"(\d+)", out)
     return int(match.group(1)) if match else 0

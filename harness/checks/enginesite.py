@@ -76,7 +76,7 @@ def _sites_in(tree: ast.Module) -> Iterator[tuple[int, str, str | None]]:
             keywords = {k.arg: k.value for k in node.keywords if k.arg}
             if "NullPool" in ast.unparse(keywords.get("poolclass", ast.Constant(None))):
                 continue
-            call = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+            call = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             yield node.lineno, f"{call}(...)", _source(keywords.get("pool_pre_ping"))
         if isinstance(node, ast.Call):  # config.update(SQLALCHEMY_ENGINE_OPTIONS={...})
             for keyword in node.keywords:

@@ -12,8 +12,9 @@ from typing import Any
 
 import httpx
 
+from harness.checks.answers import off_site
 from harness.config.targets import HealthSpec
-from harness.messages.core import msg, sentences
+from harness.messages.core import msg
 from harness.result import CheckResult
 from harness.secrets import clip
 from harness.transport.http import HttpClient
@@ -47,9 +48,10 @@ def check_health(client: HttpClient, spec: HealthSpec, tls: TlsSpec | None = Non
         return CheckResult.passed(ITEM, said, **evidence)
     return CheckResult.failed(
         ITEM,
-        sentences(*problems),
-        remediation=_remedy(response.status_code, body, elapsed_s, spec, certificate, tls),
-        expected={"status": 200, "body": msg("health.not_judged") if spec.status_only else spec.expect, "latency_budget_s": spec.budget_s}
+        "; ".join(problems),
+        remediation=_moved(str(client.base_url), location if 300 <= response.status_code < 400 else None)
+        or _remedy(response.status_code, body, elapsed_s, spec, certificate, tls),
+        expected={"status": 200, "body": "not judged (status_only)" if spec.status_only else spec.expect, "latency_budget_s": spec.budget_s}
         | ({"certificate_valid_days_at_least": tls.expiry_warn_days} if certificate else {}),
         **evidence,
     )
@@ -96,6 +98,17 @@ def _certificate_problems(certificate: Certificate, tls: TlsSpec) -> list[str]:
     which = "health.cert_expired" if days < 0 else "health.cert_expires"
     host = f"{certificate.host}:{certificate.port}"
     return [msg(which, host=host, days=f"{abs(days):.1f}", when=when, limit=tls.expiry_warn_days)]
+
+
+def _moved(base_url: str, location: str | None) -> str | None:
+    """A redirect to another host: the address in the profile is not where the app answers."""
+    elsewhere = off_site(base_url, location)
+    if elsewhere is None:
+        return None
+    return (
+        f"base_url may be wrong: {base_url} redirects to another address, {elsewhere} (an old host, "
+        "http instead of https, a login gateway): set base_url to the address that answers itself"
+    )
 
 
 def _remedy(

@@ -24,6 +24,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, text
 
+from harness.checks.backend import Backend, backend_of
 from harness.checks.revisions import NotModelled, read_graph
 from harness.config.alembic_ini import ini_section, is_package_location, package_folder
 from harness.config.database import DatabaseSpec
@@ -186,7 +187,7 @@ def check_migration_head(
         "version_table": f"{spec.version_table_schema}.{spec.version_table}",
         "script_location": script.dir,
     }
-    return _judge(script, heads, current, spec, evidence)
+    return _judge(script, heads, current, spec, evidence, backend_of(app.spec if app else None))
 
 
 def _judge(
@@ -195,26 +196,31 @@ def _judge(
     current: list[str] | None,
     spec: DatabaseSpec,
     evidence: dict[str, Any],
+    backend: Backend | None = None,
 ) -> CheckResult:
+    b = backend or Backend()  # the app's migrate command in the remedies (flask db …)
     expected = {"db_revisions": heads}
     if len(heads) > 1:
         return CheckResult.failed(
-            ITEM, msg("head.several_heads", n=len(heads), heads=", ".join(heads)),
-            remediation=msg("head.merge_remedy", heads=" ".join(heads)),
-            expected={"script_heads": msg("head.exactly_one")}, **evidence,
+            ITEM, f"the scripts have {len(heads)} heads ({', '.join(heads)}): a merge revision is needed",
+            remediation=f"{b.cli} merge -m 'merge heads' {' '.join(heads)}, commit it, deploy, then {b.upgrade}",
+            expected={"script_heads": "exactly one"}, **evidence,
         )  # fmt: skip
     table = f"{spec.version_table_schema}.{spec.version_table}"
     if current is None:
         return CheckResult.failed(
-            ITEM, msg("head.no_table", table=table, head=heads[0]), remediation=msg("head.stamp_or_upgrade"),
+            ITEM, f"the database has no {table} table: the schema was built with create_all() "
+            f"or never migrated (script head is {heads[0]})",
+            remediation=f"if the schema already matches the scripts: {b.cli} stamp head; "
+            f"otherwise run {b.upgrade} on an empty database",
             expected=expected, **evidence,
         )  # fmt: skip
     if not current:
         return CheckResult.failed(
-            ITEM, msg("head.empty", table=table, head=heads[0]),
-            remediation=msg("head.upgrade"), expected=expected, **evidence,
+            ITEM, f"{table} is empty: the database was never migrated (script head is {heads[0]})",
+            remediation=b.upgrade, expected=expected, **evidence,
         )  # fmt: skip
-    return _judge_recorded(script, heads[0], current, expected, evidence)
+    return _judge_recorded(script, heads[0], current, expected, evidence, b)
 
 
 def _judge_recorded(
@@ -223,6 +229,7 @@ def _judge_recorded(
     current: list[str],
     expected: dict[str, Any],
     evidence: dict[str, Any],
+    b: Backend,
 ) -> CheckResult:
     """The version table has rows: known and at the head, known and behind, or unknown."""
     unknown = [rev for rev in current if not known_revision(script, rev)]
@@ -235,29 +242,31 @@ def _judge_recorded(
     if current == [head]:
         return CheckResult.passed(ITEM, msg("head.pass", head=head), **evidence)
     if len(current) > 1:
-        return _several_rows(script, head, current, expected, evidence)
+        return _several_rows(script, head, current, expected, evidence, b)
     pending = _pending(script, head, current)
     return CheckResult.failed(
-        ITEM, msg("head.behind", current=", ".join(current), head=head, n=len(pending), pending=", ".join(pending)),
-        remediation=msg("head.behind_remedy"),
+        ITEM, f"the database is behind: at {', '.join(current)}, script head is {head} "
+        f"({len(pending)} revision(s) not applied: {', '.join(pending)})",
+        remediation=f"{b.upgrade} (in the release step, before the app starts)",
         expected=expected, pending=pending, **evidence,
     )  # fmt: skip
 
 
 def _several_rows(
-    script: Scripts, head: str, current: list[str], expected: dict[str, Any], evidence: dict[str, Any]
+    script: Scripts, head: str, current: list[str], expected: dict[str, Any], evidence: dict[str, Any],
+    b: Backend,
 ) -> CheckResult:
     """One script head but several version rows: a stale row left by a hand-run or
     interrupted migration. "upgrade head" would fail on it; purging to the newest row works."""
     newest = newest_revision(script, head, current)
     stale = [rev for rev in current if rev != newest]
     table = evidence["version_table"]
-    then = "" if newest == head else msg("head.then_upgrade")
+    then = "" if newest == head else f", then {b.upgrade}"
     return CheckResult.failed(
-        ITEM, msg("head.several_rows", table=table, n=len(current), current=", ".join(current), head=head,
-                  stale=", ".join(stale), newest=newest),
-        remediation=msg("head.purge_remedy", newest=newest, then=then, table=table,
-                        stale=", ".join(repr(r) for r in stale)),
+        ITEM, f"{table} has {len(current)} rows ({', '.join(current)}) though the scripts have one "
+        f"head ({head}): the stale row(s) {', '.join(stale)} must go; the database is at {newest}",
+        remediation=f"{b.cli} stamp --purge {newest}{then} (or DELETE FROM {table} WHERE "
+        f"version_num IN ({', '.join(repr(r) for r in stale)}){then})",
         expected=expected, stale_rows=stale, **evidence,
     )  # fmt: skip
 

@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from harness.checks.backend import Backend
 from harness.config.alembic_ini import ini_section
 from harness.config.database import DatabaseSpec
 from harness.errors import ConfigError
@@ -96,7 +97,7 @@ def label(diff: dict[str, Any]) -> str:
     """How a person names the object: ``users.email``, ``tasks index ix_tasks_status
     (status)``, ``tasks foreign key (assigned_to) -> users.id``."""
     where = _where(diff.get("schema"), diff.get("table", "?"))
-    kind = diff["kind"]
+    kind: str = diff["kind"]
     columns = ", ".join(diff.get("columns") or [])
     if kind.endswith(("_table", "table_comment")):
         return where
@@ -140,7 +141,7 @@ def difference_line(diff: dict[str, Any]) -> str:
     return f"{kind}: {diff.get('repr', '')}"
 
 
-def check_models_match(answer: Answer, name: str) -> CheckResult:
+def check_models_match(answer: Answer, name: str, backend: Backend | None = None) -> CheckResult:
     differences = answer["differences"]
     options = answer.get("options", {})
     lines = [difference_line(d) for d in differences]
@@ -148,15 +149,20 @@ def check_models_match(answer: Answer, name: str) -> CheckResult:
     evidence = {"models": name, "tables_in_models": answer["tables"], "options": options}
     source = options.get("from", "env.py")
     if not lines:
-        said = msg("models.source.defaults") if source == "Alembic's defaults" else msg("models.source.env.py") if source == "env.py" else source
-        return CheckResult.passed(ITEM, msg("models.pass", models=name, n=answer["tables"], source=said), **evidence)
-    kinds = [msg(f"models.kind.{word}") for prefix, word in _KINDS if any(d["kind"].startswith(prefix) for d in differences)]
+        return CheckResult.passed(
+            ITEM, f"the live schema matches {name} as Alembic's autogenerate compares them "
+            f"({answer['tables']} tables, options from {source})", **evidence,
+        )  # fmt: skip
+    b = backend or Backend()
+    kinds = ", ".join(word for prefix, word in _KINDS if any(d["kind"].startswith(prefix) for d in differences))
     named = list(dict.fromkeys(line.split(": ", 1)[0] for line in lines))
     names = ", ".join(named[:8])
     if len(named) > 8:
         names = msg("models.more", names=names, n=len(named) - 8)
     return CheckResult.failed(
-        ITEM, msg("models.fail", n=len(lines), kinds=kinds, names=names),
-        remediation=msg("models.remedy"),
+        ITEM, f"the models and the live database differ in {len(lines)} thing(s) ({kinds}): {names}",
+        remediation=f"make the migrations and the models agree: {b.autogenerate} writes the "
+        f"operations shown in the evidence (review them, deploy, {b.upgrade}), or change the "
+        "models. An object another tool owns goes in env.py's include_object",
         expected={"differences": []}, differences=lines, autogenerate=ops, **evidence,
     )  # fmt: skip

@@ -14,19 +14,23 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import httpx
 
 from harness.checks.catalog import Snapshot, app_schemas, cut, snapshot
 from harness.checks.migrations import read_db_revisions
+from harness.checks.reconnect import NotRun
 from harness.checks.routelist import routes_from_openapi, routes_spec
 from harness.config.database import database_spec
+from harness.config.parity import Accepted
 from harness.config.targets import Target
 from harness.errors import TargetUnreachable
 from harness.messages.core import msg
+from harness.result import CheckResult
 from harness.transport.db import database_errors, make_engine
-from harness.transport.http import describe_transport_error
+from harness.transport.http import describe_transport_error, transport_cause
 from harness.transport.tls import peer_certificate, tls_spec
 
 VERSION_FIELDS = ("version", "git_sha", "commit", "revision", "build", "release")
@@ -42,6 +46,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "none": ("none", "なし"),
     "title": ("parity {a} ↔ {b}: {n} difference(s)", "パリティ {a} ↔ {b}: 相違 {n} 件"),
     "ignored": ("accepted until {until} by {who}: {reason}", "{until} まで許容（{who}）: {reason}"),
+    "nothing": ("{a} and {b} have nothing both can be read for: give both a database_url and a base_url",
+                "{a} と {b} の両方で読めるものがありません。両方に database_url と base_url を設定してください"),
+    "agree": ("{a} and {b} agree: {what}", "{a} と {b} は一致しています: {what}"),
+    "disagree": ("{n} difference(s) between {a} and {b}: {first}",
+                 "{a} と {b} の相違 {n} 件: {first}"),
+    "remedy": ("make {b} what {a} should be: apply the missing migration, create the extension, "
+               "remove the hand-made object, deploy the missing route; where a difference is "
+               "intended, list it in [[targets.{a}.parity.ignore]] (difference, reason, who, until)",
+               "{b} を {a} と同じ状態にしてください（不足しているマイグレーションの適用、拡張の作成、"
+               "手作業で作られたオブジェクトの削除、不足しているルートのデプロイ）。意図した相違なら "
+               "[[targets.{a}.parity.ignore]] に difference・reason・who・until を書いてください"),
 }  # fmt: skip
 
 
@@ -116,6 +131,7 @@ def _read_http(target: Target, side: Side) -> None:
         raise TargetUnreachable(
             msg("probe.unreachable", url=f"{target.name}: {target.base_url}", reason=describe_transport_error(exc)),
             hint=msg("http.check_hint"),
+            cause=transport_cause(exc),
         ) from exc
 
 
@@ -152,9 +168,9 @@ def compare_sides(a: Side, b: Side) -> list[Difference]:
 def _facts(a: Side, b: Side) -> Iterator[Difference]:
     for key in sorted(set(a.facts) | set(b.facts)):
         x, y = a.facts.get(key, ""), b.facts.get(key, "")
-        if key in a.facts and key in b.facts or key.startswith("extension"):
-            if x != y:
-                yield Difference("fact", key, a.name, b.name, x, y)
+        both = (key in a.facts and key in b.facts) or key.startswith("extension")
+        if both and x != y:
+            yield Difference("fact", key, a.name, b.name, x, y)
 
 
 def _catalogs(a: Side, b: Side) -> Iterator[Difference]:
@@ -198,3 +214,55 @@ def _tls(a: Side, b: Side) -> Iterator[Difference]:
 
 def _cut(definition: str) -> str:
     return cut(definition or "exists", 160)
+
+
+def split_accepted(
+    differences: list[Difference], ignore: tuple[Accepted, ...], today: date
+) -> tuple[list[Difference], list[tuple[Difference, Accepted]]]:
+    """The differences that count, and those ``[parity] ignore`` accepts (until its date)."""
+    found, accepted = [], []
+    for difference in differences:
+        waiver = next((w for w in ignore if w.covers(difference.subject, today)), None)
+        if waiver is None:
+            found.append(difference)
+        else:
+            accepted.append((difference, waiver))
+    return found, accepted
+
+
+def check_parity(
+    target: Target, counterpart: Target, ignore: tuple[Accepted, ...], today: date
+) -> CheckResult | NotRun:
+    """The ``parity`` item: every unaccepted difference between the two sides is a finding.
+    Nothing both sides could be read for is "not run", never a pass."""
+    mine, theirs = read_side(target), read_side(counterpart)
+    compared = _compared(mine, theirs)
+    if not compared:
+        return NotRun(render("nothing", "en", a=target.name, b=counterpart.name))
+    found, accepted = split_accepted(compare_sides(mine, theirs), ignore, today)
+    evidence: dict[str, Any] = {"compared": compared}
+    if accepted:
+        evidence["accepted"] = [
+            f"{d.render()} ({render('ignored', 'en', until=w.until.isoformat(), who=w.who, reason=w.reason)})"
+            for d, w in accepted
+        ]
+    names = {"a": target.name, "b": counterpart.name}
+    if not found:
+        return CheckResult.passed("parity", render("agree", "en", **names, what=", ".join(compared)), **evidence)
+    return CheckResult.failed(
+        "parity",
+        render("disagree", "en", **names, n=len(found), first=found[0].render()),
+        remediation=render("remedy", "en", **names),
+        differences=[d.render() for d in found],
+        **evidence,
+    )  # fmt: skip
+
+
+def _compared(a: Side, b: Side) -> list[str]:
+    """What both sides could be read for: a comparison that read nothing proves nothing."""
+    parts: list[str] = [key for key in ("Alembic revision", "PostgreSQL", "health version") if key in a.facts and key in b.facts]
+    if a.catalog is not None and b.catalog is not None:
+        parts.append("catalog")
+    if a.routes is not None and b.routes is not None:
+        parts.append(f"routes ({len(a.routes)} and {len(b.routes)})")
+    return parts

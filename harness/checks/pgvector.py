@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
@@ -76,7 +77,7 @@ def check_pgvector(engine: Engine, min_version: str) -> CheckResult:
     )  # fmt: skip
 
 
-def _not_installed(database: str, available: str | None, min_version: str, evidence: dict) -> CheckResult:
+def _not_installed(database: str, available: str | None, min_version: str, evidence: dict[str, Any]) -> CheckResult:
     if available:
         summary = msg("pgvector.missing_offered", database=database, available=available)
         remedy = msg("pgvector.create")

@@ -40,7 +40,7 @@ from harness.checks.shapes import Shape, Shapes, operation_shapes
 from harness.errors import CertificateUntrusted, TargetUnreachable
 from harness.messages.core import msg
 from harness.secrets import redact
-from harness.transport.http import describe_transport_error
+from harness.transport.http import describe_transport_error, transport_cause
 from harness.transport.pool import ConnectionPool, PooledResponse
 
 DEFAULT_PARAM = "0"  # an id that almost never exists: the app answers its own 404 or 422
@@ -107,6 +107,7 @@ def calibrate(
         raise TargetUnreachable(
             msg("probe.unreachable", url=redact(f"{client.base_url}{health_path}"), reason=describe_transport_error(exc)),
             hint=msg("http.check_hint"),
+            cause=transport_cause(exc),
         ) from exc
     fingerprint = _fingerprint(openapi, made_up, health)
     document = _json(openapi) if openapi is not None and openapi.status_code == 200 else None

@@ -21,16 +21,24 @@ prefix (``/api`` + ``/api/...``) is visible as ``/api/api/...``.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
+from harness.checks.answers import (
+    Finding,
+    doubled_prefix,
+    mark_redirects,
+    mark_refused,
+    redirected,
+    refused,
+)
 from harness.checks.probing import (
     Calibration,
     Fingerprint,
@@ -45,7 +53,7 @@ from harness.checks.probing import (
     write_mode,
 )
 from harness.checks.routelist import Route, RoutesSpec
-from harness.checks.witness import candidates, find_witness, lost_account, with_witness
+from harness.checks.witness import Witness, candidates, find_witness, lost_account, with_witness
 from harness.config.targets import Target
 from harness.messages.core import Message, msg, sentences
 from harness.result import CheckResult
@@ -76,6 +84,7 @@ class Answer:
     status: int | None
     detail: str
     kind: str = "own"  # Probe.kind
+    location: str | None = None  # a redirect's Location (harness.checks.answers)
 
     @property
     def reachable(self) -> bool:
@@ -100,8 +109,23 @@ def check_routes_reachable(
         answers = sweep(client, routes, spec, calibration)
         lost = lost_account(client, witness, msg("witness.when.probes")) if witness else None
     elapsed = time.perf_counter() - started
-    result = judge(answers, ctx, spec, elapsed, calibration.fingerprint)
+    answers, findings = reread(answers, ctx, witness)
+    result = judge(answers, ctx, spec, elapsed, calibration.fingerprint, findings)
     return with_witness(result, witness, lost)
+
+
+def reread(answers: list[Answer], ctx: ProbeContext, witness: Witness | None) -> tuple[list[Answer], list[Finding]]:
+    """What the answers say together (harness.checks.answers): a sweep sent to another host,
+    credentials that do not reach a prefix. Returns the answers re-marked and the findings."""
+    findings: list[Finding] = []
+    answers, elsewhere = mark_redirects(answers, ctx.base_url)
+    if elsewhere:
+        findings.append(redirected(ctx.base_url, elsewhere))
+    if witness is not None:
+        answers, prefixes = mark_refused(answers, witness.path)
+        if prefixes:
+            findings.append(refused(prefixes, witness.path))
+    return answers, findings
 
 
 def _client(ctx: ProbeContext, spec: RoutesSpec, *, credentials: bool = True) -> ProbeClient:
@@ -173,7 +197,8 @@ def classify(route: Route, sent: str, response: ProbeResponse, fp: Fingerprint) 
     if status >= 400 and status != 404 and status < 500 and not fp.same_origin(response):
         return Answer(route, sent, "proxy-block", status, msg("reach.not_from_app", status=status, looks=looks(response)))
     if status != 404:
-        return Answer(route, sent, "app", status, msg("reach.from_app", status=status))
+        location = response.headers.get("location") if 300 <= status < 400 else None
+        return Answer(route, sent, "app", status, msg("reach.from_app", status=status), location=location)
     if not fp.same_origin(response):
         return Answer(route, sent, "proxy-404", 404, msg("reach.not_from_app", status=404, looks=looks(response)))
     if response.content.strip() == fp.no_route_body.strip():
@@ -185,7 +210,7 @@ def _judge_5xx(answer: Answer, chosen: Probe, spec: RoutesSpec, response: ProbeR
     """A 5xx from the app to a probe (none can write) is the app failing on that route."""
     kind = chosen.kind
     if answer.verdict != "app" or answer.status is None or answer.status < 500:
-        return Answer(answer.route, answer.sent, answer.verdict, answer.status, answer.detail, kind)
+        return dataclasses.replace(answer, kind=kind)
     if spec.allows_5xx(answer.route):
         detail = msg("reach.allowed_5xx", detail=answer.detail)
         return Answer(answer.route, answer.sent, "app", answer.status, detail, kind)
@@ -195,7 +220,7 @@ def _judge_5xx(answer: Answer, chosen: Probe, spec: RoutesSpec, response: ProbeR
 
 def judge(
     answers: list[Answer], ctx: ProbeContext, spec: RoutesSpec, elapsed_s: float,
-    fingerprint: Fingerprint | None = None,
+    fingerprint: Fingerprint | None = None, findings: list[Finding] | None = None,
 ) -> CheckResult:  # fmt: skip
     bad = [a for a in answers if not a.reachable]
     options_only = [str(a.route) for a in answers if a.kind == "options"]
@@ -219,37 +244,46 @@ def judge(
         return CheckResult.passed(
             ITEM, sentences(msg("reach.pass", n=len(answers)), caveat, spec.note or ""), **evidence
         )
-    more = msg("reach.more", n=len(bad) - _NAMED_IN_SUMMARY) if len(bad) > _NAMED_IN_SUMMARY else ""
-    named = sentences(*(a.line() for a in bad[:_NAMED_IN_SUMMARY]), more)
-    remedy = _remedy(Counter(a.verdict for a in bad))
-    doubled = doubled_prefix(ctx.base_url, [a.route for a in bad])
+    named = "; ".join(a.line() for a in bad[:_NAMED_IN_SUMMARY])
+    more = f"; and {len(bad) - _NAMED_IN_SUMMARY} more" if len(bad) > _NAMED_IN_SUMMARY else ""
+    findings = findings or []
+    remedies = [*(f.remedy for f in findings), doubled_prefix(ctx.base_url, [a.route for a in bad])]
+    remedies.append(_remedy(Counter(a.verdict for a in bad), spec, explained=bool(findings)))
+    # What the answers say together leads: "credentials do not reach the routes under ...".
+    lead = "".join(f"{f.lead}; " for f in findings)
     return CheckResult.failed(
         ITEM,
-        msg("reach.fail", n=len(bad), m=len(answers), url=ctx.base_url, named=named),
-        remediation=sentences(doubled or "", remedy),
-        expected={"every route answered by": msg("reach.the_app")},
+        f"{lead}{len(bad)} of {len(answers)} expected route(s) not reachable through {ctx.base_url}: {named}{more}",
+        remediation="; ".join(r for r in remedies if r),
+        expected={"every route answered by": "the app"},
         unreachable=[a.line() for a in bad],
         **evidence,
     )
 
 
-def doubled_prefix(base_url: str, routes: list[Route]) -> str | None:
-    """base_url ``https://h/api`` + route ``/api/x`` requests ``/api/api/x``: say so."""
-    prefix = urlsplit(base_url).path.rstrip("/")
-    if prefix and any(r.path == prefix or r.path.startswith(prefix + "/") for r in routes):
-        return msg("reach.doubled_prefix", prefix=prefix)
-    return None
+_REMEDIES = {
+    "no-credentials": "",  # the finding (harness.checks.answers) is the remedy
+    "redirect": "",
+    "app-5xx": "the app fails on these routes even for a request that writes nothing: read its logs "
+    "for the traceback; if a failure is known and tracked, list the path in [targets.NAME.routes] allow_5xx",
+    "proxy-block": "a proxy/WAF rule refuses these methods or paths before the app: fix the rule "
+    "(e.g. nginx limit_except, an allow-list of methods)",
+    "proxy-404": "the reverse proxy/ingress does not forward these paths to the app: add a rule for "
+    "their prefix (before any catch-all such as /api/) or the missing rewrite",
+    "app-no-route": "the app has no route at these paths: check the router's include_router(prefix=...) "
+    "(FastAPI) or the blueprint's url_prefix (Flask) against the expected list",
+    "gateway": "the gateway could not get an answer from the app: check the app's logs and the upstream address",
+    "tls": "the TLS handshake failed: check the certificate and [targets.NAME.tls]",
+    "timeout": "the routes did not answer in time: raise [targets.NAME.routes] timeout_s or look for a hang",
+    "refused": "the connection was refused: check base_url and that the service listens",
+}
 
 
-# The remedy of the first verdict found, in this order (texts: catalog ids reach.remedy.<verdict>).
-_REMEDIES = ("app-5xx", "proxy-block", "proxy-404", "app-no-route", "gateway", "tls", "timeout", "refused")
-
-
-def _remedy(verdicts: Counter[str]) -> str:
-    for verdict in _REMEDIES:
-        if verdicts.get(verdict):
-            return msg(f"reach.remedy.{verdict}")
-    return msg("reach.remedy.other")
+def _remedy(verdicts: Counter[str], spec: RoutesSpec, *, explained: bool = False) -> str | None:
+    for verdict, remedy in _REMEDIES.items():
+        if verdicts.get(verdict) and remedy:
+            return spec.backend.no_route() if verdict == "app-no-route" else remedy
+    return None if explained else "see the answers in the evidence"
 
 
 def _transport_verdict(exc: httpx.TransportError) -> str:

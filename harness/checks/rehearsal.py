@@ -23,7 +23,12 @@ from typing import Any
 from sqlalchemy import Engine
 
 from harness.checks.dbcopy import copy_database
-from harness.checks.migrations import head_revisions, known_revision, read_db_revisions
+from harness.checks.migrations import (
+    head_revisions,
+    known_revision,
+    read_db_revisions,
+    version_table,
+)
 from harness.checks.revisions import RevisionGraph
 from harness.config.alembic_ini import ini_section
 from harness.config.database import DatabaseSpec
@@ -89,7 +94,7 @@ def rehearse(live: Engine, ini: Path, spec: DatabaseSpec, rehearsal: RehearsalSp
     with db.database_errors(writer):
         info = copy_database(writer, copy_name, run_id)
     try:
-        result = _rehearse_on_copy(live, ini, graph, pending, rehearsal, copy_name, app)
+        result = _rehearse_on_copy(live, ini, graph, pending, rehearsal, copy_name, app, spec)
     finally:
         db.drop_database(writer, copy_name, "migration-rehearsal")
     with db.database_errors(live), live.connect() as connection:
@@ -101,7 +106,7 @@ def rehearse(live: Engine, ini: Path, spec: DatabaseSpec, rehearsal: RehearsalSp
 
 
 def _rehearse_on_copy(live: Engine, ini: Path, graph: Any, pending: list[str], rehearsal: RehearsalSpec,
-                      copy_name: str, app: AppCode) -> CheckResult:  # fmt: skip
+                      copy_name: str, app: AppCode, spec: DatabaseSpec) -> CheckResult:  # fmt: skip
     copy = db.make_engine(db.database_url_for(live, copy_name))
     url = copy.url.render_as_string(hide_password=False)
     env = app.environment(url, strip=live_secrets(live.url.render_as_string(hide_password=False)))
@@ -112,16 +117,16 @@ def _rehearse_on_copy(live: Engine, ini: Path, graph: Any, pending: list[str], r
     steps: list[dict[str, Any]] = []
     try:
         for revision in pending:
-            failure = _step(app, ini, env, rehearsal, copy, steps, "upgrade", revision, expect=revision)
+            failure = _step(app, ini, env, rehearsal, (copy, spec), steps, "upgrade", revision, expect=revision)
             if failure:
                 return _failed(revision, failure, steps, rehearsal)
         if rehearsal.round_trip and all(_has_downgrade(graph, rev) for rev in pending):
             for revision in reversed(pending):
                 below = _down_of(graph, revision)
-                failure = _step(app, ini, env, rehearsal, copy, steps, "downgrade", below, expect=below)
+                failure = _step(app, ini, env, rehearsal, (copy, spec), steps, "downgrade", below, expect=below)
                 if failure:
                     return _failed(revision, failure, steps, rehearsal, when=msg("rehearsal.when.downgrade"))
-            failure = _step(app, ini, env, rehearsal, copy, steps, "upgrade", pending[-1], expect=pending[-1])
+            failure = _step(app, ini, env, rehearsal, (copy, spec), steps, "upgrade", pending[-1], expect=pending[-1])
             if failure:
                 return _failed(pending[-1], failure, steps, rehearsal, when=msg("rehearsal.when.again"))
     finally:
@@ -131,13 +136,14 @@ def _rehearse_on_copy(live: Engine, ini: Path, graph: Any, pending: list[str], r
     return CheckResult.passed(ITEM, summary, steps=steps, url_scheme=rehearsal.url_scheme)
 
 
-def _step(app: AppCode, ini: Path, env: dict[str, str], rehearsal: RehearsalSpec, copy: Engine, steps: list[dict[str, Any]],
-          verb: str, revision: str, *, expect: str) -> dict[str, str] | None:  # fmt: skip
-    """One alembic command on the copy; ``None`` when it worked and the copy shows it."""
+def _step(app: AppCode, ini: Path, env: dict[str, str], rehearsal: RehearsalSpec, copy: tuple[Engine, DatabaseSpec],
+          steps: list[dict[str, Any]], verb: str, revision: str, *, expect: str) -> dict[str, str] | None:  # fmt: skip
+    """One alembic command on the copy; ``None`` when it worked and the copy's version table
+    (where the profile says, as on the live database: version_table_schema) shows it."""
     argv, cwd = alembic_argv(app, ini, verb, revision)
     started = time.monotonic()
     try:
-        proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=rehearsal.timeout_s)
+        proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=rehearsal.timeout_s, check=False)
     except subprocess.TimeoutExpired:
         return {"error": "Timeout", "message": msg("rehearsal.timeout", verb=verb, revision=revision, seconds=f"{rehearsal.timeout_s:g}"),
                 "statement": "", "error_name": "QueryCanceled"}  # fmt: skip
@@ -145,11 +151,15 @@ def _step(app: AppCode, ini: Path, env: dict[str, str], rehearsal: RehearsalSpec
                   "exit": proc.returncode})  # fmt: skip
     if proc.returncode != 0:
         return parse_failure(redact(proc.stdout + proc.stderr))
-    with copy.connect() as connection:
-        at = read_db_revisions(connection, DatabaseSpec()) or []
+    engine, spec = copy
+    with engine.connect() as connection:
+        at = read_db_revisions(connection, spec) or []
     if at != ([] if expect == "base" else [expect]):
-        raise ConfigError(msg("rehearsal.copy_elsewhere", verb=verb, revision=revision, at=at or msg("rehearsal.no_revision")),
-                          hint=msg("rehearsal.read_url_hint"))
+        raise ConfigError(f"alembic {verb} {revision} succeeded but the copy is at {at or 'no revision'}: "
+                          f"the migrate command did not build where it was told (read {version_table(spec)})",
+                          hint="make env.py read its URL from the app's database variable; if the app "
+                          "keeps its version table elsewhere, set [database] version_table_schema / "
+                          "version_table as env.py does")  # fmt: skip
     return None
 
 

@@ -16,6 +16,7 @@ Why it cannot touch the live database (README "The replay is harmless"):
 
 from __future__ import annotations
 
+import getpass
 import re
 from pathlib import Path
 
@@ -38,8 +39,41 @@ _NOT_CONNECTED = re.compile(
 )
 
 
+# The role lacks a privilege the migrations need (CREATE EXTENSION of an untrusted
+# extension, a schema or object another role owns): nothing about the migrations themselves.
+_NOT_PERMITTED = re.compile(
+    r"InsufficientPrivilege|permission denied|must be (owner|superuser|a member)|"
+    r"must have (CREATE|admin)",
+    re.IGNORECASE,
+)
+_EXTENSION = re.compile(r'permission denied to create extension "?(?P<name>[\w-]+)"?', re.IGNORECASE)
+
+
 class ReplayFailed(Exception):
     """A migration itself failed on the empty throwaway database: that is the finding."""
+
+
+class ReplayNotPermitted(Exception):
+    """The role may create the throwaway database but not everything the migrations create
+    in it: the item is "not run" (the suite says so), never a verdict on the migrations."""
+
+
+def not_permitted(error_line: str, role: str | None) -> ReplayNotPermitted:
+    """The privilege named, and who can grant it. No user in the URL: libpq's, the OS user's."""
+    who = f"the role {role or getpass.getuser()}"
+    cause = re.sub(r"^.*InsufficientPrivilege\)?:?\s*", "", error_line)
+    extension = _EXTENSION.search(error_line)
+    if extension:
+        name = extension.group("name")
+        need = f"CREATE EXTENSION {name}"
+        fix = (f"run it with a role that may create {name} (a superuser), or have an administrator "
+               f"run CREATE EXTENSION {name} in template1 so that new databases start with it")  # fmt: skip
+    else:
+        need, fix = "a privilege", "run it with a role that holds it (the role deploys use)"
+    return ReplayNotPermitted(
+        f"{who} may create the throwaway database but lacks {need}, which the migrations need "
+        f"({cause.strip()[:200]}): the replay could not build, so the migrations are not judged; {fix}"
+    )
 
 
 def _same_database(a: str, b: str) -> bool:
@@ -64,7 +98,9 @@ def refuse_live_ini_url(ini: Path, app: AppCode, live_url: str) -> None:
 def run_replay(
     app: AppCode, ini: Path, replay_url: str, live_url: str, revisions: list[str]
 ) -> None:
-    """Upgrade the throwaway database to each of ``revisions`` in the app's interpreter."""
+    """Upgrade the throwaway database to each of ``revisions`` in the app's interpreter.
+    Raises ReplayFailed (a migration fails: the finding), ReplayNotPermitted (the role may
+    not: not run) or ConfigError (env.py built elsewhere)."""
     env = app.environment(replay_url, strip=live_secrets(live_url))
     env["HV_REPLAY_URL"] = replay_url
     env["HV_ALEMBIC_SECTION"] = ini_section(ini)  # an ini with only [alembic:NAME] sections
@@ -79,6 +115,8 @@ def run_replay(
             raise
         if _NOT_CONNECTED.search(exc.error_line):
             raise not_built_here(app, msg("replay.not_reached", error=exc.error_line)) from None
+        if _NOT_PERMITTED.search(exc.error_line):
+            raise not_permitted(exc.error_line, make_url(replay_url).username) from None
         raise ReplayFailed(exc.error_line or exc.message) from None
 
 

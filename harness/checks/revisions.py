@@ -174,6 +174,8 @@ def _parsed_ids(path: Path, source: bytes) -> dict[str, Any] | None:
     found: dict[str, Any] = {}
     for node in tree.body:
         targets, value = _assignment(node)
+        if value is None:
+            continue
         for name in (t.id for t in targets if isinstance(t, ast.Name) and t.id in _WANTED):
             try:
                 found[name] = ast.literal_eval(value)

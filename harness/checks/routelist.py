@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from harness.checks.backend import Backend, backend_of
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
 from harness.messages.core import msg
@@ -101,6 +102,8 @@ class RoutesSpec:
     # Also compare the route table the app's code declares (helpers/app_routes.py) with the
     # list: catches a FastAPI route hidden from OpenAPI (include_in_schema=False).
     app_cross_check: bool = False
+    # Whose words the remedies use: include_router (FastAPI) or register_blueprint (Flask).
+    backend: Backend = field(default_factory=Backend)
 
     def ignored(self, route: Route) -> bool:
         """A pattern is a path glob (``/docs*``) or ``METHOD glob`` (``POST /api/admin/*``)."""
@@ -147,6 +150,7 @@ def routes_spec(target: Target) -> RoutesSpec:
         note=SEND_IGNORED if table.get("write_probe") == "send" else "",
         allow_5xx=_patterns(table.get("allow_5xx", []), where, "allow_5xx"),
         app_cross_check=_flag(table, "app_cross_check", where),
+        backend=backend_of(target.app),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from harness.checks.backend import Backend
 from harness.checks.routelist import Route, RoutesSpec, routes_from_openapi
 from harness.errors import ConfigError
 from harness.messages.core import msg, sentences
@@ -38,7 +39,7 @@ def check_app_routes(
 ) -> CheckResult:
     """routes for an app with no OpenAPI document: its declared table against the list."""
     served, source = app_declared_routes(app, database_url)
-    return compare_routes(spec.keep(served), spec.keep(expected), source)
+    return compare_routes(spec.keep(served), spec.keep(expected), source, spec.backend)
 
 
 Headers = Mapping[str, str] | Callable[[], Mapping[str, str]] | None
@@ -81,10 +82,12 @@ def check_routes(
             expected={"openapi_path": spec.openapi_path},
             openapi=source,
         )
-    return compare_routes(spec.keep(served), spec.keep(expected), source)
+    return compare_routes(spec.keep(served), spec.keep(expected), source, spec.backend)
 
 
-def compare_routes(served: list[Route], expected: list[Route], source: str) -> CheckResult:
+def compare_routes(
+    served: list[Route], expected: list[Route], source: str, backend: Backend | None = None
+) -> CheckResult:
     served_keys = {r.key for r in served}
     expected_keys = {r.key for r in expected}
     missing = sorted(r for r in expected if r.key not in served_keys)
@@ -98,7 +101,7 @@ def compare_routes(served: list[Route], expected: list[Route], source: str) -> C
     return CheckResult.failed(
         ITEM,
         _summary(missing, unexpected, moved),
-        remediation=_remedy(missing, unexpected, moved),
+        remediation=_remedy(missing, unexpected, moved, backend or Backend()),
         expected={"routes": len(expected)},
         missing=[str(r) for r in missing],
         unexpected=[str(r) for r in unexpected],
@@ -131,9 +134,17 @@ def _summary(missing: list[Route], unexpected: list[Route], moved: dict[Route, R
     return sentences(*parts)
 
 
-def _remedy(missing: list[Route], unexpected: list[Route], moved: dict[Route, Route]) -> str:
+def _remedy(
+    missing: list[Route], unexpected: list[Route], moved: dict[Route, Route], backend: Backend
+) -> str:
     if moved:
-        return msg("routes.remedy_prefix")
+        return backend.wrong_prefix()
     if missing:
-        return msg("routes.remedy_missing", command=SNAPSHOT_HINT)
-    return msg("routes.remedy_unexpected", command=SNAPSHOT_HINT)
+        return (
+            f"{backend.mount_missing()}; if the change is intended, "
+            f"regenerate the expected list: {SNAPSHOT_HINT}"
+        )
+    return (
+        "remove the routes not in the contract (debug/admin endpoints) or, if intended, add them "
+        f"to the expected list: {SNAPSHOT_HINT}"
+    )

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
+from harness.checks.backend import Backend, backend_of
 from harness.checks.catalog import (
     Snapshot,
     app_schemas,
@@ -29,7 +30,7 @@ from harness.checks.catalog import (
     snapshot,
     without_table,
 )
-from harness.checks.migrations import known_revision, read_db_revisions, script_directory
+from harness.checks.migrations import Scripts, known_revision, read_db_revisions, script_directory
 from harness.checks.replay import ReplayFailed, refuse_live_ini_url, require_built_here, run_replay
 from harness.config.database import DatabaseSpec
 from harness.messages.core import msg
@@ -58,10 +59,12 @@ def judge_drift(live: Snapshot, replayed: Snapshot, revisions: list[str]) -> Che
     )  # fmt: skip
 
 
-def replay_failed(exc: Exception, revisions: list[str]) -> CheckResult:
+def replay_failed(exc: Exception, revisions: list[str], backend: Backend | None = None) -> CheckResult:
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+    upgrade = (backend or Backend()).upgrade
     return CheckResult.failed(
-        ITEM, msg("drift.replay_failed", error=first), remediation=msg("drift.replay_remedy"),
+        ITEM, f"the migrations do not build a schema from an empty database: {first}",
+        remediation=f"fix the failing migration so that {upgrade} works on a fresh database",
         replayed_to=revisions,
     )  # fmt: skip
 
@@ -78,7 +81,7 @@ def check_schema_drift(
     try:
         run_replay(app, ini, replay.url.render_as_string(hide_password=False), live_url, revisions)
     except ReplayFailed as exc:  # an error inside the app's migrations is the finding
-        return replay_failed(exc, revisions)
+        return replay_failed(exc, revisions, backend_of(app.spec))
     require_built_here(replay, spec, revisions, app)
     result = compare(live, replay, spec, revisions)
     result.evidence["replayed_with"] = app.spec.python
@@ -128,9 +131,19 @@ def check_schema_drift_from_snapshot(
 def replay_revisions(
     connection: Connection, ini: Path, spec: DatabaseSpec, app: AppCode
 ) -> list[str]:
-    """The live database's recorded revisions when the scripts know them, else the heads."""
+    """The live database's recorded revisions when the scripts know them, else the heads.
+    A stale row below another (two rows on one branch: migration-head's finding) is left out:
+    the schema is what the upper one built, and no replay can end at both."""
     script = script_directory(ini, app.spec.dir, app)
     recorded = read_db_revisions(connection, spec) or []
     if recorded and all(known_revision(script, rev) for rev in recorded):
-        return recorded
+        return uppermost(script, recorded)
     return sorted(script.get_heads())
+
+
+def uppermost(script: Scripts, revisions: list[str]) -> list[str]:
+    """``revisions`` less those that are an ancestor of another one of them."""
+    below: set[str] = set()
+    for revision in revisions:
+        below |= {r.revision for r in script.iterate_revisions(revision, "base")} - {revision}
+    return sorted(rev for rev in revisions if rev not in below)

@@ -74,8 +74,9 @@ def operation_shapes(document: Any) -> Shapes:
 
 def _json_body_required(document: dict[str, Any], operation: dict[str, Any]) -> bool:
     body = _resolve(document, operation.get("requestBody"))
-    content = body.get("content") if isinstance(body.get("content"), dict) else {}
-    return bool(body.get("required")) and any(_is_json(kind) for kind in content)
+    content = body.get("content")
+    kinds = content if isinstance(content, dict) else {}
+    return bool(body.get("required")) and any(_is_json(kind) for kind in kinds)
 
 
 def _refused_path_values(

@@ -35,7 +35,7 @@ REMEDY = msg("witness.remedy")
 
 
 class _Getter(Protocol):
-    def get(self, path: str, **kwargs: Any) -> Any: ...
+    def get(self, path: str, /) -> Any: ...
 
 
 @dataclass(frozen=True)

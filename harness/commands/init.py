@@ -11,14 +11,19 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from harness.init.detect import NO_VENV, Findings, detect
-from harness.init.plan_app import plan_from_app, plan_from_served_app
+from harness.init.detect import NO_VENV, detect
+from harness.init.plan_app import confirm_health, plan_from_app, plan_from_served_app, stands_in
 from harness.init.profile import Plan, render
 from harness.init.selfcheck import self_check, write_outputs
 from harness.init.settle import settle
+from harness.init.source import Findings
+
+DRAFT = ".hv-init-draft.toml"  # the profile drafted before the served app is asked
 
 
 def register(subparsers: Any) -> None:
@@ -50,12 +55,19 @@ def run(args: argparse.Namespace) -> int:
     else:
         found.asgi = ask("ASGI/WSGI app (module:attribute)", found.asgi)
     plan = Plan(root=root, found=found, todo=list(found.todo))
-    connects = bool(found.asgi or found.wsgi) and plan_from_app(plan, ask)
+    connects, served = plan_from_app(plan, ask) if found.asgi or found.wsgi else (False, None)
+    if connects or (served is not None and stands_in(plan, served)):
+        # What only the served app can tell, asked of the local target drafted so far: the
+        # profile itself is written once, with the answer (a second init changes nothing).
+        with _draft(root, render(plan)) as draft:
+            if connects:  # its routes come from the app the local target serves
+                print("init: the app connects to its database at import: reading its routes served")
+                plan_from_served_app(plan, draft, _progress)
+            elif served is not None:
+                print("init: no route is named like a health check: asking the served app "
+                      "what its cheap routes answer")  # fmt: skip
+                confirm_health(plan, served, draft, _progress)
     said = write_outputs(_files(out, plan, args.base_url), out, args.force)
-    if connects:  # the app connects at import: its routes come from the app the local target serves
-        print("init: the app connects to its database at import: reading its routes served")
-        plan_from_served_app(plan, out, _progress)
-        said = write_outputs(_files(out, plan, args.base_url), out, force=True)  # ours, just written
     for line in said:
         print(f"init: {line}")
     for line in plan.todo:
@@ -65,6 +77,18 @@ def run(args: argparse.Namespace) -> int:
         if plan.todo:  # the run's lines pushed them up: say they are still there
             print(f"init: {len(plan.todo)} TODO line(s) above need a person (also atop {out.name})")
     return 0
+
+
+@contextmanager
+def _draft(root: Path, text: str) -> Iterator[Path]:
+    """The profile drafted so far, beside where targets.toml goes (its paths are relative to
+    that folder), removed afterwards."""
+    draft = root / DRAFT
+    draft.write_text(text, encoding="utf-8")
+    try:
+        yield draft
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 def _progress(line: str) -> None:

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from harness.checks.parity import Difference, compare_sides, read_side, render
+from harness.checks.parity import Difference, compare_sides, read_side, render, split_accepted
 from harness.config.parity import Accepted, parity_spec
 from harness.config.targets import DEFAULT_TARGETS_FILE, resolve_target
 from harness.errors import ConfigError
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
                           f"[targets.{args.a}.parity] counterpart")  # fmt: skip
     second = resolve_target(other, path)
     differences = compare_sides(read_side(first), read_side(second))
-    found, accepted = _split(differences, spec.ignore, date.today())
+    found, accepted = split_accepted(differences, spec.ignore, date.today())
     if args.json:
         print(json.dumps({"a": first.name, "b": second.name, "differences": [d.to_dict() for d in found],
                           "accepted": [{**d.to_dict(), "reason": w.reason, "who": w.who,
@@ -55,19 +55,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print(first.name, second.name, found, accepted, args.lang)
     return 1 if found else 0
-
-
-def _split(
-    differences: list[Difference], ignore: tuple[Accepted, ...], today: date
-) -> tuple[list[Difference], list[tuple[Difference, Accepted]]]:
-    found, accepted = [], []
-    for difference in differences:
-        waiver = next((w for w in ignore if w.covers(difference.subject, today)), None)
-        if waiver is None:
-            found.append(difference)
-        else:
-            accepted.append((difference, waiver))
-    return found, accepted
 
 
 def _print(

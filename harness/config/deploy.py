@@ -17,6 +17,7 @@ commit id on either side matches the full one (at least 7 characters in common).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
@@ -54,7 +55,7 @@ def deploy_spec(target: Target) -> DeploySpec | None:
                       _seconds(table, "interval_s", where, 5.0))  # fmt: skip
 
 
-def _seconds(table: dict, key: str, where: str, default: float) -> float:
+def _seconds(table: dict[str, Any], key: str, where: str, default: float) -> float:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise ConfigError(msg("cfg.seconds", where=where, key=key, value=repr(value)))

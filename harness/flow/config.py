@@ -127,7 +127,7 @@ def _number(
     minimum: float,
 ) -> Any:  # fmt: skip
     value = table.get(key, default)
-    kinds: tuple[type, ...] = (int,) if integer else (int, float)
+    kinds = int if integer else (int, float)
     if isinstance(value, bool) or not isinstance(value, kinds) or value < minimum:
         kind = msg("fcfg.kind.integer") if integer else msg("fcfg.kind.number")
         raise ConfigError(

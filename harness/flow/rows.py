@@ -112,7 +112,7 @@ def cleanup(writer: Engine, spec: FlowSpec, prefix: str, contexts: list[FlowCont
     own-row fingerprint differs."""
     removed = delete_recorded(writer, spec, prefix, contexts)
     after = own_rows(writer, spec, prefix, contexts)
-    evidence = {"flow": spec.name, "tag_prefix": prefix, "removed": removed,
+    evidence: dict[str, Any] = {"flow": spec.name, "tag_prefix": prefix, "removed": removed,
                 "own_rows_before": before, "own_rows_after": after}  # fmt: skip
     left = {t: n for t, n in after.items() if n}
     if not left and after == before:

@@ -8,74 +8,13 @@ can answer (its routes, its OpenAPI document) is asked of the app's own interpre
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.init.locate import locate_app, read_migration_setup
-
-_SKIP_DIRS = {
-    ".venv",
-    "venv",
-    ".git",
-    "node_modules",
-    "__pycache__",
-    ".tox",
-    "build",
-    "dist",
-    "site-packages",
-}
-
+from harness.init.reading import read_app
+from harness.init.source import Findings, find_alembic_ini, python_files
 
 NO_VENV = "no .venv beside the app"
-
-
-@dataclass
-class Findings:
-    app_dir: Path
-    alembic_ini: Path | None = None
-    python: Path | None = None
-    asgi: str | None = None
-    wsgi: str | None = None  # a Flask app ("module:app" / "module:create_app()")
-    framework: str = ""  # fastapi | flask | starlette | "" (unknown)
-    migrations: str = "alembic"  # or "flask" (Flask-Migrate)
-    python_source: str = ""  # where the interpreter was found
-    # [app] env: FLASK_APP before Flask 2.2, placeholders for required settings
-    env: dict[str, str] = field(default_factory=dict)
-    database_env: dict[str, str] = field(default_factory=dict)
-    models: str | None = None
-    models_import: list[str] = field(default_factory=list)
-    models_schema: str | None = None  # where unqualified tables live (per-tenant: "*")
-    env_py: Path | None = None
-    migrate: list[list[str]] = field(default_factory=list)
-    extensions: set[str] = field(default_factory=set)
-    todo: list[str] = field(default_factory=list)
-
-
-def _skipped(root: Path) -> set[str]:
-    """Folder names never read: the usual ones, and any venv at the top (e.g. the harness's
-    own ``.hv`` beside the app's ``.venv``), known by its pyvenv.cfg."""
-    return _SKIP_DIRS | {p.parent.name for p in root.glob("*/pyvenv.cfg")}
-
-
-def _walk(root: Path, pattern: str) -> Iterator[Path]:
-    skip = _skipped(root)
-    for path in sorted(root.rglob(pattern)):
-        if not set(path.relative_to(root).parts[:-1]) & skip:
-            yield path
-
-
-def python_files(root: Path) -> Iterator[Path]:
-    """The app's own modules (not its migrations' revision files)."""
-    return (p for p in _walk(root, "*.py") if "versions" not in p.relative_to(root).parts[:-1])
-
-
-def find_alembic_ini(root: Path) -> Path | None:
-    """The shallowest alembic.ini outside virtualenvs (its folder is where alembic runs)."""
-    found = list(_walk(root, "alembic.ini"))
-    return min(found, key=lambda p: (len(p.parts), str(p))) if found else None
-
-
 
 
 def find_extensions(ini: Path | None, env_py: Path | None) -> set[str]:
@@ -102,8 +41,6 @@ def detect(root: Path) -> Findings:
     locate_app(found, root, files)  # the app's folder, app object, interpreter (harness.init.locate)
     env_py = read_migration_setup(found, root, files) if ini else None
     found.extensions = find_extensions(ini, env_py)
-    from harness.init.reading import read_app  # late: it reads files through this module
-
     read_app(found, env_py)  # database_env, env, hard-coded URLs, models
     _note_gaps(found)
     return found
@@ -126,7 +63,7 @@ def _note_gaps(found: Findings) -> None:
         found.todo.append(
             "could not tell which variables the app reads its database from: set [app] database_env"
         )
-    if found.models is None:
+    if found.models is None and not found.no_models:
         found.todo.append(
             'alembic env.py names no X.metadata: set [database] models = "module:Base.metadata"'
         )

@@ -16,6 +16,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.init.composed import composed_urls, driver_template
 from harness.init.envreads import app_modules
 
 _ASK = """
@@ -135,9 +136,24 @@ def choose_drivers(
             f"could not ask {python} which PostgreSQL driver it has: {', '.join(names)} keep {{url}}"
         ]
     use = usage(app_dir, env_py)
+    composed = composed_urls(app_dir)
     todo = []
     for name in names:
         database_env[name], line = url_template(name, have, use)
+        template = driver_template(composed[name]) if name in composed else None
+        if template:  # the app's validator composes this driver's URL: give it the same
+            database_env[name], line = template, _missing(name, template, have)
         if line:
             todo.append(line)
     return todo
+
+
+def _missing(name: str, template: str, have: Installed) -> str | None:
+    module = template.removeprefix("{url_").removesuffix("}")
+    if module in have.drivers:
+        return None
+    package = {"psycopg2": "psycopg2-binary", "psycopg": "psycopg[binary]"}.get(module, module)
+    return (
+        f"{name}: the app's settings compose a {module} URL, and {module} does not import in "
+        f"the app's interpreter: install {package} into the app's venv"
+    )

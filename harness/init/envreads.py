@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.init.astnames import call_name
-from harness.init.detect import python_files
+from harness.init.source import python_files
 
 # Folders whose modules the served app does not import: their reads are not the app's.
 _NOT_APP = {"tests", "test", "testing", "scripts", "docs", "examples", "migrations", "alembic"}
@@ -141,7 +141,7 @@ def _config_value(node: ast.ClassDef, key: str) -> Any:
         if isinstance(value, ast.Call):
             return next((_literal(k.value, None) for k in value.keywords if k.arg == key), None)
         if isinstance(value, ast.Dict):
-            for k, v in zip(value.keys, value.values):
+            for k, v in zip(value.keys, value.values, strict=True):
                 if isinstance(k, ast.Constant) and k.value == key:
                     return _literal(v, None)
     return None

@@ -62,7 +62,7 @@ def fixed_ports(app_dir: Path) -> list[str]:
             )
             if in_url or keyword:
                 lines.append(
-                    f"{where}:{node.value.lineno if keyword else node.lineno} builds the database URL with "  # type: ignore[union-attr]
+                    f"{where}:{node.value.lineno if isinstance(node, ast.keyword) else getattr(node, 'lineno', 0)} builds the database URL with "
                     "port 5432 written in: the harness's PostgreSQL listens elsewhere; read the port "
                     "from a variable (e.g. POSTGRES_PORT) and map it in [app] database_env"
                 )

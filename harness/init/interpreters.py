@@ -94,7 +94,7 @@ def _active_venv() -> Path | None:
 def _poetry_project(app_dir: Path, repo: Path) -> Path | None:
     for folder in (app_dir, *app_dir.parents):
         tool = _pyproject(folder).get("tool", {})
-        if isinstance(tool, dict) and "poetry" in tool or (folder / "poetry.lock").is_file():
+        if (isinstance(tool, dict) and "poetry" in tool) or (folder / "poetry.lock").is_file():
             return folder
         if folder == repo or not folder.is_relative_to(repo):
             break
@@ -166,8 +166,9 @@ def poetry_env_names(project: Path) -> list[str]:
     data = _pyproject(project)
     tool = data.get("tool", {})
     poetry = tool.get("poetry", {}) if isinstance(tool, dict) else {}
-    project_table = data.get("project", {})
-    raw = str((project_table or {}).get("name") or (poetry or {}).get("name") or project.name)
+    project_table = data.get("project")
+    named = project_table.get("name") if isinstance(project_table, dict) else None
+    raw = str(named or (poetry or {}).get("name") or project.name)
     digest = hashlib.sha256(os.path.normcase(os.path.realpath(project)).encode()).digest()
     suffix = base64.urlsafe_b64encode(digest).decode()[:8]
     names = []

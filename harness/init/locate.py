@@ -1,5 +1,5 @@
 """Where the app lives and how it runs: its folder, its web app object, its interpreter, its
-migrations. Fills ``Findings`` (harness.init.detect) from harness.init.framework, layout,
+migrations. Fills ``Findings`` (harness.init.source) from harness.init.framework, layout,
 interpreters, migrate and flask_shape; each thing it cannot decide is one TODO line.
 """
 
@@ -13,9 +13,10 @@ from harness.init.framework import candidates, choose, declared_entry_points, pr
 from harness.init.interpreters import find_interpreter
 from harness.init.layout import app_folder, shadow_todo
 from harness.init.migrate import read_migrations
+from harness.init.srclayout import src_layout_entry
 
 if TYPE_CHECKING:
-    from harness.init.detect import Findings
+    from harness.init.source import Findings
 
 
 def locate_app(found: Findings, root: Path, files: list[Path]) -> None:
@@ -23,6 +24,10 @@ def locate_app(found: Findings, root: Path, files: list[Path]) -> None:
     ini = found.alembic_ini
     chosen = choose(candidates(files, root, project_of(ini, root)), declared_entry_points(root))
     found.app_dir, chosen = app_folder(chosen, ini, root)
+    layout = src_layout_entry(chosen, ini, root) if chosen is not None else None
+    if layout is not None:  # src/ layout: run from the folder that declares src/, as the team does
+        found.app_dir, chosen, source = layout
+        found.models_path = [source]
     if chosen is not None:
         found.framework = chosen.framework
         if chosen.framework == "flask":

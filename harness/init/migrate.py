@@ -124,7 +124,7 @@ def alembic_upgrade(ini: Path, app_dir: Path, section: str) -> list[str]:
         parts += ["-c", os.path.relpath(ini, app_dir)]
     if section != MAIN:
         parts += ["-n", section]
-    return parts + ["upgrade", "head"]
+    return [*parts, "upgrade", "head"]
 
 
 def prestart_steps(
@@ -156,7 +156,7 @@ def _step(line: str, app_dir: Path, upgrade: list[str]) -> tuple[list[str] | Non
         return None, False
     module = re.search(r"-m\s+([\w.]+)", line)
     if _STAMP.search(line) and re.search(r"\b(alembic|db)\b", line):
-        return upgrade[: upgrade.index("upgrade")] + ["stamp", "head"], True
+        return [*upgrade[: upgrade.index("upgrade")], "stamp", "head"], True
     if _UPGRADE.search(line) or (module and module.group(1) == "alembic"):
         return list(upgrade), False
     if module and not module.group(1).endswith("pre_start"):  # pre_start waits for the DB

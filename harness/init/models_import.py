@@ -88,6 +88,21 @@ def metadata_from_env(env_py: Path, app_dir: Path) -> tuple[str | None, list[str
     return models, [m for m in imports.modules if m != module]
 
 
+NO_MODELS = "alembic env.py sets target_metadata = None: the app has no ORM models to compare"
+
+
+def declares_no_metadata(env_py: Path) -> bool:
+    """env.py says ``target_metadata = None`` and never assigns it anything else (an app
+    without ORM models: raw SQL, ``databases``, aiosql), and names no ``.metadata``."""
+    tree = ast.parse(env_py.read_text(encoding="utf-8"))
+    values = [
+        node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "target_metadata" for t in node.targets)
+    ]  # fmt: skip
+    none = [v for v in values if isinstance(v, ast.Constant) and v.value is None]
+    return bool(none) and len(none) == len(values) and not _names_metadata(tree)
+
+
 def _metadata_expressions(tree: ast.Module) -> list[ast.expr]:
     """``target_metadata = X`` (first of a list) first, then any ``X.metadata`` in env.py."""
     found: list[ast.expr] = []
@@ -149,6 +164,29 @@ def _is_model(node: ast.ClassDef) -> bool:
     )
 
 
+def definers(app_dir: Path, name: str) -> list[str]:
+    """Modules that define ``name`` at their top level (``db = SQLAlchemy(app)``, ``class
+    Base``): where a metadata that fails to load from a model module may load instead, when
+    the model module imports the app first (``models`` → ``app`` → ``models``). Those that
+    import a model module themselves come first: importing them loads the tables too."""
+    models = set(model_modules(app_dir))
+    found: list[tuple[bool, str]] = []
+    for path, tree in app_modules(app_dir):
+        defined = any(
+            (isinstance(node, ast.ClassDef) and node.name == name)
+            or (isinstance(node, (ast.Assign, ast.AnnAssign)) and any(
+                isinstance(t, ast.Name) and t.id == name
+                for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            ))
+            for node in tree.body
+        )  # fmt: skip
+        if defined:
+            imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+            imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+            found.append((not imported & models, _module(path, app_dir)))
+    return [module for _, module in sorted(found)]
+
+
 def tenant_schema(app_dir: Path, env_py: Path | None) -> str | None:
     """Where tables of models without a schema live when the app maps them per tenant
     (``schema_translate_map={None: ...}``): the schema when it is a literal, else "*"."""
@@ -166,10 +204,11 @@ def tenant_schema(app_dir: Path, env_py: Path | None) -> str | None:
 
 def _none_key_target(value: ast.expr) -> str | None:
     if isinstance(value, ast.Dict):
-        for key, target in zip(value.keys, value.values):
+        for key, target in zip(value.keys, value.values, strict=True):
             if isinstance(key, ast.Constant) and key.value is None:
-                literal = isinstance(target, ast.Constant) and isinstance(target.value, str)
-                return target.value if literal else "*"  # type: ignore[union-attr]
+                if isinstance(target, ast.Constant) and isinstance(target.value, str):
+                    return target.value
+                return "*"
         return None  # only named schemas are translated: unqualified tables stay in public
     return "*"
 

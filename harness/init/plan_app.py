@@ -11,33 +11,64 @@ from typing import Any
 
 from harness.checks.routelist import expected_document
 from harness.errors import HarnessError
-from harness.init.app_probe import ProbeFailed, Served, login_route, path_param_values, probe_app
-from harness.init.health import HealthChoice, LiveAnswer, choose_health
+from harness.init.app_probe import (
+    ProbeFailed,
+    Served,
+    health_route,
+    login_route,
+    path_param_values,
+    probe_app,
+)
+from harness.init.health import HealthChoice, LiveAnswer, choose_health, parameterless_gets
 from harness.init.profile import Plan
 from harness.init.settle import probe_variables
 
 EXPECTED_FILE = "expected_routes.json"
 
 
-def plan_from_app(plan: Plan, ask: Any) -> bool:
-    """Fill ``plan`` from the imported app. True: the app connects to a database at import,
-    so the routes must be read from the served app (``plan_from_served_app``) instead."""
+def plan_from_app(plan: Plan, ask: Any) -> tuple[bool, Served | None]:
+    """Fill ``plan`` from the imported app; (it connects to a database at import, so the
+    routes must be read from the served app instead (``plan_from_served_app``), what the
+    app serves)."""
     found = plan.found
     served_as = str(found.wsgi or found.asgi)
     try:
         served = probe_app(found.python, found.app_dir, served_as, probe_variables(found))
     except ProbeFailed as exc:
         if exc.connects:
-            return True
+            return True, None
         plan.todo.append(f"{exc}; routes not written (python -m harness routes snapshot, later)")
         _unknown_health(plan)
-        return False
+        return False, None
     except (RuntimeError, OSError) as exc:
         plan.todo.append(f"{exc}; routes not written (python -m harness routes snapshot, later)")
         _unknown_health(plan)
-        return False
+        return False, None
     _apply(plan, served, None, ask)
-    return False
+    return False, served
+
+
+def stands_in(plan: Plan, served: Served) -> bool:
+    """No route is named like a health check and a cheap GET stands in as init proposed it:
+    only the served app can tell whether that GET answers 200 (a redirect, a token)."""
+    gets = parameterless_gets(served)
+    return health_route(served)[0] is None and bool(gets) and plan.health_path == gets[0]
+
+
+def confirm_health(plan: Plan, served: Served, targets_file: Path, progress: Any) -> None:
+    """The stand-in health route chosen again with what the app served by the local target
+    of ``targets_file`` answered (harness.init.health.instead_of)."""
+    from harness.init.served import ask_served_app  # lazily: it brings the stack in
+
+    try:
+        live = ask_served_app(targets_file, served, progress)
+    except (HarnessError, RuntimeError, OSError, ValueError) as exc:
+        progress(f"could not see what the app answers ({str(exc).splitlines()[0][:200]})")
+        return
+    before = choose_health(served)
+    if before.todo in plan.todo:
+        plan.todo.remove(before.todo)
+    _health(plan, choose_health(served, live), lambda _question, default: default)
 
 
 def plan_from_served_app(plan: Plan, targets_file: Path, progress: Any) -> None:

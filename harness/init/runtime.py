@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from harness.init.detect import Findings
+    from harness.init.source import Findings
 
 
 def app_entry(found: Findings) -> dict[str, Any]:

@@ -1,9 +1,12 @@
-"""Reading the routes from the served app, for an app that connects to its database while it
-is imported (``create_app()`` opening a connection): init's placeholder address cannot
-import it, so init starts the local target it has just written (embedded PostgreSQL, the
-app's migrations, the app) and asks the running app: its OpenAPI document (FastAPI; the
-path found on the docs page when it is not /openapi.json) or its route table with the
-stack's database (Flask), and what its candidate health routes really answer.
+"""Asking the served app: init starts the local target it has drafted (embedded PostgreSQL,
+the app's migrations, the app) and reads from the running app what its source cannot say.
+
+- ``read_served_app``: for an app that connects to its database while it is imported
+  (``create_app()`` opening a connection), which init's placeholder address cannot import:
+  its OpenAPI document (FastAPI; the path found on the docs page when it is not
+  /openapi.json) or its route table with the stack's database (Flask);
+- ``ask_served_app`` and both: what its candidate health routes really answer, and the page
+  each redirect leads to (harness.init.health chooses from that).
 """
 
 from __future__ import annotations
@@ -11,21 +14,22 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from harness.checks.routelist import routes_from_openapi
-from harness.config.targets import resolve_target
+from harness.config.targets import Target, resolve_target
 from harness.errors import HarnessError
 from harness.init.app_probe import Served, openapi_details, probe_app
-from harness.init.health import LiveAnswer, parameterless_gets
-from harness.stack import make_stack
+from harness.init.health import LiveAnswer, health_candidates, same_app_path
+from harness.stack import StackAddresses, make_stack
 from harness.stack.app import log_file
 from harness.transport.http import HttpClient
 from harness.transport.wait import Progress
 
 _OPENAPI_ON_DOCS = re.compile(r"""url:\s*['"]([^'"]*openapi[^'"]*)['"]""")
-_HEALTH_WORDS = re.compile(r"health|healthz|livez|readyz|ping|status")
 
 
 def read_served_app(
@@ -33,9 +37,36 @@ def read_served_app(
 ) -> tuple[Served, dict[str, LiveAnswer]]:
     """The app's routes and the answers of its likely health routes, from the local target
     of ``targets_file`` brought up for this and torn down after."""
+    with _served(targets_file, progress) as (target, addresses, client):
+        assert target.app is not None
+        if flask:  # its url_map, asked with the stack's database (it connects at import)
+            spec = target.app
+            served = probe_app(
+                Path(spec.python), spec.dir, spec.served, dict(spec.database_env),
+                addresses.database_url,
+            )  # fmt: skip
+        else:
+            served = _from_openapi(client, target.app.dir)
+        return served, answers(client, health_candidates(served))
+
+
+def ask_served_app(
+    targets_file: Path, served: Served, progress: Progress
+) -> dict[str, LiveAnswer]:
+    """What the app served by the local target of ``targets_file`` answers to its likely
+    health routes (the routes already known from the app's interpreter)."""
+    with _served(targets_file, progress) as (_target, _addresses, client):
+        return answers(client, health_candidates(served))
+
+
+@contextmanager
+def _served(
+    targets_file: Path, progress: Progress
+) -> Iterator[tuple[Target, StackAddresses, HttpClient]]:
+    """The local target of ``targets_file`` up, and a client on its app; down afterwards.
+    Its log folder is kept (and named) only when the start failed."""
     target = resolve_target("local", targets_file)
-    assert target.app is not None
-    log_dir = Path(tempfile.mkdtemp(prefix="hv-init-"))  # kept only when something failed
+    log_dir = Path(tempfile.mkdtemp(prefix="hv-init-"))
     stack = make_stack(target, log_dir)
     try:
         addresses = stack.start(progress)
@@ -43,20 +74,28 @@ def read_served_app(
         stack.stop()
         raise RuntimeError(f"{exc.one_line()} (the app's log: {log_file(log_dir)})") from None
     try:
+        if addresses.migrate_stopped:
+            raise RuntimeError(addresses.migrate_stopped)
         with HttpClient(addresses.base_url, timeout_s=30.0, retries=0) as client:
-            if flask:  # its url_map, asked with the stack's database (it connects at import)
-                spec = target.app
-                served = probe_app(
-                    Path(spec.python), spec.dir, spec.served, dict(spec.database_env),
-                    addresses.database_url,
-                )  # fmt: skip
-            else:
-                served = _from_openapi(client, target.app.dir)
-            answers = {path: _answer(client, path) for path in _candidates(served)}
+            yield target, addresses, client
     finally:
         stack.stop()
     shutil.rmtree(log_dir, ignore_errors=True)
-    return served, answers
+
+
+def answers(client: HttpClient, paths: list[str]) -> dict[str, LiveAnswer]:
+    """Each path's answer, and that of the page each redirect leads to on the same app."""
+    found: dict[str, LiveAnswer] = {}
+    todo = list(paths)
+    while todo and len(found) < 2 * len(paths) + 2:
+        path = todo.pop(0)
+        if path in found:
+            continue
+        found[path] = _answer(client, path)
+        target = same_app_path(found[path].location) if 300 <= found[path].status < 400 else None
+        if target and target not in found:
+            todo.insert(0, target)
+    return found
 
 
 def _from_openapi(client: HttpClient, source_dir: Path) -> Served:
@@ -94,12 +133,6 @@ def _openapi_paths(source_dir: Path) -> list[str]:
     return list(
         dict.fromkeys([*named, "/openapi.json", "/api/openapi.json", "/api/v1/openapi.json"])
     )
-
-
-def _candidates(served: Served) -> list[str]:
-    """Routes named like a health check, and the first cheap GETs (``/`` first)."""
-    gets = parameterless_gets(served)
-    return [p for p in gets if _HEALTH_WORDS.search(p)] + gets[:3]
 
 
 def _answer(client: HttpClient, path: str) -> LiveAnswer:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.init.dotenv_files import read_dotenv, settings_dotenv
 from harness.init.envreads import MISSING, EnvRead, app_modules, env_reads
 
 _OTHER_STORES = (
@@ -46,7 +47,9 @@ class DatabaseSettings:
 
 def read_settings(app_dir: Path) -> DatabaseSettings:
     """What the app's settings need to run against the harness's database (static)."""
-    dotenv = _dotenv(app_dir / ".env")  # a developer's .env may turn a switch to sqlite
+    dotenv = read_dotenv(app_dir / ".env")  # a developer's .env may turn a switch to sqlite
+    provided = settings_dotenv(app_dir)  # the settings' env_file: the app's own values
+    dotenv = provided | dotenv
     reads = _merged(env_reads(app_dir))
     found = DatabaseSettings(reads=list(reads.values()))
     for name in reads:
@@ -56,16 +59,16 @@ def read_settings(app_dir: Path) -> DatabaseSettings:
     if not found.database_env:  # read through a helper of the app's own: named in a string
         quoted = _quoted_names(app_dir)
         urls = [n for n in quoted if URL_NAME.match(n)]
-        found.database_env = _parts(quoted) or {name: "{url}" for name in urls[:1]}
+        found.database_env = _parts(quoted) or dict.fromkeys(urls[:1], "{url}")
     if _reads_prefixed_env(app_dir):  # Flask's from_prefixed_env: FLASK_SQLALCHEMY_DATABASE_URI
         found.database_env.setdefault("FLASK_SQLALCHEMY_DATABASE_URI", "{url}")
     for read in reads.values():
         if read.name in found.database_env:
             continue
-        switch = _switch_value(read, dotenv.get(read.name, read.default), app_dir, found.todo)
+        switch = _switch_value(read, dotenv.get(read.name.upper(), read.default), app_dir, found.todo)
         if switch is not None:
             found.database_env[read.name] = switch
-        elif read.required:
+        elif read.required and read.name.upper() not in provided:
             found.env[read.name] = _placeholder(read, found.todo)
     return found
 
@@ -119,18 +122,6 @@ def _reads_prefixed_env(app_dir: Path) -> bool:
         isinstance(n, ast.Attribute) and n.attr == "from_prefixed_env"
         for _, tree in app_modules(app_dir) for n in ast.walk(tree)
     )  # fmt: skip
-
-
-def _dotenv(path: Path) -> dict[str, str]:
-    """``KEY=value`` lines of a .env file (what pydantic-settings and dotenv would read)."""
-    if not path.is_file():
-        return {}
-    pairs = re.findall(
-        r"^\s*(?:export\s+)?([A-Za-z_]\w*)\s*=\s*(.*?)\s*$",
-        path.read_text(errors="replace"),
-        re.MULTILINE,
-    )
-    return {key.upper(): value.strip("'\"") for key, value in pairs}
 
 
 def _is_switch(name: str) -> bool:

@@ -23,13 +23,14 @@ import pytest
 
 from harness.config.profile import checks_spec, validate_profile
 from harness.config.targets import DEFAULT_TARGETS_FILE, resolve_target
-from harness.errors import ConfigError, TargetUnavailable, TargetUnreachable
+from harness.errors import ConfigError, TargetUnavailable, TargetUnreachable, cause_of
 from harness.messages.core import drain
 from harness.plugin import builtin
 from harness.plugin.session import HarnessState, get_state, state_key
 from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
 from harness.report.results import (
     PROP_BLOCKED,
+    PROP_CAUSE,
     PROP_CHECKLIST,
     PROP_CONFIG,
     PROP_MESSAGES,
@@ -44,6 +45,9 @@ pytest_plugins = [
     "harness.plugin.checklist", "harness.plugin.deploy", "harness.plugin.fastexit",
     "harness.plugin.restarts", "harness.plugin.secrets_sync", "harness.plugin.account",
     "harness.plugin.isolation", "harness.plugin.writes", "harness.plugin.leftovers",
+    "harness.plugin.parity",
+    "harness.plugin.migratestop", "harness.plugin.applog",
+    "harness.plugin.prefetch",
 ]
 
 _WORKER_KEY = "staging_harness"
@@ -104,7 +108,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
         applicability = checks_spec(state.target)
         check_applicability(checklist, applicability, f"targets.{name}.checks")
-        config.stash[not_applicable_key] = dict(applicability.not_applicable)
+        not_applicable = dict(applicability.not_applicable)
+        from harness.plugin.parity import configure_parity
+
+        configure_parity(config, state.target, checklist, not_applicable, _targets_path(config))
+        config.stash[not_applicable_key] = not_applicable
         from harness.plugin.report import validate_report_options
 
         validate_report_options(config, state)  # report_tz and waivers.toml
@@ -210,12 +218,14 @@ def _provision(config: pytest.Config, state: HarnessState, write: Any) -> None:
 
 def _adopt_from_controller(state: HarnessState, handed: dict[str, Any]) -> None:
     if handed.get("unavailable"):
-        state.unavailable = TargetUnavailable(handed["unavailable"])
+        state.unavailable = TargetUnavailable(handed["unavailable"], cause=handed.get("unavailable_cause"))
     elif handed.get("addresses"):
         state.adopt(StackAddresses.from_json(handed["addresses"]))
     if handed.get("http_unavailable"):
         kind = ConfigError if handed.get("http_config_error") else TargetUnreachable
         state.http_unavailable = kind(handed["http_unavailable"])
+        if isinstance(state.http_unavailable, TargetUnavailable):
+            state.http_unavailable.cause = handed.get("http_unavailable_cause") or state.http_unavailable.cause
     state.http_ready = bool(handed.get("http_ready"))
 
 
@@ -234,11 +244,13 @@ def pytest_configure_node(node: Any) -> None:
             "run_id": state.run_id,
             "addresses": state.addresses.to_json() if state.addresses else None,
             "unavailable": state.unavailable.one_line() if state.unavailable else None,
+            "unavailable_cause": cause_of(state.unavailable) if state.unavailable else None,
             "http_ready": state.http_ready,
             "http_unavailable": (
                 state.http_unavailable.one_line() if state.http_unavailable else None
             ),
             "http_config_error": isinstance(state.http_unavailable, ConfigError),
+            "http_unavailable_cause": cause_of(state.http_unavailable) if state.http_unavailable else None,
         }
     )
 
@@ -254,10 +266,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.excinfo is not None and call.excinfo.errisinstance((TargetUnavailable, ConfigError)):
         # The target could not be looked at, or a person must fix the configuration (the app's
         # code cannot run, the replay went elsewhere): not a product failure, so not "failed".
-        reason = str(call.excinfo.value.one_line())
+        error = call.excinfo.value
+        assert isinstance(error, (TargetUnavailable, ConfigError))
+        reason = str(error.one_line())
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, f"blocked: {reason}")
         report.user_properties.append((PROP_BLOCKED, reason))
+        report.user_properties.append((PROP_CAUSE, cause_of(call.excinfo.value)))
         if call.excinfo.errisinstance(ConfigError):
             report.user_properties.append((PROP_CONFIG, reason))
     made = drain()  # the Messages of this phase: the report renders them in Japanese from their ids

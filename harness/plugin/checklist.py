@@ -111,7 +111,6 @@ class CollectionWatch:
 
 # pytest's text for a module or conftest that does not import names the file in quotes.
 _IMPORTING = re.compile(r"while (?:importing test module|loading conftest) '([^']+)'")
-MAX_REASON = 300
 
 
 def describe_failure(report: pytest.CollectReport, root: Path | None) -> dict[str, str]:
@@ -121,6 +120,10 @@ def describe_failure(report: pytest.CollectReport, root: Path | None) -> dict[st
     named = _IMPORTING.search(text)
     path = named.group(1) if named else getattr(crash, "path", None) or report.nodeid
     reason = getattr(crash, "message", None) or _last_error_line(text)
+    # Lazily: harness.plugin.isolation is a plugin too; imported at the top of this module it
+    # would be loaded before pytest could rewrite its asserts (a warning in every run).
+    from harness.plugin.isolation import MAX_REASON
+
     return {"path": relative(Path(path), root), "reason": redact(reason)[:MAX_REASON]}
 
 
@@ -138,7 +141,7 @@ def relative(path: Path, root: Path | None) -> str:
 
 def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):
-        from harness.plugin.isolation import early_failures  # a plugin too: imported by now
+        from harness.plugin.isolation import early_failures  # lazily, as above
 
         watch = CollectionWatch(config.rootpath)
         for failure in early_failures(config):  # a conftest that failed before collection

@@ -195,7 +195,7 @@ def stack_database(pytestconfig: pytest.Config, target: Target) -> bool:
     """The target's database is the one the harness's own stack created and migrated from
     empty (local, containers), not a remote one or a URL overridden away from the stack's."""
     addresses = get_state(pytestconfig).addresses
-    return bool(addresses) and target.database_url == normalise_database_url(addresses.database_url)
+    return addresses is not None and target.database_url == normalise_database_url(addresses.database_url)
 
 
 @pytest.fixture(scope="session")
@@ -215,12 +215,20 @@ def migrated_snapshot(pytestconfig: pytest.Config, stack_database: bool) -> Iter
 
 
 @pytest.fixture(scope="session")
-def app_models(db_engine: Engine, db_spec: DatabaseSpec, app_code: AppCode, target: Target) -> Answer:
+def app_models(
+    db_engine: Engine, db_spec: DatabaseSpec, app_code: AppCode, target: Target, pytestconfig: pytest.Config
+) -> Answer:
     """What autogenerate sees between the models and the live database, from a subprocess in
     the app's interpreter (once per session; ``db_engine`` first: an unreachable database is
     blocked before any app code runs)."""
     if not db_spec.models:
         pytest.skip(f"not run: {msg('suite.no_models')}")
     from harness.checks.models import compare_models
+    from harness.plugin.prefetch import prefetched_models
+
+    pending = prefetched_models(pytestconfig)
+    if pending is not None:  # started with the test loop (harness.plugin.prefetch)
+        answer: Answer = pending.result()
+        return answer
 
     return compare_models(app_code, db_spec, target.alembic_ini, target.database_url or "")

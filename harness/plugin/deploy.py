@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from harness.config.deploy import deploy_spec
-from harness.errors import TargetUnavailable
+from harness.errors import TargetUnavailable, cause_of
 from harness.plugin.session import HarnessState
 from harness.transport.wait import Throttled
 
@@ -33,7 +33,10 @@ def wait_for_deploy(config: pytest.Config, state: HarnessState, write: Callable[
     if override is not None:
         spec = replace(spec, expect=override.strip())
     if state.http_unavailable is not None:  # which revision serves cannot be known: judge nothing
-        state.unavailable = TargetUnavailable(f"the deployed revision could not be read: {state.http_unavailable.one_line()}")
+        state.unavailable = TargetUnavailable(
+            f"the deployed revision could not be read: {state.http_unavailable.one_line()}",
+            cause=cause_of(state.http_unavailable),
+        )
         return
     from harness.transport.deploy import DeployWait
     from harness.transport.tls import tls_spec

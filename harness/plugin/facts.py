@@ -15,7 +15,7 @@ Two ways in, both optional, both ending in ``results.json`` → ``environment``:
 * what the harness wrote (harness.plugin.writes) is folded in as ``writes``.
 
 Well-known names: ``db_version``, ``pgvector_version``, ``alembic_heads`` (list, from the
-scripts), ``db_revision`` (list, from the database's ``alembic_version``).
+scripts), ``db_revision`` (list, from the version table the profile names).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def fill_missing_facts(target: Target | None, extra: dict[str, Any]) -> None:
     if "alembic_heads" in missing:
         found["alembic_heads"] = _script_heads(target)
     if target.database_url and set(missing) - {"alembic_heads"}:
-        found.update(_database_facts(target.database_url))
+        found.update(_database_facts(target.database_url, _version_table(target)))
     for name in FACT_NAMES:
         if extra.get(name) is None:
             extra[name] = found.get(name)
@@ -83,7 +83,18 @@ def _script_heads(target: Target) -> list[str] | None:
         return None
 
 
-def _database_facts(url: str) -> dict[str, Any]:
+def _version_table(target: Target) -> str:
+    """Where the app keeps its version table ([database] version_table_schema / version_table)."""
+    from harness.checks.migrations import version_table
+    from harness.config.database import DatabaseSpec, database_spec
+
+    try:
+        return version_table(database_spec(target))
+    except Exception:  # noqa: BLE001 — a bad profile is the database items' to report
+        return version_table(DatabaseSpec())
+
+
+def _database_facts(url: str, version_table: str = "alembic_version") -> dict[str, Any]:
     from sqlalchemy import text
 
     from harness.transport.db import make_engine
@@ -93,7 +104,7 @@ def _database_facts(url: str) -> dict[str, Any]:
     queries = {
         "db_version": ("SHOW server_version", False),
         "pgvector_version": ("SELECT extversion FROM pg_extension WHERE extname = 'vector'", False),
-        "db_revision": ("SELECT version_num FROM alembic_version ORDER BY 1", True),
+        "db_revision": (f"SELECT version_num FROM {version_table} ORDER BY 1", True),
     }
     try:
         with engine.connect() as connection:

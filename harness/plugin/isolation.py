@@ -33,7 +33,6 @@ import pytest
 from _pytest.config import ConftestImportFailure
 
 from harness.plugin.builtin import SUITES_DIR
-from harness.plugin.checklist import MAX_REASON
 from harness.secrets import redact
 
 # True when the run collects only the built-in suites (set before conftests load).
@@ -41,6 +40,8 @@ isolated_key = pytest.StashKey[bool]()
 # Conftests that failed to import while pytest loaded the initial ones: {"path", "reason"}.
 early_failures_key = pytest.StashKey[list[dict[str, str]]]()
 parser_key = pytest.StashKey[pytest.Parser]()
+# A failed import's reason is cut here, in the early list and in harness.plugin.checklist alike.
+MAX_REASON = 300
 
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
@@ -195,4 +196,15 @@ def isolated(config: pytest.Config) -> bool:
 
 
 def early_failures(config: pytest.Config) -> list[dict[str, str]]:
-    return list(config.stash.get(early_failures_key, []))
+    failures: list[dict[str, str]] = config.stash.get(early_failures_key, [])
+    return list(failures)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The built-in suites judge the target, not the warnings of the libraries they use: an
+    app's ``filterwarnings = error`` (meant for its own tests) must not turn a deprecation in
+    SQLAlchemy or an unclosed pipe into a failed checklist item. A filter mark on the item
+    wins over the ini's filters; the warnings are still shown in the summary."""
+    for item in items:
+        if item.path.is_relative_to(SUITES_DIR):
+            item.add_marker(pytest.mark.filterwarnings("default"))

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from harness.errors import EXIT_BLOCKED, StackError
+from harness.errors import CONFIG, EXIT_BLOCKED, StackError, cause_of
 from harness.messages.core import seen
 from harness.plugin.paths import option_or_ini, project_dir
 from harness.plugin.session import environment_facts
 from harness.report.build import build_checklist_report
 from harness.report.checklist import checklist_key, decide_exit
 from harness.report.files import write_folder
-from harness.report.i18n import summary_text
+from harness.report.i18n import not_run_note, summary_text
 from harness.report.results import SCHEMA_VERSION, iso, make_report_dir, utc_now, write_json
 from harness.report.waivers import DEFAULT_WAIVERS_FILE, apply_waivers, check_items, load_waivers
 
@@ -48,6 +48,7 @@ def build_results(state: HarnessState, exit_status: int, root: Path) -> dict[str
         "exit_status": exit_status,
         "status": run_status(exit_status),
         "blocked_reason": str(reason.one_line()) if reason else (met[0] if met else None),
+        "blocked_cause": cause_of(reason) if reason else (CONFIG if met else None),
         "environment": {
             **environment_facts(root),
             "stack_timings_s": state.addresses.timings_s if state.addresses else {},
@@ -116,18 +117,19 @@ def finish_run(
 ) -> int:
     """Roll the results up into items, decide the exit code, write the folder; → exit code.
     ``not_collected``: the files that did not import (``{"path", "reason"}``)."""
+    from harness.plugin.checklist import not_applicable_key
+
     results = build_results(state, pytest_exit, project_dir(config))
     results["collection_errors"] = list(not_collected or [])
+    na: dict[str, str] = config.stash.get(not_applicable_key, {})
+    results["not_applicable"] = dict(na)
     checklist = config.stash.get(checklist_key, None)
     exit_status = pytest_exit
     payload = None
     if checklist is not None:
-        from harness.plugin.checklist import not_applicable_key
-
         payload = build_checklist_report(
-            results, checklist, lang=config.getoption("report_lang", "en") or "en",
-            not_applicable=config.stash.get(not_applicable_key, {}),
-        )  # fmt: skip
+            results, checklist, lang=config.getoption("report_lang", "en") or "en"
+        )
         payload["report_tz"] = report_tz(config, state)
         # Before the exit code: an item whose every failing finding is waived does not gate.
         # (Not when configuration failed: nothing ran, and the waivers file may be what failed.)
@@ -173,7 +175,9 @@ def write_run_report(config: pytest.Config, state: HarnessState, exit_status: in
 def summary_line(config: pytest.Config, state: HarnessState) -> str:
     payload = config.stash.get(payload_key, None)
     if payload is not None:
-        return summary_text(payload, config.getoption("report_lang", "en") or "en")
+        lang = config.getoption("report_lang", "en") or "en"
+        note = not_run_note(payload, lang)
+        return summary_text(payload, lang) + (f" — {note}" if note else "")
     counts = state.collector.counts() if state.collector else {}
     parts = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("passed", "failed", "error", "blocked", "skipped"))
     return f"harness {state.target_name}: {parts}"

@@ -2,7 +2,8 @@
 
 Each test (in whichever process runs it) marks the database server's start time before it
 runs; when its setup, call or teardown fails, the start time is read again (``RestartWatch``). Moved,
-or no answer → the test is reported blocked with that reason, like any ``TargetUnavailable``.
+or no answer → the test is reported blocked with that reason, like any ``TargetUnavailable``, and
+its cause is ``db_restarting`` (also for a ``DatabaseUnreachable`` the restart caused).
 This covers every check at once: the database checks' own queries and the HTTP checks and
 wallet flow, whose 500s during a restart are the app's pool reconnecting, not the product.
 """
@@ -14,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from harness.errors import TargetUnavailable
+from harness.errors import DB_RESTARTING, DatabaseUnreachable, TargetUnavailable
 from harness.plugin.session import get_state
-from harness.report.results import PROP_BLOCKED
+from harness.report.results import PROP_BLOCKED, PROP_CAUSE
 from harness.transport.restart import RestartWatch
 
 _watch_key = pytest.StashKey["RestartWatch | None"]()
@@ -43,17 +44,24 @@ def pytest_runtest_makereport(
 ) -> Generator[None, Any, None]:
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
-    if not report.failed or call.excinfo is None:
+    if not report.failed or call.excinfo is None or call.excinfo.errisinstance(KeyboardInterrupt):
         return
-    if call.excinfo.errisinstance((TargetUnavailable, KeyboardInterrupt)):
-        return
+    if call.excinfo.errisinstance(TargetUnavailable) and not call.excinfo.errisinstance(DatabaseUnreachable):
+        return  # the HTTP side or the stack: no database reading to add
     watch = _watch(item.config)
     reason = watch.explain() if watch is not None else None
     if reason is None:
         return
+    error = call.excinfo.value
+    if isinstance(error, DatabaseUnreachable):
+        # Blocked anyway (the main hook reports it): its cause is the restart, not a
+        # database that is away, so the label says so.
+        error.cause = DB_RESTARTING
+        return
     report.outcome = "skipped"
     report.longrepr = (str(item.path), item.location[1] or 0, f"blocked: {reason}")
     report.user_properties.append((PROP_BLOCKED, reason))
+    report.user_properties.append((PROP_CAUSE, DB_RESTARTING))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

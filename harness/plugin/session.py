@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from harness.config.targets import Target
-from harness.errors import ConfigError, HarnessError, TargetUnavailable
+from harness.errors import CONFIG, ConfigError, HarnessError, TargetUnavailable
 from harness.report.results import ResultsCollector, utc_now
 from harness.stack import Stack, StackAddresses, make_stack
 from harness.transport.liveness import MARK
@@ -73,7 +73,7 @@ class HarnessState:
             return
         except ConfigError as exc:  # the app's code cannot run as configured: exit 4, not 75
             self.config_error = exc
-            self.unavailable = TargetUnavailable(exc.one_line())
+            self.unavailable = TargetUnavailable(exc.one_line(), cause=CONFIG)
             self.unavailable.log_tail = getattr(exc, "log_tail", "")  # type: ignore[attr-defined]
             return
         self.adopt(self.addresses)
@@ -134,7 +134,7 @@ def _git_revision(root: Path) -> str | None:
     try:
         out = subprocess.run(
             ["git", "rev-parse", "--short=12", "HEAD"],
-            cwd=root, capture_output=True, text=True, timeout=5,
+            cwd=root, capture_output=True, text=True, timeout=5, check=False,
         )  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         return None

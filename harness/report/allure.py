@@ -88,7 +88,7 @@ def _environment(payload: dict[str, Any] | None, target: dict[str, Any]) -> dict
     }
     if payload is not None:
         env["checklist"] = payload["checklist"]["id"]
-        env.update({key: value for key, value in payload["facts"].items()})
+        env.update(payload["facts"])
         summary = payload["summary"]
         env["items"] = f"{summary['done']}/{summary['total']} ({summary['percent']:.1f}%)"
     return {key: ("" if value is None else value) for key, value in env.items()}

@@ -35,6 +35,8 @@ LABELS: dict[str, dict[str, str]] = {
         "collection_errors": "Not collected: files that did not import (the rest of the run went on)",
         "writes": "Writes to the database",
         "writes_note": "Everything the harness wrote; every other connection was read-only at the server.",
+        "app_error": "The app's error (from its log)", "app_error_at": " (at {frame})",
+        "exit_not_run": "exit 1 only because required items were not run: {items} (see each item's reason)",
     },
     "ja": {
         "pass": "合格", "fail": "不合格", "blocked": "ブロック", "not_run": "未実施",
@@ -63,6 +65,8 @@ LABELS: dict[str, dict[str, str]] = {
         "collection_errors": "収集できなかったファイル（インポートに失敗。実行の残りは続行しました）",
         "writes": "データベースへの書き込み",
         "writes_note": "ハーネスが書き込んだものの一覧です。ほかの接続はすべてサーバー側で読み取り専用でした。",
+        "app_error": "アプリのエラー（アプリのログより）", "app_error_at": "（発生箇所: {frame}）",
+        "exit_not_run": "終了コード 1 は、必須項目が未実施だったことだけによるものです: {items}（各項目の理由を確認してください）",
     },
 }
 
@@ -113,3 +117,20 @@ def summary_text(payload: dict[str, Any], lang: str | None = None) -> str:
         f"{phase} {target}: {summary['done']}/{summary['total']} {labels(lang)['items']} "
         f"({summary['percent']:.1f}%)"
     )
+
+
+def not_run_note(payload: dict[str, Any], lang: str | None = None) -> str | None:
+    """Why the run exits 1 when no required item failed: the required items not run (a
+    person reading "exit 1" looks for a failure and finds none)."""
+    if payload.get("exit_status") != 1:
+        return None
+    required = [i for i in payload["items"]
+                if i["required"] and not i["manual"] and i["in_scope"] and not i.get("waived")]  # fmt: skip
+    if any(i["status"] == "fail" for i in required) or payload.get("collection_errors") or any(
+        t.get("outcome") in ("failed", "error") for t in payload.get("unmarked_tests", [])
+    ):
+        return None
+    not_run = [i["id"] for i in required if i["status"] == "not_run"]
+    if not not_run:
+        return None
+    return labels(lang or payload.get("lang", "en"))["exit_not_run"].format(items=", ".join(not_run))

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from harness.errors import ConfigError
 from harness.messages.core import render_known
+from harness.report.causes import blocked_label, blocked_reason, cause_words
 from harness.report.evidence import render_check, text
 from harness.report.i18n import labels
 from harness.report.messages import translate
@@ -78,8 +79,18 @@ def blocking_line(payload: dict[str, Any], lang: str) -> str:
     items = blocking(payload)
     if not items:
         return L["releasable"]
-    named = ", ".join(f"{i['id']} ({L.get(i['status'], i['status'])})" for i in items)
+    named = ", ".join(f"{i['id']} ({_status_words(i, lang, inline=False)})" for i in items)
     return f"{L['blocks_release']}: {named}"
+
+
+def _status_words(item: dict[str, Any], lang: str, *, inline: bool = True) -> str:
+    """``fail``; a blocked item names its cause: ``blocked (the connection was reset)``, or
+    in parentheses already (``inline=False``) ``blocked: the connection was reset``."""
+    status = str(labels(lang).get(item["status"], item["status"]))
+    words = cause_words(item.get("cause"), lang) if item["status"] == "blocked" else None
+    if not words:
+        return status
+    return (blocked_label(item.get("cause"), lang) or status) if inline else f"{status}: {words}"
 
 
 def sorted_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -101,7 +112,10 @@ def row(item: dict[str, Any], payload: dict[str, Any], lang: str, tz: tzinfo) ->
         "summaries": [say(c.get("summary")) for c in shown if c.get("summary")],
         "observed": [v for c in failing for v in key_values(c)],
         "remedies": [say(r) for r in item.get("remediation", [])],
-        "reason": say(item.get("reason")) if item["status"] != "pass" else None,
+        "reason": _fill(_reason(key, item, lang, known), name) if item["status"] != "pass" else None,
+        "app_errors": [app_error_line(e, lang) for e in item.get("app_errors", [])],
+        "cause": cause_words(item.get("cause"), lang) if item["status"] == "blocked" else None,
+        "status_text": _status_words(item, lang),
         "tables": [t for c in (failing or item.get("evidence", [])) for t in render_check(c, _sayer(lang, known))],
         "waivers": [_waiver_line(w, lang) for w in item.get("waivers", [])],
         "ticked": _tick_line(item.get("ticked"), lang, tz),
@@ -122,6 +136,19 @@ def say_line(item: str, line: str | None, lang: str, known: dict[str, Any]) -> s
         return line
     rendered = render_known(line, lang, known)
     return rendered if rendered is not None else translate(item, line, lang)
+
+
+def _reason(key: str, item: dict[str, Any], lang: str, known: dict[str, Any]) -> str | None:
+    if item["status"] == "blocked":
+        return blocked_reason(key, item, lang, known)
+    return say_line(key, item.get("reason"), lang, known)
+
+
+def app_error_line(error: dict[str, str], lang: str) -> str:
+    """``ValueError: boom (at app/routes.py:12 in list_users)``: the app's exception line
+    and its last frame, as read from its log (already masked)."""
+    where = labels(lang)["app_error_at"].format(frame=error["frame"]) if error.get("frame") else ""
+    return f"{error.get('error', '')}{where}"
 
 
 def key_values(check: dict[str, Any]) -> list[str]:

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from harness.messages.core import Message, render_known
 from harness.report import present
 from harness.report.i18n import MARKS, STATUS_ORDER, labels, summary_text, word
+from harness.report.marks import svg_mark
 from harness.report.messages import translate
 from harness.secrets import redact
 
@@ -39,6 +40,7 @@ def _environment(lang: str = "en", tz: Any = None, known: dict[str, Any] | None 
     env.filters["dur"] = lambda value: present.duration(value, lang)
     env.filters["md_what"] = _md_what
     env.filters["write_line"] = lambda write: _write_line(write, lang)
+    env.filters["mark"] = svg_mark
     return env
 
 
@@ -65,6 +67,7 @@ def _write_line(write: dict[str, Any], lang: str) -> str:
 def _md_what(row: dict[str, Any], item: dict[str, Any], L: dict[str, str]) -> str:
     """The Markdown row's last cell: what happened, the values, waivers, then the remedy."""
     parts = [*row["summaries"], *row["observed"]]
+    parts += [f"{L['app_error']}: {line}" for line in row.get("app_errors", [])]
     if row["reason"] and not row["summaries"]:
         parts.append(row["reason"])
     parts += [w["text"] for w in row["waivers"]]

@@ -6,11 +6,13 @@ pytest-xdist receives the workers' reports too, so one file covers the whole run
 Schema (version 1), kept stable for the report renderers::
 
     {"schema_version": 1, "run_id", "target": {...masked...}, "started_at", "finished_at",
-     "duration_s", "exit_status", "blocked_reason", "environment": {...},
+     "duration_s", "exit_status", "blocked_reason", "blocked_cause", "environment": {...},
      "counts": {"passed", "failed", "error", "blocked", "skipped"},
      "collection_errors": [{"path", "reason"}],   # files that did not import (not collected)
      "tests": [{"nodeid", "checklist": [ids], "outcome", "duration_s", "message",
                 "checks": [CheckResult.to_dict()...],
+                "cause",          # blocked only: harness.errors.CAUSES (what the label says)
+                "app_errors": [{"error", "frame"}],  # the app's tracebacks while it ran
                 "messages": {english text: {"id", "params"}}}],   # harness.messages.core
      "messages": {...}}   # the Messages made outside any test (a blocked start)
 
@@ -50,6 +52,10 @@ PROP_BLOCKED = "harness_blocked"
 PROP_CONFIG = "harness_config_error"
 # The Messages made during a test (English text → id and parameters), for the Japanese report.
 PROP_MESSAGES = "harness_messages"
+# Why a blocked test was blocked (harness.errors.CAUSES).
+PROP_CAUSE = "harness_blocked_cause"
+# The app's own tracebacks (from its log) logged while a test that went wrong ran.
+PROP_APP_ERRORS = "harness_app_errors"
 
 
 @dataclass
@@ -63,6 +69,8 @@ class TestRecord:
     phases: set[str] = field(default_factory=set)
     config_error: str | None = None
     messages: dict[str, Any] = field(default_factory=dict)
+    cause: str | None = None
+    app_errors: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
@@ -81,13 +89,15 @@ class TestRecord:
         self.checks = props.get(PROP_CHECK, self.checks)
         self.config_error = props.get(PROP_CONFIG, self.config_error)
         self.messages.update(props.get(PROP_MESSAGES) or {})
+        self.cause = props.get(PROP_CAUSE, self.cause)
+        self.app_errors = props.get(PROP_APP_ERRORS, self.app_errors)
         phase_outcome = _phase_outcome(report, props)
         if _rank(phase_outcome) > _rank(self.outcome):
             self.outcome = phase_outcome
             self.message = _message(report)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        entry = {
             "nodeid": self.nodeid,
             "checklist": self.checklist,
             "outcome": self.verdict,
@@ -96,6 +106,11 @@ class TestRecord:
             "checks": self.checks,
             "messages": self.messages,
         }
+        if self.verdict == "blocked":
+            entry["cause"] = self.cause
+        if self.app_errors:
+            entry["app_errors"] = self.app_errors
+        return entry
 
 
 def dict_props(report: pytest.TestReport) -> dict[str, Any]:

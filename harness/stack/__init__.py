@@ -8,12 +8,10 @@ Ctrl-C, a failing test and a failed start alike.
 from __future__ import annotations
 
 import atexit
-import json
 import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -21,30 +19,13 @@ from harness.config.stack import stack_spec, system_bindir
 from harness.config.targets import Target
 from harness.errors import StackError
 from harness.messages.core import msg
-from harness.stack.app import AppProcess, launch_app, log_file
+from harness.stack.addresses import StackAddresses as StackAddresses  # re-exported
+from harness.stack.app import AppProcess, MigrationsDiverged, launch_app, log_file
 from harness.stack.mapping import MappingProbe
 from harness.stack.postgres import EmbeddedPostgres
 from harness.transport.wait import Progress
 
 MIGRATED_SNAPSHOT_DB = "harness_migrated_snapshot"
-
-
-@dataclass(frozen=True)
-class StackAddresses:
-    base_url: str
-    database_url: str
-    timings_s: dict[str, float] = field(default_factory=dict)
-    # A copy of the database taken right after the app's upgrade steps, before its other
-    # migrate steps ("" = none): the schema the migrations alone build, so schema-drift need
-    # not replay them (checks/schema.py).
-    migrated_snapshot_url: str = ""
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_json(cls, text: str) -> StackAddresses:
-        return cls(**json.loads(text))
 
 
 class LocalStack:
@@ -97,16 +78,22 @@ class LocalStack:
             return copier.join
 
         log_path = log_file(self.log_dir)
-        self.app = launch_app(
-            self.target.app, self.target.health.path, self.postgres.url(),
-            log_path, progress, timings, after_upgrade=start_copy,
-            mapping=MappingProbe.for_target(self.target, self.postgres.url()), serve=self.with_app,
-        )  # fmt: skip
+        try:
+            self.app = launch_app(
+                self.target.app, self.target.health.path, self.postgres.url(),
+                log_path, progress, timings, after_upgrade=start_copy,
+                mapping=MappingProbe.for_target(self.target, self.postgres.url()), serve=self.with_app,
+            )  # fmt: skip
+        except MigrationsDiverged as stopped:
+            progress(stopped.message)
+            self.log_path = log_path
+            return StackAddresses("", self.postgres.url(), timings, migrate_stopped=stopped.message)
         self.log_path = log_path  # it came up: no hint names this log
         if copier.ident is not None:  # never started: the first migrate step is no upgrade
             copier.join()
         base_url = self.app.base_url if self.app else ""
-        return StackAddresses(base_url, self.postgres.url(), timings, *snapshot_url)
+        return StackAddresses(base_url, self.postgres.url(), timings, snapshot_url[0] if snapshot_url else "",
+                              app_log=str(log_path) if self.app else "")  # fmt: skip
 
     def _snapshot_migrated(self, timings: dict[str, float]) -> list[str]:
         """``CREATE DATABASE … TEMPLATE`` of the freshly migrated database: a copy on the

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.config.targets import AppSpec
-from harness.errors import AppCodeError, StackError
+from harness.errors import AppCodeError, HarnessError, StackError
 from harness.messages.core import msg
 from harness.secrets import redact
-from harness.stack.appcode import AppCode, last_error_line
+from harness.stack.appcode import HELPERS, AppCode, alembic_url, last_error_line
 from harness.stack.mapping import MappingProbe
 from harness.stack.postgres import free_port, tail
 from harness.stack.procs import OWNER_ENV, owner_marker, sweep_app_orphans
@@ -79,38 +79,84 @@ AfterUpgrade = Callable[[], Callable[[], None]]
 
 
 def run_migrations(
-    spec: AppSpec, env: Mapping[str, str], log_path: Path, after_upgrade: AfterUpgrade | None = None
-) -> None:
+    spec: AppSpec, env: Mapping[str, str], log_path: Path, after_upgrade: AfterUpgrade | None = None,
+    database_url: str = "",
+) -> None:  # fmt: skip
+    """Each migrate command in turn; ``database_url`` (the harness's database) is handed to
+    every ``python -m alembic`` step's configuration too (``alembic_step``)."""
     upgrades = leading_upgrades(spec.migrate)
     for index, parts in enumerate(spec.migrate):
         if after_upgrade is not None and upgrades and index == upgrades:
             # A seed step, a hand-made index or trigger comes next: the reference copy must be
             # complete before it runs, or it would become "what the migrations build".
             after_upgrade()()
-        _run_step(spec, AppCode(spec).command(parts), env, log_path)
+        _run_step(spec, AppCode(spec).command(parts), env, log_path, database_url)
     if after_upgrade is not None and upgrades == len(spec.migrate):
         after_upgrade()  # nothing follows: the copy overlaps the app's start
 
 
-def _run_step(spec: AppSpec, command: list[str], env: Mapping[str, str], log_path: Path) -> None:
+def alembic_step(command: list[str]) -> list[str] | None:
+    """``PYTHON -m alembic ARGS`` (or a venv's ``bin/alembic ARGS``, run by that venv's
+    python) through helpers/alembic_cli.py: the same command line, its configuration pointed
+    at the harness's database. None for any other command (``alembic`` found on PATH too:
+    whose interpreter it is, is unknown)."""
+    if len(command) >= 3 and command[1:3] == ["-m", "alembic"]:
+        return [command[0], str(HELPERS / "alembic_cli.py"), *command[3:]]
+    script = Path(command[0]) if command else Path()
+    python = script.with_name("python")
+    if script.name == "alembic" and script.parent != Path() and python.is_file():
+        return [str(python), str(HELPERS / "alembic_cli.py"), *command[1:]]
+    return None
+
+
+class MigrationsDiverged(HarnessError):
+    """The migrate step stopped on Alembic's "Multiple head revisions": the scripts have
+    several heads. Not a setting a person got wrong but a finding about the app's migrations,
+    judged by migration-head on the database as the step left it (the app is not started)."""
+
+
+# Alembic's words when "upgrade head" meets a script directory with more than one head.
+_SEVERAL_HEADS = "Multiple head revisions are present"
+
+
+def _run_step(
+    spec: AppSpec, command: list[str], env: Mapping[str, str], log_path: Path, database_url: str = ""
+) -> None:
+    run, step_env = command, dict(env)
+    pointed = alembic_step(command) if database_url else None
+    if pointed is not None:  # env.py may build its engine from alembic.ini's sqlalchemy.url
+        run, step_env["HV_ALEMBIC_URL"] = pointed, alembic_url(spec, database_url)
+    start = log_path.stat().st_size if log_path.exists() else 0
     with log_path.open("a") as log:
         log.write(f"$ {' '.join(command)}\n")
         log.flush()
         try:
             proc = subprocess.run(
-                command, cwd=spec.dir, env=dict(env), stdout=log, stderr=subprocess.STDOUT,
+                run, cwd=spec.dir, env=step_env, stdout=log, stderr=subprocess.STDOUT,
                 timeout=300, stdin=subprocess.DEVNULL, check=False,
             )  # fmt: skip
         except OSError as exc:
             raise AppCodeError(
                 msg("app.migrate_cannot_run", command=command[0], error=exc)
             ) from None
+    if proc.returncode != 0 and _SEVERAL_HEADS in _since(log_path, start):
+        raise MigrationsDiverged(
+            f"the migrate step {' '.join(command)} stopped: Alembic found several head "
+            "revisions (see migration-head), so the app was not started"
+        )
     if proc.returncode != 0:
         raise _failure(
             msg("app.migrate_failed", code=proc.returncode, command=" ".join(command)),
             spec,
             log_path,
         )
+
+
+def _since(log_path: Path, start: int) -> str:
+    """What the log gained from byte ``start`` on (one step's output)."""
+    with log_path.open("rb") as log:
+        log.seek(start)
+        return log.read().decode(errors="replace")
 
 
 @dataclass
@@ -213,7 +259,7 @@ def launch_app(
     env = app_environment(spec, database_url)
     mark = time.perf_counter()
     progress(f"running the app's migrations (log: {log_path})")
-    run_migrations(spec, env, log_path, after_upgrade)
+    run_migrations(spec, env, log_path, after_upgrade, database_url)
     if mapping is not None:
         mapping.after_migrations(progress)
     timings["migrations"] = time.perf_counter() - mark

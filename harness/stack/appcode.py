@@ -72,6 +72,14 @@ def database_variables(mapping: Mapping[str, str], url: str) -> dict[str, str]:
     return values
 
 
+def alembic_url(spec: AppSpec, url: str) -> str:
+    """``url`` in the driver form the app's ``database_env`` maps (``{url_asyncpg}`` …), for an
+    env.py that builds its engine from alembic.ini; the helper keeps the ini's own driver
+    where its URL names one (helpers/_appalembic.py)."""
+    forms = [t.strip()[1:-1] for t in spec.database_env.values() if t.strip()[1:-1] in _DRIVERS]
+    return url_fields(url)[forms[0] if forms else "url"]
+
+
 def strip_secrets(env: Mapping[str, str], secrets: Iterable[str]) -> dict[str, str]:
     """``env`` without any variable whose value contains one of ``secrets`` (the live URL,
     its password) and without libpq's own connection variables."""

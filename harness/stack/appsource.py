@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,7 +131,7 @@ def _urls(root: Path, texts: dict[Path, str]) -> Iterator[Place]:
                 yield Place(str(path.relative_to(root)), number, match["scheme"])
 
 
-def _unread(texts: Iterator[str] | Sequence[str], variables: Sequence[str]) -> tuple[str, ...]:
+def _unread(texts: Iterable[str], variables: Sequence[str]) -> tuple[str, ...]:
     """The variables no source names: as written (``os.environ["X"]``, ``X=`` in a .env file,
     a settings field ``X: str``) or as a lower-case settings field (``x: str``, which
     pydantic-settings fills from X)."""

@@ -28,7 +28,7 @@ from typing import Any
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError, StackError
 from harness.secrets import redact
-from harness.stack import StackAddresses
+from harness.stack.addresses import StackAddresses
 from harness.stack.engine import COMPOSE_PROJECT_PREFIX
 from harness.stack.procs import pid_alive
 from harness.transport.wait import HttpWaitStrategy, Progress
@@ -97,7 +97,7 @@ class ComposeStack:
         progress(f"docker compose up ({self.compose_file.name}, project {self.project})")
         try:
             self.compose.start()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 compose raises anything it met: one line, blocked
             raise StackError(
                 f"docker compose up failed for {self.compose_file}: {_stderr(exc)}",
                 hint="run `docker compose up` there by hand to see why",
@@ -105,7 +105,7 @@ class ComposeStack:
         base_url = f"http://127.0.0.1:{self._port(self.settings.app_service, self.settings.app_port)}"
         self._wait_healthy(base_url, progress)
         timings = {"compose_up": time.perf_counter() - mark}
-        return StackAddresses(base_url, self._database_url(), timings)
+        return StackAddresses(base_url, self._database_url() or "", timings)
 
     def _port(self, service: str, port: int) -> int:
         publisher = self.compose.get_container(service).get_publisher(by_port=port)

@@ -28,8 +28,8 @@ from typing import Any
 from harness.config.targets import Target
 from harness.errors import ConfigError, HarnessError, StackError, first_line
 from harness.secrets import redact, register_secret
-from harness.stack import StackAddresses
-from harness.stack.app import AppProcess, launch_app, log_file
+from harness.stack.addresses import StackAddresses
+from harness.stack.app import AppProcess, MigrationsDiverged, launch_app, log_file
 from harness.stack.engine import (
     LABEL,
     check_docker_host,
@@ -120,7 +120,7 @@ class ContainersStack:
         except HarnessError:
             self.stop()
             raise
-        except Exception as exc:  # the engine's own errors (API, transport): one line, blocked
+        except Exception as exc:  # noqa: BLE001 the engine's own errors (API, transport): one line
             self.stop()
             raise StackError(
                 f"the containers stack could not be started: {type(exc).__name__}: {_first_line(exc)}",
@@ -136,12 +136,17 @@ class ContainersStack:
         mark = time.perf_counter()
         database_url = self._start_postgres(progress)
         timings["postgres_start"] = time.perf_counter() - mark
-        self.app = launch_app(
-            self.target.app, self.target.health.path, database_url,
-            log_file(self.log_dir), progress, timings, serve=self.with_app,
-            mapping=MappingProbe.for_target(self.target, database_url),
-        )  # fmt: skip
-        return StackAddresses(self.app.base_url if self.app else "", database_url, timings)
+        try:
+            self.app = launch_app(
+                self.target.app, self.target.health.path, database_url,
+                log_file(self.log_dir), progress, timings, serve=self.with_app,
+                mapping=MappingProbe.for_target(self.target, database_url),
+            )  # fmt: skip
+        except MigrationsDiverged as stopped:  # judged by migration-head, nothing else
+            progress(stopped.message)
+            return StackAddresses("", database_url, timings, migrate_stopped=stopped.message)
+        return StackAddresses(self.app.base_url if self.app else "", database_url, timings,
+                              app_log=str(self.app.log_path) if self.app else "")  # fmt: skip
 
     def _start_postgres(self, progress: Progress) -> str:
         image = self.settings.image
@@ -156,7 +161,7 @@ class ContainersStack:
         progress(f"starting PostgreSQL from {image}")
         try:
             container.start()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 readiness raises what it met: one line, blocked
             raise StackError(
                 f"PostgreSQL container from {image} did not become ready: {_first_line(exc)}",
                 log_tail=redact(_container_logs(container)),
@@ -176,7 +181,7 @@ class ContainersStack:
         progress(f"pulling {image}")
         try:
             self.client.images.pull(image)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 API, registry, transport: one line, blocked
             raise StackError(
                 f"image {image} is not on the Docker engine and could not be pulled "
                 f"({_first_line(exc)}).",
@@ -187,8 +192,9 @@ class ContainersStack:
         from harness.stack.compose import ComposeStack
 
         assert self.settings.compose_file is not None
-        self.compose = ComposeStack(self.target, self.settings.compose_file, self.owner)
-        return self.compose.start(self.client, progress)
+        compose = ComposeStack(self.target, self.settings.compose_file, self.owner)
+        self.compose = compose
+        return compose.start(self.client, progress)
 
     def stop(self) -> None:
         """Idempotent; each step runs even if an earlier one failed."""
@@ -229,8 +235,9 @@ def _loopback_port(client: Any, container_id: str, port: int) -> int:
 def _container_logs(container: Any) -> str:
     try:
         stdout, stderr = container.get_logs()
-        return (stdout + stderr).decode(errors="replace")[-3000:]
-    except Exception:
+        logs: bytes = stdout + stderr
+        return logs.decode(errors="replace")[-3000:]
+    except Exception:  # noqa: BLE001 the log only adds to a message already being raised
         return ""
 
 
@@ -246,5 +253,5 @@ def _quietly(step: Any) -> None:
         return
     try:
         step()
-    except Exception:
+    except Exception:  # noqa: BLE001 one failed step must not skip the rest of teardown
         pass

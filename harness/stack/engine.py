@@ -76,7 +76,7 @@ def connect_engine() -> Any:
     try:
         client = docker.from_env(timeout=15)
         client.ping()
-    except Exception as exc:  # docker raises DockerException, requests errors, OSError …
+    except Exception as exc:  # noqa: BLE001 DockerException, requests errors, OSError …
         raise StackError(
             f"no Docker engine reachable at {where} ({_short_reason(exc)}).", hint=SETUP_HINT
         ) from None

@@ -88,7 +88,7 @@ def _trusted(path: Path) -> bool:
 
 
 def _open_to_all(tree: Path) -> None:
-    for folder, dirs, files in os.walk(tree):
+    for folder, _dirs, files in os.walk(tree):
         os.chmod(folder, 0o755)
         for name in files:
             path = Path(folder, name)

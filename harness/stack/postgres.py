@@ -174,7 +174,8 @@ class EmbeddedPostgres:
 
     def _exec(self, cmd: list[str], tool: str) -> None:
         proc = subprocess.run(
-            cmd, user=self.run_as, capture_output=True, text=True, timeout=120, cwd=self.root
+            cmd, user=self.run_as, capture_output=True, text=True, timeout=120, cwd=self.root,
+            check=False,
         )
         if proc.returncode != 0:
             output = (proc.stdout + proc.stderr).strip()
@@ -224,6 +225,7 @@ def _system_user() -> str:
             ["useradd", "--system", "-M", "-s", "/usr/sbin/nologin", SYSTEM_USER],
             capture_output=True,
             text=True,
+            check=False,
         )
         if made.returncode != 0 and "already exists" not in made.stderr:
             raise StackError(

@@ -75,7 +75,7 @@ def judge(flow_item, target, run_id, worker_id_safe, request, check):
         before = own_rows(engine, spec, tags.prefix, []) if engine is not None and spec.rows else None
     flow_judge = FlowJudge(runner, tags)
     yield flow_judge
-    if before is not None:
+    if before is not None and writer is not None:  # both come with a database_url
         with _mapped(writer):
             result = cleanup(writer, spec, tags.prefix, flow_judge.contexts, before)
         check(result)

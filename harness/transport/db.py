@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from harness.errors import ConfigError, DatabaseUnreachable
+from harness.errors import DB_RESTARTING, ConfigError, DatabaseUnreachable
 from harness.messages.core import msg
 from harness.secrets import mask_url, redact
 from harness.transport import writes
-from harness.transport.engines import make_engine, make_writer  # noqa: F401  (re-exported)
+from harness.transport.engines import make_engine as make_engine  # re-exported
+from harness.transport.engines import make_writer as make_writer
 from harness.transport.liveness import why_sweep
 
 if TYPE_CHECKING:
@@ -47,7 +48,11 @@ def database_unreachable(engine: Engine, exc: Exception) -> DatabaseUnreachable 
     where = mask_url(engine.url.render_as_string(hide_password=False))
     reason = _reason(str(getattr(exc, "orig", exc)))
     kind = ConfigError if reason.startswith("password") or "does not exist" in reason else DatabaseUnreachable
-    return kind(msg("db.unreachable", where=redact(where), reason=reason), hint=_hint(reason))
+    error = kind(msg("db.unreachable", where=redact(where), reason=reason), hint=_hint(reason))
+    # PostgreSQL's own words while it starts or stops: a restart, not a database that is away.
+    if isinstance(error, DatabaseUnreachable) and any(w in reason for w in ("starting up", "shutting down", "recovery mode")):
+        error.cause = DB_RESTARTING
+    return error
 
 
 def _reason(message: str) -> str:
@@ -80,7 +85,7 @@ def _hint(reason: str) -> str:
 
 
 def _between(text: str, start: str, end: str) -> str:
-    head, _, rest = text.partition(start)
+    _, _, rest = text.partition(start)
     return rest.partition(end)[0] if rest else "?"
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from harness.config.deploy import DeploySpec
-from harness.errors import TargetUnavailable
+from harness.errors import DEPLOY_NOT_LIVE, DEPLOY_UNKNOWN, TargetUnavailable
 from harness.transport.http import describe_transport_error
 from harness.transport.wait import Progress, _silent
 
@@ -100,8 +100,10 @@ class DeployWait:
                 f"(waited {waited:.0f}s at {self.url}{self.spec.version_pointer})",
                 hint="the deploy has not gone live yet or failed: look at the deploy's log; "
                 "rerun once it is live, or raise [deploy] timeout_s",
+                cause=DEPLOY_NOT_LIVE,
             )
         return TargetUnavailable(
             f"could not read the deployed version after {waited:.0f}s: {problem}",
             hint="check [deploy] version_path and version_pointer against what the app answers",
+            cause=DEPLOY_UNKNOWN,
         )

@@ -13,7 +13,15 @@ from typing import Any
 
 import httpx
 
-from harness.errors import CertificateUntrusted, TargetHung, TargetUnreachable
+from harness.errors import (
+    CONNECTION_RESET,
+    GATEWAY,
+    TIMEOUT,
+    UNREACHABLE,
+    CertificateUntrusted,
+    TargetHung,
+    TargetUnreachable,
+)
 from harness.messages.core import msg
 from harness.secrets import redact
 
@@ -123,6 +131,7 @@ class HttpClient:
             msg("http.unreachable", request=redact(f"{method} {url}"), reason=reason, attempts=attempts),
             request=getattr(exc, "_request", None),
             hint=_hint_for(exc),
+            cause=transport_cause(exc),
         )
 
     @staticmethod
@@ -133,6 +142,7 @@ class HttpClient:
             request=request,
             status_code=response.status_code,
             hint=msg("http.gateway_hint"),
+            cause=GATEWAY,
         )
 
 
@@ -152,6 +162,18 @@ def describe_transport_error(exc: httpx.TransportError) -> str:
     if "reset" in text.lower():
         return msg("http.reset", text=text)
     return msg("http.other", text=text)
+
+
+def transport_cause(exc: httpx.TransportError) -> str:
+    """The blocked cause of a transport error: no answer in time, a connection the other
+    side dropped mid-request (reset, closed without an answer), or nothing reachable."""
+    if isinstance(exc, httpx.TimeoutException):
+        return TIMEOUT
+    if isinstance(exc, httpx.ConnectError):
+        return UNREACHABLE
+    if isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.RemoteProtocolError):
+        return CONNECTION_RESET
+    return CONNECTION_RESET if "reset" in str(exc).lower() else UNREACHABLE
 
 
 def _hint_for(exc: httpx.TransportError) -> str:

@@ -23,7 +23,8 @@ def server_started(engine: Engine) -> datetime | None:
     """The server's start time, ``None`` when it does not answer (down, starting, refusing)."""
     try:
         with engine.connect() as connection:
-            return connection.execute(text("SELECT pg_postmaster_start_time()")).scalar_one()
+            started: datetime = connection.execute(text("SELECT pg_postmaster_start_time()")).scalar_one()
+            return started
     except (SQLAlchemyError, OSError):
         return None
 

@@ -35,7 +35,7 @@ class TlsSpec:
 
     def ssl_context(self) -> ssl.SSLContext:
         if not self.verify:
-            return ssl._create_unverified_context()
+            return ssl._create_unverified_context()  # the profile asked for it
         return ssl.create_default_context(cafile=str(self.ca_bundle) if self.ca_bundle else None)
 
     def httpx_verify(self) -> ssl.SSLContext | bool:
@@ -104,9 +104,11 @@ def peer_certificate(url: str, spec: TlsSpec, timeout_s: float = 10.0) -> Certif
         return None
     host, port = parts.hostname, parts.port or 443
     try:
-        with socket.create_connection((host, port), timeout=timeout_s) as raw:
-            with spec.ssl_context().wrap_socket(raw, server_hostname=host) as tls:
-                return _certificate(host, port, tls)
+        with (
+            socket.create_connection((host, port), timeout=timeout_s) as raw,
+            spec.ssl_context().wrap_socket(raw, server_hostname=host) as tls,
+        ):
+            return _certificate(host, port, tls)
     except ssl.SSLError as exc:  # before OSError, its base: a retry cannot help here
         raise CertificateUntrusted(
             msg("tls.handshake", host=f"{host}:{port}", error=exc), hint=msg("http.tls_hint"),

@@ -13,10 +13,17 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from harness.errors import CertificateUntrusted, TargetUnavailable, TargetUnreachable
+from harness.errors import (
+    GATEWAY,
+    STACK_FAILED,
+    UNREACHABLE,
+    CertificateUntrusted,
+    TargetUnavailable,
+    TargetUnreachable,
+)
 from harness.messages.core import msg
 from harness.secrets import clip
-from harness.transport.http import describe_transport_error
+from harness.transport.http import describe_transport_error, transport_cause
 
 Progress = Callable[[str], None]
 
@@ -53,6 +60,7 @@ class HttpWaitStrategy:
         started = time.monotonic()
         last_problem: str = msg("wait.no_attempt")
         self._own_answer: httpx.Response | None = None
+        self._last_cause = UNREACHABLE  # what the last failed attempt met (the blocked label)
         with httpx.Client(
             timeout=self.request_timeout_s,
             verify=self.verify,  # type: ignore[arg-type]
@@ -69,7 +77,7 @@ class HttpWaitStrategy:
                     return response
                 died = alive()
                 if died:
-                    raise TargetUnavailable(died, hint=self.hint)
+                    raise TargetUnavailable(died, hint=self.hint, cause=STACK_FAILED)
                 if waited >= self.timeout_s and self._own_answer is not None:
                     # The app itself has said 503 for the whole wait: that is its answer
                     # (health judges it and shows the body), not a platform still waking.
@@ -78,6 +86,7 @@ class HttpWaitStrategy:
                     raise TargetUnreachable(
                         msg("wait.not_ready", url=self.url, seconds=f"{waited:.0f}", attempts=attempt, problem=last_problem),
                         hint=self.hint,
+                        cause=self._last_cause,
                     )
                 progress(
                     f"waiting for {self.url} to answer (attempt {attempt}, "
@@ -97,8 +106,10 @@ class HttpWaitStrategy:
                 raise CertificateUntrusted(
                     msg("wait.tls", url=self.url, problem=problem), hint=msg("http.tls_hint"),
                 ) from exc
+            self._last_cause = transport_cause(exc)
             return None, problem
         if response.status_code in (502, 503, 504):
+            self._last_cause = GATEWAY
             self._own_answer = response if is_app_answer(response) else None
             return None, msg("wait.gateway", status=response.status_code, body=repr(clip(response.text, 200)))
         return response, last_problem

@@ -23,7 +23,7 @@ HEALTH = "suites/test_health.py"
 
 def compose_available() -> bool:
     try:
-        return subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=20).returncode == 0
+        return subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=20, check=False).returncode == 0
     except (OSError, subprocess.SubprocessError):
         return False
 

@@ -74,7 +74,7 @@ def test_loopback_settings_are_pinned_before_testcontainers(monkeypatch):
 
 @pytest.mark.parametrize("host", ["tcp://172.17.0.1:2375", "ssh://user@build-box", "tcp://10.0.0.5:2376"])
 def test_non_loopback_docker_host_is_a_config_error(host):
-    with pytest.raises(ConfigError, match="connects to 127.0.0.1 only"):
+    with pytest.raises(ConfigError, match=r"connects to 127\.0\.0\.1 only"):
         engine.check_docker_host({"DOCKER_HOST": host})
 
 

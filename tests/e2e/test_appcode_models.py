@@ -137,7 +137,7 @@ def spread_models(folder: Path) -> AppCode:
 
 def test_a_metadata_with_no_tables_is_a_config_error_naming_what_to_import(tmp_path, standalone_pg):  # noqa: F811
     app = spread_models(tmp_path / "shop")
-    with pytest.raises(ConfigError, match="shop_models:Base.metadata has no tables") as caught:
+    with pytest.raises(ConfigError, match=r"shop_models:Base\.metadata has no tables") as caught:
         load_models(app, DatabaseSpec(models="shop_models:Base.metadata"))
     assert "models_import" in caught.value.one_line()
     answer = compare_models(

@@ -75,7 +75,7 @@ def test_unreachable_database_blocks_every_item_with_one_reason(project):
     assert "Secretpw1" not in result.stdout.str() + result.stderr.str()
 
 
-def test_wrong_password_is_exit_4_with_the_reason(project, standalone_pg):
+def test_wrong_password_is_exit_4_with_the_reason(project, standalone_pg):  # noqa: F811 (the fixture)
     # A retry cannot fix a wrong password: a person must (issue 12), so 4, not 75.
     url = standalone_pg.url().replace(standalone_pg.password, "Wr0ngPassword")
     project.set_targets(remote("badpw", url))
@@ -96,7 +96,7 @@ def test_no_database_url_means_not_run_with_the_reason(project):
 
 
 @pytest.mark.parametrize("production", [False, True])
-def test_remote_database_is_checked_without_a_stack(project, standalone_pg, production):
+def test_remote_database_is_checked_without_a_stack(project, standalone_pg, production):  # noqa: F811 (the fixture)
     project.set_targets(remote("shared", standalone_pg.url(), production=production))
     result = project.run(SUITE, "--target=shared")
     outcomes = project.outcomes_by_item()
@@ -110,7 +110,7 @@ def test_remote_database_is_checked_without_a_stack(project, standalone_pg, prod
     assert hv_objects(standalone_pg.url()) == []
 
 
-def test_killed_run_leaves_a_schema_the_next_run_removes_as_its_run_is_dead(project, standalone_pg):
+def test_killed_run_leaves_a_schema_the_next_run_removes_as_its_run_is_dead(project, standalone_pg):  # noqa: F811 (the fixture)
     """Young (far inside the 6 h TTL), but its run is dead: its liveness lock is free."""
     url = standalone_pg.url()
     project.set_targets(remote("shared", url))

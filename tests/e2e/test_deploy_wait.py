@@ -6,6 +6,8 @@ served → the run judges as usual; a revision that never serves → every item 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from support import EXIT_BLOCKED
 
@@ -40,6 +42,13 @@ def test_an_old_revision_still_serving_blocks_every_item(project):
     assert data["status"] == "blocked"
     assert data["blocked_reason"].startswith("staging still serves 0005, expected 0006")
     assert {t["outcome"] for t in data["tests"]} == {"blocked"}
+    # The label says the deploy is not live, not that the target could not be reached.
+    folder = project.report_dirs()[-1]
+    items = json.loads((folder / "checklist.json").read_text())["items"]
+    assert {i["cause"] for i in items if i["status"] == "blocked"} == {"deploy_not_live"}
+    md = (folder / "checklist.md").read_text()
+    assert "migration-head (blocked: the deploy is not live yet)" in md
+    assert "blocked (the deploy is not live yet): staging still serves 0005, expected 0006" in md
 
 
 def test_an_unset_expected_revision_is_a_usage_error(project):

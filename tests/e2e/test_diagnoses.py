@@ -28,13 +28,13 @@ def alembic(url: str, *args: str) -> None:
 
 
 @pytest.fixture
-def engine(standalone_pg):
+def engine(standalone_pg):  # noqa: F811 (the fixture)
     engine = make_engine(standalone_pg.url())
     yield engine
     engine.dispose()
 
 
-def test_several_version_rows_get_their_own_message_and_the_remedy_works(standalone_pg, engine):
+def test_several_version_rows_get_their_own_message_and_the_remedy_works(standalone_pg, engine):  # noqa: F811 (the fixture)
     url = standalone_pg.url()
     sql(url, "INSERT INTO alembic_version VALUES ('0002')")
     try:
@@ -49,7 +49,7 @@ def test_several_version_rows_get_their_own_message_and_the_remedy_works(standal
         sql(url, "DELETE FROM alembic_version", "INSERT INTO alembic_version VALUES ('0005')")
 
 
-def test_several_rows_below_head_purge_then_upgrade(standalone_pg, engine):
+def test_several_rows_below_head_purge_then_upgrade(standalone_pg, engine):  # noqa: F811 (the fixture)
     url = standalone_pg.url()
     alembic(url, "downgrade", "0004")
     sql(url, "INSERT INTO alembic_version VALUES ('0003')")

@@ -172,7 +172,7 @@ class _WakingService:
         lock = threading.Lock()
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:  # http.server's naming
                 with lock:
                     if not wake_at:
                         wake_at.append(time.monotonic() + asleep_s)

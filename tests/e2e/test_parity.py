@@ -28,7 +28,7 @@ ROUTES = ["/api/health", "/api/users", "/api/tasks", "/api/wallet/{user_id}"]
 
 
 class _App(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:  # http.server's naming
         served = self.server.routes  # type: ignore[attr-defined]
         if self.path == "/openapi.json":
             body = {"openapi": "3.1.0", "paths": {p: {"get": {}} for p in served}}

@@ -137,3 +137,29 @@ def test_sync_only_env_py_on_the_async_url_fails_with_the_seeds_remedy(project):
     assert "revision 0005 fails (upgrade)" in check["summary"] and "MissingGreenlet" in check["summary"]
     assert "alembic init -t async" in check["remediation"]
     assert check["evidence"]["url_scheme"] == "postgresql+asyncpg"
+
+
+def meta_schema_env_py() -> str:
+    """The reference env.py keeping its version table in schema ``meta`` (issue 25.4)."""
+    source = (APP_DIR / "alembic" / "env.py").read_text()
+    source = source.replace('"compare_server_default": True,', '"compare_server_default": True,\n        "version_table_schema": "meta",')
+    return source.replace(
+        "def do_run_migrations(connection: Connection) -> None:\n",
+        "def do_run_migrations(connection: Connection) -> None:\n"
+        '    connection.exec_driver_sql("CREATE SCHEMA IF NOT EXISTS meta")\n',
+    )
+
+
+def test_a_version_table_in_its_own_schema_is_read_there_on_the_copy(project):
+    ini = app_copy(project, env_py=meta_schema_env_py())
+    assert '"version_table_schema": "meta"' in (ini.parent / "alembic" / "env.py").read_text()
+    project.set_targets({"targets": {"local": {"alembic_ini": str(ini), "app": {"dir": str(ini.parent)},
+                                               "database": {"version_table_schema": "meta"}}}})  # fmt: skip
+    project.add_hook(DOWNGRADE_ONE)
+    result = project.run(SUITE)
+    # Merely behind: migration-head (and the models, which have 0005's column) say so.
+    assert result.ret == 1, result.stdout.str()[-3000:]
+    assert project.failed_items() == {"migration-head", "models-match"}, result.stdout.str()[-3000:]
+    check = rehearsal_checks(project)
+    assert check["ok"] and "1 pending revision(s) (0005)" in check["summary"]
+    assert project.results()["environment"]["db_revision"] == ["0004"]

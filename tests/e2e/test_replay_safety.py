@@ -186,7 +186,7 @@ def test_live_url_hard_coded_in_alembic_ini_is_refused_up_front(server, live, tm
         tmp_path / "app", FROM_INI, ini_url=live.replace("postgresql://", "postgresql+psycopg://")
     )
     before = fingerprint(live)
-    with pytest.raises(ConfigError, match="has sqlalchemy.url = .*the live database") as caught:
+    with pytest.raises(ConfigError, match=r"has sqlalchemy\.url = .*the live database") as caught:
         run_check(server, live, ini, {"DATABASE_URL": "{url}"})
     assert server.password not in caught.value.one_line()
     assert fingerprint(live) == before

@@ -20,7 +20,7 @@ def age(url: str, kind: str, name: str, created: str) -> None:
     sql(url, f"COMMENT ON {kind} {name} IS '{comment}'")
 
 
-def test_sweep_drops_only_tagged_hv_objects_past_the_ttl(writer, standalone_pg):
+def test_sweep_drops_only_tagged_hv_objects_past_the_ttl(writer, standalone_pg):  # noqa: F811 (the fixture)
     url = standalone_pg.url()
     db.create_schema(writer, "hv_rold_main", "rold")
     db.create_database(writer, "hv_rold_main_replay", "rold")
@@ -38,7 +38,7 @@ def test_sweep_drops_only_tagged_hv_objects_past_the_ttl(writer, standalone_pg):
     assert sql(url, "SELECT count(*) FROM pg_namespace WHERE nspname = 'keepme'") == [(1,)]
 
 
-def test_janitor_command_uses_the_ttl(writer, standalone_pg, tmp_path, capsys):
+def test_janitor_command_uses_the_ttl(writer, standalone_pg, tmp_path, capsys):  # noqa: F811 (the fixture)
     (tmp_path / "targets.toml").write_text(
         f'[targets.db]\nkind = "remote"\nbase_url = "http://127.0.0.1:9"\ndatabase_url = "{standalone_pg.url()}"\n'
         '[targets.db.database]\nschema_ttl_s = 3600\n'
@@ -56,7 +56,7 @@ def test_janitor_command_uses_the_ttl(writer, standalone_pg, tmp_path, capsys):
     assert janitor_command.parse_duration("90m") == 5400
 
 
-def test_a_terminated_connection_costs_one_reconnect(engine, standalone_pg):
+def test_a_terminated_connection_costs_one_reconnect(engine, standalone_pg):  # noqa: F811 (the fixture)
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
     killed = sql(standalone_pg.url(), "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
@@ -65,17 +65,20 @@ def test_a_terminated_connection_costs_one_reconnect(engine, standalone_pg):
     assert check_pgvector(engine, "0.5.0").ok  # pre-ping replaced the dead pooled connection
 
 
-def test_connection_lost_inside_a_check_is_unreachable_not_failed(engine, standalone_pg):
-    with pytest.raises(DatabaseUnreachable, match="terminat"):
-        with db.database_errors(engine), engine.connect() as connection:
-            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
-            sql(standalone_pg.url(), f"SELECT pg_terminate_backend({pid})")
-            connection.execute(text("SELECT 1"))
+def test_connection_lost_inside_a_check_is_unreachable_not_failed(engine, standalone_pg):  # noqa: F811 (the fixture)
+    with (
+        pytest.raises(DatabaseUnreachable, match="terminat"),
+        db.database_errors(engine),
+        engine.connect() as connection,
+    ):
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        sql(standalone_pg.url(), f"SELECT pg_terminate_backend({pid})")
+        connection.execute(text("SELECT 1"))
 
 
-def test_wrong_password_is_one_clear_reason(standalone_pg):
+def test_wrong_password_is_one_clear_reason(standalone_pg):  # noqa: F811 (the fixture)
     url = standalone_pg.url().replace(standalone_pg.password, "not-the-password")
-    engine = db.make_engine(url)
+    engine = db.make_engine(url)  # noqa: F811 (the fixture)
     with pytest.raises(ConfigError) as raised:  # a person must fix it: exit 4, not blocked
         db.ensure_reachable(engine)
     assert "password authentication failed for user 'postgres'" in raised.value.one_line()
@@ -91,7 +94,7 @@ def test_wrong_password_is_one_clear_reason(standalone_pg):
     ],
     ids=["unknown-table", "unbound-parameter", "syntax"],
 )
-def test_a_declared_invariant_with_a_sql_error_is_one_config_line(engine, query, reason):
+def test_a_declared_invariant_with_a_sql_error_is_one_config_line(engine, query, reason):  # noqa: F811 (the fixture)
     from harness.errors import ConfigError
     from harness.flow.invariants import declared_query_rows
 
@@ -103,7 +106,7 @@ def test_a_declared_invariant_with_a_sql_error_is_one_config_line(engine, query,
     assert "\n" not in line
 
 
-def test_a_sequence_reset_below_its_columns_maximum_is_named_with_setval(engine, writer):
+def test_a_sequence_reset_below_its_columns_maximum_is_named_with_setval(engine, writer):  # noqa: F811 (the fixture)
     from harness.checks.sequences import check_sequences
 
     with writer.begin() as connection:

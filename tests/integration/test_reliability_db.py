@@ -14,7 +14,7 @@ from harness.transport.restart import RestartWatch, server_started
 pytestmark = pytest.mark.stack
 
 
-def test_a_replay_database_without_its_comment_is_found_by_its_name(writer, standalone_pg):
+def test_a_replay_database_without_its_comment_is_found_by_its_name(writer, standalone_pg):  # noqa: F811 (the fixture)
     """A run killed between CREATE DATABASE and COMMENT: the name alone dates it."""
     name = db.dated_database_name(writer, "rkill", "gw1", "replay")
     sql(standalone_pg.url(), f"CREATE DATABASE {name}")  # no comment: killed just after this
@@ -25,7 +25,7 @@ def test_a_replay_database_without_its_comment_is_found_by_its_name(writer, stan
     assert hv_objects(standalone_pg.url()) == []
 
 
-def test_a_bare_hv_database_with_another_name_is_left_alone(engine, standalone_pg):
+def test_a_bare_hv_database_with_another_name_is_left_alone(engine, standalone_pg):  # noqa: F811 (the fixture)
     sql(standalone_pg.url(), "CREATE DATABASE hv_someone_replay")
     assert db.sweep_schemas(engine, 0) == []
     assert hv_objects(standalone_pg.url()) == ["hv_someone_replay"]
@@ -39,7 +39,7 @@ def _restart(server) -> None:
     )  # fmt: skip
 
 
-def test_restart_watch_tells_a_restart_from_a_steady_server(standalone_pg):
+def test_restart_watch_tells_a_restart_from_a_steady_server(standalone_pg):  # noqa: F811 (the fixture)
     watch = RestartWatch.for_url(standalone_pg.url())
     try:
         watch.mark()
@@ -64,7 +64,7 @@ def test_restart_watch_never_blames_a_database_that_was_never_up():
         watch.close()
 
 
-def test_a_rehearsal_copy_without_its_comment_is_found_by_its_name(writer, standalone_pg):
+def test_a_rehearsal_copy_without_its_comment_is_found_by_its_name(writer, standalone_pg):  # noqa: F811 (the fixture)
     """The rehearsal's copy is dated by name like the replay database (issue 14)."""
     name = db.dated_database_name(writer, "rkill", "gw0", "rehearsal")
     assert name.startswith("hv_rkill_gw0_") and name.endswith("_rehearsal")

@@ -16,6 +16,7 @@ import pytest
 
 from harness.init.detect import detect
 from harness.init.profile import Plan, render
+from harness.stack.app import alembic_step
 
 SHAPES = Path(__file__).resolve().parents[1] / "corpus_shapes"
 
@@ -42,7 +43,7 @@ def local_profile(root: Path) -> dict:
     ("name", "inside", "asgi_module"),
     [
         ("no_metadata", ".", "app.main"),
-        ("src_layout", ".", "notes.main"),
+        ("src_layout", ".", "main"),
         ("ini_url", "project", "app.main"),
         ("env_file_up", "backend", "app.main"),
     ],
@@ -58,27 +59,58 @@ def test_env_py_without_models_is_read(tmp_path: Path) -> None:
     assert found.models is None and found.database_env  # DATABASE_URL from the settings
 
 
-@pytest.mark.xfail(strict=True, reason="corpus gap 3: target_metadata = None is no models (n/a)")
 def test_target_metadata_none_makes_models_match_not_applicable(tmp_path: Path) -> None:
-    local = local_profile(shape("no_metadata", tmp_path))
-    assert "models-match" in local["checks"]["not_applicable"]
+    root = shape("no_metadata", tmp_path)
+    local = local_profile(root)
+    assert "target_metadata = None" in local["checks"]["not_applicable"]["models-match"]
+    assert not [line for line in detect(root).todo if "[database] models" in line]
 
 
-@pytest.mark.xfail(strict=True, reason="corpus gap 6: a src/ layout runs from the repository root")
+def test_target_metadata_set_later_is_not_read_as_no_models(tmp_path: Path) -> None:
+    """Control: ``target_metadata = None`` replaced further down is a metadata to find."""
+    root = shape("no_metadata", tmp_path)
+    env_py = root / "migrations" / "env.py"
+    env_py.write_text(env_py.read_text().replace(
+        "target_metadata = None\n", "target_metadata = None\ntarget_metadata = Base.metadata\n"))
+    local = local_profile(root)
+    assert "models-match" not in local["checks"]["not_applicable"]
+
+
 def test_src_layout_runs_from_the_repository_root(tmp_path: Path) -> None:
     repo = shape("src_layout", tmp_path)
     found = detect(repo)
     assert found.app_dir == repo
     assert not [line for line in found.todo if "script_location" in line], found.todo
+    assert found.asgi == "main:app" and found.models_path == [repo / "src"], found
+    local = local_profile(repo)
+    assert local["app"]["dir"] == "." and local["app"]["asgi"] == "main:app"
+    assert local["app"]["migrate"] == [["{python}", "-m", "alembic", "upgrade", "head"]]
+    assert local["database"]["models_path"] == ["src"]
 
 
-@pytest.mark.xfail(strict=True, reason="corpus gap 2: an alembic.ini URL env.py uses is named")
-def test_a_url_in_alembic_ini_that_env_py_uses_is_named_with_its_line(tmp_path: Path) -> None:
-    found = detect(shape("ini_url", tmp_path) / "project")
-    assert [line for line in found.todo if "alembic.ini:3" in line], found.todo
+def test_a_url_in_alembic_ini_that_env_py_uses_is_overridden_by_the_migrate_step(
+    tmp_path: Path,
+) -> None:
+    """Every migrate step is Alembic's own command line, which the stack runs pointed at the
+    harness's database (tests/e2e/test_ini_url.py runs it): nothing for a person to edit."""
+    local = local_profile(shape("ini_url", tmp_path) / "project")
+    steps = local["app"]["migrate"]
+    assert steps and all(alembic_step(["python", *step[1:]]) for step in steps), steps
+    found = detect(shape("ini_url", tmp_path / "again") / "project")
+    assert not [line for line in found.todo if "sqlalchemy.url" in line or "alembic.ini:" in line]
 
 
-@pytest.mark.xfail(strict=True, reason="corpus gap 7: the settings' env_file provides fields")
 def test_required_fields_the_env_file_provides_get_no_placeholder(tmp_path: Path) -> None:
     found = detect(shape("env_file_up", tmp_path) / "backend")
     assert not {"PROJECT_NAME", "ADMIN_EMAIL"} & set(found.env), found.env
+    assert not [line for line in found.todo if "PROJECT_NAME" in line], found.todo
+    # The database's variables are still the harness's (the process environment wins).
+    assert found.database_env["POSTGRES_SERVER"] == "{host}", found.database_env
+
+
+def test_without_the_env_file_the_required_fields_get_placeholders(tmp_path: Path) -> None:
+    """Control: the same settings with no file at ../.env cannot import without values."""
+    root = shape("env_file_up", tmp_path)
+    (root / ".env").unlink()
+    found = detect(root / "backend")
+    assert {"PROJECT_NAME", "ADMIN_EMAIL"} <= set(found.env), found.env

@@ -76,6 +76,37 @@ def test_live_answers_decide_when_init_saw_the_app_served() -> None:
     )
 
 
+def test_a_redirecting_stand_in_gives_way_to_the_page_it_leads_to() -> None:
+    moved = LiveAnswer(302, "text/html", "", "http://127.0.0.1:5000/auth/login?next=%2F")
+    page = LiveAnswer(200, "text/html; charset=utf-8", "<form></form>")
+    live = {"/": moved, "/auth/login": page}
+    choice = choose_health(served("/", "/auth/login", "/explore"), live)
+    assert (choice.path, choice.status_only) == ("/auth/login", True)
+    assert choice.todo is not None and "GET / redirects (302) to /auth/login" in choice.todo
+    elsewhere = LiveAnswer(302, "text/html", "", "https://sso.example.com/login")
+    choice = choose_health(served("/", "/about"), {"/": elsewhere, "/about": page})
+    assert choice.path == "/about"  # another host is no page of this app: the next GET
+
+
+def test_a_stand_in_that_needs_a_token_gives_way_to_the_api_document() -> None:
+    denied = LiveAnswer(401, "application/json", '{"msg": "Missing Authorization Header"}')
+    document = LiveAnswer(200, "application/json", '{"openapi": "3.1.0", "paths": {}}')
+    api = Served("flask", None, [Route("GET", p) for p in ("/item", "/store", "/openapi.json")])
+    live = {"/item": denied, "/store": LiveAnswer(200, "application/json", "[]"),
+            "/openapi.json": document}  # fmt: skip
+    choice = choose_health(api, live)
+    assert (choice.path, choice.expect, choice.status_only) == ("/openapi.json", None, True)
+    assert choice.todo is not None and "GET /item answers 401 without a token" in choice.todo
+    assert "(only its status is judged)" in choice.todo
+
+
+def test_no_route_answering_200_leaves_a_todo_naming_what_was_tried() -> None:
+    denied = LiveAnswer(403, "application/json", "{}")
+    choice = choose_health(served("/a", "/bb"), {"/a": denied, "/bb": denied})
+    assert choice.path == "/a" and choice.status_only
+    assert choice.todo is not None and "no route init tried answers 200 without a token (/a 403, /bb 403)" in choice.todo
+
+
 PYDANTIC = """Traceback (most recent call last):
   File "/app/main.py", line 3, in <module>
     settings = Settings()

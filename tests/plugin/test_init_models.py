@@ -13,11 +13,11 @@ import pytest
 from harness.config.database import database_spec
 from harness.config.targets import Target
 from harness.errors import ConfigError
-from harness.init.detect import Findings
 from harness.init.driver import Installed, Usage, url_template
 from harness.init.models_import import metadata_from_env, model_modules, tenant_schema
 from harness.init.selfcheck import summary_lines, write_outputs
 from harness.init.settle import verify_models
+from harness.init.source import Findings
 
 PACKAGE = {
     "pkg/__init__.py": "",

@@ -193,3 +193,18 @@ def test_a_missing_plugin_in_addopts_is_one_line_and_the_documented_fix_works(ap
     assert 'Error importing plugin "not_installed_plugin"' in run.stderr
     fixed = _pytest(app_repo, "-o", "addopts=")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+
+
+def test_the_apps_filterwarnings_error_does_not_fail_the_suites(app_repo: Path) -> None:
+    # The app's tests run with every warning as an error; a library the suites use warns
+    # while a check runs (a plugin given with -p stands in for it).
+    pyproject = app_repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + 'filterwarnings = ["error"]\n')
+    (app_repo / "warner.py").write_text(
+        "import warnings\n\n\ndef pytest_runtest_call(item):\n"
+        "    warnings.warn(DeprecationWarning('a library the suites use deprecated something'))\n"
+    )
+    run = _pytest(app_repo, "-p", "warner")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert _outcomes(_results(app_repo))["test_health.py::test_health_endpoint"] == "passed"
+    assert "deprecated something" in run.stdout  # still shown, as a warning

@@ -10,6 +10,7 @@ from typing import Any
 
 from support import REPO
 
+from harness.plugin.parity import NO_COUNTERPART
 from harness.report.build import build_checklist_report
 from harness.report.checklist import load_checklist
 from harness.report.files import write_checklist_files
@@ -72,7 +73,9 @@ def results(started: str, tests: list[dict[str, Any]], duration_s: float, run_id
                        "database_url": "postgresql+psycopg://app:***@db/app"},
             "environment": {"code_revision": "abc1234", "db_version": "16.4", "pgvector_version": "0.8.0",
                             "db_revision": "c3d4"},
-            "tests": tests}  # fmt: skip
+            "tests": tests,
+            # What the plugin records for a profile without a parity counterpart.
+            "not_applicable": {"parity": NO_COUNTERPART.format(name="staging")}}  # fmt: skip
 
 
 def earlier(n: int) -> list[dict[str, Any]]:
@@ -86,15 +89,36 @@ def earlier(n: int) -> list[dict[str, Any]]:
     return tests
 
 
-def build(lang: str = "en", tz: str | None = "Asia/Tokyo") -> dict[str, Any]:
+# A test id as parametrised real suites make them: long, and without a space to break at.
+LONG_ID = ("suites/test_routes.py::test_every_expected_route_answers_through_the_public_prefix_without_a_proxy_404"
+           "[GET-https://staging.example.com/api/v1/wallet/users/{user_id}/ledger?include=entries,balances,supply]")
+APP_ERROR = {"error": "sqlalchemy.exc.ProgrammingError: (psycopg.errors.UndefinedColumn) column users.credits_balance_"
+             "after_the_v2_migration_of_the_wallet_service does not exist", "frame": "app/api/routes/wallet.py:88 in ledger",
+             "code": "rows = await session.scalars(select(User))"}  # fmt: skip
+
+
+def long_tests() -> list[dict[str, Any]]:
+    """Tonight's tests with long ids, a blocked cause and an app error, as a real run has."""
+    tests = current_tests()
+    for n, t in enumerate(tests):
+        t["nodeid"] = f"{LONG_ID}-{n}"
+        if t["outcome"] == "blocked":
+            t["cause"] = "db_restarting"
+        if t["checklist"] == ["routes-reachable"]:
+            t["app_errors"] = [APP_ERROR]
+    return tests
+
+
+def build(lang: str = "en", tz: str | None = "Asia/Tokyo", *, long_ids: bool = False) -> dict[str, Any]:
     checklist = load_checklist("phase1", REPO / "checklists")
-    payload = build_checklist_report(results("2026-11-23T18:17:00Z", current_tests(), 754.2, "run-4"), checklist, lang=lang)
+    tests = long_tests() if long_ids else current_tests()
+    payload = build_checklist_report(results("2026-11-23T18:17:00Z", tests, 754.2, "run-4"), checklist, lang=lang)
     payload["report_tz"] = tz
     apply_waivers(payload, [WAIVER, EXPIRED], date(2026, 11, 24))
     return payload
 
 
-def write_history(root: Path, lang: str = "en") -> Path:
+def write_history(root: Path, lang: str = "en", *, long_ids: bool = False) -> Path:
     """Three earlier nights and tonight's run under ``root``; returns tonight's folder."""
     checklist = load_checklist("phase1", REPO / "checklists")
     for n, day in enumerate(("20", "21", "22")):
@@ -104,7 +128,7 @@ def write_history(root: Path, lang: str = "en") -> Path:
         (folder / "checklist.json").write_text(json.dumps(old), encoding="utf-8")
     folder = root / "20261123T181700Z-staging"
     folder.mkdir()
-    write_checklist_files(folder, build(lang))
+    write_checklist_files(folder, build(lang, long_ids=long_ids))
     return folder
 
 

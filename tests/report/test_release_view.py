@@ -280,17 +280,20 @@ def test_every_status_renders_even_unknown_ones():
 
     for lang in ("en", "ja"):
         md, html = render_markdown(payload, lang), render_html(payload, lang)
-        assert ("➖ n/a" if lang == "en" else "➖ 対象外") in html and "skipped-by-magic" in md
-        assert ("⏸ interrupted" if lang == "en" else "⏸ 中断") in html
+        html = re.sub(r'<svg class="mark" data-mark="([\w-]+)".*?</svg>', r"[\1]", html)  # drawn marks
+        assert ("[na] n/a" if lang == "en" else "[na] 対象外") in html and "skipped-by-magic" in md
+        assert ("[interrupted] interrupted" if lang == "en" else "[interrupted] 中断") in html
+        assert "[skipped-by-magic] skipped-by-magic" in html
 
 
 def test_counts_line_shows_rare_statuses_only_when_present():
     from harness.report.render import render_markdown
 
     payload = scenario.build()
-    assert "n/a" not in render_markdown(payload, "en").split("\n\n")[3]
-    payload["items"][-1]["status"] = "na"
-    assert "➖ n/a: 1" in render_markdown(payload, "en")
+    assert "interrupted" not in render_markdown(payload, "en").split("\n\n")[3]
+    assert "➖ n/a: 1" in render_markdown(payload, "en")  # parity: no counterpart named
+    payload["items"][-1]["status"] = "interrupted"
+    assert "⏸ interrupted: 1" in render_markdown(payload, "en")
 
 
 def test_evidence_renderers_read_alembic_ops_the_right_way_round():

@@ -33,7 +33,7 @@ def test_mixed_outcomes_roll_up_into_items_and_exit_1(mixed_run):
     data = mixed_run.checklist()
     assert data["summary"]["done"] == 2 and data["summary"]["total"] == 16
     assert data["summary"]["percent"] == 12.5
-    assert data["summary"]["by_status"] == {"pass": 2, "fail": 1, "blocked": 1, "na": 0, "not_run": 12, "interrupted": 0}
+    assert data["summary"]["by_status"] == {"pass": 2, "fail": 1, "blocked": 1, "na": 1, "not_run": 12, "interrupted": 0}
     items = {item["id"]: item for item in data["items"]}
     assert items["pgvector"]["remediation"] == ["run CREATE EXTENSION vector; as the database owner"]
     assert items["pgvector"]["evidence"][0]["expected"] == {"extension": "vector >= 0.5.0"}
@@ -59,12 +59,14 @@ def test_markdown_and_html_show_exact_counts_in_english(mixed_run):
     assert f"**{SUMMARY_EN}**" in md
     assert re.search(r"^\| ❌ \| \*\*pgvector\*\* .*\| fail \| yes \| 1 \|", md, re.MULTILINE)
     assert re.search(r"^\| ✅ \| \*\*routes\*\* .*\| pass \| yes \| 2 \|", md, re.MULTILINE)
-    assert re.search(r"^\| ⛔ \| \*\*migration-head\*\* .*\| blocked \|", md, re.MULTILINE)
+    # The blocked label names the cause: the database, not "the target", could not be reached.
+    assert re.search(r"^\| ⛔ \| \*\*migration-head\*\* .*\| blocked \(the database could not be reached\) \|", md, re.MULTILINE)
     assert re.search(r"^\| ⬜ \| \*\*wallet-reward\*\* .*\| not run \|", md, re.MULTILINE)
     assert "run CREATE EXTENSION vector; as the database owner" in md
     html = (mixed_run.folder / "checklist.html").read_text(encoding="utf-8")
-    assert SUMMARY_EN in html and "✅ pass: 2" in html and "❌ fail: 1" in html
-    assert "⛔ blocked: 1" in html and "⬜ not run: 12" in html
+    marked = re.sub(r'<svg class="mark" data-mark="(\w+)".*?</svg>', r"[\1]", html)  # drawn marks, no emoji
+    assert SUMMARY_EN in html and "[pass] pass: 2" in marked and "[fail] fail: 1" in marked
+    assert "[blocked] blocked: 1" in marked and "[not_run] not run: 12" in marked
     junit = (mixed_run.folder / "junit.xml").read_text(encoding="utf-8")
     assert 'failures="1"' in junit and "test_pgvector_missing" in junit
 
@@ -78,9 +80,13 @@ def test_report_command_rerenders_in_japanese(mixed_run, tmp_path):
     md = (folder / "checklist.md").read_text(encoding="utf-8")
     assert f"**{SUMMARY_JA}**" in md
     assert re.search(r"^\| ❌ \| \*\*pgvector\*\* pgvector 拡張が最低バージョン以上でインストール済み \| 不合格 \| はい \|", md, re.MULTILINE)
+    assert re.search(r"^\| ⛔ \| \*\*migration-head\*\* .*\| ブロック（データベースに接続できません） \|", md, re.MULTILINE)
+    assert "ブロック（データベースに接続できません）: database postgresql://app:***@127.0.0.1:9/app" in md
+    assert "対象に到達できません" not in md
     assert re.search(r"^\| ⬜ \| \*\*docs-updated\*\* ドキュメント更新 .*\| 未実施 \| はい \(手動\) \|", md, re.MULTILINE)
     html = (folder / "checklist.html").read_text(encoding="utf-8")
-    assert SUMMARY_JA in html and "✅ 合格: 2" in html and "⛔ ブロック: 1" in html and '<html lang="ja">' in html
+    marked = re.sub(r'<svg class="mark" data-mark="(\w+)".*?</svg>', r"[\1]", html)
+    assert SUMMARY_JA in html and "[pass] 合格: 2" in marked and "[blocked] ブロック: 1" in marked and '<html lang="ja">' in html
     assert json.loads((folder / "checklist.json").read_text(encoding="utf-8"))["lang"] == "ja"
 
 
@@ -128,7 +134,9 @@ def test_no_secret_in_any_report_or_allure_file(mixed_run):
     [
         ("test_all_pass.py", 0, "Phase 1 demo: 1/16 items (6.2%)"),
         ("test_all_blocked.py", 75, "Phase 1 demo: 0/16 items (0.0%)"),
-        ("test_not_run.py", 1, "Phase 1 demo: 0/16 items (0.0%)"),
+        # Exit 1 with nothing failing: the last line says why (issue 25.6).
+        ("test_not_run.py", 1, ("Phase 1 demo: 0/16 items (0.0%) — exit 1 only because required items "
+         "were not run: pgvector (see each item's reason)")),
     ],
 )
 def test_exit_code_follows_the_required_items(demo_factory, suite, expected_exit, last_line):

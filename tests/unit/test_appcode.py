@@ -108,7 +108,7 @@ def test_remote_without_alembic_ini_has_no_app(tmp_path):
 def test_bad_app_keys_are_config_errors(tmp_path, body, words):
     (tmp_path / "app").mkdir()
     path = profile(tmp_path, f'[targets.l]\nkind = "local"\n[targets.l.app]\ndir = "app"\n{body}\n')
-    with pytest.raises(ConfigError, match="targets.l.app") as caught:
+    with pytest.raises(ConfigError, match=r"targets\.l\.app") as caught:
         resolve_target("l", path)
     assert words in caught.value.one_line()
 
@@ -150,7 +150,7 @@ def test_here_is_the_ini_folder_and_a_missing_location_names_where_it_looked(tmp
     assert list(script_directory(ini, Path("/")).get_heads()) == ["0002"]
     ini.write_text("[alembic]\nscript_location = nope/alembic\n")
     with pytest.raises(
-        ConfigError, match="script_location .*nope/alembic does not exist"
+        ConfigError, match=r"script_location .*nope/alembic does not exist"
     ) as caught:
         script_directory(ini, tmp_path)
     assert "[app] dir" in caught.value.one_line()

@@ -104,5 +104,5 @@ def test_login_answer_without_the_token_field_names_it():
     ],
 )
 def test_bad_auth_section_is_a_config_error(spec):
-    with pytest.raises(ConfigError, match="targets.t.auth"):
+    with pytest.raises(ConfigError, match=r"targets\.t\.auth"):
         auth_headers(target(spec or {"header": "X"}), client(never))

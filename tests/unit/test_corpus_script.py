@@ -13,9 +13,9 @@ import pytest
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
-import corpus
-from corpus_checkout import StepFailed, find_mirror
-from corpus_report import markdown, read_report
+import corpus  # noqa: E402 (from scripts/, put on sys.path above)
+from corpus_checkout import StepFailed, find_mirror  # noqa: E402
+from corpus_report import markdown, read_report  # noqa: E402
 
 
 def test_every_corpus_entry_names_a_commit_an_install_method_and_a_shape():

@@ -133,5 +133,5 @@ def test_two_heads_need_a_merge(tmp_path):
 
 
 def test_missing_alembic_ini_is_a_config_error(tmp_path):
-    with pytest.raises(ConfigError, match="alembic_ini: .* does not exist"):
+    with pytest.raises(ConfigError, match=r"alembic_ini: .* does not exist"):
         script_directory(tmp_path / "alembic.ini")

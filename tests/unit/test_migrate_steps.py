@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +88,55 @@ def test_the_copy_overlaps_the_app_start_when_nothing_follows(tmp_path):
     waited: list[bool] = []
     run_migrations(spec, {}, tmp_path / "log.txt", lambda: lambda: waited.append(True))
     assert waited == []  # started, not waited for: LocalStack joins it after the app starts
+
+
+def test_python_m_alembic_steps_run_through_the_pointing_helper() -> None:
+    from harness.stack.app import alembic_step
+
+    pointed = alembic_step(["/app/.venv/bin/python", "-m", "alembic", "-c", "a.ini", "upgrade", "head"])
+    assert pointed is not None and pointed[0] == "/app/.venv/bin/python"
+    assert pointed[1].endswith("helpers/alembic_cli.py") and pointed[2:] == ["-c", "a.ini", "upgrade", "head"]
+    assert alembic_step(["alembic", "upgrade", "head"]) is None  # whose interpreter is unknown
+    venv_script = str(Path(sys.executable).with_name("alembic"))
+    assert alembic_step([venv_script, "upgrade", "head"])[:1] == [str(Path(sys.executable).with_name("python"))]  # type: ignore[index]
+    assert alembic_step(["/app/.venv/bin/python", "-m", "app.seed"]) is None
+
+
+@pytest.mark.parametrize(
+    ("ini_url", "expected"),
+    [
+        ("postgresql+asyncpg://u:p@db:5432/songs", "postgresql+asyncpg://h:pw@127.0.0.1:5/hv"),
+        ("postgres://u:p@db/songs", "postgresql://h:pw@127.0.0.1:5/hv"),
+        ("", "postgresql+psycopg://h:pw@127.0.0.1:5/hv"),
+        ("driver://user:pass@localhost/dbname", "postgresql+psycopg://h:pw@127.0.0.1:5/hv"),
+    ],
+)
+def test_the_harness_url_keeps_the_driver_the_ini_names(
+    tmp_path, ini_url: str, expected: str
+) -> None:
+    """env.py built its engine for the ini's driver (an async one for async_engine_from_config)."""
+    import importlib.util
+
+    from alembic.config import Config
+
+    from harness.stack.appcode import HELPERS
+
+    spec = importlib.util.spec_from_file_location("hv_appalembic_t", HELPERS / "_appalembic.py")
+    helper = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(helper)  # type: ignore[union-attr]
+    (tmp_path / "alembic.ini").write_text(f"[alembic]\nscript_location = m\nsqlalchemy.url = {ini_url}\n")
+    config = Config(str(tmp_path / "alembic.ini"))
+    helper.point_at(config, "postgresql+psycopg://h:pw@127.0.0.1:5/hv")
+    assert config.get_main_option("sqlalchemy.url") == expected
+    assert config.cmd_opts.x == [f"url={expected}"]
+
+
+def test_a_stopped_migrate_step_reads_in_japanese_too() -> None:
+    from harness.report.messages import translate
+
+    line = ("not run: the migrate step python -m alembic upgrade head stopped: Alembic found "
+            "several head revisions (see migration-head), so the app was not started")  # fmt: skip
+    assert translate("health", line, "ja") == (
+        "未実施: マイグレーションのステップ python -m alembic upgrade head が停止しました。Alembic が"
+        "複数のヘッドリビジョンを検出したため（migration-head を参照）、アプリは起動していません"
+    )

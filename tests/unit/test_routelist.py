@@ -83,7 +83,7 @@ def test_expected_file_round_trip_and_errors(tmp_path):
     path.write_text('{"routes": ["FETCH /a"]}')
     with pytest.raises(ConfigError, match="'FETCH /a' is not a route"):
         load_expected(path)
-    with pytest.raises(ConfigError, match="missing.json not found") as info:
+    with pytest.raises(ConfigError, match=r"missing\.json not found") as info:
         load_expected(tmp_path / "missing.json")
     assert "routes snapshot" in info.value.hint
 

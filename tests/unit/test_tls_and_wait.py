@@ -52,7 +52,7 @@ def test_certificate_expiry_verified_and_unverified(tls_server):
 
 
 def test_untrusted_certificate_is_a_config_error_with_a_hint(tls_server):
-    with pytest.raises(CertificateUntrusted, match="TLS handshake with 127.0.0.1") as info:
+    with pytest.raises(CertificateUntrusted, match=r"TLS handshake with 127\.0\.0\.1") as info:
         peer_certificate(tls_server[0], TlsSpec())
     assert "ca_bundle" in info.value.hint
 
@@ -123,7 +123,7 @@ def test_wait_reports_progress_then_the_wake_up():
 
 
 def test_wait_is_bounded_and_names_the_last_problem():
-    handler, calls = sleeping_service(10**6)
+    handler, _ = sleeping_service(10**6)
     strategy = HttpWaitStrategy(
         "http://svc.test/h", timeout_s=0.2, interval_s=0.05, transport=httpx.MockTransport(handler)
     )

@@ -18,6 +18,9 @@ NO_PRE_PING = "no_pre_ping"  # the pool hands out connections the database alrea
 # Not a bug but a mode: every /api route but health needs "Authorization: Bearer
 # $REFAPP_API_TOKEN", as a protected real app does (the harness must send its [auth]).
 REQUIRE_TOKEN = "require_token"
+# GET /api/users raises (an unhandled exception naming the database URL, as a careless
+# error message would): uvicorn answers 500 and logs the traceback to the app's log.
+USERS_LIST_RAISES = "users_list_raises"
 
 VALID_FAULTS: frozenset[str] = frozenset(
     {
@@ -32,6 +35,7 @@ VALID_FAULTS: frozenset[str] = frozenset(
         REWARD_WRONG_AMOUNT,
         NO_PRE_PING,
         REQUIRE_TOKEN,
+        USERS_LIST_RAISES,
     }
 )
 

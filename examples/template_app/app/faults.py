@@ -16,9 +16,16 @@ MODEL_COLUMN_WITHOUT_MIGRATION = "model_column_without_migration"
 ITEMS_ROUTER_NOT_MOUNTED = "items_router_not_mounted"
 HEALTH_500 = "health_500"
 OPTIONS_DELETES_CALLER = "options_deletes_caller"
+NO_PRE_PING = "no_pre_ping"
 
 VALID_FAULTS: frozenset[str] = frozenset(
-    {MODEL_COLUMN_WITHOUT_MIGRATION, ITEMS_ROUTER_NOT_MOUNTED, HEALTH_500, OPTIONS_DELETES_CALLER}
+    {
+        MODEL_COLUMN_WITHOUT_MIGRATION,
+        ITEMS_ROUTER_NOT_MOUNTED,
+        HEALTH_500,
+        OPTIONS_DELETES_CALLER,
+        NO_PRE_PING,
+    }
 )
 
 

@@ -6,11 +6,16 @@ reads ``current_app``); the context stays pushed for the rest of the process.
 ``env_options`` runs the app's env.py online until its ``context.configure(...)`` call and
 returns the keyword arguments it passed (``include_object``, ``compare_type``, ...): nothing
 is migrated, env.py's connection is closed when it unwinds.
+``point_at`` hands the harness's database to env.py every way Alembic offers: an env.py that
+builds its engine from alembic.ini's ``sqlalchemy.url`` (a compose host such as ``db``) then
+reaches the harness's database, in the driver that URL names.
 Imports only the stdlib and Alembic (Flask only for a Flask-Migrate app).
 """
 
+import argparse
 import importlib.util
 import os
+import re
 import sys
 
 from alembic.config import Config
@@ -37,6 +42,36 @@ def app_config(ini: str, flask_app: str | None) -> Config:
     app = ScriptInfo(app_import_path=flask_app, set_debug_flag=False).load_app()
     app.app_context().push()
     return app.extensions["migrate"].migrate.get_config(os.path.dirname(os.path.abspath(ini)))
+
+
+_SCHEME = re.compile(r"^\s*(postgres(?:ql)?(?:\+\w+)?)://")
+
+
+def in_ini_driver(config: Config, url: str) -> str:
+    """``url`` with the scheme of the ini's own ``sqlalchemy.url`` when that names PostgreSQL
+    (env.py built its engine for that driver: ``async_engine_from_config`` needs an async one),
+    else ``url`` as given."""
+    try:
+        own = config.get_main_option("sqlalchemy.url") or ""
+    except Exception:  # noqa: BLE001  an interpolation the ini cannot resolve: not a URL to keep
+        own = ""
+    found = _SCHEME.match(own)
+    if not found:
+        return url
+    scheme = re.sub(r"^postgres(?=\+|$)", "postgresql", found.group(1))
+    return re.sub(r"^[\w+.-]+://", scheme + "://", url, count=1)
+
+
+def point_at(config: Config, url: str) -> None:
+    """``sqlalchemy.url`` and ``-x url=`` (unless the command line gave one) name ``url``."""
+    url = in_ini_driver(config, url)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    options = config.cmd_opts if config.cmd_opts is not None else argparse.Namespace()
+    given = list(getattr(options, "x", None) or [])
+    if not any(arg.startswith("url=") for arg in given):
+        given.append(f"url={url}")
+    options.x = given
+    config.cmd_opts = options
 
 
 class _Configured(Exception):

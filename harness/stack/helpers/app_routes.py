@@ -68,4 +68,11 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    code = main(sys.argv[1:])
+    # The answer is out: skip the interpreter's teardown of every module the app imported
+    # (about a second on a loaded machine, paid by every check that waits for this process).
+    # Nothing is left for it to do: the app's migrations committed, the harness's throwaway
+    # databases are dropped WITH (FORCE), stderr is line-buffered; a raised error exits normally.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)

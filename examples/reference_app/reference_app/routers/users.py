@@ -1,10 +1,11 @@
 """Users. Creating a user also opens their (empty) wallet, atomically."""
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .. import faults
 from ..db import get_session
 from ..models import User, Wallet
 
@@ -28,8 +29,15 @@ def _conflict(name: str) -> HTTPException:
     return HTTPException(status.HTTP_409_CONFLICT, detail=f"user name {name!r} already exists")
 
 
+def _read_users_table(database_url: str | None) -> None:
+    """The `users_list_raises` fault: a bug that escapes the route (a 500 and a traceback)."""
+    raise LookupError(f"users table not readable through {database_url}")
+
+
 @router.get("", response_model=list[UserOut])
-async def list_users(session: AsyncSession = Depends(get_session)) -> list[User]:
+async def list_users(request: Request, session: AsyncSession = Depends(get_session)) -> list[User]:
+    if request.app.state.settings.has_fault(faults.USERS_LIST_RAISES):
+        _read_users_table(request.app.state.settings.database_url)
     result = await session.scalars(select(User).order_by(User.id))
     return list(result)
 

@@ -3,13 +3,16 @@
 from sqlalchemy import insert
 from sqlmodel import Session, create_engine, select
 
+from app import faults
 from app.core.config import settings
 from app.core.security import get_password_hash
 from app.models import User
 
 # pool_pre_ping: a connection the server dropped while the app sat idle is
-# replaced instead of failing the next request.
-engine = create_engine(settings.SQLALCHEMY_DATABASE_URI, pool_pre_ping=True)
+# replaced instead of failing the next request (the no_pre_ping fault turns it off).
+engine = create_engine(
+    settings.SQLALCHEMY_DATABASE_URI, pool_pre_ping=not faults.active(faults.NO_PRE_PING)
+)
 
 
 def init_db(session: Session) -> bool:
