@@ -60,7 +60,7 @@ def check_health(client: HttpClient, spec: HealthSpec, tls: TlsSpec | None = Non
 def _problems(
     status: int, body: Any, elapsed_s: float, spec: HealthSpec, location: str | None = None
 ) -> list[str]:
-    problems = []
+    problems: list[str] = []
     if 300 <= status < 400 and location:
         # A fresh app that sends every path to its setup page: a 302, not a health answer.
         problems.append(msg("health.redirect", path=spec.path, status=status, location=location))

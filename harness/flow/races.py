@@ -61,7 +61,7 @@ def capture_from_first_success(step: Step, answers: list[httpx.Response | str], 
 
 def server_errors(answers: list[httpx.Response | str]) -> list[str]:
     """``HTTP 500: 'body'`` for each 5xx, ``no answer: …`` for each transport error."""
-    found = []
+    found: list[str] = []
     for answer in answers:
         if isinstance(answer, str):
             found.append(msg("flow.no_answer", error=answer))

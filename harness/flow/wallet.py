@@ -100,7 +100,7 @@ def check_wallet_reward(api: WalletApi, tags: Tagger, ledger: LedgerReader | Non
 def _reward_problems(bounty: int, rise: int, credits: list[int], spec: WalletSpec) -> list[str]:
     if rise == 0 and not credits:
         return [msg("wallet.never_credited", bounty=bounty, seconds=f"{spec.poll_timeout_s:g}")]
-    problems = []
+    problems: list[str] = []
     if rise != bounty:
         problems.append(msg("wallet.rise_wrong", rise=rise, bounty=bounty))
     if credits != [bounty]:
@@ -113,7 +113,7 @@ def _ledger_problems(bounty: int, entries: list[dict[str, Any]] | None) -> list[
         return []
     debits = [e["amount"] for e in entries if e["system_wallet"]]
     total = sum(e["amount"] for e in entries)
-    problems = []
+    problems: list[str] = []
     if debits != [-bounty]:
         problems.append(msg("wallet.debits_wrong", debits=str(debits), amount=-bounty))
     if total != 0:
@@ -126,7 +126,7 @@ def _supply_problems(before: dict[str, int] | None, after: dict[str, int] | None
     # time, so "circulating unchanged and equal to total" holds under -n 2 too.
     if before is None or after is None:
         return []
-    problems = []
+    problems: list[str] = []
     if after["total"] != after["circulating"]:
         problems.append(msg("wallet.supply_unequal", total=after["total"], circulating=after["circulating"]))
     if after["circulating"] != before["circulating"]:

@@ -103,8 +103,9 @@ def drain() -> dict[str, dict[str, Any]]:
 
 def _render(msg_id: str, params: dict[str, Any], lang: str) -> str:
     if msg_id == "sentences":
-        en = params.get("joiner", "; ")
-        return (en if lang == "en" else _SENTENCE_SEP.get(lang, en)).join(_value(p, lang) for p in params["parts"])
+        en = str(params.get("joiner", "; "))
+        joiner = en if lang == "en" else _SENTENCE_SEP.get(lang, en)
+        return joiner.join(str(_value(p, lang)) for p in params["parts"])
     en, ja = MESSAGES[msg_id]
     template = ja if lang == "ja" else en
     return template.format(**{k: _value(v, lang) for k, v in params.items()})

@@ -41,7 +41,7 @@ def test_served_routes_match_expected(routes_config, expected_routes, target, ht
         check(check_app_routes(AppCode(target.app), routes_config, expected_routes, own))
         return
     # Logs in only if the OpenAPI document asks for it: a failing login is not a routes failure.
-    login = lambda: request.getfixturevalue("auth_headers")
+    login = lambda: request.getfixturevalue("auth_headers")  # noqa: E731
     check(check_routes(http, routes_config, expected_routes, login))
     if routes_config.app_cross_check and target.app is not None:
         check(check_app_routes(AppCode(target.app), routes_config, expected_routes))

@@ -48,7 +48,7 @@ def database_unreachable(engine: Engine, exc: Exception) -> DatabaseUnreachable 
     where = mask_url(engine.url.render_as_string(hide_password=False))
     reason = _reason(str(getattr(exc, "orig", exc)))
     kind = ConfigError if reason.startswith("password") or "does not exist" in reason else DatabaseUnreachable
-    error = kind(msg("db.unreachable", where=redact(where), reason=reason), hint=_hint(reason))
+    error = kind(msg("db.unreachable", where=redact(where or ""), reason=reason), hint=_hint(reason))
     # PostgreSQL's own words while it starts or stops: a restart, not a database that is away.
     if isinstance(error, DatabaseUnreachable) and any(w in reason for w in ("starting up", "shutting down", "recovery mode")):
         error.cause = DB_RESTARTING
