@@ -67,10 +67,10 @@ class CheckResult:
         return {
             "item": self.item,
             "ok": self.ok,
-            "summary": self.summary,
+            "summary": str(self.summary),  # a Message is a str: plain text crosses the xdist wire
             "evidence": _jsonable(self.evidence),
             "expected": _jsonable(self.expected),
-            "remediation": self.remediation,
+            "remediation": None if self.remediation is None else str(self.remediation),
         }
 
 

@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from harness.config.jsonschema import targets_schema
+from harness.messages.catalog import MESSAGES
 from harness.report.checklist import load_checklist
 from harness.report.messages.ja import CATALOG
 
@@ -179,6 +180,10 @@ def _text(node: ast.expr) -> str:
         return _text(node.left) + _text(node.right)
     if isinstance(node, ast.Call) and _name(node.func) == "redact" and node.args:
         return _text(node.args[0])
+    if isinstance(node, ast.Call) and _name(node.func) in ("msg", "Message") and node.args:
+        first = node.args[0]  # a message id: its English text, placeholders as ‹name›
+        if isinstance(first, ast.Constant) and first.value in MESSAGES:
+            return re.sub(r"\{(\w+)\}", r"‹\1›", MESSAGES[first.value][0]).replace("{{", "{").replace("}}", "}")
     return f"‹{_short(node)}›"
 
 

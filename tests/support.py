@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import textwrap
@@ -120,8 +121,25 @@ class HarnessProject:
         return {item for item, outcomes in self.outcomes_by_item().items() if "failed" in outcomes}
 
 
+# Set, every run's checklist.json is kept there (tests/report/test_ja_everywhere.py reads them).
+KEEP_CHECKLISTS = "HARNESS_KEEP_CHECKLISTS"
+
+
 @pytest.fixture
-def project(pytester: pytest.Pytester) -> Iterator[HarnessProject]:
+def project(pytester: pytest.Pytester, request: pytest.FixtureRequest) -> Iterator[HarnessProject]:
     harness_project = HarnessProject(pytester)
     yield harness_project
+    keep_checklists(harness_project, request.node.nodeid)
     harness_project.cleanup()
+
+
+def keep_checklists(harness_project: HarnessProject, nodeid: str) -> None:
+    """With HARNESS_KEEP_CHECKLISTS=DIR, copy each report of this test's runs into DIR."""
+    folder = os.environ.get(KEEP_CHECKLISTS)
+    if not folder or not (harness_project.path / "reports").is_dir():
+        return
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid)[-150:]
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for n, report in enumerate(harness_project.report_dirs()):
+        if (report / "checklist.json").is_file():
+            shutil.copyfile(report / "checklist.json", Path(folder) / f"{stem}-{n}.json")

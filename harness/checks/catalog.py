@@ -23,6 +23,8 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from harness.messages.core import msg, sentences
+
 Snapshot = dict[str, dict[str, Any]]
 
 # Excludes objects that belong to an extension (pg_depend deptype 'e').
@@ -204,33 +206,33 @@ def diff_snapshots(live: Snapshot, replayed: Snapshot) -> list[str]:
             if have[entry] != want[entry]:
                 lines.append(_changed(kind, entry, have[entry], want[entry]))
     for name in sorted(set(replayed.get("extensions", {})) - set(live.get("extensions", {}))):
-        lines.append(f"extension {name}: the migrations create it, the live database lacks it")
+        lines.append(msg("drift.extension_missing", name=name))
     return lines
 
 
 def _extra(kind: str, entry: str, definition: str) -> str:
     what = shown(definition)
     if kind in SELF_NAMED:
-        return f"{entry}: in the live database, but no migration creates it{what}"
-    return f"{entry}: {NOUN[kind]} in the live database that no migration creates{what}"
+        return msg("drift.extra_self", entry=entry, what=what)
+    return msg("drift.extra", entry=entry, noun=msg(f"drift.noun.{NOUN[kind]}"), what=what)
 
 
 def _missing(kind: str, entry: str, definition: str) -> str:
     what = shown(definition)
     if kind in SELF_NAMED:
-        return f"{entry}: the migrations create it, but it is missing in the live database{what}"
-    return f"{entry}: {NOUN[kind]} the migrations create is missing in the live database{what}"
+        return msg("drift.missing_self", entry=entry, what=what)
+    return msg("drift.missing", entry=entry, noun=msg(f"drift.noun.{NOUN[kind]}"), what=what)
 
 
 def _changed(kind: str, entry: str, have: str, want: str) -> str:
     if kind == "enums":
         extra = [v for v in have.split(", ") if v not in want.split(", ")]
         missing = [v for v in want.split(", ") if v not in have.split(", ")]
-        parts = [f"value(s) {', '.join(extra)} added by hand"] if extra else []
-        parts += [f"value(s) {', '.join(missing)} of the migrations missing"] if missing else []
+        parts = [msg("drift.enum_added", values=", ".join(extra))] if extra else []
+        parts += [msg("drift.enum_missing", values=", ".join(missing))] if missing else []
         if parts:
-            return f"{entry}: {'; '.join(parts)} (live: {have}; migrations: {want})"
-    return f"{entry}: live has {cut(have)!r}, the migrations give {cut(want)!r}"
+            return msg("drift.enum_changed", entry=entry, parts=sentences(*parts), have=have, want=want)
+    return msg("drift.changed", entry=entry, have=repr(cut(have)), want=repr(cut(want)))
 
 
 def _contents(snap: Snapshot, schema_entry: str) -> str:

@@ -14,6 +14,7 @@ import httpx
 
 from harness.checks.answers import off_site
 from harness.config.targets import HealthSpec
+from harness.messages.core import msg
 from harness.result import CheckResult
 from harness.secrets import clip
 from harness.transport.http import HttpClient
@@ -43,8 +44,8 @@ def check_health(client: HttpClient, spec: HealthSpec, tls: TlsSpec | None = Non
         evidence["tls_certificate"] = certificate.evidence()
         problems += _certificate_problems(certificate, tls)
     if not problems:
-        judged = " (status only: the page's body is not judged)" if spec.status_only else ""
-        return CheckResult.passed(ITEM, f"{spec.path} answered 200 in {elapsed_s:.2f}s{judged}", **evidence)
+        said = msg("health.pass_status_only" if spec.status_only else "health.pass", path=spec.path, seconds=f"{elapsed_s:.2f}")
+        return CheckResult.passed(ITEM, said, **evidence)
     return CheckResult.failed(
         ITEM,
         "; ".join(problems),
@@ -59,20 +60,16 @@ def check_health(client: HttpClient, spec: HealthSpec, tls: TlsSpec | None = Non
 def _problems(
     status: int, body: Any, elapsed_s: float, spec: HealthSpec, location: str | None = None
 ) -> list[str]:
-    problems = []
+    problems: list[str] = []
     if 300 <= status < 400 and location:
         # A fresh app that sends every path to its setup page: a 302, not a health answer.
-        problems.append(f"{spec.path} answered HTTP {status}, a redirect to {location}, expected 200")
+        problems.append(msg("health.redirect", path=spec.path, status=status, location=location))
     elif status != 200:
-        problems.append(f"{spec.path} answered HTTP {status}, expected 200")
+        problems.append(msg("health.status", path=spec.path, status=status))
     elif not spec.status_only and not body_matches(body, spec.expect):
-        problems.append(
-            f"{spec.path} body {json.dumps(body)[:200]} does not match {json.dumps(spec.expect)}"
-        )
+        problems.append(msg("health.body", path=spec.path, body=json.dumps(body)[:200], expect=json.dumps(spec.expect)))
     if elapsed_s > spec.budget_s:
-        problems.append(
-            f"{spec.path} took {elapsed_s:.2f}s, over the latency budget of {spec.budget_s:g}s"
-        )
+        problems.append(msg("health.slow", path=spec.path, seconds=f"{elapsed_s:.2f}", budget=f"{spec.budget_s:g}"))
     return problems
 
 
@@ -98,11 +95,9 @@ def _certificate_problems(certificate: Certificate, tls: TlsSpec) -> list[str]:
     if days >= tls.expiry_warn_days:
         return []
     when = certificate.not_after.isoformat(timespec="seconds")
-    state = f"expired {-days:.1f} day(s) ago" if days < 0 else f"expires in {days:.1f} day(s)"
-    return [
-        f"the TLS certificate of {certificate.host}:{certificate.port} {state}, on {when} "
-        f"(less than {tls.expiry_warn_days} days)"
-    ]
+    which = "health.cert_expired" if days < 0 else "health.cert_expires"
+    host = f"{certificate.host}:{certificate.port}"
+    return [msg(which, host=host, days=f"{abs(days):.1f}", when=when, limit=tls.expiry_warn_days)]
 
 
 def _moved(base_url: str, location: str | None) -> str | None:
@@ -121,17 +116,13 @@ def _remedy(
     certificate: Certificate | None = None, tls: TlsSpec | None = None,
 ) -> str:  # fmt: skip
     if certificate is not None and tls is not None and _certificate_problems(certificate, tls):
-        return "renew the TLS certificate (or fix its automatic renewal) before it expires"
+        return msg("health.renew")
     if status >= 500:
-        return "the app reports itself unhealthy: read its logs; check its database connection"
+        return msg("health.unhealthy")
     if status == 404:
-        return f"no route at {spec.path}: set [targets.NAME.health] path to the app's health route"
+        return msg("health.no_route", path=spec.path)
     if 300 <= status < 400:
-        return (
-            "the app redirects instead of answering (a fresh app sending every path to its setup "
-            "page?): finish its setup in [app] migrate (a seed command), or set "
-            "[targets.NAME.health] path to a page it serves without a redirect"
-        )
+        return msg("health.redirects")
     if status != 200 or not (spec.status_only or body_matches(body, spec.expect)):
-        return "the health body says the app is not ok; if the app's format differs, set health.expect"
-    return "the health route is slow: look for a slow DB query or a cold pool behind it"
+        return msg("health.body_remedy")
+    return msg("health.slow_remedy")

@@ -29,6 +29,7 @@ from harness.checks.revisions import NotModelled, read_graph
 from harness.config.alembic_ini import ini_section, is_package_location, package_folder
 from harness.config.database import DatabaseSpec
 from harness.errors import AppCodeError, ConfigError
+from harness.messages.core import msg
 from harness.result import CheckResult
 from harness.stack.appcode import NO_DATABASE_URL, AppCode
 from harness.transport.db import database_errors, quote_ident
@@ -43,21 +44,21 @@ def alembic_config(ini: Path, app_dir: Path | None = None) -> Config:
     interpreter, see harness.stack.appcode)."""
     if not ini.is_file():
         raise ConfigError(
-            f"alembic_ini: {ini} does not exist.", hint="fix alembic_ini in targets.toml"
+            msg("head.ini_missing", ini=ini), hint=msg("head.ini_missing_hint")
         )
     try:
         config = Config(str(ini), ini_section=ini_section(ini))  # alembic -n NAME's section
         location = config.get_main_option("script_location")
     except (configparser.Error, UnicodeDecodeError, OSError) as exc:
         raise AppCodeError(
-            f"alembic_ini: {ini} cannot be read: {exc}", hint="fix the file"
+            msg("head.ini_unreadable", ini=ini, error=exc), hint=msg("head.fix_file")
         ) from None
     if not location and (ini.parent / "env.py").is_file():
         # Flask-Migrate's layout (flask db init): no script_location, the ini sits in the
         # scripts folder itself, which Flask-Migrate hands to Alembic at run time.
         location = str(ini.parent.resolve())
     if not location:
-        raise ConfigError(f"alembic_ini: {ini} has no script_location in [alembic].", hint="add it")
+        raise ConfigError(msg("head.no_script_location", ini=ini), hint=msg("head.add_it"))
     if is_package_location(location):  # found on disk: importing the package here is not allowed
         base = app_dir or ini.parent
         found = package_folder(location, (base, base / "src", ini.parent))
@@ -80,9 +81,8 @@ def script_directory(ini: Path, app_dir: Path | None = None, app: AppCode | None
     location = Path(config.get_main_option("script_location") or "")
     if ":" not in str(location) and not location.is_dir():
         raise ConfigError(
-            f"alembic_ini: script_location {location} does not exist (resolved from "
-            f"{app_dir or ini.parent}, as the alembic CLI run there would).",
-            hint="set [app] dir to the folder your team runs alembic from, or fix script_location",
+            msg("head.no_location_dir", location=location, base=app_dir or ini.parent),
+            hint=msg("head.no_location_dir_hint"),
         )
     script = ScriptDirectory.from_config(config)
     try:
@@ -175,8 +175,7 @@ def check_migration_head(
         script = head_revisions(ini, app.spec.dir if app else None, app)
     except CommandError as exc:
         return CheckResult.failed(
-            ITEM, f"the Alembic scripts in {ini.parent} cannot be loaded: {exc}",
-            remediation="fix the migration chain (a missing or renamed revision file?)",
+            ITEM, msg("head.unloadable", folder=ini.parent, error=exc), remediation=msg("head.unloadable_remedy"),
             alembic_ini=str(ini),
         )  # fmt: skip
     heads = sorted(script.get_heads())
@@ -236,15 +235,12 @@ def _judge_recorded(
     unknown = [rev for rev in current if not known_revision(script, rev)]
     if unknown:
         return CheckResult.failed(
-            ITEM, f"the database is at revision {', '.join(unknown)}, which the scripts do not know "
-            f"(script head is {head}): the deployed code is older than the database, or a "
-            "migration file is missing from the image",
-            remediation=f"deploy the code that contains revision {unknown[0]} (check the image "
-            f"ships {script.dir}/versions); do not stamp over it",
+            ITEM, msg("head.unknown", revisions=", ".join(unknown), head=head),
+            remediation=msg("head.unknown_remedy", revision=unknown[0], folder=script.dir),
             expected=expected, **evidence,
         )  # fmt: skip
     if current == [head]:
-        return CheckResult.passed(ITEM, f"the database is at the script head {head}", **evidence)
+        return CheckResult.passed(ITEM, msg("head.pass", head=head), **evidence)
     if len(current) > 1:
         return _several_rows(script, head, current, expected, evidence, b)
     pending = _pending(script, head, current)

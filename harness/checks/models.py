@@ -24,6 +24,7 @@ from harness.checks.backend import Backend
 from harness.config.alembic_ini import ini_section
 from harness.config.database import DatabaseSpec
 from harness.errors import ConfigError
+from harness.messages.core import msg
 from harness.result import CheckResult
 from harness.stack.appcode import AppCode
 
@@ -116,26 +117,27 @@ def label(diff: dict[str, Any]) -> str:
 def difference_line(diff: dict[str, Any]) -> str:
     """One difference, both directions named: what the models have, what the database has."""
     kind, what = diff["kind"], label(diff)
-    noun = "table" if kind.endswith("_table") else "column" if "column" in diff else (
+    noun = msg("models.noun." + ("table" if kind.endswith("_table") else "column" if "column" in diff else (
         "index" if kind.endswith("_index") else "foreign key" if kind.endswith("_fk")
-        else _NOUN.get(diff.get("constraint", ""), "constraint"))  # fmt: skip
+        else _NOUN.get(diff.get("constraint", ""), "constraint"))))  # fmt: skip
     shown = f" ({pg_type(diff['type'])})" if diff.get("type") else ""
     if kind.startswith("add_") and not kind.endswith("comment"):
-        return f"{what}: {noun} the models define is missing{shown}"
+        return msg("models.missing", what=what, noun=noun, shown=shown)
     if kind.startswith("remove_") and not kind.endswith("comment"):
-        return f"{what}: {noun} in the database, not in the models{shown}"
+        return msg("models.extra", what=what, noun=noun, shown=shown)
     models, database = diff.get("models"), diff.get("database")
     if kind == "modify_type":
-        return f"{what}: type differs: the models say {pg_type(models)}, the database has {pg_type(database)}"
+        return msg("models.type", what=what, models=pg_type(models), database=pg_type(database))
     if kind == "modify_nullable":
         spell = {True: "NULL", False: "NOT NULL"}
-        return f"{what}: nullability differs: the models say {spell[bool(models)]}, the database has {spell[bool(database)]}"
+        return msg("models.nullable", what=what, models=spell[bool(models)], database=spell[bool(database)])
     if kind == "modify_default":
-        return f"{what}: server default differs: the models say {models or 'none'}, the database has {database or 'none'}"
+        none = msg("models.none")
+        return msg("models.default", what=what, models=models or none, database=database or none)
     if kind == "modify_comment":
-        return f"{what}: comment differs: the models say {models!r}, the database has {database!r}"
+        return msg("models.comment", what=what, models=repr(models), database=repr(database))
     if kind.endswith("table_comment"):
-        return f"{what}: table comment differs"
+        return msg("models.table_comment", what=what)
     return f"{kind}: {diff.get('repr', '')}"
 
 
@@ -154,7 +156,9 @@ def check_models_match(answer: Answer, name: str, backend: Backend | None = None
     b = backend or Backend()
     kinds = ", ".join(word for prefix, word in _KINDS if any(d["kind"].startswith(prefix) for d in differences))
     named = list(dict.fromkeys(line.split(": ", 1)[0] for line in lines))
-    names = ", ".join(named[:8]) + (f" and {len(named) - 8} more" if len(named) > 8 else "")
+    names = ", ".join(named[:8])
+    if len(named) > 8:
+        names = msg("models.more", names=names, n=len(named) - 8)
     return CheckResult.failed(
         ITEM, f"the models and the live database differ in {len(lines)} thing(s) ({kinds}): {names}",
         remediation=f"make the migrations and the models agree: {b.autogenerate} writes the "

@@ -27,6 +27,7 @@ from harness.config.database import database_spec
 from harness.config.parity import Accepted
 from harness.config.targets import Target
 from harness.errors import TargetUnreachable
+from harness.messages.core import msg
 from harness.result import CheckResult
 from harness.transport.db import database_errors, make_engine
 from harness.transport.http import describe_transport_error, transport_cause
@@ -128,8 +129,8 @@ def _read_http(target: Target, side: Side) -> None:
         _read_served(target, side)
     except httpx.TransportError as exc:
         raise TargetUnreachable(
-            f"{target.name}: {target.base_url}: {describe_transport_error(exc)}.",
-            hint="check base_url and that the service is up",
+            msg("probe.unreachable", url=f"{target.name}: {target.base_url}", reason=describe_transport_error(exc)),
+            hint=msg("http.check_hint"),
             cause=transport_cause(exc),
         ) from exc
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from harness.messages.core import msg
 from harness.result import CheckResult
 from harness.transport import writes
 from harness.transport.db import database_errors, quote_ident
@@ -65,26 +66,24 @@ def check_pgvector(engine: Engine, min_version: str) -> CheckResult:
     if version_tuple(found.version) < version_tuple(min_version):
         newer = available and version_tuple(available) >= version_tuple(min_version)
         return CheckResult.failed(
-            ITEM, f"pgvector {found.version} is older than the minimum {min_version}",
-            remediation="ALTER EXTENSION vector UPDATE;" if newer
-            else f"ask your provider for pgvector >= {min_version} (the server offers {available})",
+            ITEM, msg("pgvector.old", version=found.version, minimum=min_version),
+            remediation=msg("pgvector.update") if newer
+            else msg("pgvector.ask_newer", minimum=min_version, available=available),
             expected={"installed_version": f">= {min_version}"}, **evidence,
         )  # fmt: skip
     return CheckResult.passed(
-        ITEM, f"pgvector {found.version} installed in schema {found.schema} (minimum {min_version})",
+        ITEM, msg("pgvector.pass", version=found.version, schema=found.schema, minimum=min_version),
         schema=found.schema, **evidence,
     )  # fmt: skip
 
 
 def _not_installed(database: str, available: str | None, min_version: str, evidence: dict[str, Any]) -> CheckResult:
     if available:
-        summary = (f"the vector extension (pgvector) is not installed in database {database}; "
-                   f"the server offers version {available}")  # fmt: skip
-        remedy = "CREATE EXTENSION vector; (or a first migration that runs it)"
+        summary = msg("pgvector.missing_offered", database=database, available=available)
+        remedy = msg("pgvector.create")
     else:
-        summary = (f"the vector extension (pgvector) is not installed in database {database}, "
-                   "and the server does not offer it (not in pg_available_extensions)")  # fmt: skip
-        remedy = "ask your provider for pgvector (or use a PostgreSQL image that ships it)"
+        summary = msg("pgvector.missing_not_offered", database=database)
+        remedy = msg("pgvector.ask")
     return CheckResult.failed(
         ITEM, summary, remediation=remedy,
         expected={"installed_version": f">= {min_version}"}, **evidence,
@@ -115,19 +114,17 @@ def check_pgvector_usable(engine: Engine, schema: str, extension_schema: str) ->
     except DBAPIError as exc:
         first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         return CheckResult.failed(
-            USABLE, f"a vector(3) table with an HNSW index does not work: {first}",
-            remediation="upgrade pgvector to >= 0.5.0 (HNSW) and check the role may use the vector type",
+            USABLE, msg("pgvector.broken", error=first), remediation=msg("pgvector.broken_remedy"),
             schema=schema,
         )  # fmt: skip
     evidence = {"schema": schema, "order": order, "hnsw_index_used": "hv_vectors_hnsw" in plan}
     want = expected_order()
     if order != want:
         return CheckResult.failed(
-            USABLE, f"<-> returned rows in the order {order}, nearest first is {want}",
-            remediation="check the pgvector build and the operator class of the index (vector_l2_ops)",
+            USABLE, msg("pgvector.order", order=order, want=want), remediation=msg("pgvector.order_remedy"),
             expected={"order": want}, **evidence,
         )  # fmt: skip
-    return CheckResult.passed(USABLE, "vector(3) + HNSW index + <-> query work, nearest first", **evidence)
+    return CheckResult.passed(USABLE, msg("pgvector.usable"), **evidence)
 
 
 def _exercise(connection: Connection, table: str, ext: str) -> tuple[list[int], str]:

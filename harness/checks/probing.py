@@ -38,6 +38,7 @@ import httpx
 from harness.checks.routelist import Route, RoutesSpec
 from harness.checks.shapes import Shape, Shapes, operation_shapes
 from harness.errors import CertificateUntrusted, TargetUnreachable
+from harness.messages.core import msg
 from harness.secrets import redact
 from harness.transport.http import describe_transport_error, transport_cause
 from harness.transport.pool import ConnectionPool, PooledResponse
@@ -100,12 +101,12 @@ def calibrate(
     except httpx.TransportError as exc:
         if describe_transport_error(exc).startswith("TLS failure"):
             raise CertificateUntrusted(
-                redact(f"{client.base_url}{health_path}: {describe_transport_error(exc)}."),
-                hint="the certificate is not trusted or expired; for a private CA set [targets.NAME.tls] ca_bundle",
+                msg("probe.unreachable", url=redact(f"{client.base_url}{health_path}"), reason=describe_transport_error(exc)),
+                hint=msg("http.tls_hint"),
             ) from exc
         raise TargetUnreachable(
-            redact(f"{client.base_url}{health_path}: {describe_transport_error(exc)}."),
-            hint="check base_url and that the service is up",
+            msg("probe.unreachable", url=redact(f"{client.base_url}{health_path}"), reason=describe_transport_error(exc)),
+            hint=msg("http.check_hint"),
             cause=transport_cause(exc),
         ) from exc
     fingerprint = _fingerprint(openapi, made_up, health)
@@ -175,7 +176,8 @@ def media_type(response: ProbeResponse) -> str | None:
 
 def looks(response: ProbeResponse) -> str:
     server = response.headers.get("server", "none")
-    return f"server {server!r}, {media_type(response) or 'no content-type'}, body {snippet(response)}"
+    kind = media_type(response) or msg("reach.no_content_type")
+    return msg("reach.looks", server=repr(server), media=kind, body=snippet(response))
 
 
 def snippet(response: ProbeResponse, limit: int = 80) -> str:

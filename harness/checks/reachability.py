@@ -55,6 +55,7 @@ from harness.checks.probing import (
 from harness.checks.routelist import Route, RoutesSpec
 from harness.checks.witness import Witness, candidates, find_witness, lost_account, with_witness
 from harness.config.targets import Target
+from harness.messages.core import Message, msg, sentences
 from harness.result import CheckResult
 from harness.transport.http import GATEWAY_STATUSES, describe_transport_error
 from harness.transport.pool import ConnectionPool, uses_proxy
@@ -90,7 +91,7 @@ class Answer:
         return self.verdict == "app"
 
     def line(self) -> str:
-        return f"{self.route} -> {self.sent}: {self.detail}"
+        return msg("reach.line", route=str(self.route), sent=self.sent, detail=self.detail)
 
 
 # ---------------------------------------------------------------- the check
@@ -106,7 +107,7 @@ def check_routes_reachable(
         # With credentials: a route that proves they work, asked again after the probes.
         witness = find_witness(client, bare, candidates(routes, calibration.shapes)) if ctx.headers else None
         answers = sweep(client, routes, spec, calibration)
-        lost = lost_account(client, witness, "the probes") if witness else None
+        lost = lost_account(client, witness, msg("witness.when.probes")) if witness else None
     elapsed = time.perf_counter() - started
     answers, findings = reread(answers, ctx, witness)
     result = judge(answers, ctx, spec, elapsed, calibration.fingerprint, findings)
@@ -182,26 +183,27 @@ def _routed_after_all(client: ProbeClient, answer: Answer, path: str) -> Answer:
         return answer
     if status in (404, *GATEWAY_STATUSES):
         return answer
-    detail = f"{answer.detail} (an id that does not exist: OPTIONS {path} answered {status})"
-    detail = detail.replace("which has no such route", "itself")
+    base = answer.detail
+    if isinstance(base, Message) and base.msg_id == "reach.app_no_route":
+        base = msg("reach.app_itself", **base.params)
+    detail = msg("reach.id_missing", detail=base, path=path, status=status)
     return Answer(answer.route, answer.sent, "app", 404, detail)
 
 
 def classify(route: Route, sent: str, response: ProbeResponse, fp: Fingerprint) -> Answer:
     status = response.status_code
     if status in GATEWAY_STATUSES and not fp.same_origin(response):
-        return Answer(route, sent, "gateway", status, f"HTTP {status} {_origin(response, fp)}")
+        return Answer(route, sent, "gateway", status, msg("reach.gateway", status=status, origin=_origin(response, fp)))
     if status >= 400 and status != 404 and status < 500 and not fp.same_origin(response):
-        return Answer(route, sent, "proxy-block", status, f"HTTP {status} not from the app: {looks(response)}")
+        return Answer(route, sent, "proxy-block", status, msg("reach.not_from_app", status=status, looks=looks(response)))
     if status != 404:
         location = response.headers.get("location") if 300 <= status < 400 else None
-        return Answer(route, sent, "app", status, f"HTTP {status} from the app", location=location)
+        return Answer(route, sent, "app", status, msg("reach.from_app", status=status), location=location)
     if not fp.same_origin(response):
-        return Answer(route, sent, "proxy-404", 404, f"HTTP 404 not from the app: {looks(response)}")
+        return Answer(route, sent, "proxy-404", 404, msg("reach.not_from_app", status=404, looks=looks(response)))
     if response.content.strip() == fp.no_route_body.strip():
-        detail = f"HTTP 404 from the app, which has no such route: {snippet(response)}"
-        return Answer(route, sent, "app-no-route", 404, detail)
-    return Answer(route, sent, "app", 404, f"HTTP 404 from the app itself: {snippet(response)}")
+        return Answer(route, sent, "app-no-route", 404, msg("reach.app_no_route", snippet=snippet(response)))
+    return Answer(route, sent, "app", 404, msg("reach.app_itself", snippet=snippet(response)))
 
 
 def _judge_5xx(answer: Answer, chosen: Probe, spec: RoutesSpec, response: ProbeResponse) -> Answer:
@@ -210,9 +212,9 @@ def _judge_5xx(answer: Answer, chosen: Probe, spec: RoutesSpec, response: ProbeR
     if answer.verdict != "app" or answer.status is None or answer.status < 500:
         return dataclasses.replace(answer, kind=kind)
     if spec.allows_5xx(answer.route):
-        detail = f"{answer.detail} (allowed by routes.allow_5xx)"
+        detail = msg("reach.allowed_5xx", detail=answer.detail)
         return Answer(answer.route, answer.sent, "app", answer.status, detail, kind)
-    detail = f"HTTP {answer.status} from the app: {snippet(response, 200)}"
+    detail = msg("reach.app_5xx", status=answer.status, snippet=snippet(response, 200))
     return Answer(answer.route, answer.sent, "app-5xx", answer.status, detail, kind)
 
 
@@ -235,13 +237,12 @@ def judge(
         "fingerprint_from": fingerprint.learned_from if fingerprint else None,
         "answers": [a.line() for a in answers[:200]],
     }
-    caveat = f"; {len(options_only)} writing route(s) only probed with OPTIONS" if options_only else ""
+    caveat = msg("reach.options_only", n=len(options_only)) if options_only else ""
     if spec.note:
         evidence["profile_note"] = spec.note
-        caveat += f"; {spec.note}"
     if not bad:
         return CheckResult.passed(
-            ITEM, f"all {len(answers)} expected routes answered from the app{caveat}", **evidence
+            ITEM, sentences(msg("reach.pass", n=len(answers)), caveat, spec.note or ""), **evidence
         )
     named = "; ".join(a.line() for a in bad[:_NAMED_IN_SUMMARY])
     more = f"; and {len(bad) - _NAMED_IN_SUMMARY} more" if len(bad) > _NAMED_IN_SUMMARY else ""
@@ -295,7 +296,7 @@ def _transport_verdict(exc: httpx.TransportError) -> str:
 
 
 def _origin(response: ProbeResponse, fp: Fingerprint) -> str:
-    return "from the app" if fp.same_origin(response) else f"not from the app: {looks(response)}"
+    return msg("reach.origin_app") if fp.same_origin(response) else msg("reach.origin_other", looks=looks(response))
 
 
 def probe_context(target: Target, headers: Mapping[str, str]) -> ProbeContext:

@@ -33,14 +33,12 @@ from harness.checks.dbactivity import settled_sessions, terminate_idle_app_sessi
 from harness.checks.enginesite import EngineSite, engine_sites
 from harness.checks.routelist import Route, RoutesSpec
 from harness.errors import TargetHung, TargetUnavailable
+from harness.messages.core import msg
 from harness.result import CheckResult
 from harness.transport.http import HttpClient, describe_transport_error
 
 ITEM = "db-reconnect"
-REMEDY = (
-    "the app's connection pool does not survive dropped connections: enable pool_pre_ping=True "
-    "(and pool_recycle) on its engine, or catch the disconnect and retry once"
-)
+REMEDY_ID = "reconnect.remedy"
 REWARM_ROUNDS = 5
 
 
@@ -99,7 +97,12 @@ class Answer:
         return self.status is None or self.status >= 500
 
     def __str__(self) -> str:
-        return f"HTTP {self.status}" if self.status is not None else f"no answer ({self.error})"
+        return self.text()
+
+    def text(self) -> str:
+        if self.status is not None:
+            return msg("reconnect.http", status=self.status)
+        return msg("reconnect.no_answer", why=self.error)
 
 
 def send(http: HttpClient, path: str, headers: Mapping[str, str]) -> Answer:
@@ -107,10 +110,10 @@ def send(http: HttpClient, path: str, headers: Mapping[str, str]) -> Answer:
     try:
         return Answer(http.get(path, headers=dict(headers), retry=False).status_code)
     except TargetHung as exc:
-        return Answer(None, "the app accepted the request and never answered", exc=exc)
+        return Answer(None, msg("reconnect.never_answered"), exc=exc)
     except TargetUnavailable as exc:
         if isinstance(exc.__cause__, httpx.TimeoutException):
-            return Answer(None, "timed out", exc=exc)
+            return Answer(None, msg("reconnect.timed_out"), exc=exc)
     try:
         response = http.request_on_new_connection("GET", path, headers=dict(headers))
     except (TargetUnavailable, TargetHung) as exc:
@@ -162,28 +165,21 @@ def check_db_reconnect(
     app_dir: Path | None = None,
 ) -> CheckResult | NotRun:  # fmt: skip
     if not plan.paths:
-        return NotRun(
-            f"no safe GET route to send: {len(plan.left_out)} left out (ignore, allow_5xx or "
-            "a path parameter path_params does not fill)"
-        )
+        return NotRun(msg("reconnect.no_route", n=len(plan.left_out)))
     warmed, hidden = warm(engine, http, plan.paths, headers)
     judged = [w.path for w in warmed if w.touched and not w.answer.bad]
     if not judged:
         return NotRun(_nothing_to_judge(warmed, hidden))
     terminated = terminate_idle_app_sessions(engine)
     if not terminated:
-        return NotRun(
-            f"no idle database session of the app was there to cut after {len(judged)} "
-            "route(s) read the database (a pool that keeps no connection, such as NullPool, "
-            "or another database than the target's)"
-        )
+        return NotRun(msg("reconnect.no_idle_session", n=len(judged)))
     healthy = [w.path for w in warmed if not w.answer.bad]
     try:
         answers = {path: send(http, path, headers) for path in judged}
     finally:  # however it ends, no dead pooled connection is left for the next item
         again = rewarm(http, healthy, headers)
     evidence = {
-        "terminated_sessions": terminated, "answers": {p: str(a) for p, a in answers.items()},
+        "terminated_sessions": terminated, "answers": {p: a.text() for p, a in answers.items()},
         "retried_on_a_new_connection": [p for p, a in answers.items() if a.retried],
         "not_judged": _not_judged(warmed), "left_out": plan.left_out, "rewarm": again,
     }  # fmt: skip
@@ -192,22 +188,15 @@ def check_db_reconnect(
 
 def _nothing_to_judge(warmed: Sequence[Warmed], hidden: bool) -> str:
     if hidden and not any(w.touched for w in warmed):
-        return (
-            "whether a route reads the database cannot be seen: the app's sessions are hidden "
-            "from the harness's database role (grant it pg_read_all_stats) or track_activities is off"
-        )
+        return msg("reconnect.hidden")
     failed = sum(1 for w in warmed if w.answer.bad)
-    return (
-        f"no route reads the database and answered without 5xx before the cut (of {len(warmed)} "
-        f"sent, {len(warmed) - failed} caused no database activity, {failed} answered 5xx or "
-        "nothing), so cutting sessions would prove nothing"
-    )
+    return msg("reconnect.nothing_to_judge", n=len(warmed), quiet=len(warmed) - failed, failed=failed)
 
 
 def _not_judged(warmed: Sequence[Warmed]) -> dict[str, str]:
     return {
         f"GET {w.path}": (
-            f"{w.answer} before any cut" if w.answer.bad else "caused no database activity"
+            msg("reconnect.bad_before_cut", answer=w.answer.text()) if w.answer.bad else msg("reconnect.no_activity")
         )
         for w in warmed
         if w.answer.bad or not w.touched
@@ -217,21 +206,17 @@ def _not_judged(warmed: Sequence[Warmed]) -> dict[str, str]:
 def _verdict(
     answers: Mapping[str, Answer], terminated: int, evidence: dict[str, Any], app_dir: Path | None
 ) -> CheckResult:
-    broken = [f"GET {path}: {answer}" for path, answer in answers.items() if answer.bad]
+    broken = [msg("reconnect.answer", path=path, answer=a.text()) for path, a in answers.items() if a.bad]
     if not broken:
-        return CheckResult.passed(
-            ITEM, f"all {len(answers)} route(s) that read the database answered without 5xx "
-            f"after {terminated} database session(s) of the app were terminated", **evidence,
-        )  # fmt: skip
+        return CheckResult.passed(ITEM, msg("reconnect.pass", n=len(answers), k=terminated), **evidence)
     sites = engine_sites(app_dir) if app_dir is not None and app_dir.is_dir() else []
     evidence["engine_settings"] = [
-        f"{s.setting} at {s.where}: pool_pre_ping={s.pre_ping or 'not set'}" for s in sites
+        msg("reconnect.engine_setting", setting=s.setting, where=s.where, value=s.pre_ping or msg("reconnect.not_set"))
+        for s in sites
     ]
     return CheckResult.failed(
-        ITEM, f"{len(broken)} route(s) answered 5xx right after the app's database connections "
-        f"were cut: {', '.join(broken)}",
-        remediation=engine_remedy(sites), **evidence,
-    )  # fmt: skip
+        ITEM, msg("reconnect.fail", n=len(broken), routes=broken), remediation=engine_remedy(sites), **evidence
+    )
 
 
 def engine_remedy(sites: Sequence[EngineSite]) -> str:
@@ -239,18 +224,13 @@ def engine_remedy(sites: Sequence[EngineSite]) -> str:
     that does not plainly turn pre-ping on, else the first one."""
     suspects = [s for s in sites if not s.pings] or list(sites)
     if not suspects:
-        return REMEDY
+        return msg(REMEDY_ID)
     site = suspects[0]
+    where = {"setting": site.setting, "where": site.where}
     if site.pings:
-        return (
-            f"{site.setting} in {site.where} already sets pool_pre_ping=True: the failing "
-            "requests use a connection outside that pool; catch the disconnect and retry once"
-        )
+        return msg("reconnect.remedy_outside_pool", **where)
     if site.pre_ping is None and site.setting.endswith("(...)"):
-        return f"add pool_pre_ping=True (and pool_recycle) to {site.setting} in {site.where}"
+        return msg("reconnect.remedy_add_call", **where)
     if site.pre_ping is None:
-        return f'add "pool_pre_ping": True to {site.setting} in {site.where}'
-    return (
-        f"{site.setting} in {site.where} passes pool_pre_ping={site.pre_ping}: make it True "
-        "where the app runs (and set pool_recycle)"
-    )
+        return msg("reconnect.remedy_add_key", **where)
+    return msg("reconnect.remedy_make_true", **where, value=site.pre_ping)

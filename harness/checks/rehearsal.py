@@ -34,6 +34,7 @@ from harness.config.alembic_ini import ini_section
 from harness.config.database import DatabaseSpec
 from harness.config.rehearsal import RehearsalSpec
 from harness.errors import ConfigError
+from harness.messages.core import msg, sentences
 from harness.result import CheckResult
 from harness.secrets import redact
 from harness.stack.appcode import AppCode, live_secrets
@@ -41,22 +42,11 @@ from harness.transport import db
 
 ITEM = "migration-rehearsal"
 
-REMEDIES = {
-    "NotNullViolation": "add the column nullable or with a server_default, backfill the existing rows in "
-    "the same migration (op.execute UPDATE ...), then alter it to NOT NULL",
-    "DuplicateTable": "the object already exists in the live database (made by hand or by create_all()): "
-    "if it equals what the revision builds, alembic stamp that revision; otherwise rename or drop it "
-    "in a migration — never wipe the volume",
-    "UniqueViolation": "existing rows violate the new unique constraint: deduplicate them in the migration "
-    "before adding it",
-    "ForeignKeyViolation": "existing rows point at missing parents: clean them up in the migration first",
-    "CheckViolation": "existing rows violate the new check: fix them in the migration before adding it",
-    "LockNotAvailable": "the statement waits for a lock the app holds: SET lock_timeout in the migration, "
-    "split the change, and deploy at a quiet time",
-    "MissingGreenlet": "env.py runs a sync engine on the async URL the app uses: run migrations through "
-    "async_engine_from_config and connection.run_sync(do_run_migrations) (alembic init -t async), "
-    "or give the migrate step a sync URL",
-}
+# The remedy for each PostgreSQL condition (texts: catalog ids rehearsal.remedy.<name>).
+REMEDIES = {name: f"rehearsal.remedy.{name}" for name in (
+    "NotNullViolation", "DuplicateTable", "UniqueViolation", "ForeignKeyViolation", "CheckViolation",
+    "LockNotAvailable", "MissingGreenlet",
+)}  # fmt: skip
 REMEDIES["DuplicateObject"] = REMEDIES["DuplicateColumn"] = REMEDIES["DuplicateTable"]
 REMEDIES["QueryCanceled"] = REMEDIES["LockNotAvailable"]
 _ERROR_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Greenlet|Violation|Failure)\w*): "
@@ -99,9 +89,8 @@ def rehearse(live: Engine, ini: Path, spec: DatabaseSpec, rehearsal: RehearsalSp
         current = read_db_revisions(connection, spec)
     pending = pending_revisions(graph, current)
     if not pending:
-        at = ", ".join(current or []) or "nothing"
-        return CheckResult.passed(ITEM, f"nothing to rehearse: the live database is at {at}, "
-                                  "no revision is pending", db_revisions=current, pending=pending or [])  # fmt: skip
+        at = ", ".join(current or []) or msg("rehearsal.nothing_at")
+        return CheckResult.passed(ITEM, msg("rehearsal.nothing", at=at), db_revisions=current, pending=pending or [])
     with db.database_errors(writer):
         info = copy_database(writer, copy_name, run_id)
     try:
@@ -110,9 +99,8 @@ def rehearse(live: Engine, ini: Path, spec: DatabaseSpec, rehearsal: RehearsalSp
         db.drop_database(writer, copy_name, "migration-rehearsal")
     with db.database_errors(live), live.connect() as connection:
         if read_db_revisions(connection, spec) != current:
-            raise ConfigError("the live database's revision changed during the rehearsal: the migrate "
-                              "command reached the live database, not the copy",
-                              hint=f"make env.py read its URL from {', '.join(app.spec.database_env)}")  # fmt: skip
+            raise ConfigError(msg("rehearsal.revision_moved"),
+                              hint=msg("rehearsal.read_url_from", names=", ".join(app.spec.database_env)))  # fmt: skip
     result.evidence.update({"db_revisions": current, "pending": pending, **info.evidence()})
     return result
 
@@ -137,16 +125,15 @@ def _rehearse_on_copy(live: Engine, ini: Path, graph: Any, pending: list[str], r
                 below = _down_of(graph, revision)
                 failure = _step(app, ini, env, rehearsal, (copy, spec), steps, "downgrade", below, expect=below)
                 if failure:
-                    return _failed(revision, failure, steps, rehearsal, when="downgrade")
+                    return _failed(revision, failure, steps, rehearsal, when=msg("rehearsal.when.downgrade"))
             failure = _step(app, ini, env, rehearsal, (copy, spec), steps, "upgrade", pending[-1], expect=pending[-1])
             if failure:
-                return _failed(pending[-1], failure, steps, rehearsal, when="upgrade after the downgrade")
+                return _failed(pending[-1], failure, steps, rehearsal, when=msg("rehearsal.when.again"))
     finally:
         copy.dispose()
-    trip = "; up -> down -> up round trip passed" if len(steps) > len(pending) else ""
-    return CheckResult.passed(ITEM, f"{len(pending)} pending revision(s) ({', '.join(pending)}) apply to a copy "
-                              f"of the live data with the app's migrate command{trip}", steps=steps,
-                              url_scheme=rehearsal.url_scheme)  # fmt: skip
+    trip = msg("rehearsal.round_trip_passed") if len(steps) > len(pending) else ""
+    summary = sentences(msg("rehearsal.pass", n=len(pending), revisions=", ".join(pending)), trip)
+    return CheckResult.passed(ITEM, summary, steps=steps, url_scheme=rehearsal.url_scheme)
 
 
 def _step(app: AppCode, ini: Path, env: dict[str, str], rehearsal: RehearsalSpec, copy: tuple[Engine, DatabaseSpec],
@@ -158,7 +145,7 @@ def _step(app: AppCode, ini: Path, env: dict[str, str], rehearsal: RehearsalSpec
     try:
         proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=rehearsal.timeout_s, check=False)
     except subprocess.TimeoutExpired:
-        return {"error": "Timeout", "message": f"{verb} {revision} ran longer than {rehearsal.timeout_s:g}s",
+        return {"error": "Timeout", "message": msg("rehearsal.timeout", verb=verb, revision=revision, seconds=f"{rehearsal.timeout_s:g}"),
                 "statement": "", "error_name": "QueryCanceled"}  # fmt: skip
     steps.append({"command": f"alembic {verb} {revision}", "seconds": round(time.monotonic() - started, 2),
                   "exit": proc.returncode})  # fmt: skip
@@ -195,12 +182,14 @@ def parse_failure(output: str) -> dict[str, str]:
 
 
 def _failed(revision: str, failure: dict[str, str], steps: list[dict[str, Any]], rehearsal: RehearsalSpec,
-            when: str = "upgrade") -> CheckResult:  # fmt: skip
-    statement = f"; statement: {failure['statement']}" if failure["statement"] else ""
-    remedy = REMEDIES.get(failure["error_name"], f"fix revision {revision} so that it applies to the live data")
+            when: str = "") -> CheckResult:  # fmt: skip
+    statement = msg("rehearsal.statement", sql=failure["statement"]) if failure["statement"] else ""
+    named = REMEDIES.get(failure["error_name"])
+    remedy = msg(named) if named else msg("rehearsal.fix_revision", revision=revision)
+    summary = msg("rehearsal.fail", revision=revision, when=when or msg("rehearsal.when.upgrade"),
+                  error=failure["error"], message=failure["message"])  # fmt: skip
     return CheckResult.failed(
-        ITEM, f"revision {revision} fails ({when}) on a copy of the live data: {failure['error']}: "
-        f"{failure['message']}{statement}",
+        ITEM, sentences(summary, statement),
         remediation=remedy, expected={"failing_revisions": []}, failing_revision=revision, failure=failure,
         steps=steps, url_scheme=rehearsal.url_scheme,
     )  # fmt: skip

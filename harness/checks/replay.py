@@ -26,6 +26,7 @@ from harness.checks.migrations import alembic_config, read_db_revisions
 from harness.config.alembic_ini import ini_section
 from harness.config.database import DatabaseSpec
 from harness.errors import AppCodeError, ConfigError
+from harness.messages.core import msg
 from harness.secrets import mask_url
 from harness.stack.appcode import AppCode, live_secrets
 from harness.transport.db import database_errors
@@ -90,11 +91,7 @@ def refuse_live_ini_url(ini: Path, app: AppCode, live_url: str) -> None:
     url = alembic_config(ini, app.spec.dir).get_main_option("sqlalchemy.url") or ""
     if url.strip() and _same_database(url.strip(), live_url):
         raise ConfigError(
-            f"alembic_ini: {ini} has sqlalchemy.url = {mask_url(url.strip())}, the live database: "
-            "the harness will not replay migrations with such an ini (an env.py reading it "
-            "would build on the live database).",
-            hint="take sqlalchemy.url out of alembic.ini (have env.py read an environment "
-            "variable) and map that variable in [app] database_env",
+            msg("replay.live_ini_url", ini=ini, url=mask_url(url.strip())), hint=msg("replay.live_ini_url_hint"),
         )
 
 
@@ -117,7 +114,7 @@ def run_replay(
         if re.search(r"ModuleNotFoundError|ImportError", exc.error_line):
             raise
         if _NOT_CONNECTED.search(exc.error_line):
-            raise not_built_here(app, f"env.py did not reach it ({exc.error_line})") from None
+            raise not_built_here(app, msg("replay.not_reached", error=exc.error_line)) from None
         if _NOT_PERMITTED.search(exc.error_line):
             raise not_permitted(exc.error_line, make_url(replay_url).username) from None
         raise ReplayFailed(exc.error_line or exc.message) from None
@@ -130,19 +127,12 @@ def require_built_here(
         found = read_db_revisions(connection, spec)
     if found != sorted(revisions):
         table = f"{spec.version_table_schema}.{spec.version_table}"
-        seen = "no version table" if found is None else f"{table} = {found or 'empty'}"
-        raise not_built_here(
-            app, f"the throwaway database holds {seen}, expected {sorted(revisions)}"
-        )
+        seen = msg("replay.no_version_table") if found is None else f"{table} = {found or msg('replay.empty')}"
+        raise not_built_here(app, msg("replay.holds", seen=seen, expected=str(sorted(revisions))))
 
 
 def not_built_here(app: AppCode, why: str) -> ConfigError:
-    names = ", ".join(app.spec.database_env) or "none"
+    names = ", ".join(app.spec.database_env) or msg("replay.none")
     return ConfigError(
-        f"schema-drift: the replay did not build where it was told: {why}. The app's env.py "
-        f"takes its database from somewhere the harness did not map (mapped now: {names}).",
-        hint="map every variable env.py reads in [app] database_env, e.g. database_env = "
-        '{ POSTGRES_SERVER = "{host}", POSTGRES_PORT = "{port}", POSTGRES_USER = "{user}", '
-        'POSTGRES_PASSWORD = "{password}", POSTGRES_DB = "{database}" }, and take any '
-        "hard-coded URL out of alembic.ini",
+        msg("replay.not_built_here", why=why, names=names), hint=msg("replay.not_built_here_hint"),
     )

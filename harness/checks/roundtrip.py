@@ -33,6 +33,7 @@ from harness.checks.schemachange import changes
 from harness.config.alembic_ini import ini_section
 from harness.config.database import DatabaseSpec
 from harness.errors import ConfigError, DatabaseUnreachable
+from harness.messages.core import msg, sentences
 from harness.result import CheckResult
 from harness.stack.appcode import AppCode, live_secrets
 from harness.stack.appsteps import MigrationSteps
@@ -68,16 +69,16 @@ def plan_round_trip(ini: Path, app: AppCode, current: list[str] | None, fresh: b
     graph = head_revisions(ini, app.spec.dir, app)
     heads = sorted(graph.get_heads())
     if len(heads) != 1:
-        return f"not run: the scripts have {len(heads)} heads ({', '.join(heads)}), see migration-head"
+        return f"not run: {msg('trip.several_heads', n=len(heads), heads=', '.join(heads))}"
     start = "base"
     if not fresh:
         if not current or len(current) > 1 or not all(known_revision(graph, r) for r in current):
-            return f"not run: the live database records {', '.join(current or []) or 'no revision'}, see migration-head"
+            recorded = ", ".join(current or []) or msg("trip.no_revision")
+            return f"not run: {msg('trip.records', revisions=recorded)}"
         start = current[0]
     revisions = pending_revisions(graph, None if start == "base" else [start]) or []
     if not revisions:
-        return (f"n/a: no revision is pending on the live database (it is at {start}): "
-                "the whole history is round-tripped on a stack the harness runs")  # fmt: skip
+        return f"n/a: {msg('trip.none_pending', start=start)}"
     downs = {rev: _down_of(graph, rev) for rev in revisions}
     segment: list[str] = []
     for rev in reversed(revisions):
@@ -91,10 +92,8 @@ def plan_round_trip(ini: Path, app: AppCode, current: list[str] | None, fresh: b
 
 def _no_downgrades(graph: Any, revisions: list[str], head: str) -> str:
     if not any(_has_downgrade(graph, rev) for rev in revisions):
-        return ("n/a: no revision has a downgrade (each downgrade() only passes or raises): "
-                "the app does not support downgrades")  # fmt: skip
-    return (f"n/a: the newest revision {head} has no downgrade (its downgrade() only passes or "
-            "raises, or it is a merge), so nothing can be stepped down")  # fmt: skip
+        return f"n/a: {msg('trip.no_downgrades')}"
+    return f"n/a: {msg('trip.newest_no_downgrade', head=head)}"
 
 
 def _downs(graph: Any, revision: str) -> tuple[str, ...]:
@@ -146,18 +145,18 @@ class RoundTrip:
         if plan.start == plan.bottom:
             self.before[plan.bottom] = self.look()
         for rev in plan.revisions:
-            if failed := self.step("upgrade", rev, rev, "upgrade"):
+            if failed := self.step("upgrade", rev, rev, msg("trip.when.upgrade")):
                 return failed
             if rev == plan.bottom or rev in plan.segment:
                 self.before[rev] = self.look()
         for rev in reversed(plan.segment):
             down = plan.downs[rev]
-            if failed := self.step("downgrade", down, rev, f"downgrade to {down}"):
+            if failed := self.step("downgrade", down, rev, msg("trip.when.downgrade_to", down=down)):
                 return failed
             if differences := changes(self.look(), self.before[down], "downgrade"):
                 return self.not_undone(rev, down, differences)
         for rev in plan.segment:
-            if failed := self.step("upgrade", rev, rev, "upgrade after its downgrade"):
+            if failed := self.step("upgrade", rev, rev, msg("trip.when.again")):
                 return failed
             if differences := changes(self.look(), self.before[rev], "upgrade"):
                 return self.rebuilt_differently(rev, differences)
@@ -178,17 +177,16 @@ class RoundTrip:
         self.log.append({"command": f"alembic {verb} {target}", "seconds": round(time.monotonic() - started, 2),
                          "ok": output is None})  # fmt: skip
         if output is not None and _LOST.search(output):
-            raise DatabaseUnreachable(f"{ITEM}: the database went away during alembic {verb} {target}: "
-                                      f"{parse_failure(output)['message']}")  # fmt: skip
+            raise DatabaseUnreachable(msg("trip.went_away", item=ITEM, verb=verb, target=target,
+                                          error=parse_failure(output)["message"]))  # fmt: skip
         if output is not None:
             return self.step_failed(revision, when, parse_failure(output))
         with database_errors(self.database), self.database.connect() as connection:
             at = read_db_revisions(connection, self.spec) or []
         if at != ([] if target == "base" else [target]):
             raise ConfigError(
-                f"{ITEM}: alembic {verb} {target} succeeded but the throwaway database is at "
-                f"{at or 'no revision'}: the migrate command did not build where it was told",
-                hint="make env.py read its URL from the variables in [app] database_env",
+                msg("trip.built_elsewhere", item=ITEM, verb=verb, target=target, at=at or msg("trip.no_revision")),
+                hint=msg("trip.database_env_hint"),
             )  # fmt: skip
         return None
 
@@ -198,25 +196,22 @@ class RoundTrip:
 
     def passed(self) -> CheckResult:
         plan = self.plan
-        left = (f"; {len(plan.only_upgraded)} older revision(s) without a downgrade only upgraded: "
-                f"{', '.join(plan.only_upgraded)}") if plan.only_upgraded else ""  # fmt: skip
-        return CheckResult.passed(
-            ITEM, f"{len(plan.segment)} revision(s) ({plan.segment[0]} to {plan.segment[-1]}) stepped up, "
-            f"down to {plan.bottom} and up again on {self.where}: the version table followed every "
-            f"step and each downgrade gave back the schema its upgrade found{left}", **self.evidence(),
-        )  # fmt: skip
+        left = msg("trip.only_upgraded", n=len(plan.only_upgraded), revisions=", ".join(plan.only_upgraded)) \
+            if plan.only_upgraded else ""
+        summary = msg("trip.pass", n=len(plan.segment), first=plan.segment[0], last=plan.segment[-1],
+                      bottom=plan.bottom, where=self.where)  # fmt: skip
+        return CheckResult.passed(ITEM, sentences(summary, left), **self.evidence())
 
     def step_failed(self, revision: str, when: str, failure: dict[str, str]) -> CheckResult:
-        statement = f"; statement: {failure['statement']}" if failure["statement"] else ""
+        statement = msg("trip.statement", sql=failure["statement"]) if failure["statement"] else ""
         if when.startswith("downgrade"):
-            remedy = (f"fix downgrade() of revision {revision}: it must undo exactly what upgrade() did, "
-                      "dropping the objects by the names upgrade() created them with")  # fmt: skip
+            remedy = msg("trip.fix_downgrade", revision=revision)
         else:
-            remedy = (f"fix upgrade() of revision {revision} so that it applies to {self.where} "
-                      "(alembic upgrade head on a fresh database is how CI and a new environment build the schema)")  # fmt: skip
+            remedy = msg("trip.fix_upgrade", revision=revision, where=self.where)
+        summary = msg("trip.fails", revision=revision, when=when, where=self.where, error=failure["error"],
+                      message=failure["message"])  # fmt: skip
         return CheckResult.failed(
-            ITEM, f"revision {revision} fails ({when}) on {self.where}: {failure['error']}: "
-            f"{failure['message']}{statement}",
+            ITEM, sentences(summary, statement),
             remediation=remedy, expected={"failing_revisions": []}, failing_revision=revision,
             failure=failure, **self.evidence(),
         )  # fmt: skip
@@ -224,10 +219,8 @@ class RoundTrip:
     def not_undone(self, revision: str, down: str, differences: list[str]) -> CheckResult:
         names = ", ".join(d.split(": ", 1)[0] for d in differences[:6])
         return CheckResult.failed(
-            ITEM, f"the downgrade of revision {revision} does not undo its upgrade: at {down} again "
-            f"the schema differs from before the upgrade ({len(differences)} difference(s)): {names}",
-            remediation=f"make downgrade() of revision {revision} undo every change of its upgrade(): "
-            "drop what it created, restore what it dropped or altered",
+            ITEM, msg("trip.not_undone", revision=revision, down=down, n=len(differences), names=names),
+            remediation=msg("trip.not_undone_remedy", revision=revision),
             expected={"differences": []}, failing_revision=revision, differences=differences,
             **self.evidence(),
         )  # fmt: skip
@@ -235,10 +228,8 @@ class RoundTrip:
     def rebuilt_differently(self, revision: str, differences: list[str]) -> CheckResult:
         names = ", ".join(d.split(": ", 1)[0] for d in differences[:6])
         return CheckResult.failed(
-            ITEM, f"revision {revision} builds another schema when upgraded again after its "
-            f"downgrade ({len(differences)} difference(s)): {names}",
-            remediation=f"make downgrade() of revision {revision} remove everything its upgrade() "
-            "creates, so that upgrading again builds the same schema",
+            ITEM, msg("trip.rebuilt", revision=revision, n=len(differences), names=names),
+            remediation=msg("trip.rebuilt_remedy", revision=revision),
             expected={"differences": []}, failing_revision=revision, differences=differences,
             **self.evidence(),
         )  # fmt: skip

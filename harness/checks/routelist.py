@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from harness.checks.backend import Backend, backend_of
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
+from harness.messages.core import msg
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -67,7 +68,7 @@ class Route:
         method, path = method.upper(), path.strip()
         if method not in HTTP_METHODS or not path.startswith("/"):
             raise ConfigError(
-                f"{where}: {text!r} is not a route.", hint='write routes as "GET /api/health"'
+                msg("rl.not_route", where=where, text=repr(text)), hint=msg("rl.route_example")
             )
         return cls(method, path)
 
@@ -156,10 +157,10 @@ def routes_spec(target: Target) -> RoutesSpec:
 def _text(table: Mapping[str, Any], key: str, default: str, where: str) -> str:
     value = table.get(key, default)
     if not isinstance(value, str):
-        raise ConfigError(f"{where}.{key}: expected a string, got {value!r}.", hint=f"fix {key}")
+        raise ConfigError(msg("rl.expected_string", where=where, key=key, value=repr(value)), hint=msg("rl.fix", key=key))
     if key == "openapi_path" and value and not value.startswith("/"):
         raise ConfigError(
-            f"{where}.{key}: {value!r} must start with '/'.", hint='e.g. "/api/v1/openapi.json"'
+            msg("rl.slash", where=where, key=key, value=repr(value)), hint=msg("rl.openapi_example")
         )
     return value
 
@@ -176,8 +177,8 @@ def _number(
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
         raise ConfigError(
-            f"{where}.{key}: expected a number from {low:g} to {high:g}, got {value!r}.",
-            hint=f"fix {key}",
+            msg("rl.range", where=where, key=key, low=f"{low:g}", high=f"{high:g}", value=repr(value)),
+            hint=msg("rl.fix", key=key),
         )
     return value
 
@@ -186,7 +187,7 @@ def _choice(table: Mapping[str, Any], key: str, choices: tuple[str, ...], where:
     value = table.get(key, choices[0])
     if value not in choices:
         raise ConfigError(
-            f"{where}.{key}: {value!r} is not one of {', '.join(choices)}.", hint=f"fix {key}"
+            msg("rl.choice", where=where, key=key, value=repr(value), choices=", ".join(choices)), hint=msg("rl.fix", key=key)
         )
     return str(value)
 
@@ -200,7 +201,7 @@ def _flag(table: Mapping[str, Any], key: str, where: str) -> bool:
     value = table.get(key, False)
     if not isinstance(value, bool):
         raise ConfigError(
-            f"{where}.{key}: expected true or false, got {value!r}.", hint=f"fix {key}"
+            msg("rl.bool", where=where, key=key, value=repr(value)), hint=msg("rl.fix", key=key)
         )
     return value
 
@@ -208,8 +209,7 @@ def _flag(table: Mapping[str, Any], key: str, where: str) -> bool:
 def _path_params(value: Any, where: str) -> dict[str, str]:
     if not isinstance(value, Mapping) or not all(isinstance(v, (str, int)) for v in value.values()):
         raise ConfigError(
-            f"{where}.path_params: expected a table of names to example values.",
-            hint='e.g. path_params = { user_id = "1", task_id = "1" }',
+            msg("rl.path_params", where=where), hint=msg("rl.path_params_example"),
         )
     return {str(k): str(v) for k, v in value.items()}
 
@@ -217,7 +217,7 @@ def _path_params(value: Any, where: str) -> dict[str, str]:
 def _patterns(value: Any, where: str, key: str = "ignore") -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(
-            f"{where}.{key}: expected a list of path globs.", hint=f'e.g. {key} = ["/docs*"]'
+            msg("rl.globs", where=where, key=key), hint=msg("rl.globs_example", key=key)
         )
     return tuple(value)
 
@@ -233,9 +233,7 @@ def _resolve(value: str, base: Path) -> Path:
 def load_expected(path: Path, where: str = "routes.expected") -> list[Route]:
     if not path.is_file():
         raise ConfigError(
-            f"{where}: expected route list {path} not found.",
-            hint="write it with: python -m harness routes snapshot --target NAME --out "
-            + str(path),
+            msg("rl.no_list", where=where, path=path), hint=msg("rl.no_list_hint", path=path),
         )
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -243,8 +241,7 @@ def load_expected(path: Path, where: str = "routes.expected") -> list[Route]:
         return sorted({Route.parse(line, f"{path}") for line in lines})
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(
-            f"{path}: not a route list ({exc}).",
-            hint='expected {"routes": ["GET /api/health", ...]}',
+            msg("rl.not_list", path=path, error=exc), hint=msg("rl.list_example"),
         ) from exc
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from harness.checks.backend import Backend
 from harness.checks.routelist import Route, RoutesSpec, routes_from_openapi
 from harness.errors import ConfigError
+from harness.messages.core import msg, sentences
 from harness.result import CheckResult
 from harness.stack.appcode import AppCode
 from harness.transport.http import HttpClient
@@ -30,7 +31,7 @@ def app_declared_routes(app: AppCode, database_url: str | None = None) -> tuple[
     env = app.environment(database_url or _NO_DATABASE)
     answer = app.helper("app_routes", [app.spec.served], env, timeout_s=120)
     routes = [Route.parse(line, "app_routes") for line in answer["routes"]]
-    return routes, f"{answer['framework']} route table of {app.spec.served}"
+    return routes, msg("routes.app_table", framework=answer["framework"], served=app.spec.served)
 
 
 def check_app_routes(
@@ -54,7 +55,7 @@ def fetch_served_routes(
     """
     if spec.openapi_path is None:
         raise ConfigError(
-            'this target has no OpenAPI document (openapi_path = "").', hint="nothing to fetch"
+            msg("routes.no_openapi"), hint=msg("routes.nothing_to_fetch")
         )
     response = client.get(spec.openapi_path)
     if response.status_code in (401, 403) and headers is not None:
@@ -62,11 +63,11 @@ def fetch_served_routes(
         response = client.get(spec.openapi_path, headers=dict(given))
     where = f"GET {response.request.url}"
     if response.status_code != 200:
-        return None, f"{where} answered HTTP {response.status_code}"
+        return None, msg("routes.answered", where=where, status=response.status_code)
     try:
         return routes_from_openapi(response.json()), where
     except ValueError as exc:
-        return None, f"{where} did not answer an OpenAPI document ({exc})"
+        return None, msg("routes.not_openapi", where=where, error=exc)
 
 
 def check_routes(
@@ -76,9 +77,8 @@ def check_routes(
     if served is None:
         return CheckResult.failed(
             ITEM,
-            f"could not read the served route list: {source}",
-            remediation="set [targets.NAME.routes] openapi_path to where the app serves OpenAPI "
-            '(e.g. /api/v1/openapi.json), or openapi_path = "" if it serves none',
+            msg("routes.unreadable", source=source),
+            remediation=msg("routes.openapi_remedy"),
             expected={"openapi_path": spec.openapi_path},
             openapi=source,
         )
@@ -95,7 +95,7 @@ def compare_routes(
     evidence = {"openapi": source, "served_count": len(served), "expected_count": len(expected)}
     if not missing and not unexpected:
         return CheckResult.passed(
-            ITEM, f"all {len(expected)} expected routes are served", **evidence
+            ITEM, msg("routes.pass", n=len(expected)), **evidence
         )
     moved = moved_routes(missing, unexpected)
     return CheckResult.failed(
@@ -126,18 +126,12 @@ def _tail(route: Route) -> tuple[str, str]:
 def _summary(missing: list[Route], unexpected: list[Route], moved: dict[Route, Route]) -> str:
     parts = []
     if missing:
-        parts.append(
-            f"{len(missing)} expected route(s) not served: " + ", ".join(map(str, missing))
-        )
+        parts.append(msg("routes.missing", n=len(missing), routes=", ".join(map(str, missing))))
     if unexpected:
-        parts.append(
-            f"{len(unexpected)} unexpected route(s) served: " + ", ".join(map(str, unexpected))
-        )
+        parts.append(msg("routes.unexpected", n=len(unexpected), routes=", ".join(map(str, unexpected))))
     if moved:
-        parts.append(
-            "apparently moved: " + ", ".join(f"{m.path} -> {u.path}" for m, u in moved.items())
-        )
-    return "; ".join(parts)
+        parts.append(msg("routes.moved", moves=", ".join(f"{m.path} -> {u.path}" for m, u in moved.items())))
+    return sentences(*parts)
 
 
 def _remedy(

@@ -33,6 +33,7 @@ from harness.checks.catalog import (
 from harness.checks.migrations import Scripts, known_revision, read_db_revisions, script_directory
 from harness.checks.replay import ReplayFailed, refuse_live_ini_url, require_built_here, run_replay
 from harness.config.database import DatabaseSpec
+from harness.messages.core import msg
 from harness.result import CheckResult
 from harness.stack.appcode import AppCode
 from harness.transport.db import database_errors
@@ -48,16 +49,12 @@ def judge_drift(live: Snapshot, replayed: Snapshot, revisions: list[str]) -> Che
     if not differences:
         return CheckResult.passed(
             ITEM,
-            f"the live schema equals the migrations replayed to {', '.join(revisions)}",
+            msg("drift.pass", revisions=", ".join(revisions)),
             **evidence,
         )
     names = ", ".join(d.split(": ", 1)[0] for d in differences[:8])
     return CheckResult.failed(
-        ITEM, f"{len(differences)} difference(s) between the live schema and its migrations: {names}",
-        remediation="turn each hand-made change into a migration (alembic revision --autogenerate "
-        "for tables; op.execute for triggers, functions, views, enum values), or revert it; restore "
-        "what a migration created and someone removed; a schema another tool owns goes in "
-        "[database] ignore_schemas",
+        ITEM, msg("drift.fail", n=len(differences), names=names), remediation=msg("drift.remedy"),
         expected={"differences": []}, differences=differences, **evidence,
     )  # fmt: skip
 
@@ -125,9 +122,7 @@ def check_schema_drift_from_snapshot(
         if sorted(read_db_revisions(connection, spec) or []) != revisions:
             return None
     result = compare(live, migrated, spec, revisions)
-    result.evidence["migrations_schema_from"] = (
-        "a copy taken right after the app's upgrade step(s), before its other migrate steps"
-    )
+    result.evidence["migrations_schema_from"] = msg("drift.snapshot_source")
     return result
 
 

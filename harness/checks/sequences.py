@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import ProgrammingError
 
+from harness.messages.core import msg, sentences
 from harness.result import CheckResult
 from harness.transport.db import database_errors, quote_ident
 
@@ -44,8 +45,7 @@ class Behind:
     maximum: int
 
     def line(self) -> str:
-        return (f"sequence {self.sequence} hands out {self.next_value} next, but {self.column} already "
-                f"holds up to {self.maximum}: the next insert collides")  # fmt: skip
+        return msg("seq.behind", sequence=self.sequence, next=self.next_value, column=self.column, maximum=self.maximum)
 
     def remedy(self) -> str:
         table, _, column = self.column.rpartition(".")
@@ -80,13 +80,12 @@ def check_sequences(engine: Engine, schemas: list[str]) -> CheckResult:
     evidence = {"sequences_behind": [b.line() for b in behind], "columns_not_read": unread}
     if not behind:
         return CheckResult.passed(
-            ITEM, "every column-owned sequence is ahead of its column's values", **evidence
+            ITEM, msg("seq.pass"), **evidence
         )
     return CheckResult.failed(
         ITEM,
-        f"{len(behind)} sequence(s) behind their column: " + "; ".join(b.line() for b in behind),
-        remediation="move each sequence past its column's maximum: "
-        + "; ".join(b.remedy() for b in behind),
+        msg("seq.fail", n=len(behind), lines=sentences(*(b.line() for b in behind))),
+        remediation=msg("seq.remedy", statements="; ".join(b.remedy() for b in behind)),
         expected={"sequences_behind": []},
         **evidence,
     )

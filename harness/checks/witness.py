@@ -21,6 +21,7 @@ from harness.checks.routelist import Route
 from harness.checks.shapes import Shapes
 from harness.config.targets import Target
 from harness.errors import ConfigError, HarnessError
+from harness.messages.core import msg, sentences
 from harness.result import CheckResult
 from harness.secrets import redact
 from harness.transport.auth import auth_headers
@@ -28,15 +29,9 @@ from harness.transport.http import HttpClient
 from harness.transport.tls import tls_spec
 
 ITEM = "routes-reachable"
-LOST = "the login's account no longer authenticates"
 CANDIDATES = 6  # GET routes tried at most (two requests each), before the probes
 GONE_STATUSES = frozenset({401, 403, 404})
-REMEDY = (
-    "a request during this run (or something else meanwhile) deleted or disabled the account "
-    "the profile logs in as: find the DELETE or UPDATE of that user in the app's log, restore "
-    "the account, and make sure only declared flows write (never with that account's own "
-    "delete route)"
-)
+REMEDY = msg("witness.remedy")
 
 
 class _Getter(Protocol):
@@ -50,7 +45,7 @@ class Witness:
     bare_status: int  # without them
 
     def line(self) -> str:
-        return f"GET {self.path} answered HTTP {self.status} with the credentials, {self.bare_status} without"
+        return msg("witness.line", path=self.path, status=self.status, bare=self.bare_status)
 
     def to_evidence(self) -> dict[str, Any]:
         return {"path": self.path, "with_credentials": self.status, "without": self.bare_status}
@@ -95,10 +90,8 @@ def lost_account(authed: _Getter, witness: Witness, when: str) -> str | None:
     if response.status_code not in GONE_STATUSES:
         return None
     body = " ".join(response.text.split())[:120]
-    return redact(
-        f"{LOST}: GET {witness.path} answered HTTP {witness.status} with its credentials before "
-        f"{when} and HTTP {response.status_code} after ({body!r})"
-    )
+    return msg("witness.lost", path=witness.path, before=witness.status, when=when, after=response.status_code,
+               body=redact(repr(body)))  # fmt: skip
 
 
 def with_witness(result: CheckResult, witness: Witness | None, lost: str | None) -> CheckResult:
@@ -109,8 +102,8 @@ def with_witness(result: CheckResult, witness: Witness | None, lost: str | None)
     result.evidence["auth_witness"] = witness.to_evidence()
     if lost is None:
         return result
-    summary = lost if result.ok else f"{lost}; {result.summary}"
-    remedy = REMEDY if result.ok else f"{REMEDY}; {result.remediation}"
+    summary = lost if result.ok else sentences(lost, result.summary)
+    remedy = REMEDY if result.ok else sentences(REMEDY, result.remediation or "")
     return CheckResult.failed(
         result.item, summary, remediation=remedy, expected=result.expected, **result.evidence
     )
@@ -118,7 +111,6 @@ def with_witness(result: CheckResult, witness: Witness | None, lost: str | None)
 
 # ---------------------------------------------------------------- at the end of the run
 
-END_OF_RUN = "the login's account still authenticates at the end of the run"
 
 
 def recheck_at_end(target: Target, witness: Witness) -> CheckResult | None:
@@ -132,25 +124,24 @@ def recheck_at_end(target: Target, witness: Witness) -> CheckResult | None:
         try:
             headers = auth_headers(target, client)
         except ConfigError as exc:  # the login refused (a 4xx): the account is gone
-            return _lost(f"{LOST}: the login now fails ({exc.one_line()}), though at the start of "
-                         f"the run {witness.line()}", witness, "the login is refused")  # fmt: skip
+            return _lost(msg("witness.login_fails", error=redact(str(exc.one_line())), line=witness.line()), witness,
+                         msg("witness.login_refused"))  # fmt: skip
         except HarnessError:  # unreachable, or the login answered 5xx: nothing about the account
             return None
     with HttpClient(target.base_url, timeout_s=target.timeout_s, retries=target.retries, verify=verify,
                     headers=headers) as authed:  # fmt: skip
         try:
-            lost = lost_account(authed, witness, "the run's tests")
+            lost = lost_account(authed, witness, msg("witness.when.tests"))
         except HarnessError:
             return None
     if lost:
-        return _lost(lost, witness, "refused with the credentials")
-    return CheckResult.passed(ITEM, f"{END_OF_RUN}: GET {witness.path} answered with its credentials",
-                              auth_witness=witness.to_evidence())  # fmt: skip
+        return _lost(lost, witness, msg("witness.refused"))
+    return CheckResult.passed(ITEM, msg("witness.still", path=witness.path), auth_witness=witness.to_evidence())
 
 
 def _lost(summary: str, witness: Witness, now: str) -> CheckResult:
     return CheckResult.failed(
-        ITEM, redact(summary), remediation=REMEDY,
-        expected={"at the end of the run": f"GET {witness.path} answers 2xx with the credentials"},
+        ITEM, summary, remediation=REMEDY,
+        expected={"at the end of the run": msg("witness.expected", path=witness.path)},
         auth_witness=witness.to_evidence(), **{"at the end of the run": now},
     )  # fmt: skip

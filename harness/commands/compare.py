@@ -49,8 +49,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"{words['before']}: {summary_text(old, lang)}")
         print(f"{words['after']}:  {summary_text(new, lang)}")
         print(blocking_line(new, lang))
+        known = {**(old.get("messages") or {}), **(new.get("messages") or {})}
         for change in changes:
-            print(change.line(lang))
+            print(change.line(lang, known))
         if not changes:
             print(words["none"])
     return 1 if any(c.kind in ("newly failing", "cause changed") for c in changes) else 0
@@ -62,7 +63,7 @@ def markdown(old: dict[str, Any], new: dict[str, Any], changes: list[Change], la
     lines += [f"### {words['changes']}", ""]
     for change in changes:
         mark = "⚠️ " if change.kind in ALERTS else ""
-        lines.append(f"- {mark}`{change.line(lang)}`")
+        lines.append(f"- {mark}`{change.line(lang, {**(old.get('messages') or {}), **(new.get('messages') or {})})}`")
     if not changes:
         lines.append(f"- {words['none']}")
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.commands.report import add_render_options, refresh
+from harness.messages.core import msg
 from harness.report.files import write_checklist_files
 from harness.report.i18n import summary_text
 from harness.report.signoff import parse_ticks, sign
@@ -36,12 +37,16 @@ def run(args: argparse.Namespace) -> int:
     payload = load_payload(folder, checklists_dir=args.checklists, lang=args.lang)
     refresh(payload, args)  # an expired waiver refuses the sign-off; a new one is recorded with it
     outcome = sign(payload, by=args.by, ticks=parse_ticks(args.manual), override=args.override)
+    lang = args.lang or payload.get("lang", "en")
     if not outcome.recorded:
-        print(f"signoff refused: required items not passing: {', '.join(outcome.not_passing)}.", file=sys.stderr)
-        print("Fix them and re-run, tick manual items with --manual ITEM=done, "
-              "or approve anyway with --override REASON.", file=sys.stderr)  # fmt: skip
+        print(msg("signoff.refused", items=", ".join(outcome.not_passing)).render(lang), file=sys.stderr)
+        print(msg("signoff.refused_hint").render(lang), file=sys.stderr)
         return 1
     write_checklist_files(folder, payload)
-    note = f" (override: {args.override})" if args.override else ""
-    print(f"signed off by {args.by}{note}: {summary_text(payload)}")
+    summary = summary_text(payload, lang)
+    if args.override:
+        said = msg("signoff.signed_override", who=args.by, reason=args.override, summary=summary)
+    else:
+        said = msg("signoff.signed", who=args.by, summary=summary)
+    print(said.render(lang))
     return 0

@@ -17,6 +17,7 @@ from typing import Any
 
 from harness.config.keys import number, reject_unknown_keys, resolve_path
 from harness.errors import ConfigError
+from harness.messages.core import msg
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,10 @@ def parse_app(
         if kind == "remote":  # nothing of the app's to run here (the alembic_ini check says why)
             return None
         raise ConfigError(
-            f"{where}.app: a {kind} target needs [targets.NAME.app] with dir = the app's folder.",
-            hint='add dir = "examples/reference_app" (or set alembic_ini)',
+            msg("appcfg.needs_dir", where=where, kind=kind), hint=msg("appcfg.needs_dir_hint"),
         )
     if not app_dir.is_dir():
-        raise ConfigError(f"{where}.app.dir: {app_dir} is not a folder.", hint="fix the path")
+        raise ConfigError(msg("appcfg.not_folder", where=where, path=app_dir), hint=msg("appcfg.fix_path"))
     defaults = AppSpec(dir=app_dir)
     wsgi, migrations = _wsgi_and_migrations(table, where)
     migrate_default = defaults.migrate
@@ -109,19 +109,17 @@ def _wsgi_and_migrations(table: Mapping[str, Any], where: str) -> tuple[str | No
     wsgi = table.get("wsgi")
     if wsgi is not None and (not isinstance(wsgi, str) or not _WSGI.match(wsgi)):
         raise ConfigError(
-            f"{where}.app.wsgi: {wsgi!r} is not an import path.",
-            hint='use wsgi = "module:app" or a factory, wsgi = "module:create_app()"',
+            msg("appcfg.bad_wsgi", where=where, value=repr(wsgi)), hint=msg("appcfg.wsgi_hint"),
         )
     migrations = table.get("migrations", "alembic")
     if migrations not in MIGRATION_TOOLS:
         raise ConfigError(
-            f"{where}.app.migrations: {migrations!r} is not one of {', '.join(MIGRATION_TOOLS)}.",
-            hint='use migrations = "flask" for Flask-Migrate (flask db upgrade)',
+            msg("appcfg.bad_migrations", where=where, value=repr(migrations), choices=", ".join(MIGRATION_TOOLS)),
+            hint=msg("appcfg.migrations_hint"),
         )
     if migrations == "flask" and wsgi is None:
         raise ConfigError(
-            f'{where}.app.migrations = "flask" needs wsgi, the Flask app to run them in.',
-            hint='add wsgi = "module:create_app()" (what flask --app takes)',
+            msg("appcfg.flask_needs_wsgi", where=where), hint=msg("appcfg.flask_needs_wsgi_hint"),
         )
     return wsgi, str(migrations)
 
@@ -132,15 +130,14 @@ def _app_python(value: Any, base: Path, where: str) -> str:
     if value is None:
         return sys.executable
     if not isinstance(value, str) or not value:
-        raise ConfigError(f"{where}.app.python: expected a path, got {value!r}.")
+        raise ConfigError(msg("appcfg.python_path", where=where, value=repr(value)))
     path = Path(value).expanduser()
     path = path if path.is_absolute() else Path(os.path.abspath(base / path))
     if path.is_dir():
         path = path / "bin" / "python"
     if not os.access(path, os.X_OK) or path.is_dir():
         raise ConfigError(
-            f"{where}.app.python: {path} is not an executable interpreter.",
-            hint="build the app's venv (scripts/example-venvs.sh for the examples) or fix the path",
+            msg("appcfg.not_interpreter", where=where, path=path), hint=msg("appcfg.not_interpreter_hint"),
         )
     return str(path)
 
@@ -162,8 +159,7 @@ def _migrate(
         )
     ):
         raise ConfigError(
-            f"{where}.app.migrate: expected a command or a list of commands.",
-            hint='use e.g. migrate = [["{python}", "-m", "alembic", "upgrade", "head"]]',
+            msg("appcfg.bad_migrate", where=where), hint=msg("appcfg.migrate_example"),
         )
     return tuple(tuple(c) for c in commands)
 
@@ -174,15 +170,15 @@ def _database_env(value: Any, where: str) -> dict[str, str]:
         return {"DATABASE_URL": "{url}"}
     mapping = {value: "{url}"} if isinstance(value, str) else value
     if not isinstance(mapping, Mapping) or not mapping:
-        raise ConfigError(f"{where}.app.database_env: expected a variable name or a table.")
+        raise ConfigError(msg("appcfg.database_env_shape", where=where))
     for name, template in mapping.items():
         if not isinstance(template, str):
-            raise ConfigError(f"{where}.app.database_env.{name}: expected a string template.")
+            raise ConfigError(msg("appcfg.database_env_template", where=where, name=name))
         unknown = [p for p in re.findall(r"\{([^}]*)\}", template) if p not in DB_PLACEHOLDERS]
         if unknown:
             raise ConfigError(
-                f"{where}.app.database_env.{name}: unknown placeholder {{{unknown[0]}}}.",
-                hint=f"use {', '.join('{' + p + '}' for p in DB_PLACEHOLDERS)}",
+                msg("appcfg.unknown_placeholder", where=where, name=name, placeholder="{" + unknown[0] + "}"),
+                hint=msg("appcfg.use_placeholders", placeholders=", ".join("{" + p + "}" for p in DB_PLACEHOLDERS)),
             )
     return {str(k): str(v) for k, v in mapping.items()}
 

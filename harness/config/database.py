@@ -26,6 +26,7 @@ from typing import Any
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
+from harness.messages.core import msg
 
 SECTION = "database"
 # The janitor's default age limit for hv_ objects and tagged rows (6 h).
@@ -82,8 +83,7 @@ def database_spec(target: Target) -> DatabaseSpec:
 def _models_schema(table: Mapping[str, Any], where: str) -> str:
     value = table.get("models_schema", "public")
     if not isinstance(value, str) or not (value == "*" or _IDENT.match(value)):
-        raise ConfigError(f"{where}.models_schema: {value!r} is not a schema name or \"*\".",
-                          hint='use e.g. models_schema = "tenant_demo", or "*" for per-tenant schemas')  # fmt: skip
+        raise ConfigError(msg("dbcfg.models_schema", where=where, value=repr(value)), hint=msg("dbcfg.models_schema_hint"))
     return value
 
 
@@ -92,8 +92,8 @@ def _names(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
     if not isinstance(values, list) or not all(
         isinstance(v, str) and _IDENT.match(v) for v in values
     ):
-        raise ConfigError(f"{where}.{key}: expected a list of schema names, got {values!r}.",
-                          hint=f'use e.g. {key} = ["audit"]')  # fmt: skip
+        raise ConfigError(msg("dbcfg.schema_list", where=where, key=key, value=repr(values)),
+                          hint=msg("dbcfg.schema_list_hint", key=key))  # fmt: skip
     return tuple(values)
 
 
@@ -107,8 +107,8 @@ def _matching(table: Mapping[str, Any], key: str, pattern: re.Pattern[str], wher
             "pgvector_min_version": '"0.5.0"',
         }
         raise ConfigError(
-            f"{where}.{key}: {value!r} is not valid.",
-            hint=f"use e.g. {key} = {examples.get(key, repr('alembic_version'))}",
+            msg("dbcfg.not_valid", where=where, key=key, value=repr(value)),
+            hint=msg("dbcfg.example", key=key, value=examples.get(key, repr("alembic_version"))),
         )
     return value
 
@@ -118,7 +118,7 @@ def _models_path(table: Mapping[str, Any], target: Target, where: str) -> tuple[
     raw = table.get("models_path", [])
     values = [raw] if isinstance(raw, str) else raw
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise ConfigError(f"{where}.models_path: expected a folder or a list of folders.")
+        raise ConfigError(msg("dbcfg.models_path", where=where))
     # Relative to targets.toml; the app's folder needs no entry: the models load from there.
     folders = [(target.base_dir / Path(v).expanduser()).resolve() for v in values]
     return tuple(dict.fromkeys(folders))
@@ -128,8 +128,7 @@ def _modules(table: Mapping[str, Any], where: str) -> tuple[str, ...]:
     value = table.get("models_import", [])
     if not isinstance(value, list) or not all(isinstance(v, str) and re.match(r"^[A-Za-z_][\w.]*$", v) for v in value):
         raise ConfigError(
-            f"{where}.models_import: expected a list of module names.",
-            hint='use e.g. models_import = ["app.models.user", "app.models.item"]',
+            msg("dbcfg.models_import", where=where), hint=msg("dbcfg.models_import_hint"),
         )
     return tuple(value)
 
@@ -138,8 +137,7 @@ def _ttl(table: Mapping[str, Any], where: str, default: float) -> float:
     value = table.get("schema_ttl_s", default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise ConfigError(
-            f"{where}.schema_ttl_s: expected seconds >= 0, got {value!r}.",
-            hint="use e.g. schema_ttl_s = 21600 (6 h)",
+            msg("dbcfg.ttl", where=where, value=repr(value)), hint=msg("dbcfg.ttl_hint"),
         )
     return float(value)
 
@@ -147,5 +145,5 @@ def _ttl(table: Mapping[str, Any], where: str, default: float) -> float:
 def _bool(table: Mapping[str, Any], key: str, where: str, *, default: bool) -> bool:
     value = table.get(key, default)
     if not isinstance(value, bool):
-        raise ConfigError(f"{where}.{key}: expected true or false, got {value!r}.")
+        raise ConfigError(msg("dbcfg.bool", where=where, key=key, value=repr(value)))
     return value

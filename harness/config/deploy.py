@@ -21,6 +21,7 @@ from typing import Any
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
+from harness.messages.core import msg
 
 SECTION = "deploy"
 _KNOWN = {"version_path", "version_pointer", "expect", "timeout_s", "interval_s"}
@@ -44,13 +45,12 @@ def deploy_spec(target: Target) -> DeploySpec | None:
     reject_unknown_keys(table, _KNOWN, where)
     path, pointer = table.get("version_path"), table.get("version_pointer", "")
     if not isinstance(path, str) or not path.startswith("/"):
-        raise ConfigError(f"{where}.version_path: expected a path such as \"/api/health\", got {path!r}.")
+        raise ConfigError(msg("deploy.version_path", where=where, value=repr(path)))
     if not isinstance(pointer, str) or (pointer and not pointer.startswith("/")):
-        raise ConfigError(f"{where}.version_pointer: expected a JSON pointer such as \"/version\", got {pointer!r}.",
-                          hint='"" means the whole answer is the version')  # fmt: skip
+        raise ConfigError(msg("deploy.version_pointer", where=where, value=repr(pointer)), hint=msg("deploy.version_pointer_hint"))
     expect = table.get("expect", "")
     if not isinstance(expect, str):
-        raise ConfigError(f"{where}.expect: expected text such as \"${{GITHUB_SHA}}\", got {expect!r}.")
+        raise ConfigError(msg("deploy.expect", where=where, value=repr(expect)))
     return DeploySpec(path, pointer, expect.strip(), _seconds(table, "timeout_s", where, 600.0),
                       _seconds(table, "interval_s", where, 5.0))  # fmt: skip
 
@@ -58,5 +58,5 @@ def deploy_spec(target: Target) -> DeploySpec | None:
 def _seconds(table: dict[str, Any], key: str, where: str, default: float) -> float:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ConfigError(f"{where}.{key}: expected seconds > 0, got {value!r}.")
+        raise ConfigError(msg("cfg.seconds", where=where, key=key, value=repr(value)))
     return float(value)

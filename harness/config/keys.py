@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import ConfigError
+from harness.messages.core import msg
 
 
 def reject_unknown_keys(table: Mapping[str, Any], known: AbstractSet[str], where: str) -> None:
@@ -17,7 +18,8 @@ def reject_unknown_keys(table: Mapping[str, Any], known: AbstractSet[str], where
     unknown = sorted(set(table) - set(known))
     if unknown:
         raise ConfigError(
-            f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(known))}"
+            msg("config.unknown_key", where=where, key=repr(unknown[0])),
+            hint=msg("config.known_keys", keys=", ".join(sorted(known))),
         )
 
 
@@ -36,8 +38,10 @@ def number(
     traceback half-way through the run."""
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"{where}.{key}: expected a number, got {value!r}.", hint=f"e.g. {key} = {default!r}")
+        raise ConfigError(msg("config.not_number", where=where, key=key, value=repr(value)),
+                          hint=msg("config.example", key=key, value=repr(default)))  # fmt: skip
     if value < minimum or (positive and value <= 0):
-        bound = "greater than 0" if positive else f"at least {minimum:g}"
-        raise ConfigError(f"{where}.{key}: {value!r} is out of range, expected {bound}.", hint=f"e.g. {key} = {default!r}")
+        bound = msg("config.greater_than_0") if positive else msg("config.at_least", minimum=f"{minimum:g}")
+        raise ConfigError(msg("config.out_of_range", where=where, key=key, value=repr(value), bound=bound),
+                          hint=msg("config.example", key=key, value=repr(default)))  # fmt: skip
     return float(value)

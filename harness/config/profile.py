@@ -22,6 +22,7 @@ from typing import Any
 from harness.config.keys import reject_unknown_keys
 from harness.config.targets import Target
 from harness.errors import ConfigError
+from harness.messages.core import msg, reason_code
 
 # Section name → its parser, called with the Target (raises ConfigError).
 SECTIONS: dict[str, str | None] = {
@@ -77,10 +78,10 @@ def checks_spec(target: Target) -> ChecksSpec:
         isinstance(v, str) and v.strip() for v in raw.values()
     ):
         raise ConfigError(
-            f"{where}.not_applicable: expected {{ item = \"reason\" }} with a reason for each item.",
-            hint='e.g. not_applicable = { pgvector = "the app stores no vectors" }',
+            msg("config.na_shape", where=where), hint=msg("config.na_example"),
         )
-    return ChecksSpec(not_applicable={str(k): str(v) for k, v in raw.items()})
+    # A reason init wrote is a reason code: the report shows it in the report's language.
+    return ChecksSpec(not_applicable={str(k): reason_code(str(v)) for k, v in raw.items()})
 
 
 def validate_profile(target: Target) -> None:
@@ -100,15 +101,15 @@ def reject_unknown_names(table: Mapping[str, Any], where: str) -> None:
         if key in known:
             if key in SECTIONS and not isinstance(value, Mapping):
                 raise ConfigError(
-                    f"{where}.{key}: expected a table [{where}.{key}], got {value!r}.",
-                    hint=f"write it as a [{where}.{key}] section",
+                    msg("config.expected_table", where=where, key=key, value=repr(value)),
+                    hint=msg("config.write_as_section", where=where, key=key),
                 )
             continue
-        what = "section" if isinstance(value, Mapping) else "key"
-        raise ConfigError(f"{where}: unknown {what} {key!r}.", hint=suggestion(key, known))
+        what = msg("config.word.section") if isinstance(value, Mapping) else msg("config.word.key")
+        raise ConfigError(msg("config.unknown_name", where=where, what=what, key=repr(key)), hint=suggestion(key, known))
 
 
 def suggestion(name: str, known: set[str]) -> str:
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-    listing = f"known: {', '.join(sorted(known))}"
-    return f"did you mean {close[0]!r}? ({listing})" if close else listing
+    listing = msg("config.known", names=", ".join(sorted(known)))
+    return msg("config.did_you_mean", close=repr(close[0]), listing=listing) if close else listing

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
+from harness.messages.core import msg
 
 SECTION = "rehearsal"
 _KNOWN = {"enabled", "on_production", "url_scheme", "round_trip", "timeout_s"}
@@ -43,13 +44,12 @@ def rehearsal_spec(target: Target) -> RehearsalSpec:
     reject_unknown_keys(table, _KNOWN, where)
     for key in ("enabled", "on_production", "round_trip"):
         if not isinstance(table.get(key, True), bool):
-            raise ConfigError(f"{where}.{key}: expected true or false, got {table[key]!r}.")
+            raise ConfigError(msg("cfg.bool", where=where, key=key, value=repr(table[key])))
     scheme = table.get("url_scheme", "")
     if not isinstance(scheme, str) or (scheme and not _SCHEME.match(scheme)):
-        raise ConfigError(f"{where}.url_scheme: {scheme!r} is not a PostgreSQL URL scheme.",
-                          hint='use e.g. url_scheme = "postgresql+asyncpg"')  # fmt: skip
+        raise ConfigError(msg("rehearsalcfg.scheme", where=where, value=repr(scheme)), hint=msg("rehearsalcfg.scheme_hint"))
     timeout = table.get("timeout_s", 600.0)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise ConfigError(f"{where}.timeout_s: expected seconds > 0, got {timeout!r}.")
+        raise ConfigError(msg("cfg.seconds", where=where, key="timeout_s", value=repr(timeout)))
     return RehearsalSpec(table.get("enabled", True), table.get("on_production", False), scheme,
                          table.get("round_trip", True), float(timeout))  # fmt: skip

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
+from harness.messages.core import msg
 
 SECTION = "stack"
 POSTGRES_KINDS = ("embedded", "system")
@@ -40,15 +41,14 @@ def stack_spec(target: Target) -> StackSpec:
     kind = table.get("postgres", "embedded")
     if kind not in POSTGRES_KINDS:
         raise ConfigError(
-            f"{where}.postgres: {kind!r} is not known.", hint='use "embedded" or "system"'
+            msg("stackcfg.postgres", where=where, value=repr(kind)), hint=msg("stackcfg.postgres_hint")
         )
     bindir = table.get("bindir")
     if bindir is not None and (
         not isinstance(bindir, str) or not (Path(bindir) / "pg_ctl").exists()
     ):
         raise ConfigError(
-            f"{where}.bindir: no pg_ctl in {bindir!r}.",
-            hint="name the folder holding initdb and pg_ctl",
+            msg("stackcfg.no_pg_ctl", where=where, value=repr(bindir)), hint=msg("stackcfg.no_pg_ctl_hint"),
         )
     return StackSpec(kind, Path(bindir) if bindir else None)
 
@@ -68,7 +68,6 @@ def system_bindir() -> Path:
     )
     if not found:
         raise ConfigError(
-            'stack.postgres = "system": no PostgreSQL server binaries on this machine.',
-            hint="apt-get install postgresql (Debian/Ubuntu), or set stack.bindir",
+            msg("stackcfg.no_system_pg"), hint=msg("stackcfg.no_system_pg_hint"),
         )
     return Path(found[-1]).parent

@@ -23,6 +23,7 @@ from harness.config.app import AppSpec, parse_app
 from harness.config.keys import number, reject_unknown_keys, resolve_path
 from harness.config.urls import normalise_database_url
 from harness.errors import ConfigError
+from harness.messages.core import msg
 from harness.secrets import mask_url
 
 KINDS = ("local", "containers", "remote")
@@ -105,16 +106,15 @@ def load_targets_file(path: Path) -> dict[str, Any]:
     """Parse ``targets.toml`` and return its ``[targets.*]`` tables, uninterpolated."""
     if not path.is_file():
         raise ConfigError(
-            f"targets file {path} not found.",
-            hint="create it with python -m harness init, or point --target-file at yours",
+            msg("config.no_targets_file", path=path), hint=msg("config.no_targets_file_hint"),
         )
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}.", hint="fix the syntax there") from exc
+        raise ConfigError(msg("config.bad_toml", path=path, error=exc), hint=msg("config.fix_syntax")) from exc
     profiles = document.get("targets")
     if not isinstance(profiles, dict) or not profiles:
-        raise ConfigError(f"{path}: no [targets.NAME] table.", hint="add e.g. [targets.staging]")
+        raise ConfigError(msg("config.no_targets_table", path=path), hint=msg("config.add_targets_table"))
     return profiles
 
 
@@ -130,7 +130,7 @@ def resolve_target(
     if name not in profiles:
         known = ", ".join(sorted(profiles))
         raise ConfigError(
-            f"unknown target {name!r} in {path}.", hint=f"use --target with one of: {known}"
+            msg("config.unknown_target", name=repr(name), path=path), hint=msg("config.use_target", known=known)
         )
     env = _environment(path.parent, environ)
     table = _interpolate(profiles[name], env, f"targets.{name}")
@@ -162,8 +162,7 @@ def _interpolate(value: Any, env: Mapping[str, str], where: str) -> Any:
         if default is not None:
             return default
         raise ConfigError(
-            f"{where}: environment variable {var} is not set.",
-            hint=f"export {var}=... or put {var}=... in .env",
+            msg("config.env_unset", where=where, var=var), hint=msg("config.env_unset_hint", var=var),
         )
 
     return _ENV_REF.sub(substitute, value)
@@ -190,28 +189,27 @@ def _build(name: str, table: dict[str, Any], base: Path) -> Target:
     for key, expected in _SCALARS.items():
         if key in table and not isinstance(table[key], expected):
             raise ConfigError(
-                f"{where}.{key}: expected {_type_name(expected)}, got {table[key]!r}.",
-                hint=f"fix {key} in targets.toml",
+                msg("config.wrong_type", where=where, key=key, expected=_type_name(expected), value=repr(table[key])),
+                hint=msg("config.fix_key", key=key),
             )
     kind = table.get("kind", "remote")
     if kind not in KINDS:
         raise ConfigError(
-            f"{where}.kind: {kind!r} is not a target kind.", hint=f"use one of: {', '.join(KINDS)}"
+            msg("config.bad_kind", where=where, kind=repr(kind)), hint=msg("config.use_one_of", choices=", ".join(KINDS))
         )
     base_url = _validate_base_url(table.get("base_url"), where)
     if kind == "remote" and not base_url:
-        raise ConfigError(f"{where}: a remote target needs base_url.", hint="set base_url")
+        raise ConfigError(msg("config.remote_needs_url", where=where), hint=msg("config.set_base_url"))
     if table.get("production") is True and table.get("allow_writes") is True:
         raise ConfigError(
-            f"{where}: production = true contradicts allow_writes = true (a production target is never written to).",
-            hint="drop allow_writes, or production if this is not production",
+            msg("config.production_writes", where=where), hint=msg("config.production_writes_hint"),
         )
     database_url = table.get("database_url") or None
     if database_url:
         database_url = normalise_database_url(database_url, field=f"{where}.database_url")
     alembic_ini = resolve_path(table.get("alembic_ini"), base)
     if alembic_ini is not None and not alembic_ini.is_file():
-        raise ConfigError(f"{where}.alembic_ini: {alembic_ini} does not exist.", hint="fix alembic_ini (relative to targets.toml)")
+        raise ConfigError(msg("config.no_alembic_ini", where=where, path=alembic_ini), hint=msg("config.fix_alembic_ini"))
     return Target(
         name=name,
         kind=kind,
@@ -235,8 +233,7 @@ def _validate_base_url(value: str | None, where: str) -> str | None:
         return None
     if not re.match(r"^https?://[^/\s]+", value):
         raise ConfigError(
-            f"{where}.base_url: {value!r} is not an http(s) URL.",
-            hint="use e.g. https://staging.example.com",
+            msg("config.bad_base_url", where=where, value=repr(value)), hint=msg("config.base_url_example"),
         )
     return value.rstrip("/")
 
@@ -247,7 +244,7 @@ def _health(table: Mapping[str, Any], where: str) -> HealthSpec:
     reject_unknown_keys(table, known, f"{where}.health")
     path = table.get("path", spec.path)
     if not isinstance(path, str) or not path.startswith("/"):
-        raise ConfigError(f"{where}.health.path: expected a path starting with /, got {path!r}.", hint='e.g. path = "/api/health"')
+        raise ConfigError(msg("config.bad_health_path", where=where, value=repr(path)), hint=msg("config.health_path_example"))
     return replace(
         spec,
         path=path,
@@ -262,9 +259,9 @@ def _health(table: Mapping[str, Any], where: str) -> HealthSpec:
 def _status_only(table: Mapping[str, Any], where: str) -> bool:
     value = table.get("status_only", False)
     if not isinstance(value, bool):
-        raise ConfigError(f"{where}.health.status_only: expected true or false, got {value!r}.", hint="status_only = true judges only the 200")
+        raise ConfigError(msg("config.status_only_bool", where=where, value=repr(value)), hint=msg("config.status_only_hint"))
     if value and "expect" in table:
-        raise ConfigError(f"{where}.health: status_only = true judges no body, but expect is set too.", hint="remove one of them")
+        raise ConfigError(msg("config.status_only_and_expect", where=where), hint=msg("config.remove_one"))
     return value
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from harness.errors import ConfigError
+from harness.messages.core import msg
 from harness.secrets import mask_url, register_secret
 
 HARNESS_DRIVER = "postgresql+psycopg"
@@ -37,13 +38,12 @@ def normalise_database_url(url: str, *, field: str = "database_url") -> str:
     scheme = parts.scheme.lower()
     if scheme not in _POSTGRES_SCHEMES:
         raise ConfigError(
-            f"{field}: {mask_url(url)!r} is not a PostgreSQL URL (scheme {scheme or 'missing'!r}).",
-            hint="use postgresql://USER:PASSWORD@HOST:PORT/DBNAME",
+            msg("config.not_postgres_url", field=field, url=repr(mask_url(url)), scheme=repr(scheme or "missing")),
+            hint=msg("config.postgres_url_hint"),
         )
     if not parts.hostname and "host=" not in parts.query:
         raise ConfigError(
-            f"{field}: {mask_url(url)!r} names no host.",
-            hint="use postgresql://USER:PASSWORD@HOST:PORT/DBNAME",
+            msg("config.url_no_host", field=field, url=repr(mask_url(url))), hint=msg("config.postgres_url_hint"),
         )
     register_secret(parts.password)
     query = [

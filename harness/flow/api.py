@@ -18,20 +18,14 @@ from typing import Any
 import httpx
 
 from harness.flow.config import WalletSpec
+from harness.messages.core import msg
 from harness.secrets import clip, redact
 from harness.transport.http import HttpClient
 
 TAG_PREFIX = "hv-"
 # Any 5xx during a flow is a finding about the app, never a mapping problem (issue 23).
-SERVER_ERROR_REMEDY = (
-    "the app failed with a server error on a request of the flow: read its log for the "
-    "traceback at that moment and fix the crash (a conflict it does not catch, such as a "
-    "unique violation, must be refused with a 4xx and change nothing)"
-)
-AUTH_REMEDY = (
-    "the app refused the flow's credentials: set [targets.NAME.auth] (token_env or a login) "
-    "to an account allowed to make these requests"
-)
+SERVER_ERROR_REMEDY = msg("flow.server_error_remedy")
+AUTH_REMEDY = msg("flow.auth_remedy")
 
 
 class Tagger:
@@ -60,10 +54,11 @@ class FlowError(Exception):
         self.status = response.status_code
         self.body = _body(response)
         self.url = f"{response.request.method} {response.request.url.path}"
-        problem = problem or f"answered HTTP {self.status}"
+        problem = problem or msg("flow.answered_http", status=self.status)
         if self.server_error:
-            problem = f"{problem}: {body_snippet(response)!r}"
-        super().__init__(f"{step}: {self.url} {problem}")
+            problem = msg("flow.with_body", problem=problem, body=repr(body_snippet(response)))
+        self.message = msg("flow.error", step=step, request=self.url, problem=problem)
+        super().__init__(self.message)
 
     @property
     def server_error(self) -> bool:
@@ -141,7 +136,7 @@ class WalletApi:
         response = self._get(self.routes.ledger.format(user_id=user_id))
         entries = self._json("read ledger", response)
         if not isinstance(entries, list):
-            raise FlowError("read ledger", response, "did not answer a JSON list")
+            raise FlowError("read ledger", response, msg("flow.no_json_list"))
         field_task, field_amount = self.fields.ledger_task, self.fields.ledger_amount
         return [(e.get(field_task), int(e[field_amount])) for e in entries]
 
@@ -181,7 +176,7 @@ class WalletApi:
     def _field(self, step: str, response: httpx.Response, name: str) -> Any:
         data = self._json(step, response)
         if not isinstance(data, dict) or name not in data:
-            raise FlowError(step, response, f"answered without field {name!r}")
+            raise FlowError(step, response, msg("flow.no_field", name=repr(name)))
         return data[name]
 
     @staticmethod
@@ -191,7 +186,7 @@ class WalletApi:
         try:
             return response.json()
         except ValueError:
-            raise FlowError(step, response, "did not answer JSON") from None
+            raise FlowError(step, response, msg("flow.no_json")) from None
 
 
 def _body(response: httpx.Response) -> Any:

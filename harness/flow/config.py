@@ -22,6 +22,7 @@ from typing import Any
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError
+from harness.messages.core import msg
 
 SECTION = "wallet"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
@@ -113,11 +114,11 @@ def parse_wallet_spec(table: dict[str, Any], where: str) -> WalletSpec:
 
 def _strings(cls: type, table: Any, where: str) -> Any:
     if not isinstance(table, dict):
-        raise ConfigError(f"{where}: expected a table, got {table!r}.", hint=f"write [{where}]")
+        raise ConfigError(msg("fcfg.expected_table", where=where, value=repr(table)), hint=msg("fcfg.write_table", where=where))
     reject_unknown_keys(table, {f.name for f in fields(cls)}, where)
     for key, value in table.items():
         if not isinstance(value, str):
-            raise ConfigError(f"{where}.{key}: expected a string, got {value!r}.", hint="quote it")
+            raise ConfigError(msg("fcfg.expected_string", where=where, key=key, value=repr(value)), hint=msg("fcfg.quote_it"))
     return cls(**table)
 
 
@@ -128,10 +129,10 @@ def _number(
     value = table.get(key, default)
     kinds = int if integer else (int, float)
     if isinstance(value, bool) or not isinstance(value, kinds) or value < minimum:
-        kind = "an integer" if integer else "a number"
+        kind = msg("fcfg.kind.integer") if integer else msg("fcfg.kind.number")
         raise ConfigError(
-            f"{where}.{key}: expected {kind} >= {minimum:g}, got {value!r}.",
-            hint=f"fix {key} in targets.toml",
+            msg("fcfg.expected_at_least", where=where, key=key, kind=kind, minimum=f"{minimum:g}", value=repr(value)),
+            hint=msg("fcfg.fix_in_targets", key=key),
         )
     return value
 
@@ -142,8 +143,7 @@ def _statuses(table: dict[str, Any], default: tuple[int, ...], where: str) -> tu
         isinstance(v, int) and 400 <= v < 500 for v in value
     ):
         raise ConfigError(
-            f"{where}.refused_statuses: expected a list of 4xx codes, got {value!r}.",
-            hint="e.g. refused_statuses = [409]",
+            msg("fcfg.refused_statuses", where=where, value=repr(value)), hint=msg("fcfg.refused_example"),
         )
     return tuple(value)
 
@@ -154,6 +154,5 @@ def _check_identifiers(tables: WalletTables, where: str) -> None:
         value = getattr(tables, f.name)
         if f.name != "system_wallet" and not _IDENTIFIER.match(value):
             raise ConfigError(
-                f"{where}.{f.name}: {value!r} is not a table name.",
-                hint='use name or schema.name, e.g. "wallet.ledger_entries"',
+                msg("fcfg.not_table_name", where=where, key=f.name, value=repr(value)), hint=msg("fcfg.table_name_example"),
             )

@@ -31,6 +31,7 @@ from harness.flow.fields import (
     str_of,
     table_of,
 )
+from harness.messages.core import msg
 
 SECTION = "flows"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -151,7 +152,7 @@ def flows_spec(target: Target) -> list[FlowSpec]:
     flows = []
     for name, table in section.items():
         if not isinstance(table, dict):
-            raise ConfigError(f"{where}.{name}: expected a table.", hint=f"write [{where}.{name}]")
+            raise ConfigError(msg("fcfg.flow_table", where=f"{where}.{name}"), hint=msg("fcfg.write_table", where=f"{where}.{name}"))
         flows.append(
             parse_flow(
                 name, _with_include(table, target.base_dir, f"{where}.{name}"), f"{where}.{name}"
@@ -169,7 +170,7 @@ def _with_include(table: dict[str, Any], base: Path, where: str) -> dict[str, An
         included = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(
-            f"{where}.include: cannot read {path}: {exc}.", hint="fix the path"
+            msg("fcfg.include_unreadable", where=where, path=path, error=exc), hint=msg("fcfg.fix_path")
         ) from None
     return {**included, **{k: v for k, v in table.items() if k != "include"}}
 
@@ -180,7 +181,7 @@ def parse_flow(name: str, table: dict[str, Any], where: str) -> FlowSpec:
         _step(s, f"{where}.steps[{i}]") for i, s in enumerate(list_of(table, "steps", where))
     )
     if not steps:
-        raise ConfigError(f"{where}.steps: a flow needs at least one step.", hint="add [[steps]]")
+        raise ConfigError(msg("fcfg.no_steps", where=where), hint=msg("fcfg.add_steps"))
     names = [s.name for s in steps]
     spec = FlowSpec(
         name=name, where=where, steps=steps,
@@ -208,13 +209,13 @@ def _step(table: Any, where: str) -> Step:
     method = str_of(table, "method", where, "POST").upper()
     if method not in METHODS:
         raise ConfigError(
-            f"{where}.method: {method!r} is not one of {', '.join(METHODS)}.", hint="fix it"
+            msg("fcfg.bad_method", where=where, method=repr(method), methods=", ".join(METHODS)), hint=msg("fcfg.fix_it")
         )
     capture = table_of(table.get("capture", {}), f"{where}.capture")
     for key, pointer in capture.items():
         if not isinstance(pointer, str) or not _POINTER.match(pointer):
             raise ConfigError(
-                f"{where}.capture.{key}: {pointer!r} is not a JSON pointer.", hint='e.g. "/id"'
+                msg("fcfg.bad_pointer", where=where, key=key, pointer=repr(pointer)), hint=msg("fcfg.pointer_example")
             )
     return Step(
         name=str_of(table, "name", where, None), method=method, path=str_of(table, "path", where, None),
@@ -229,8 +230,7 @@ def _balance(table: Any, where: str) -> BalanceRead:
     read = BalanceRead(**{k: str(v) for k, v in table.items()})
     if bool(read.path) == bool(read.sql):
         raise ConfigError(
-            f"{where}: give exactly one of path or sql.",
-            hint='e.g. path = "/ledger/{account}/balance"',
+            msg("fcfg.path_or_sql", where=where), hint=msg("fcfg.balance_path_example"),
         )
     return read
 
@@ -265,7 +265,7 @@ def _sql(table: Any, where: str) -> SqlInvariant:
     reject_unknown_keys(table, {"name", "item", "query", "expect"}, where)
     if "expect" not in table:
         raise ConfigError(
-            f"{where}.expect: missing.", hint="the value the query must return, e.g. expect = 0"
+            msg("fcfg.no_expect", where=where), hint=msg("fcfg.expect_hint")
         )
     return SqlInvariant(
         name=str_of(table, "name", where, None), item=str_of(table, "item", where, None),
@@ -284,12 +284,11 @@ def _rows(table: Any, where: str) -> RowTable:
     for name in (rows.table, rows.id_column, *rows.tag_columns):
         if not _IDENTIFIER.match(name):
             raise ConfigError(
-                f"{where}: {name!r} is not a table or column name.", hint="use name or schema.name"
+                msg("fcfg.not_a_name", where=where, name=repr(name)), hint=msg("fcfg.use_name")
             )
     if not rows.tag_columns and not rows.ids:
         raise ConfigError(
-            f"{where}: give tag_columns or ids, or the rows cannot be found.",
-            hint='e.g. tag_columns = ["owner_id"]',
+            msg("fcfg.rows_unfindable", where=where), hint=msg("fcfg.tag_columns_example"),
         )
     return rows
 
@@ -298,6 +297,6 @@ def _step_name(table: dict[str, Any], where: str, steps: list[str]) -> str:
     name = str_of(table, "step", where, steps[-1])
     if name not in steps:
         raise ConfigError(
-            f"{where}.step: no step named {name!r}.", hint=f"steps: {', '.join(steps)}"
+            msg("fcfg.no_such_step", where=where, name=repr(name)), hint=msg("fcfg.steps", names=", ".join(steps))
         )
     return name

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.messages.core import msg
+
 
 @dataclass
 class Diagnosis:
@@ -25,19 +27,14 @@ def misdirected(
     found = Diagnosis()
     elsewhere = [e for e in task_ledger or [] if not e["system_wallet"] and e["user_id"] != user_id]
     for entry in elsewhere:
-        found.problems.append(
-            f"paid to user {entry['user_id']} ({entry['user']}) instead of user {user_id} ({user}): "
-            f"{entry['amount']:+d} for task {task_id} went to the wrong wallet"
-        )
+        found.problems.append(msg("wallet.wrong_wallet", other=entry["user_id"], other_name=entry["user"],
+                                  user_id=user_id, user=user, amount=f"{entry['amount']:+d}", task=task_id))  # fmt: skip
     if elsewhere:
-        found.remedy = ("credit the wallet of the task's assignee, looked up from the task being "
-                        "completed, not from another id (a user id that equals the task id on a fresh database)")  # fmt: skip
+        found.remedy = msg("wallet.wrong_wallet_remedy")
         return found
     misfiled = [(task, amount) for task, amount in user_ledger if task != task_id and amount > 0]
     for task, amount in misfiled:
-        found.problems.append(
-            f"the ledger entry crediting {amount:+d} to user {user_id} names task {task} instead of task {task_id}"
-        )
+        found.problems.append(msg("wallet.misfiled", amount=f"{amount:+d}", user_id=user_id, task=task, task_id=task_id))
     if misfiled:
-        found.remedy = "record the completed task's own id on its ledger entries (debit and credit)"
+        found.remedy = msg("wallet.misfiled_remedy")
     return found

@@ -6,13 +6,14 @@ import re
 from typing import Any
 
 from harness.errors import ConfigError
+from harness.messages.core import msg
 
 _PLACEHOLDER = re.compile(r"^\{[A-Za-z_][A-Za-z0-9_]*\}$")
 
 
 def table_of(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ConfigError(f"{where}: expected a table, got {value!r}.", hint=f"write [{where}]")
+        raise ConfigError(msg("fcfg.expected_table", where=where, value=repr(value)), hint=msg("fcfg.write_table", where=where))
     return value
 
 
@@ -20,7 +21,7 @@ def list_of(table: dict[str, Any], key: str, where: str) -> list[Any]:
     value = table.get(key, [])
     if not isinstance(value, list):
         raise ConfigError(
-            f"{where}.{key}: expected a list, got {value!r}.", hint=f"write {key} = [...]"
+            msg("fcfg.expected_list", where=where, key=key, value=repr(value)), hint=msg("fcfg.write_list", key=key)
         )
     return value
 
@@ -28,7 +29,7 @@ def list_of(table: dict[str, Any], key: str, where: str) -> list[Any]:
 def str_of(table: dict[str, Any], key: str, where: str, default: str | None) -> str:
     value = table.get(key, default)
     if not isinstance(value, str) or (default is None and not value):
-        raise ConfigError(f"{where}.{key}: expected a string, got {value!r}.", hint=f"set {key}")
+        raise ConfigError(msg("fcfg.expected_string", where=where, key=key, value=repr(value)), hint=msg("fcfg.set_key", key=key))
     return value
 
 
@@ -38,7 +39,7 @@ def int_of(
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ConfigError(
-            f"{where}.{key}: expected an integer >= {minimum}, got {value!r}.", hint=f"set {key}"
+            msg("fcfg.expected_int", where=where, key=key, minimum=minimum, value=repr(value)), hint=msg("fcfg.set_key", key=key)
         )
     return value
 
@@ -47,7 +48,7 @@ def float_of(table: dict[str, Any], key: str, where: str, default: float) -> flo
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise ConfigError(
-            f"{where}.{key}: expected a number >= 0, got {value!r}.", hint=f"set {key}"
+            msg("fcfg.expected_seconds", where=where, key=key, value=repr(value)), hint=msg("fcfg.set_key", key=key)
         )
     return float(value)
 
@@ -62,8 +63,7 @@ def statuses_of(
         or not all(isinstance(v, int) and 100 <= v < 600 for v in value)
     ):
         raise ConfigError(
-            f"{where}.{key}: expected a list of HTTP statuses, got {value!r}.",
-            hint=f"e.g. {key} = [409]",
+            msg("fcfg.expected_statuses", where=where, key=key, value=repr(value)), hint=msg("fcfg.statuses_example", key=key),
         )
     return tuple(value)
 
@@ -75,9 +75,7 @@ def amount_of(table: dict[str, Any], key: str, where: str) -> int | str:
         return value
     if isinstance(value, bool) or not isinstance(value, int) or value == 0:
         raise ConfigError(
-            f"{where}.{key}: expected a non-zero integer or one captured value such as "
-            f'"{{price}}", got {value!r}.',
-            hint="the balance move the flow must cause (negative for a debit)",
+            msg("fcfg.bad_amount", where=where, key=key, value=repr(value)), hint=msg("fcfg.amount_hint"),
         )
     return value
 
@@ -87,7 +85,6 @@ def no_server_errors(statuses: tuple[int, ...], where: str) -> tuple[int, ...]:
     server_errors = [s for s in statuses if s >= 500]
     if server_errors:
         raise ConfigError(
-            f"{where}: {server_errors[0]} is a server error, which always fails the flow's item.",
-            hint="list only the 2xx/4xx answers the app should give",
+            msg("fcfg.server_error_expected", where=where, status=server_errors[0]), hint=msg("fcfg.only_2xx_4xx"),
         )
     return statuses

@@ -36,6 +36,7 @@ from harness.flow.races import (
     tally,
 )  # fmt: skip
 from harness.flow.steps import FlowContext, StepRunner, used_params
+from harness.messages.core import msg, sentences
 from harness.result import CheckResult
 from harness.transport.db import database_unreachable
 
@@ -62,7 +63,8 @@ class FlowJudge:
             parts = [judge() for judge in judges] or [self._plain_run()]
         except FlowError as exc:
             return CheckResult.failed(
-                item, f"flow {spec.name!r} could not run: {exc}", **exc.evidence(), remediation=self._remedy(exc),
+                item, msg("flow.could_not_run", name=repr(spec.name), error=exc.message), **exc.evidence(),
+                remediation=self._remedy(exc),
             )  # fmt: skip
         return self._verdict(item, parts)
 
@@ -71,7 +73,7 @@ class FlowJudge:
             return SERVER_ERROR_REMEDY
         if exc.status in (401, 403):
             return AUTH_REMEDY
-        return f"check [{self.spec.where}] steps (paths, bodies, expected statuses) against the app's API"
+        return msg("flow.steps_remedy", where=self.spec.where)
 
     def _new(self) -> FlowContext:
         context = FlowContext.new(self.tags)
@@ -91,11 +93,11 @@ class FlowJudge:
         evidence["flow"] = self.spec.name
         if not problems:
             return CheckResult.passed(
-                item, f"flow {self.spec.name!r}: every invariant of {item} holds", **evidence
+                item, msg("flow.pass", name=repr(self.spec.name), item=item), **evidence
             )
         remedies = list(dict.fromkeys(r for part in parts for r in part.remedies))
         return CheckResult.failed(
-            item, "; ".join(problems), remediation=" ".join(remedies), **evidence
+            item, sentences(*problems), remediation=sentences(*remedies, joiner=" "), **evidence
         )
 
     # ------------------------------------------------------------ the flow's own item
@@ -126,19 +128,18 @@ class FlowJudge:
             for other, amount in sorted(paid.items()):
                 if other != account and amount:
                     judged.problems.append(
-                        f"paid to {other} instead of {account} ({amount:+d} credited to {other})"
+                        msg("flow.paid_elsewhere", other=other, account=account, amount=f"{amount:+d}")
                     )
-                    judged.remedies.append("credit the account named in the request (the beneficiary), "
-                                           "not one left over from an earlier entry")  # fmt: skip
+                    judged.remedies.append(msg("flow.paid_elsewhere_remedy"))
         for template, before in watched.items():
             name = context.render(template, self.spec.where)
             delta = self.runner.balance(name) - before
             judged.evidence.setdefault("watched_moves", {})[name] = delta
             if delta:
                 judged.problems.append(
-                    f"account {name} moved by {delta:+d}, expected 0 (paid to {name} instead of {account})"
+                    msg("flow.watched_moved", name=name, delta=f"{delta:+d}", account=account)
                 )
-                judged.remedies.append("credit only the beneficiary named in the request")
+                judged.remedies.append(msg("flow.only_beneficiary"))
 
     def _payments(self, context: FlowContext) -> dict[str, int]:
         rows = self._rows(self.spec.payments_sql, context, f"{self.spec.where}.payments_sql")
@@ -168,19 +169,18 @@ class FlowJudge:
         judged = Judged(evidence={"replay": {"step": replay.step, "statuses": statuses,
                                              "paid_after_replay": extra, "first_move": first - start}})  # fmt: skip
         wrong = [s for s in statuses if s not in replay.refused and s < 500]
-        how = "same nonce, another body" if replay.json is not None else "same request, same nonce"
+        how = msg("flow.how.another_body") if replay.json is not None else msg("flow.how.same_request")
         crashed = replay_server_error(judged, replay.step, how, answers)
         if first == start and not crashed:  # nothing paid at all is the flow item's failure
-            judged.evidence["replay"]["not_judged"] = "the first request paid nothing"
+            judged.evidence["replay"]["not_judged"] = msg("flow.first_paid_nothing")
         elif wrong:
-            judged.problems.append(f"a replayed {replay.step} ({how}) answered HTTP "
-                                   f"{wrong[0]}, expected {either(replay.refused)} (refused)")  # fmt: skip
+            judged.problems.append(msg("flow.replay_answered", step=replay.step, how=how, status=wrong[0],
+                                       refused=either(replay.refused)))  # fmt: skip
         if extra:
-            judged.problems.append(f"the replay paid again: {account}'s balance moved by a further "
-                                   f"{extra:+d} after the first {first - start:+d}")  # fmt: skip
+            judged.problems.append(msg("flow.replay_paid", account=account, extra=f"{extra:+d}",
+                                       first=f"{first - start:+d}"))  # fmt: skip
         if judged.problems and not crashed:
-            judged.remedies.append("check the nonce before crediting and refuse a used one "
-                                   f"with {either(replay.refused)}, crediting nothing")  # fmt: skip
+            judged.remedies.append(msg("flow.replay_remedy", refused=either(replay.refused)))
         return judged
 
     def _burst(self) -> Judged:
@@ -220,17 +220,15 @@ class FlowJudge:
     def _sql(self, judged: Judged, context: FlowContext, item: str) -> None:
         for invariant in (s for s in self.spec.sql_invariants if s.item == item):
             if self.runner.engine is None:  # HTTP only: said in the evidence, judged nowhere
-                judged.evidence.setdefault("sql_invariants", {})[invariant.name] = "not read: no database_url"
+                judged.evidence.setdefault("sql_invariants", {})[invariant.name] = msg("flow.not_read")
                 continue
             value = self._value(invariant, context)
             judged.evidence.setdefault("sql_invariants", {})[invariant.name] = value
             if value != invariant.expect:
                 judged.problems.append(
-                    f"{invariant.name}: the query returned {value!r}, expected {invariant.expect!r}"
+                    msg("flow.query_returned", name=invariant.name, value=repr(value), expect=repr(invariant.expect))
                 )
-                judged.remedies.append(
-                    f"see why {invariant.name} does not hold (query in [{self.spec.where}])"
-                )
+                judged.remedies.append(msg("flow.query_remedy", name=invariant.name, where=self.spec.where))
 
     def _value(self, invariant: SqlInvariant, context: FlowContext) -> Any:
         rows = self._rows(
@@ -255,5 +253,4 @@ def declared_query_rows(engine: Engine, query: str, params: dict[str, Any], wher
         raise database_unreachable(engine, exc) from None
     except StatementError as exc:  # DBAPIError's base: also a bind parameter with no value
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise ConfigError(f"{where}: the query fails on the target: {reason}.",
-                          hint="fix the declared query's table, column and parameter names") from None  # fmt: skip
+        raise ConfigError(msg("flow.query_fails", where=where, reason=reason), hint=msg("flow.query_hint")) from None

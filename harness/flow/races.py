@@ -16,11 +16,9 @@ from harness.errors import ConfigError
 from harness.flow.api import SERVER_ERROR_REMEDY, body_snippet
 from harness.flow.declare import FlowSpec, Step
 from harness.flow.steps import FlowContext, resolve_pointer
+from harness.messages.core import msg
 
-BURST_REMEDY = (
-    "make the nonce check and the insert atomic: a unique index on the nonce, or a lock "
-    "(pg_advisory_xact_lock on the nonce) held from the check to the commit"
-)
+BURST_REMEDY = msg("flow.burst_remedy")
 
 
 @dataclass
@@ -63,22 +61,20 @@ def capture_from_first_success(step: Step, answers: list[httpx.Response | str], 
 
 def server_errors(answers: list[httpx.Response | str]) -> list[str]:
     """``HTTP 500: 'body'`` for each 5xx, ``no answer: …`` for each transport error."""
-    found = []
+    found: list[str] = []
     for answer in answers:
         if isinstance(answer, str):
-            found.append(f"no answer: {answer}")
+            found.append(msg("flow.no_answer", error=answer))
         elif answer.status_code >= 500:
-            found.append(f"HTTP {answer.status_code}: {body_snippet(answer, 120)!r}")
+            found.append(msg("flow.http_body", status=answer.status_code, body=repr(body_snippet(answer, 120))))
     return found
 
 
 def burst_server_errors(judged: Judged, step: str, errors: list[str], k: int, n: int, r: int) -> None:
     if not errors:
         return
-    judged.problems.append(
-        f"{len(errors)} of {k} concurrent {step} requests failed (burst {n} of {r}): "
-        f"{errors[0]}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
-    )
+    first = msg("flow.and_more", first=errors[0], n=len(errors) - 1) if len(errors) > 1 else errors[0]
+    judged.problems.append(msg("flow.burst_failed", n=len(errors), k=k, step=step, i=n, r=r, first=first))
     judged.remedies.append(SERVER_ERROR_REMEDY)
 
 
@@ -86,10 +82,8 @@ def replay_server_error(judged: Judged, step: str, how: str, answers: list[httpx
     broken = [a for a in answers if a.status_code >= 500]
     if not broken:
         return False
-    judged.problems.append(
-        f"a replayed {step} ({how}) failed with HTTP {broken[0].status_code}: "
-        f"{body_snippet(broken[0], 120)!r}"
-    )
+    judged.problems.append(msg("flow.replay_failed", step=step, how=how, status=broken[0].status_code,
+                               body=repr(body_snippet(broken[0], 120))))  # fmt: skip
     judged.remedies.append(SERVER_ERROR_REMEDY)
     return True
 
@@ -103,8 +97,7 @@ def burst_paid_more(rounds: list[dict[str, Any]], k: int, r: int, amount: int, m
     n = rounds[-1]["burst"]
     times = moved // amount if amount else ok
     return Judged(
-        problems=[(f"{k} identical concurrent requests paid {times} times (burst {n} of {r}: "
-                  f"{ok} answered success, balance moved by {moved:+d}, expected {amount:+d})")],
+        problems=[msg("flow.burst_paid", k=k, times=times, n=n, r=r, ok=ok, moved=f"{moved:+d}", amount=f"{amount:+d}")],
         evidence={"bursts": rounds},
         remedies=[BURST_REMEDY],
     )  # fmt: skip
@@ -115,15 +108,14 @@ def judge_move(judged: Judged, account: str, moved: int, amount: int, *, paid_el
         return
     if moved == 0 and not paid_elsewhere:
         judged.problems.append(
-            f"credited nothing: {account}'s balance moved by 0, expected {amount:+d}"
+            msg("flow.credited_nothing", account=account, amount=f"{amount:+d}")
         )
-        judged.remedies.append("the request answered success but stored no credit: insert the entry "
-                               "in the transaction that answers, and answer from what was stored")  # fmt: skip
+        judged.remedies.append(msg("flow.stored_no_credit"))
     else:
         judged.problems.append(
-            f"{account}'s balance moved by {moved:+d}, expected exactly {amount:+d}"
+            msg("flow.moved_wrong", account=account, moved=f"{moved:+d}", amount=f"{amount:+d}")
         )
-        judged.remedies.append("credit exactly the declared amount, once")
+        judged.remedies.append(msg("flow.exact_amount"))
 
 
 def tally(statuses: list[int | str]) -> dict[str, int]:
@@ -134,4 +126,7 @@ def tally(statuses: list[int | str]) -> dict[str, int]:
 
 
 def either(statuses: tuple[int, ...]) -> str:
-    return " or ".join(map(str, statuses))
+    text = str(statuses[0]) if statuses else ""
+    for status in statuses[1:]:
+        text = msg("flow.or", a=text, b=status)
+    return text

@@ -12,6 +12,7 @@ from harness.flow import db as wallet_db
 from harness.flow.api import Tagger, WalletApi
 from harness.flow.config import WalletTables
 from harness.flow.wallet import CLEANUP, LedgerReader, check_cleanup
+from harness.messages.core import msg
 from harness.result import CheckResult
 from harness.transport.db import database_errors
 
@@ -19,9 +20,9 @@ from harness.transport.db import database_errors
 def writes_refusal(target: Target) -> str | None:
     """Why the writing wallet flow must not run against ``target``, or None if it may."""
     if target.production:
-        return f"n/a: writes not allowed for target {target.name} (it is marked production = true)"
+        return f"n/a: {msg('flow.na_production', name=target.name)}"
     if not target.allow_writes:
-        return f"n/a: writes not allowed for target {target.name} (set allow_writes = true to run it)"
+        return f"n/a: {msg('flow.na_read_only', name=target.name)}"
     return None
 
 
@@ -59,8 +60,7 @@ class WalletRun:
         if self.engine is None or self.writer is None or self.before is None:
             return CheckResult.passed(
                 CLEANUP,
-                "not cleaned up: the target has no database_url, so rows tagged "
-                f"{self.tags.prefix}* stay; remove them with `python -m harness janitor`",
+                msg("flow.not_cleaned_no_db", prefix=self.tags.prefix),
                 tag_prefix=self.tags.prefix,
             )
         with database_errors(self.writer):

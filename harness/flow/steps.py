@@ -25,6 +25,7 @@ from sqlalchemy import Engine, text
 from harness.errors import ConfigError
 from harness.flow.api import FlowError, Tagger
 from harness.flow.declare import FlowSpec, Step
+from harness.messages.core import msg
 from harness.transport.http import HttpClient
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -152,13 +153,13 @@ class StepRunner:
         try:
             document = sent.response.json()
         except ValueError:
-            raise FlowError(sent.step.name, sent.response, "did not answer JSON") from None
+            raise FlowError(sent.step.name, sent.response, msg("flow.no_json")) from None
         for name, pointer in sent.step.capture.items():
             try:
                 context.capture(name, resolve_pointer(document, pointer))
             except KeyError as exc:
-                raise FlowError(sent.step.name, sent.response, f"answered without {pointer} "
-                                f"(no {exc.args[0]!r}) to capture as {name}") from None  # fmt: skip
+                raise FlowError(sent.step.name, sent.response, msg("flow.no_capture", pointer=pointer,
+                                key=repr(exc.args[0]), name=name)) from None  # fmt: skip
 
     def burst(self, step: Step, context: FlowContext, count: int) -> list[httpx.Response | str]:
         """``count`` requests of ``step`` released together (identical but for ``{unique}``);
@@ -190,7 +191,7 @@ class StepRunner:
             return int(resolve_pointer(response.json(), read.pointer))
         except (ValueError, KeyError, TypeError):
             raise FlowError(
-                "read balance", response, f"answered without a number at {read.pointer}"
+                "read balance", response, msg("flow.no_number", pointer=read.pointer)
             ) from None
 
     def poll(self, account: str, start: int, amount: int) -> int:

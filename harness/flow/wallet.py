@@ -23,6 +23,8 @@ from harness.flow import db as wallet_db
 from harness.flow.api import AUTH_REMEDY, SERVER_ERROR_REMEDY, FlowError, Tagger, WalletApi
 from harness.flow.config import WalletSpec, WalletTables, wallet_spec
 from harness.flow.diagnose import misdirected
+from harness.flow.races import either
+from harness.messages.core import msg, sentences
 from harness.result import CheckResult
 from harness.transport.liveness import DeadRun
 
@@ -81,31 +83,28 @@ def check_wallet_reward(api: WalletApi, tags: Tagger, ledger: LedgerReader | Non
     evidence = {
         "user": flow.tag, "task_id": flow.task_id, "bounty": bounty, "balance_rise": rise,
         "waited_s": flow.evidence["waited_s"], "ledger_credits": credits,
-        "task_ledger_db": entries if entries is not None else "not read: no database_url",
+        "task_ledger_db": entries if entries is not None else msg("wallet.not_read"),
         "supply_before": supply_before, "supply_after": supply_after,
     }  # fmt: skip
     problems = wrong.problems or _reward_problems(bounty, rise, credits, api.spec)
     problems += _ledger_problems(bounty, entries) + _supply_problems(supply_before, supply_after)
     expected = {"balance_rise": bounty, "ledger_credits": [bounty], "task_ledger_db": [-bounty, bounty]}
     if not problems:
-        return CheckResult.passed(REWARD, f"bounty {bounty} credited once, ledger balanced", **evidence)
+        return CheckResult.passed(REWARD, msg("wallet.reward_pass", bounty=bounty), **evidence)
     return CheckResult.failed(
-        REWARD, "; ".join(problems), remediation=wrong.remedy or _reward_remedy(rise, bounty), expected=expected,
+        REWARD, sentences(*problems), remediation=wrong.remedy or _reward_remedy(rise, bounty), expected=expected,
         **evidence,
     )
 
 
 def _reward_problems(bounty: int, rise: int, credits: list[int], spec: WalletSpec) -> list[str]:
     if rise == 0 and not credits:
-        return [(
-            f"reward never credited: expected the balance to rise by {bounty}, observed 0 "
-            f"after waiting {spec.poll_timeout_s:g}s, and no ledger credit for the task"
-        )]  # fmt: skip
-    problems = []
+        return [msg("wallet.never_credited", bounty=bounty, seconds=f"{spec.poll_timeout_s:g}")]
+    problems: list[str] = []
     if rise != bounty:
-        problems.append(f"balance rose by {rise}, expected exactly the bounty {bounty}")
+        problems.append(msg("wallet.rise_wrong", rise=rise, bounty=bounty))
     if credits != [bounty]:
-        problems.append(f"ledger credits for the task are {credits}, expected exactly [{bounty}]")
+        problems.append(msg("wallet.credits_wrong", credits=str(credits), bounty=bounty))
     return problems
 
 
@@ -114,11 +113,11 @@ def _ledger_problems(bounty: int, entries: list[dict[str, Any]] | None) -> list[
         return []
     debits = [e["amount"] for e in entries if e["system_wallet"]]
     total = sum(e["amount"] for e in entries)
-    problems = []
+    problems: list[str] = []
     if debits != [-bounty]:
-        problems.append(f"system wallet debits for the task are {debits}, expected exactly [{-bounty}]")
+        problems.append(msg("wallet.debits_wrong", debits=str(debits), amount=-bounty))
     if total != 0:
-        problems.append(f"the task's ledger entries sum to {total}, expected 0 (debit = credit)")
+        problems.append(msg("wallet.sum_wrong", total=total))
     return problems
 
 
@@ -127,24 +126,21 @@ def _supply_problems(before: dict[str, int] | None, after: dict[str, int] | None
     # time, so "circulating unchanged and equal to total" holds under -n 2 too.
     if before is None or after is None:
         return []
-    problems = []
+    problems: list[str] = []
     if after["total"] != after["circulating"]:
-        problems.append(
-            f"supply total {after['total']} != circulating {after['circulating']} after the flow"
-        )
+        problems.append(msg("wallet.supply_unequal", total=after["total"], circulating=after["circulating"]))
     if after["circulating"] != before["circulating"]:
         delta = after["circulating"] - before["circulating"]
-        problems.append(f"circulating supply changed by {delta:+d} across the flow, expected 0")
+        problems.append(msg("wallet.supply_changed", delta=f"{delta:+d}"))
     return problems
 
 
 def _reward_remedy(rise: int, bounty: int) -> str:
     if rise == 0:
-        return ("completion pays nothing: move the reward into the completion transaction, or "
-                "make the wallet call retried and checked instead of fire-and-forget")  # fmt: skip
+        return msg("wallet.remedy_pays_nothing")
     if rise > bounty:
-        return "completion paid more than once: make the payout happen once per completion"
-    return "the amount credited differs from the bounty debited: credit exactly the task's bounty"
+        return msg("wallet.remedy_paid_twice")
+    return msg("wallet.remedy_amount")
 
 
 # ---------------------------------------------------------------- wallet-idempotent
@@ -162,11 +158,9 @@ def check_wallet_idempotent(api: WalletApi, tags: Tagger, ledger: LedgerReader |
     evidence = {"repeated_completion": repeat, "concurrent_completion": racing}
     expected = {"second_completion_status": list(api.spec.refused_statuses), "payments": 1}
     if not problems:
-        return CheckResult.passed(IDEMPOTENT, "a repeated and a concurrent completion paid once", **evidence)
+        return CheckResult.passed(IDEMPOTENT, msg("wallet.idempotent_pass"), **evidence)
     return CheckResult.failed(
-        IDEMPOTENT, "; ".join(problems), expected=expected, **evidence,
-        remediation="lock the task row (SELECT … FOR UPDATE) and refuse a completed task with 409, "
-        "paying in the same transaction",
+        IDEMPOTENT, sentences(*problems), expected=expected, **evidence, remediation=msg("wallet.idempotent_remedy"),
     )  # fmt: skip
 
 
@@ -174,10 +168,10 @@ def _repeat_completion(api: WalletApi, flow: Flow, ledger: LedgerReader | None) 
     complete_and_poll(api, flow)
     second = api.complete(flow.task_id)
     paid = _payments(api, flow, ledger)
-    problems = _overpaid("completing a task twice", paid, api.spec.bounty)
+    problems = _overpaid(msg("wallet.twice"), paid, api.spec.bounty)
     if second.status_code not in api.spec.refused_statuses:
-        problems.insert(0, f"a second completion of task {flow.task_id} answered HTTP "
-                        f"{second.status_code}, expected {_refused(api)} (refused)")  # fmt: skip
+        problems.insert(0, msg("wallet.second_completion", task=flow.task_id, status=second.status_code,
+                               refused=_refused(api)))  # fmt: skip
     return {"task_id": flow.task_id, "second_completion_status": second.status_code, **paid,
             "problems": problems}  # fmt: skip
 
@@ -187,18 +181,17 @@ def _concurrent_completion(api: WalletApi, flow: Flow, ledger: LedgerReader | No
     statuses = api.complete_concurrently(flow.task_id, count)
     api.poll_balance(flow.user_id, lambda b: b - flow.start_balance >= api.spec.bounty)
     paid = _payments(api, flow, ledger)
-    problems = _overpaid(f"{count} concurrent completions", paid, api.spec.bounty)
+    problems = _overpaid(msg("wallet.concurrently", count=count), paid, api.spec.bounty)
     broken = [s for s in statuses if not isinstance(s, int) or s >= 500]
     successes = sum(1 for s in statuses if isinstance(s, int) and 200 <= s < 300)
     others = sorted({s for s in statuses if isinstance(s, int) and s < 500 and not 200 <= s < 300
                      and s not in api.spec.refused_statuses})  # fmt: skip
     if broken:
-        problems.insert(0, f"{len(broken)} of {count} concurrent completions failed with a server "
-                        f"error or no answer: {broken[:3]}")  # fmt: skip
+        problems.insert(0, msg("wallet.concurrent_broken", n=len(broken), count=count, broken=str(broken[:3])))
     if successes != 1:
-        problems.append(f"{successes} of {count} concurrent completions succeeded, expected exactly 1")
+        problems.append(msg("wallet.concurrent_successes", n=successes, count=count))
     if others:
-        problems.append(f"concurrent completions were refused with {others}, expected {_refused(api)}")
+        problems.append(msg("wallet.concurrent_refused", others=str(others), refused=_refused(api)))
     return {"task_id": flow.task_id, "statuses": _tally(statuses), **paid, "problems": problems}
 
 
@@ -217,9 +210,8 @@ def _overpaid(what: str, paid: dict[str, Any], bounty: int) -> list[str]:
     times = max(len(paid["ledger_credits"]), len(paid.get("system_debits_db", [])))
     if times <= 1 and paid["balance_rise"] <= bounty:
         return []
-    message = (f"{what} paid {times} time(s): balance rose by {paid['balance_rise']} for a "
-               f"bounty of {bounty}, ledger credits {paid['ledger_credits']}")  # fmt: skip
-    return [message]
+    return [msg("wallet.overpaid", what=what, times=times, rise=paid["balance_rise"], bounty=bounty,
+                credits=str(paid["ledger_credits"]))]  # fmt: skip
 
 
 def _tally(statuses: list[int | str]) -> dict[str, int]:
@@ -230,12 +222,12 @@ def _tally(statuses: list[int | str]) -> dict[str, int]:
 
 
 def _refused(api: WalletApi) -> str:
-    return " or ".join(str(s) for s in api.spec.refused_statuses)
+    return either(tuple(api.spec.refused_statuses))
 
 
 def _flow_failed(item: str, exc: FlowError) -> CheckResult:
     return CheckResult.failed(
-        item, f"the wallet flow could not run: {exc}", **exc.evidence(), remediation=_flow_remedy(exc),
+        item, msg("wallet.could_not_run", error=exc.message), **exc.evidence(), remediation=_flow_remedy(exc),
     )  # fmt: skip
 
 
@@ -244,8 +236,7 @@ def _flow_remedy(exc: FlowError) -> str:
         return SERVER_ERROR_REMEDY
     if exc.status in (401, 403):
         return AUTH_REMEDY
-    return ("check [targets.NAME.wallet] routes/fields against the app's API, "
-            "and that the system wallet has funds")  # fmt: skip
+    return msg("wallet.routes_remedy")
 
 
 # ---------------------------------------------------------------- cleanup and janitor
@@ -254,12 +245,10 @@ def _flow_remedy(exc: FlowError) -> str:
 def check_cleanup(before: dict[str, Any], after: dict[str, Any], removed: dict[str, int]) -> CheckResult:
     evidence = {"fingerprint_before": before, "fingerprint_after": after, "removed": removed}
     if before == after:
-        return CheckResult.passed(CLEANUP, "tagged rows removed; fingerprint after == before", **evidence)
+        return CheckResult.passed(CLEANUP, msg("wallet.cleanup_pass"), **evidence)
     changed = sorted(k for k in before if before.get(k) != after.get(k))
     return CheckResult.failed(
-        CLEANUP, f"after cleanup the database differs from before the flow in: {', '.join(changed)}",
-        remediation="something besides the tagged rows changed (another writer, or a side table "
-        "the flow writes): compare the two fingerprints and map it in [targets.NAME.wallet.db]",
+        CLEANUP, msg("wallet.cleanup_fail", changed=", ".join(changed)), remediation=msg("wallet.cleanup_remedy"),
         **evidence,
     )  # fmt: skip
 

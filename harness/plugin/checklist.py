@@ -18,6 +18,7 @@ import pytest
 
 from harness.config.profile import ChecksSpec, suggestion
 from harness.errors import ConfigError
+from harness.messages.core import msg
 from harness.report.checklist import Checklist, checklist_key
 from harness.report.results import NA_PREFIX
 from harness.secrets import redact
@@ -44,7 +45,7 @@ def check_applicability(checklist: Checklist, spec: ChecksSpec, where: str) -> N
     for item_id in spec.not_applicable:
         if checklist.item(item_id) is None:
             raise ConfigError(
-                f"{where}.not_applicable: {item_id!r} is not an item of checklist {checklist.id!r}.",
+                msg("config.na_unknown_item", where=where, item=repr(item_id), checklist=repr(checklist.id)),
                 hint=suggestion(item_id, set(checklist.ids)),
             )
 

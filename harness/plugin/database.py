@@ -23,6 +23,7 @@ from harness.checks.models import Answer
 from harness.config.database import DatabaseSpec, database_spec
 from harness.config.targets import Target
 from harness.config.urls import normalise_database_url
+from harness.messages.core import msg
 from harness.plugin.session import get_state
 from harness.stack.appcode import AppCode
 from harness.transport import db
@@ -91,13 +92,11 @@ class Throwaway:
         with db.database_errors(self.engine):
             if not db.may_create_databases(self.engine):
                 # Policy of the target, not a fault: the item does not apply (n/a, with why).
-                pytest.skip("n/a: the database role may not CREATE DATABASE, which a throwaway "
-                            "copy needs (grant CREATEDB, or run against a copy)")  # fmt: skip
+                pytest.skip(f"n/a: {msg('db.no_createdb_copy')}")
 
     def _require_allowed(self) -> None:
         if not self.allowed:
-            pytest.skip("not run: throwaway schemas are off for this target "
-                        "(production = true, or database.throwaway = false)")  # fmt: skip
+            pytest.skip(f"not run: {msg('db.throwaway_off')}")
 
     def schema(self) -> str:
         self._require_allowed()
@@ -112,8 +111,7 @@ class Throwaway:
         self._require_allowed()
         with db.database_errors(self.engine):
             if not db.may_create_databases(self.engine):
-                pytest.skip("not run: the database role may not CREATE DATABASE, which the "
-                            "migration replay needs (grant CREATEDB, or run against a copy)")  # fmt: skip
+                pytest.skip(f"not run: {msg('db.no_createdb_replay')}")
             name = db.dated_database_name(self.engine, self.run_id, self.worker, "replay")
             with _not_permitted("CREATE DATABASE"):
                 db.create_database(self.engine, name, self.run_id)
@@ -143,7 +141,7 @@ def _not_permitted(what: str) -> Iterator[None]:
         yield
     except ProgrammingError as exc:
         first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        pytest.skip(f"not run: the database refused {what}: {first}")
+        pytest.skip(f"not run: {msg('db.refused_statement', what=what, error=first)}")
 
 
 @pytest.fixture(scope="session")
@@ -154,7 +152,7 @@ def db_spec(target: Target) -> DatabaseSpec:
 @pytest.fixture(scope="session")
 def alembic_ini(target: Target) -> Path:
     if target.alembic_ini is None:
-        pytest.skip(f"not run: target {target.name!r} has no alembic_ini")
+        pytest.skip(f"not run: {msg('db.no_alembic_ini', name=repr(target.name))}")
     return target.alembic_ini
 
 
@@ -188,7 +186,7 @@ def replay_engine(throwaway: Throwaway) -> Iterator[Engine]:
 def app_code(target: Target) -> AppCode:
     """The app's interpreter and folder ([app] python/dir); app code runs only there."""
     if target.app is None:
-        pytest.skip(f"not run: target {target.name!r} has no alembic_ini and no [app] dir")
+        pytest.skip(f"not run: {msg('db.no_alembic_ini_nor_dir', name=repr(target.name))}")
     return AppCode(target.app)
 
 
@@ -224,7 +222,7 @@ def app_models(
     the app's interpreter (once per session; ``db_engine`` first: an unreachable database is
     blocked before any app code runs)."""
     if not db_spec.models:
-        pytest.skip('not run: the profile names no models (database.models = "module:Base.metadata")')
+        pytest.skip(f"not run: {msg('suite.no_models')}")
     from harness.checks.models import compare_models
     from harness.plugin.prefetch import prefetched_models
 

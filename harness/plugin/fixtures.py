@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine
 
 from harness.config.targets import Target
+from harness.messages.core import msg
 from harness.plugin.session import HarnessState, get_state
 from harness.report.results import PROP_CHECK
 from harness.result import CheckResult
@@ -54,10 +55,9 @@ def http(
     wait makes every HTTP test blocked with the same reason, without waiting again.
     """
     if not target.base_url and harness_state.addresses is not None:
-        pytest.skip("not run: the app was not started: every module named on the command line "
-                    "declares HARNESS_NEEDS_APP = False")  # fmt: skip
+        pytest.skip(f"not run: {msg('suite.app_not_started')}")
     if not target.base_url:
-        pytest.skip(f"not run: target {target.name!r} has no base_url")
+        pytest.skip(f"not run: {msg('suite.no_base_url', name=repr(target.name))}")
     reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
     harness_state.wait_for_http(Throttled(reporter.write_line if reporter else print, 5.0))
     if harness_state.http_unavailable is not None:
@@ -98,7 +98,7 @@ def db_engine(target: Target) -> Iterator[Engine]:
     an unreachable database or a wrong password → ``DatabaseUnreachable`` (blocked).
     """
     if not target.database_url:
-        pytest.skip(f"not run: target {target.name!r} has no database_url")
+        pytest.skip(f"not run: {msg('suite.no_database_url', name=repr(target.name))}")
     engine = make_engine(target.database_url)
     try:
         ensure_reachable(engine)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from harness.errors import CONFIG, EXIT_BLOCKED, StackError, cause_of
+from harness.messages.core import seen
 from harness.plugin.paths import option_or_ini, project_dir
 from harness.plugin.session import environment_facts
 from harness.report.build import build_checklist_report
@@ -46,7 +47,7 @@ def build_results(state: HarnessState, exit_status: int, root: Path) -> dict[str
         "duration_s": round((finished - state.started).total_seconds(), 3),
         "exit_status": exit_status,
         "status": run_status(exit_status),
-        "blocked_reason": reason.one_line() if reason else (met[0] if met else None),
+        "blocked_reason": str(reason.one_line()) if reason else (met[0] if met else None),
         "blocked_cause": cause_of(reason) if reason else (CONFIG if met else None),
         "environment": {
             **environment_facts(root),
@@ -55,6 +56,7 @@ def build_results(state: HarnessState, exit_status: int, root: Path) -> dict[str
         },
         "counts": counts,
         "tests": [record.to_dict() for record in records],
+        "messages": seen(),  # made outside any test (a blocked start): see harness.messages.core
     }
 
 

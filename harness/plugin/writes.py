@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import Engine
 
 from harness.config.targets import Target
+from harness.messages.core import msg
 from harness.transport import db, writes
 from harness.transport.liveness import RunLock
 
@@ -27,7 +28,7 @@ from harness.transport.liveness import RunLock
 def db_writer(target: Target, run_id: str) -> Iterator[Engine]:
     """The one engine that may write to the target's database (see the module's docstring)."""
     if not target.database_url:
-        pytest.skip(f"not run: target {target.name!r} has no database_url")
+        pytest.skip(f"not run: {msg('suite.no_database_url', name=repr(target.name))}")
     engine = db.make_writer(target.database_url)
     lock = RunLock(target.database_url, run_id)
     try:

@@ -14,6 +14,7 @@ It is the source of truth of every rendering and of sign-off. Schema (version 1)
                 "app_errors": [{"error", "frame"}]}],  # the app's tracebacks (its log)
      "unmarked_tests": [...], "collection_errors": [{"path", "reason"}],
      "writes": [{"action", "object", "database", "by", ...}],
+     "messages": {english text: {"id", "params"}},   # how to render each line in any language
      "signoffs": [{"by", "at", "override", "manual"}]}
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from harness.messages.core import Message, reason_code
 from harness.report.checklist import Checklist, Item, item_status, manual_status, summarise
 
 SCHEMA_VERSION = 1
@@ -42,7 +44,8 @@ def build_checklist_report(
     blocked_reason = results.get("blocked_reason")
     blocked = (blocked_reason, results.get("blocked_cause"))
     items = [_item_entry(item, tests, blocked) for item in checklist.items]
-    na = {**results.get("not_applicable", {}), **(not_applicable or {})}
+    merged = {**results.get("not_applicable", {}), **(not_applicable or {})}
+    na = {k: _as_message(v) for k, v in merged.items()}
     for entry in items:
         if entry["id"] in na:
             entry["status"], entry["reason"] = "na", f"n/a: {na[entry['id']]}"
@@ -68,6 +71,8 @@ def build_checklist_report(
         "collection_errors": list(results.get("collection_errors", [])),
         # What the harness wrote to the target's database (every other connection is read-only).
         "writes": environment.get("writes", []),
+        # The Messages behind the English lines above (harness.messages.core).
+        "messages": _messages(results, na),
         "signoffs": [],
     }
 
@@ -133,6 +138,23 @@ def _reason(status: str, tests: list[dict[str, Any]]) -> str | None:
         if test.get("outcome") in wanted.get(status, ()) and test.get("message"):
             return str(test["message"])
     return None
+
+
+def _as_message(reason: str) -> Message:
+    """A reason code (init's) as it is; a reason a person wrote in the profile is quoted as
+    theirs, in their words, in every language."""
+    reason = reason_code(reason) if not isinstance(reason, Message) else reason
+    return reason if isinstance(reason, Message) else Message("profile.reason", text=reason)
+
+
+def _messages(results: dict[str, Any], not_applicable: Mapping[str, str] | None) -> dict[str, Any]:
+    out: dict[str, Any] = dict(results.get("messages") or {})
+    for test in results.get("tests", []):
+        out.update(test.get("messages") or {})
+    for reason in (not_applicable or {}).values():
+        if isinstance(reason, Message):
+            out[str(reason)] = reason.to_json()
+    return out
 
 
 def refresh_summary(payload: dict[str, Any]) -> None:

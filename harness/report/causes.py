@@ -21,6 +21,7 @@ from harness.errors import (
     TIMEOUT,
     UNREACHABLE,
 )
+from harness.messages.core import render_known
 from harness.report.messages import fragments, translate, translated
 
 CAUSE_WORDS: dict[str, dict[str, str]] = {
@@ -52,16 +53,20 @@ def blocked_label(cause: str | None, lang: str) -> str | None:
     return _BLOCKED.get(lang, _BLOCKED["en"]).format(cause=words) if words else None
 
 
-def blocked_reason(key: str, item: dict[str, Any], lang: str) -> str | None:
+def blocked_reason(key: str, item: dict[str, Any], lang: str, known: dict[str, Any] | None = None) -> str | None:
     """The reason line of a blocked item: its cause's label, then what happened. An item
-    without a cause (a report written by an older harness) keeps the catalog's words."""
+    without a cause (a report written by an older harness) keeps the catalog's words.
+    ``known``: the run's Messages (harness.messages.core), which render what happened."""
     reason = item.get("reason")
     label = blocked_label(item.get("cause"), lang)
     if label is None:
-        return translate(key, reason, lang)
+        return (render_known(reason, lang, known) if known and lang != "en" else None) or translate(key, reason, lang)
     rest = (reason or "").removeprefix("blocked: ")
     if not rest:
         return label
+    rendered = render_known(rest, lang, known) if known and lang != "en" else None
+    if rendered is not None:
+        return f"{label}: {rendered}"
     # A message the catalog knows is translated; another keeps its words, with the known
     # fragments in it translated in place (never cut at its "; " and half translated).
     said = translate(key, rest, lang) if translated(key, rest) else fragments(rest, lang)

@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from harness.errors import EXIT_BLOCKED, ConfigError
+from harness.messages.core import msg
 
 STATUSES = ("pass", "fail", "blocked", "na", "not_run", "interrupted")
 LANGS = ("en", "ja")
@@ -82,13 +83,13 @@ def load_checklist(name: str, directory: Path) -> Checklist:
     if not path.is_file():
         known = sorted(p.stem for p in directory.glob("*.toml")) if directory.is_dir() else []
         raise ConfigError(
-            f"checklist {name!r} not found at {path}.",
-            hint=f"set checklist = one of: {', '.join(known) or '(none in ' + str(directory) + ')'}",
+            msg("files.checklist_missing", name=repr(name), path=path),
+            hint=msg("files.set_checklist", names=", ".join(known) or msg("files.none_in", folder=directory)),
         )
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}.", hint="fix the syntax there") from exc
+        raise ConfigError(msg("files.bad_toml", path=path, error=exc), hint=msg("files.fix_syntax")) from exc
     return parse_checklist(document, str(path), default_id=name)
 
 
@@ -96,12 +97,12 @@ def parse_checklist(document: Mapping[str, Any], where: str, *, default_id: str)
     head = document.get("checklist", {})
     raw_items = document.get("items")
     if not isinstance(raw_items, list) or not raw_items:
-        raise ConfigError(f"{where}: no [[items]].", hint='add [[items]] with id = "health" …')
+        raise ConfigError(msg("files.no_items", where=where), hint=msg("files.add_items"))
     items = tuple(_item(raw, f"{where}: items[{n}]") for n, raw in enumerate(raw_items))
     seen: set[str] = set()
     for item in items:
         if item.id in seen:
-            raise ConfigError(f"{where}: item {item.id!r} appears twice.", hint="make ids unique")
+            raise ConfigError(msg("files.item_twice", where=where, item=repr(item.id)), hint=msg("files.unique_ids"))
         seen.add(item.id)
     return Checklist(
         id=str(head.get("id", default_id)),
@@ -113,13 +114,13 @@ def parse_checklist(document: Mapping[str, Any], where: str, *, default_id: str)
 
 def _item(raw: Any, where: str) -> Item:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str) or not raw["id"]:
-        raise ConfigError(f"{where}: an item needs id = \"...\".", hint="give every item an id")
+        raise ConfigError(msg("files.item_needs_id", where=where), hint=msg("files.give_id"))
     unknown = sorted(set(raw) - {"id", "title", "required", "manual"})
     if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r}.", hint="known: id, title, required, manual")
+        raise ConfigError(msg("files.unknown_key", where=where, key=repr(unknown[0])), hint=msg("files.item_keys"))
     for flag in ("required", "manual"):
         if flag in raw and not isinstance(raw[flag], bool):
-            raise ConfigError(f"{where}.{flag}: expected true or false.", hint=f"fix {flag}")
+            raise ConfigError(msg("files.flag_bool", where=where, flag=flag), hint=msg("files.fix_flag", flag=flag))
     return Item(
         id=raw["id"],
         title=_texts(raw.get("title", raw["id"]), f"{where}.title"),
@@ -134,7 +135,7 @@ def _texts(value: Any, where: str) -> dict[str, str]:
         return dict.fromkeys(LANGS, value)
     if isinstance(value, Mapping) and all(isinstance(v, str) for v in value.values()) and value:
         return {**dict.fromkeys(LANGS, next(iter(value.values()))), **value}
-    raise ConfigError(f"{where}: expected a string or {{en = ..., ja = ...}}.", hint="fix the title")
+    raise ConfigError(msg("files.title_shape", where=where), hint=msg("files.fix_title"))
 
 
 # ---------------------------------------------------------------- rolling up

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.report.i18n import labels
+from harness.report.present import say_line
 
 # Order of the listing: what got worse comes first, the worst of it at the very top.
 _ORDER = {"newly failing": 0, "cause changed": 1, "newly blocked": 2, "no longer run": 3, "fixed": 4,
@@ -27,13 +28,15 @@ class Change:
     old_cause: str | None = None
     new_cause: str | None = None
 
-    def line(self, lang: str = "en") -> str:
+    def line(self, lang: str = "en", known: dict[str, Any] | None = None) -> str:
+        """One line; ``known``: the two runs' Messages, so a cause shows in ``lang`` too."""
         kind = KINDS_JA.get(self.kind, self.kind) if lang == "ja" else self.kind
         L = labels(lang)
         old, new = (L.get(s, s) if s else "—" for s in (self.old, self.new))
         text = f"{kind:<14} {self.item:<20} {old} → {new}"
         if self.kind == "cause changed":
-            text += f": {self.old_cause} ⇒ {self.new_cause}"
+            said = [say_line(self.item, c, lang, known or {}) for c in (self.old_cause, self.new_cause)]
+            text += f": {said[0]} ⇒ {said[1]}"
         return text
 
 
@@ -46,7 +49,7 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         was, now = before.get(item), after.get(item)
         if was != now:
             changes.append(Change(item, _kind(was, now), was, now))
-        elif now == "fail" and causes_before.get(item) != causes_after.get(item):
+        elif now == "fail" and _same(causes_before.get(item)) != _same(causes_after.get(item)):
             # fail → fail for another reason: a new bug hiding behind a known one.
             changes.append(Change(item, "cause changed", was, now, causes_before.get(item), causes_after.get(item)))
     return sorted(changes, key=lambda c: _ORDER[c.kind])  # stable: checklist order within a kind
@@ -57,9 +60,13 @@ def _causes(payload: dict[str, Any]) -> dict[str, str]:
     out = {}
     for item in payload.get("items", []):
         lines = [c.get("summary") or "" for c in item.get("evidence", []) if not c.get("ok")]
-        # Timings and other decimals change every night; they are not a new cause.
-        out[item["id"]] = re.sub(r"\d+\.\d+", "#", "; ".join(lines) or (item.get("reason") or ""))
+        out[item["id"]] = "; ".join(lines) or (item.get("reason") or "")
     return out
+
+
+def _same(cause: str | None) -> str | None:
+    """Timings and other decimals change every night; they are not a new cause."""
+    return re.sub(r"\d+\.\d+", "#", cause) if cause else cause
 
 
 def _kind(old: str | None, new: str | None) -> str:

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.messages.core import Message
+
 Check = dict[str, Any]
 
 
@@ -38,13 +40,28 @@ def renderer(*items: str) -> Callable[[Renderer], Renderer]:
     return register
 
 
-def render_check(check: Check) -> list[Table]:
-    function = RENDERERS.get(str(check.get("item")), generic)
+def render_check(check: Check, say: Callable[[str], str] | None = None) -> list[Table]:
+    """``say``: a line in the report's language (a Message's text rendered from its id); the
+    generic table applies it to each value, its lists and its tables' values."""
+    function = RENDERERS.get(str(check.get("item")))
     try:
-        tables = function(check)
+        tables = function(check) if function else []
     except (KeyError, TypeError, ValueError, AttributeError):
         tables = []  # evidence of an unexpected shape: the generic table still shows it
-    return [t for t in tables if t.rows] or generic(check)
+    return [t for t in tables if t.rows] or generic(_said(check, say) if say else check)
+
+
+def _said(check: Check, say: Callable[[str], str]) -> Check:
+    def one(value: Any) -> Any:
+        if isinstance(value, str):
+            return say(value)
+        if isinstance(value, list):
+            return [one(v) for v in value]
+        if isinstance(value, dict):
+            return {k: one(v) for k, v in value.items()}
+        return value
+
+    return {**check, "evidence": one(check.get("evidence") or {}), "expected": one(check.get("expected") or {})}
 
 
 def text(value: Any) -> str:
@@ -93,7 +110,7 @@ def _answer_row(line: str) -> list[str]:
 def routes(check: Check) -> list[Table]:
     evidence = check["evidence"]
     moved: dict[str, str] = evidence.get("moved") or {}
-    rows = [[*_route(r), "—", f"not served (served as {moved[r]})" if r in moved else "not served"]
+    rows = [[*_route(r), "—", Message("evidence.served_as", route=moved[r]) if r in moved else "not served"]
             for r in evidence.get("missing") or []]  # fmt: skip
     rows += [[*_route(r), "—", "served, not in the expected list"] for r in evidence.get("unexpected") or []
              if r not in moved.values()]  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.messages.catalog import MESSAGES
 from harness.report.messages import fragments
 
 LABELS: dict[str, dict[str, str]] = {
@@ -91,6 +92,10 @@ WORDS: dict[str, dict[str, str]] = {
 
 
 def word(value: str, lang: str) -> str:
+    """A column header, evidence key or fixed word: the catalog's ``key.<value>`` entry, the
+    fixed words above, else the known fragments."""
+    if lang == "ja" and f"key.{value}" in MESSAGES:
+        return MESSAGES[f"key.{value}"][1]
     return WORDS.get(lang, {}).get(value) or fragments(value, lang)
 
 

@@ -9,11 +9,13 @@ items come first and the blocking line ("Blocks release: …") leads the page. T
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from harness.errors import ConfigError
+from harness.messages.core import render_known
 from harness.report.causes import blocked_label, blocked_reason, cause_words
 from harness.report.evidence import render_check, text
 from harness.report.i18n import labels
@@ -101,25 +103,45 @@ def row(item: dict[str, Any], payload: dict[str, Any], lang: str, tz: tzinfo) ->
     key = item.get("item", item["id"])  # a release report's "svc/health" is the health item
     failing = [c for c in item.get("evidence", []) if not c.get("ok")]
     shown = failing if item["status"] != "pass" else item.get("evidence", [])[:1]
+    known = payload.get("messages") or {}
+
+    def say(line: str | None) -> str | None:
+        return _fill(say_line(key, line, lang, known), name)
+
     return {
-        "summaries": [_fill(translate(key, c.get("summary"), lang), name) for c in shown if c.get("summary")],
+        "summaries": [say(c.get("summary")) for c in shown if c.get("summary")],
         "observed": [v for c in failing for v in key_values(c)],
-        "remedies": [_fill(translate(key, r, lang), name) for r in item.get("remediation", [])],
-        "reason": _fill(_reason(key, item, lang), name) if item["status"] != "pass" else None,
+        "remedies": [say(r) for r in item.get("remediation", [])],
+        "reason": _fill(_reason(key, item, lang, known), name) if item["status"] != "pass" else None,
         "app_errors": [app_error_line(e, lang) for e in item.get("app_errors", [])],
         "cause": cause_words(item.get("cause"), lang) if item["status"] == "blocked" else None,
         "status_text": _status_words(item, lang),
-        "tables": [t for c in (failing or item.get("evidence", [])) for t in render_check(c)],
+        "tables": [t for c in (failing or item.get("evidence", [])) for t in render_check(c, _sayer(lang, known))],
         "waivers": [_waiver_line(w, lang) for w in item.get("waivers", [])],
         "ticked": _tick_line(item.get("ticked"), lang, tz),
         "pending": labels(lang)["manual_pending"].format(id=item["id"]) if item.get("manual") and not item.get("ticked") else None,
     }
 
 
-def _reason(key: str, item: dict[str, Any], lang: str) -> str | None:
+def _sayer(lang: str, known: dict[str, Any]) -> Callable[[str], str] | None:
+    if lang == "en":
+        return None
+    return lambda line: render_known(line, lang, known) or line
+
+
+def say_line(item: str, line: str | None, lang: str, known: dict[str, Any]) -> str | None:
+    """A line of the report in ``lang``: from the Message that made it (its id), else from the
+    regex catalog of the older checks (``harness.report.messages``), else as it is."""
+    if lang == "en" or not line:
+        return line
+    rendered = render_known(line, lang, known)
+    return rendered if rendered is not None else translate(item, line, lang)
+
+
+def _reason(key: str, item: dict[str, Any], lang: str, known: dict[str, Any]) -> str | None:
     if item["status"] == "blocked":
-        return blocked_reason(key, item, lang)
-    return translate(key, item.get("reason"), lang)
+        return blocked_reason(key, item, lang, known)
+    return say_line(key, item.get("reason"), lang, known)
 
 
 def app_error_line(error: dict[str, str], lang: str) -> str:

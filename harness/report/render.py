@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from harness.messages.core import Message, render_known
 from harness.report import present
 from harness.report.i18n import MARKS, STATUS_ORDER, labels, summary_text, word
 from harness.report.marks import svg_mark
@@ -22,7 +23,7 @@ from harness.secrets import redact
 _TEMPLATES = Path(__file__).with_name("templates")
 
 
-def _environment(lang: str = "en", tz: Any = None) -> Environment:
+def _environment(lang: str = "en", tz: Any = None, known: dict[str, Any] | None = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(_TEMPLATES),
         autoescape=select_autoescape(["html.j2"]),
@@ -33,13 +34,22 @@ def _environment(lang: str = "en", tz: Any = None) -> Environment:
     )
     env.filters["cell"] = _markdown_cell
     env.filters["value"] = _value
-    env.filters["word"] = lambda value: word(str(value), lang)
+    env.filters["word"] = lambda value: _word(value if isinstance(value, Message) else str(value), lang, known or {})
+    env.filters["say"] = lambda value: present.say_line("*", value, lang, known or {})
     env.filters["local"] = lambda value: present.local_time(value, tz)
     env.filters["dur"] = lambda value: present.duration(value, lang)
     env.filters["md_what"] = _md_what
     env.filters["write_line"] = lambda write: _write_line(write, lang)
     env.filters["mark"] = svg_mark
     return env
+
+
+def _word(value: str, lang: str, known: dict[str, Any]) -> str:
+    """An evidence cell: a Message's text in ``lang``, else the fixed words and fragments."""
+    if isinstance(value, Message):  # made while rendering (an evidence table's own words)
+        return value.render(lang)
+    rendered = render_known(value, lang, known) if lang != "en" else None
+    return rendered if rendered is not None else word(value, lang)
 
 
 def _write_line(write: dict[str, Any], lang: str) -> str:
@@ -121,7 +131,8 @@ def _statuses(payload: dict[str, Any]) -> list[str]:
 def _render(template: str, payload: dict[str, Any], lang: str | None) -> str:
     lang = lang or payload.get("lang", "en")
     tz = present.zone(payload.get("report_tz"), lang)
-    return redact(_environment(lang, tz).get_template(template).render(**_context(payload, lang, tz)))
+    env = _environment(lang, tz, payload.get("messages") or {})
+    return redact(env.get_template(template).render(**_context(payload, lang, tz)))
 
 
 def render_markdown(payload: dict[str, Any], lang: str | None = None) -> str:

@@ -12,7 +12,9 @@ Schema (version 1), kept stable for the report renderers::
      "tests": [{"nodeid", "checklist": [ids], "outcome", "duration_s", "message",
                 "checks": [CheckResult.to_dict()...],
                 "cause",          # blocked only: harness.errors.CAUSES (what the label says)
-                "app_errors": [{"error", "frame"}]}]}  # the app's tracebacks while it ran
+                "app_errors": [{"error", "frame"}],  # the app's tracebacks while it ran
+                "messages": {english text: {"id", "params"}}}],   # harness.messages.core
+     "messages": {...}}   # the Messages made outside any test (a blocked start)
 
 ``outcome`` is one of passed, failed, error (the harness or a fixture broke), blocked
 (the target could not be reached), na (not applicable: skipped with a reason starting
@@ -34,9 +36,11 @@ from typing import Any
 
 import pytest
 
+from harness.messages.core import Message
 from harness.secrets import redact
 
 SCHEMA_VERSION = 1
+_INTERRUPTED = Message("results.interrupted")
 OUTCOMES = ("passed", "failed", "error", "blocked", "na", "skipped", "interrupted")
 # A skip whose reason starts so marks its test (and so its item) not applicable.
 NA_PREFIX = "n/a: "
@@ -46,6 +50,8 @@ PROP_CHECK = "harness_check"
 PROP_BLOCKED = "harness_blocked"
 # A ConfigError met inside a test (a wrong database password): a person must act, exit 4.
 PROP_CONFIG = "harness_config_error"
+# The Messages made during a test (English text → id and parameters), for the Japanese report.
+PROP_MESSAGES = "harness_messages"
 # Why a blocked test was blocked (harness.errors.CAUSES).
 PROP_CAUSE = "harness_blocked_cause"
 # The app's own tracebacks (from its log) logged while a test that went wrong ran.
@@ -62,6 +68,7 @@ class TestRecord:
     checks: list[dict[str, Any]] = field(default_factory=list)
     phases: set[str] = field(default_factory=set)
     config_error: str | None = None
+    messages: dict[str, Any] = field(default_factory=dict)
     cause: str | None = None
     app_errors: list[dict[str, str]] = field(default_factory=list)
 
@@ -81,6 +88,7 @@ class TestRecord:
         self.checklist = props.get(PROP_CHECKLIST, self.checklist)
         self.checks = props.get(PROP_CHECK, self.checks)
         self.config_error = props.get(PROP_CONFIG, self.config_error)
+        self.messages.update(props.get(PROP_MESSAGES) or {})
         self.cause = props.get(PROP_CAUSE, self.cause)
         self.app_errors = props.get(PROP_APP_ERRORS, self.app_errors)
         phase_outcome = _phase_outcome(report, props)
@@ -94,8 +102,9 @@ class TestRecord:
             "checklist": self.checklist,
             "outcome": self.verdict,
             "duration_s": round(self.duration_s, 3),
-            "message": self.message if self.verdict == self.outcome else "interrupted: the test did not finish",
+            "message": self.message if self.verdict == self.outcome else f"interrupted: {_INTERRUPTED}",
             "checks": self.checks,
+            "messages": self.messages,
         }
         if self.verdict == "blocked":
             entry["cause"] = self.cause

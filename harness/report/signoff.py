@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.errors import ConfigError
+from harness.messages.core import msg
 from harness.report.build import refresh_summary
 from harness.report.results import iso, utc_now
 
@@ -30,7 +31,7 @@ def parse_ticks(values: list[str]) -> dict[str, str]:
     for value in values:
         item_id, sep, tick = value.partition("=")
         if not sep or tick not in TICKS:
-            raise ConfigError(f"--manual {value!r}: expected ITEM=done or ITEM=not-done.", hint="e.g. --manual docs-updated=done")
+            raise ConfigError(msg("signoff.bad_tick", value=repr(value)), hint=msg("signoff.bad_tick_hint"))
         ticks[item_id.strip()] = tick
     return ticks
 
@@ -42,11 +43,13 @@ def apply_ticks(payload: dict[str, Any], ticks: dict[str, str], *, by: str = "",
         item = items.get(item_id)
         if item is None or not item["manual"]:
             raise ConfigError(
-                f"--manual {item_id}: not a manual item of this checklist.",
-                hint=f"manual items: {', '.join(manual) or '(none)'}",
+                msg("signoff.not_manual", item=item_id),
+                hint=msg("signoff.manual_items", items=", ".join(manual) or msg("signoff.none")),
             )
         item["status"] = "pass" if tick == "done" else "fail"
-        item["reason"] = f"ticked {tick} at sign-off"
+        reason = msg("signoff.ticked", tick=tick)
+        item["reason"] = str(reason)
+        payload.setdefault("messages", {})[str(reason)] = reason.to_json()  # the report renders it per language
         item["ticked"] = {"tick": tick, "by": by, "at": at or iso(utc_now())}  # who ticked it, and when
     refresh_summary(payload)
 
@@ -54,9 +57,9 @@ def apply_ticks(payload: dict[str, Any], ticks: dict[str, str], *, by: str = "",
 def sign(payload: dict[str, Any], *, by: str, ticks: dict[str, str], override: str | None) -> SignoffOutcome:
     """Tick, then approve unless a required item is not passing and no override is given."""
     if not by.strip():
-        raise ConfigError("--by is empty.", hint="name the person who approves, e.g. --by 'Aiko Sato'")
+        raise ConfigError(msg("signoff.no_by"), hint=msg("signoff.no_by_hint"))
     if override is not None and not override.strip():
-        raise ConfigError("--override needs a reason.", hint="e.g. --override 'wallet fix ships tomorrow'")
+        raise ConfigError(msg("signoff.no_reason"), hint=msg("signoff.no_reason_hint"))
     at = iso(utc_now())
     apply_ticks(payload, ticks, by=by.strip(), at=at)
     not_passing = [

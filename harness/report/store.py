@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import ConfigError
+from harness.messages.core import msg
 from harness.report.build import build_checklist_report
 from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, load_checklist
 
@@ -14,7 +15,7 @@ from harness.report.checklist import DEFAULT_CHECKLISTS_DIR, load_checklist
 def report_folder(path: Path) -> Path:
     folder = path.parent if path.is_file() else path
     if not folder.is_dir():
-        raise ConfigError(f"{path} is not a report folder.", hint="pass reports/<run>/ (or its checklist.json)")
+        raise ConfigError(msg("files.not_report_folder", path=path), hint=msg("files.pass_report_folder"))
     return folder
 
 
@@ -27,8 +28,7 @@ def load_payload(path: Path, *, checklists_dir: Path | None = None, lang: str | 
     results_json = folder / "results.json"
     if not results_json.is_file():
         raise ConfigError(
-            f"{folder} has neither checklist.json nor results.json.",
-            hint="pass a folder a harness run wrote under reports/",
+            msg("files.no_report_files", folder=folder), hint=msg("files.pass_harness_folder"),
         )
     results = _read_json(results_json)
     name = results.get("target", {}).get("checklist") or "phase1"
@@ -40,7 +40,7 @@ def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"{path}: not readable JSON ({exc}).", hint="re-run the harness") from None
+        raise ConfigError(msg("files.bad_json", path=path, error=exc), hint=msg("files.rerun")) from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: not a report object.", hint="re-run the harness")
+        raise ConfigError(msg("files.not_report", path=path), hint=msg("files.rerun"))
     return data

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import ConfigError
+from harness.messages.core import msg
 
 DEFAULT_WAIVERS_FILE = "waivers.toml"
 FINDING_KEYS = ("differences", "missing", "unexpected", "unreachable")
@@ -63,24 +64,25 @@ def load_waivers(path: Path) -> list[Waiver]:
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}.", hint="fix the syntax there") from exc
+        raise ConfigError(msg("files.bad_toml", path=path, error=exc), hint=msg("files.fix_syntax")) from exc
     entries = document.get("waivers", [])
     if not isinstance(entries, list):
-        raise ConfigError(f"{path}: waivers must be [[waivers]] tables.", hint="see docs/reports.md, Waivers")
+        raise ConfigError(msg("files.waivers_shape", path=path), hint=msg("files.see_waivers"))
     return [_waiver(raw, f"{path}: waivers[{n}]") for n, raw in enumerate(entries)]
 
 
 def _waiver(raw: Any, where: str) -> Waiver:
     if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: expected a table.", hint="see docs/reports.md, Waivers")
+        raise ConfigError(msg("files.waiver_table", where=where), hint=msg("files.see_waivers"))
     unknown = sorted(set(raw) - _KEYS)
     if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r}.", hint=f"known keys: {', '.join(sorted(_KEYS))}")
+        raise ConfigError(msg("files.unknown_key", where=where, key=repr(unknown[0])),
+                          hint=msg("files.known_keys", keys=", ".join(sorted(_KEYS))))  # fmt: skip
     for key in ("item", "reason", "who"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
-            raise ConfigError(f"{where}.{key}: required, a non-empty string.", hint=f"set {key} = \"...\"")
+            raise ConfigError(msg("files.waiver_required", where=where, key=key), hint=msg("files.set_value", key=key))
     if not isinstance(raw.get("expires"), date):
-        raise ConfigError(f"{where}.expires: required, a TOML date.", hint="e.g. expires = 2026-12-31 (no quotes)")
+        raise ConfigError(msg("files.expires_date", where=where), hint=msg("files.expires_example"))
     return Waiver(item=raw["item"], reason=raw["reason"].strip(), who=raw["who"].strip(), expires=raw["expires"],
                   finding=raw.get("finding"), target=raw.get("target"))  # fmt: skip
 
@@ -93,10 +95,10 @@ def check_items(waivers: list[Waiver], known: Iterable[str], target: str, path: 
         if waiver.target not in (None, target) or waiver.item in names:
             continue
         close = difflib.get_close_matches(waiver.item, names, n=1, cutoff=0.6)
-        guess = f"did you mean {close[0]!r}? " if close else ""
+        guess = msg("files.did_you_mean", close=repr(close[0])) if close else ""
         raise ConfigError(
-            f"{path}: waivers[{n}].item: {waiver.item!r} is not an item of the checklist.",
-            hint=f"{guess}(items: {', '.join(names)})",
+            msg("files.waiver_item", path=path, n=n, item=repr(waiver.item)),
+            hint=msg("files.waiver_item_hint", guess=guess, names=", ".join(names)),
         )
 
 

@@ -18,6 +18,7 @@ from typing import Protocol
 from harness.config.stack import stack_spec, system_bindir
 from harness.config.targets import Target
 from harness.errors import StackError
+from harness.messages.core import msg
 from harness.stack.addresses import StackAddresses as StackAddresses  # re-exported
 from harness.stack.app import AppProcess, MigrationsDiverged, launch_app, log_file
 from harness.stack.mapping import MappingProbe
@@ -32,7 +33,7 @@ class LocalStack:
 
     def __init__(self, target: Target, log_dir: Path | None = None, with_app: bool = True) -> None:
         if target.app is None:
-            raise StackError(f"target {target.name!r} has no [app] section to run.")
+            raise StackError(msg("app.no_app_section", name=repr(target.name)))
         self.target = target
         self.log_dir = log_dir
         self.with_app = with_app  # False: PostgreSQL and the migrations only (harness.plugin.needs)

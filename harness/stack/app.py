@@ -22,6 +22,7 @@ from pathlib import Path
 
 from harness.config.targets import AppSpec
 from harness.errors import AppCodeError, HarnessError, StackError
+from harness.messages.core import msg
 from harness.secrets import redact
 from harness.stack.appcode import HELPERS, AppCode, alembic_url, last_error_line
 from harness.stack.mapping import MappingProbe
@@ -43,9 +44,9 @@ def app_environment(spec: AppSpec, database_url: str) -> dict[str, str]:
 def _failure(what: str, spec: AppSpec, log_path: Path) -> AppCodeError:
     log = redact(tail(log_path, 200))
     return AppCodeError(
-        f"{what} (interpreter {spec.python}, folder {spec.dir}): {last_error_line(log)}",
+        msg("app.failure", what=what, python=spec.python, folder=spec.dir, error=last_error_line(log)),
         log_tail="\n".join(log.splitlines()[-25:]),
-        hint=f"the whole log is {log_path}",
+        hint=msg("app.whole_log", path=log_path),
     )
 
 
@@ -136,7 +137,7 @@ def _run_step(
             )  # fmt: skip
         except OSError as exc:
             raise AppCodeError(
-                f"the app's migrate command {command[0]} cannot run: {exc}."
+                msg("app.migrate_cannot_run", command=command[0], error=exc)
             ) from None
     if proc.returncode != 0 and _SEVERAL_HEADS in _since(log_path, start):
         raise MigrationsDiverged(
@@ -145,7 +146,7 @@ def _run_step(
         )
     if proc.returncode != 0:
         raise _failure(
-            f"the app's migrate command failed (exit {proc.returncode}): {' '.join(command)}",
+            msg("app.migrate_failed", code=proc.returncode, command=" ".join(command)),
             spec,
             log_path,
         )
@@ -207,7 +208,7 @@ class AppProcess:
             url=f"{self.base_url}{health_path}",
             timeout_s=self.spec.start_timeout_s,
             interval_s=0.2,
-            hint=f"the app did not come up; its log is {self.log_path}",
+            hint=msg("app.not_up_hint", path=self.log_path),
         )
         try:
             strategy.wait(progress, alive=self._death_reason)
@@ -216,21 +217,21 @@ class AppProcess:
                 # It exited on its own: a missing module, a bad setting. Retrying will not help.
                 code = self.process.returncode
                 raise _failure(
-                    f"the app exited with code {code} at start", self.spec, self.log_path
+                    msg("app.exited_at_start", code=code), self.spec, self.log_path
                 ) from None
             if isinstance(exc, StackError):
                 exc.log_tail = exc.log_tail or redact(tail(self.log_path, 25))
                 raise
             raise StackError(
-                f"app did not become ready: {exc}",
+                msg("app.not_ready", error=exc),
                 log_tail=redact(tail(self.log_path, 25)),
-                hint=f"see {self.log_path}",
+                hint=msg("app.see_log", path=self.log_path),
             ) from exc
 
     def _death_reason(self) -> str | None:
         if self.process is None or self.process.poll() is None:
             return None
-        return f"the app exited with code {self.process.returncode} before answering"
+        return msg("app.exited_before_answering", code=self.process.returncode)
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from harness.config.targets import AppSpec
 from harness.errors import AppCodeError
+from harness.messages.core import msg
 from harness.secrets import redact, register_secret
 
 HELPERS = Path(__file__).parent / "helpers"
@@ -133,12 +134,13 @@ class AppCode:
                 timeout=timeout_s, stdin=subprocess.DEVNULL, check=False,
             )  # fmt: skip
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise AppCodeError(f"{name}: could not run {self.spec.python}: {exc}.") from None
+            raise AppCodeError(msg("app.helper_cannot_run", name=name, python=self.spec.python, error=exc)) from None
         answer = _answer(proc.stdout)
         if proc.returncode != 0 or answer is None:
             output = redact((proc.stderr + proc.stdout).strip())
             error = AppCodeError(
-                f"{name} in {self.spec.python} (from {self.spec.dir}) failed: {last_error_line(output)}",
+                msg("app.helper_failed", name=name, python=self.spec.python, folder=self.spec.dir,
+                    error=last_error_line(output)),
                 hint=_hint_for(output),
                 log_tail="\n".join(output.splitlines()[-25:]),
             )
@@ -160,12 +162,11 @@ def last_error_line(output: str) -> str:
     for line in reversed(lines):
         if re.match(r"^[\w.]+(Error|Exception|Exit|Interrupt)\b", line):
             return line[:300]
-    return lines[-1][:300] if lines else "no output"
+    return lines[-1][:300] if lines else msg("app.no_output")
 
 
 def _hint_for(output: str) -> str:
     missing = re.search(r"No module named '([\w.]+)'", output)
     if missing:
-        return (f"install {missing.group(1).split('.')[0]!r} into the app's interpreter "
-                "([app] python), or point [app] python at the app's venv")  # fmt: skip
-    return "run the same command by hand from [app] dir with [app] python to see the whole error"
+        return msg("app.install_module", module=repr(missing.group(1).split(".")[0]))
+    return msg("app.run_by_hand")

@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import IO, Any, Self
 
 from harness.errors import AppCodeError
+from harness.messages.core import msg
 from harness.secrets import redact
 from harness.stack.appcode import HELPERS, JSON_PREFIX, AppCode, last_error_line
 
@@ -84,9 +85,9 @@ class MigrationSteps:
             self.log.seek(0)
             output = redact(self.log.read())
         error = AppCodeError(
-            f"migrate_steps in {self.app.spec.python} (from {self.app.spec.dir}) stopped during "
-            f"{doing}: {last_error_line(output)}",
-            hint="run the same alembic command by hand from [app] dir with [app] python to see the whole error",
+            msg("steps.stopped", python=self.app.spec.python, folder=self.app.spec.dir, doing=doing,
+                error=last_error_line(output)),
+            hint=msg("steps.by_hand"),
             log_tail="\n".join(output.splitlines()[-25:]),
         )  # fmt: skip
         error.error_line = last_error_line(output)

@@ -29,6 +29,7 @@ from harness.config.app import AppSpec
 from harness.config.database import database_spec
 from harness.config.targets import Target
 from harness.errors import ConfigError
+from harness.messages.core import msg
 from harness.stack.appsource import Findings, Place, look
 from harness.transport.wait import Progress
 
@@ -71,14 +72,12 @@ class MappingProbe:
         if found:  # the migrations did write here: the profile names another version table
             other = ".".join(found[0])
             raise ConfigError(
-                f"the migrate step wrote its version table to {other}, not {schema}.{table}.",
-                hint=f"set version_table_schema and version_table in [targets.{self.target_name}"
-                f".database] to {other}'s",
+                msg("map.other_version_table", other=other, expected=f"{schema}.{table}"),
+                hint=msg("map.other_version_table_hint", target=self.target_name, other=other),
             )
         findings = look(self.spec.dir, self.since, list(self.spec.database_env))
         raise ConfigError(
-            f"the migrate step did not write to the harness's database: no {schema}.{table} "
-            f"there after it ran; the app read {instead(findings, self.spec)} instead.",
+            msg("map.migrate_elsewhere", table=f"{schema}.{table}", instead=instead(findings, self.spec)),
             hint=remedy(findings, self.spec, self.target_name),
         )
 
@@ -95,8 +94,7 @@ class MappingProbe:
             if _app_connected(self.database_url):
                 return
         raise ConfigError(
-            "the app did not connect to the harness's database after it started; "
-            f"the app read {instead(findings, self.spec)} instead.",
+            msg("map.app_elsewhere", instead=instead(findings, self.spec)),
             hint=remedy(findings, self.spec, self.target_name),
         )
 
@@ -107,30 +105,27 @@ def instead(findings: Findings, spec: AppSpec) -> str:
     switch = unset_switch(findings, spec)
     parts = []
     if findings.sqlite_written:
-        parts.append(f"SQLite (it wrote {findings.sqlite_written[0]})")
+        parts.append(msg("map.sqlite", path=findings.sqlite_written[0]))
     if switch is not None:
-        parts.append(f"the engine switch {switch.found} at {switch}")
+        parts.append(msg("map.switch", name=switch.found, where=str(switch)))
     if _none_read(findings, spec):
-        parts.append(f"not {filled} (database_env fills it; the app's source never names it)")
+        parts.append(msg("map.none_read", names=filled))
     if findings.urls and switch is None:
         url = findings.urls[0]
-        parts.append(f"the URL hard-coded at {url} ({url.found}://…)")
-    return ", ".join(parts[:2]) or f"another database than the one {filled} names"
+        parts.append(msg("map.hard_coded", where=str(url), scheme=url.found))
+    return msg("list", items=parts[:2]) if parts else msg("map.another", names=filled)
 
 
 def remedy(findings: Findings, spec: AppSpec, target: str) -> str:
     section = f"[targets.{target}.app]"
     switch = unset_switch(findings, spec)
     if switch is not None:
-        return f"set {switch.found} in {section} env to the value that selects PostgreSQL"
+        return msg("map.set_switch", name=switch.found, section=section)
     if _none_read(findings, spec):
-        return f"set {section} database_env to the variable the app's settings read"
+        return msg("map.set_database_env", section=section)
     if findings.urls:
-        return (
-            f"make {findings.urls[0]} read its URL from a variable and name that variable "
-            f"in {section} database_env"
-        )
-    return f"check {section} database_env against the variables the app's settings read"
+        return msg("map.read_from_variable", where=str(findings.urls[0]), section=section)
+    return msg("map.check_database_env", section=section)
 
 
 def unset_switch(findings: Findings, spec: AppSpec) -> Place | None:

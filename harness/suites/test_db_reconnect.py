@@ -10,15 +10,13 @@ import pytest
 
 from harness.checks.reconnect import NotRun, check_db_reconnect, reconnect_plan
 from harness.checks.routelist import load_expected, routes_spec
+from harness.messages.core import msg
 
 
 @pytest.mark.checklist("db-reconnect")
 def test_app_recovers_from_cut_database_connections(target, request, check):
     if not (target.provisions_stack or target.writes_allowed):
-        pytest.skip(
-            "n/a: terminating the app's database sessions needs a stack the harness runs, or "
-            "allow_writes = true on a remote target (this one is read-only)"
-        )
+        pytest.skip(f"n/a: {msg('reconnect.na_read_only')}")
     # Only now: a read-only target is not even connected to. Cutting sessions is a write.
     db_writer, http, auth_headers = (
         request.getfixturevalue(name) for name in ("db_writer", "http", "auth_headers")

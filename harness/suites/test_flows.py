@@ -17,6 +17,7 @@ from harness.flow.invariants import FlowJudge
 from harness.flow.rows import CLEANUP, cleanup, own_rows, require_tables
 from harness.flow.run import writes_refusal
 from harness.flow.steps import StepRunner
+from harness.messages.core import msg
 from harness.plugin.session import state_key
 from harness.result import CheckResult
 from harness.transport.db import database_errors
@@ -45,7 +46,7 @@ def pytest_generate_tests(metafunc):
             pytest.param(
                 None,
                 marks=pytest.mark.skip(
-                    reason="no declared flows: the built-in wallet flow runs (test_wallet_reward.py)"
+                    reason=msg("flow.no_declared")
                 ),
             )
         ],
@@ -79,9 +80,7 @@ def judge(flow_item, target, run_id, worker_id_safe, request, check):
             result = cleanup(writer, spec, tags.prefix, flow_judge.contexts, before)
         check(result)
     else:
-        check(CheckResult.passed(CLEANUP, f"not cleaned up: no database_url or [rows], so rows tagged "
-                                 f"{tags.prefix}* stay; remove them with `python -m harness janitor`",
-                                 tag_prefix=tags.prefix))  # fmt: skip
+        check(CheckResult.passed(CLEANUP, msg("flow.not_cleaned_no_rows", prefix=tags.prefix), tag_prefix=tags.prefix))
 
 
 def test_declared_flow(flow_item, judge, check):

@@ -7,6 +7,7 @@ from harness.checks.reachability import check_routes_reachable, probe_context
 from harness.checks.routelist import load_expected, routes_spec
 from harness.checks.routes import SNAPSHOT_HINT, check_app_routes, check_routes
 from harness.errors import ConfigError
+from harness.messages.core import msg
 from harness.stack.appcode import AppCode
 
 
@@ -21,10 +22,7 @@ def routes_config(target):
 @pytest.fixture(scope="session")
 def expected_routes(routes_config):
     if routes_config.expected_file is None:
-        pytest.skip(
-            f"not run: no expected route list; write one with {SNAPSHOT_HINT} "
-            "and set [targets.NAME.routes] expected"
-        )
+        pytest.skip(f"not run: {msg('suite.no_route_list', command=SNAPSHOT_HINT)}")
     try:
         return load_expected(routes_config.expected_file)
     except ConfigError as exc:
@@ -36,7 +34,7 @@ def expected_routes(routes_config):
 def test_served_routes_match_expected(routes_config, expected_routes, target, http, request, check):
     if routes_config.openapi_path is None:
         if target.app is None:
-            pytest.skip("not run: no OpenAPI document and no [app] to ask; routes-reachable probes the list")
+            pytest.skip(f"not run: {msg('suite.no_openapi_no_app')}")
         # No OpenAPI document: ask the app's own code for its route table (README "Flask backends").
         # A stack the harness started: its database may be handed to an app that connects at import.
         own = target.database_url if target.provisions_stack else None

@@ -13,6 +13,7 @@ from harness.flow.config import wallet_spec
 from harness.flow.declare import flows_spec as declared_flows
 from harness.flow.run import WalletRun, writes_refusal
 from harness.flow.wallet import check_wallet_idempotent, check_wallet_reward
+from harness.messages.core import msg
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def wallet_run(target, run_id, worker_id_safe, request, check):
     if reason:
         pytest.skip(reason)
     if declared_flows(target):
-        pytest.skip("the profile declares flows: they prove these items (test_flows.py)")
+        pytest.skip(msg("flow.declared_instead"))
     try:
         spec = wallet_spec(target)
     except ConfigError as exc:

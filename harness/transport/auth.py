@@ -25,6 +25,7 @@ from dotenv import dotenv_values
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import ConfigError, TargetFault
+from harness.messages.core import msg
 from harness.secrets import MASK, clip, redact, register_secret
 from harness.transport.http import HttpClient
 
@@ -67,11 +68,11 @@ def auth_spec(target: Target) -> AuthSpec | None:
     token_env, login = table.get("token_env"), table.get("login")
     if bool(token_env) == bool(login):
         raise ConfigError(
-            f"{where}: give exactly one of token_env or [login].", hint="see docs/checks/routes.md, Auth"
+            msg("auth.one_of", where=where), hint=msg("auth.see_docs")
         )
     if token_env is not None and not isinstance(token_env, str):
         raise ConfigError(
-            f"{where}.token_env: expected a variable name.", hint='e.g. token_env = "API_TOKEN"'
+            msg("auth.token_env_name", where=where), hint=msg("auth.token_env_example")
         )
     return AuthSpec(
         token_env=token_env or None,
@@ -84,16 +85,16 @@ def auth_spec(target: Target) -> AuthSpec | None:
 
 def _login(table: Any, where: str) -> LoginSpec:
     if not isinstance(table, Mapping):
-        raise ConfigError(f"{where}: expected a table.", hint="use [targets.NAME.auth.login]")
+        raise ConfigError(msg("auth.expected_table", where=where), hint=msg("auth.use_login_table"))
     reject_unknown_keys(table, _LOGIN_KNOWN, where)
     if not isinstance(table.get("url"), str) or ("json" in table) == ("form" in table):
         raise ConfigError(
-            f"{where}: needs url and exactly one of json or form.", hint="see docs/checks/routes.md, Auth"
+            msg("auth.login_shape", where=where), hint=msg("auth.see_docs")
         )
     body = table.get("json", table.get("form"))
     if not isinstance(body, Mapping):
         raise ConfigError(
-            f"{where}: the body must be a table.", hint='e.g. form = { username = "..." }'
+            msg("auth.body_table", where=where), hint=msg("auth.body_example")
         )
     for value in body.values():
         register_secret(str(value))  # interpolated credentials: never print them
@@ -131,8 +132,7 @@ def _token_from_env(spec: AuthSpec, target: Target) -> str:
     )
     if not value:
         raise ConfigError(
-            f"{spec.where}.token_env: environment variable {spec.token_env} is not set.",
-            hint=f"export {spec.token_env}=... or put it in .env",
+            msg("auth.token_unset", where=spec.where, var=spec.token_env), hint=msg("auth.token_unset_hint", var=spec.token_env),
         )
     return value
 
@@ -144,22 +144,20 @@ def _log_in(spec: AuthSpec, client: HttpClient) -> str:
     response = client.post(login.url, **payload)
     if response.status_code >= 500:  # the target broke, not the credentials: exit 1
         raise TargetFault(
-            redact(f"{spec.where}.login: POST {response.request.url} answered HTTP {response.status_code}: "
-                   f"{clip(response.text, 200)}"),
-            hint="the app's login fails: read its logs",
+            msg("auth.login_5xx", where=spec.where, url=redact(str(response.request.url)), status=response.status_code,
+                body=redact(clip(response.text, 200))),
+            hint=msg("auth.login_5xx_hint"),
         )  # fmt: skip
     if not response.is_success:  # 401/403/404/422: the profile or the credentials: exit 4
         raise ConfigError(
-            redact(
-                f"{spec.where}.login: POST {login.url} answered HTTP {response.status_code}: {clip(response.text, 200)}"
-            ),
-            hint="check the login url and the credentials' env vars",
+            msg("auth.login_5xx", where=spec.where, url=redact(login.url), status=response.status_code,
+                body=redact(clip(response.text, 200))),
+            hint=msg("auth.login_refused_hint"),
         )
     token = _field(_json(response), login.token_field)
     if not isinstance(token, str) or not token:
         raise ConfigError(
-            f"{spec.where}.login.token_field: the login answer has no string at {login.token_field!r}.",
-            hint="set token_field to where the token is in the login body (dotted for nested)",
+            msg("auth.no_token", where=spec.where, field=repr(login.token_field)), hint=msg("auth.no_token_hint"),
         )
     return token
 

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from harness.errors import DB_RESTARTING, ConfigError, DatabaseUnreachable
+from harness.messages.core import msg
 from harness.secrets import mask_url, redact
 from harness.transport import writes
 from harness.transport.engines import make_engine as make_engine  # re-exported
@@ -47,7 +48,7 @@ def database_unreachable(engine: Engine, exc: Exception) -> DatabaseUnreachable 
     where = mask_url(engine.url.render_as_string(hide_password=False))
     reason = _reason(str(getattr(exc, "orig", exc)))
     kind = ConfigError if reason.startswith("password") or "does not exist" in reason else DatabaseUnreachable
-    error = kind(redact(f"database {where}: {reason}."), hint=_hint(reason))
+    error = kind(msg("db.unreachable", where=redact(where or ""), reason=reason), hint=_hint(reason))
     # PostgreSQL's own words while it starts or stops: a restart, not a database that is away.
     if isinstance(error, DatabaseUnreachable) and any(w in reason for w in ("starting up", "shutting down", "recovery mode")):
         error.cause = DB_RESTARTING
@@ -58,28 +59,29 @@ def _reason(message: str) -> str:
     lowered = message.lower()
     if "password authentication failed" in lowered:
         user = _between(message, 'for user "', '"')
-        return f"password authentication failed for user {user!r}"
+        return msg("db.password", user=repr(user))
     if "does not exist" in lowered and "database" in lowered:
-        return "the database does not exist"
+        return msg("db.no_database")
     if "does not exist" in lowered and "role" in lowered:
         role = _between(message, 'role "', '"')
-        return f"the role {role!r} does not exist"
+        return msg("db.no_role", role=repr(role))
     if "connection refused" in lowered:
-        return "connection refused"
+        return msg("db.refused")
     if "timeout" in lowered or "timed out" in lowered:
-        return "connection timed out"
-    first = message.strip().splitlines()[0] if message.strip() else "unknown error"
-    return first[:300]
+        return msg("db.timed_out")
+    if not message.strip():
+        return msg("db.unknown_error")
+    return msg("db.other", text=redact(message.strip().splitlines()[0][:300]))
 
 
 def _hint(reason: str) -> str:
     if reason.startswith("password"):
-        return "check the password in database_url (or the env var it comes from)"
+        return msg("db.check_password")
     if "role" in reason:
-        return "check the user name in database_url"
+        return msg("db.check_user")
     if "does not exist" in reason:
-        return "check the database name at the end of database_url"
-    return "check that the database is up and that host and port in database_url are right"
+        return msg("db.check_name")
+    return msg("db.check_up")
 
 
 def _between(text: str, start: str, end: str) -> str:

@@ -22,6 +22,7 @@ from harness.errors import (
     TargetHung,
     TargetUnreachable,
 )
+from harness.messages.core import msg
 from harness.secrets import redact
 
 GATEWAY_STATUSES = frozenset({502, 503, 504})
@@ -122,14 +123,12 @@ class HttpClient:
         reason = describe_transport_error(exc)
         if self.answered_before and isinstance(exc, httpx.ReadTimeout):
             return TargetHung(
-                redact(f"{method} {url}: the app accepted the request and never answered "
-                       f"(after {attempts} attempt(s)), though it had answered before."),
-                hint="the app hangs (a deadlock, an exhausted pool): read its logs and thread dump",
-            )  # fmt: skip
+                msg("http.hung", request=redact(f"{method} {url}"), attempts=attempts), hint=msg("http.hung_hint")
+            )
         if reason.startswith("TLS failure"):  # a person must act: a retry cannot help
-            return CertificateUntrusted(redact(f"{method} {url}: {reason}."), hint=_hint_for(exc))
+            return CertificateUntrusted(msg("http.tls_failed", request=redact(f"{method} {url}"), reason=reason), hint=_hint_for(exc))
         return TargetUnreachable(
-            redact(f"{method} {url}: {reason} (after {attempts} attempt(s))."),
+            msg("http.unreachable", request=redact(f"{method} {url}"), reason=reason, attempts=attempts),
             request=getattr(exc, "_request", None),
             hint=_hint_for(exc),
             cause=transport_cause(exc),
@@ -139,13 +138,10 @@ class HttpClient:
     def _gateway_error(response: httpx.Response, attempts: int) -> TargetUnreachable:
         request = response.request
         return TargetUnreachable(
-            redact(
-                f"{request.method} {request.url}: HTTP {response.status_code} from the "
-                f"gateway (after {attempts} attempt(s))."
-            ),
+            msg("http.gateway", request=redact(f"{request.method} {request.url}"), status=response.status_code, attempts=attempts),
             request=request,
             status_code=response.status_code,
-            hint="the service is down, redeploying or asleep; check the platform's logs",
+            hint=msg("http.gateway_hint"),
             cause=GATEWAY,
         )
 
@@ -153,17 +149,19 @@ class HttpClient:
 def describe_transport_error(exc: httpx.TransportError) -> str:
     """Short human words for what went wrong on the wire."""
     if isinstance(exc, httpx.ConnectTimeout):
-        return "connection timed out"
+        return msg("http.connect_timeout")
     if isinstance(exc, httpx.TimeoutException):
-        return "timed out waiting for an answer"
-    text = str(exc) or type(exc).__name__
+        return msg("http.read_timeout")
+    text = redact(str(exc) or type(exc).__name__)
     if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
-        return f"TLS failure: {text}"
+        return msg("http.tls", text=text)
     if "Name or service not known" in text or "nodename nor servname" in text:
-        return f"host name does not resolve: {text}"
+        return msg("http.dns", text=text)
     if "refused" in text.lower():
-        return "connection refused"
-    return text
+        return msg("http.refused")
+    if "reset" in text.lower():
+        return msg("http.reset", text=text)
+    return msg("http.other", text=text)
 
 
 def transport_cause(exc: httpx.TransportError) -> str:
@@ -180,8 +178,8 @@ def transport_cause(exc: httpx.TransportError) -> str:
 
 def _hint_for(exc: httpx.TransportError) -> str:
     if isinstance(exc, httpx.TimeoutException):
-        return "the service may be cold-starting or overloaded; raise timeout_s or retry later"
+        return msg("http.timeout_hint")
     text = str(exc).upper()
     if "CERTIFICATE" in text or "SSL" in text:
-        return "the certificate is not trusted or expired; for a private CA set [targets.NAME.tls] ca_bundle"
-    return "check base_url and that the service is up"
+        return msg("http.tls_hint")
+    return msg("http.check_hint")

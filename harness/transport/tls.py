@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from harness.config.targets import Target, reject_unknown_keys
 from harness.errors import CertificateUntrusted, ConfigError, TargetUnreachable
+from harness.messages.core import msg
 
 _KNOWN = {"ca_bundle", "verify", "expiry_warn_days"}
 
@@ -50,12 +51,11 @@ def tls_spec(target: Target) -> TlsSpec:
     days = table.get("expiry_warn_days", 14)
     if not isinstance(verify, bool):
         raise ConfigError(
-            f"{where}.verify: expected true or false, got {verify!r}.", hint="fix verify"
+            msg("tls.verify_bool", where=where, value=repr(verify)), hint=msg("tls.fix_verify")
         )
     if isinstance(days, bool) or not isinstance(days, int) or days < 0:
         raise ConfigError(
-            f"{where}.expiry_warn_days: expected a whole number of days, got {days!r}.",
-            hint="fix it",
+            msg("tls.days", where=where, value=repr(days)), hint=msg("tls.fix_it"),
         )
     return TlsSpec(
         verify=verify,
@@ -71,7 +71,7 @@ def _ca_bundle(value: Any, base: Path, where: str) -> Path | None:
     path = path if path.is_absolute() else (base / path).resolve()
     if not path.is_file():
         raise ConfigError(
-            f"{where}.ca_bundle: {path} not found.", hint="point ca_bundle at a PEM file"
+            msg("tls.no_bundle", where=where, path=path), hint=msg("tls.bundle_hint")
         )
     return path
 
@@ -111,13 +111,11 @@ def peer_certificate(url: str, spec: TlsSpec, timeout_s: float = 10.0) -> Certif
             return _certificate(host, port, tls)
     except ssl.SSLError as exc:  # before OSError, its base: a retry cannot help here
         raise CertificateUntrusted(
-            f"TLS handshake with {host}:{port} failed: {exc}.",
-            hint="the certificate is not trusted or expired; set [targets.NAME.tls] ca_bundle for a private CA",
+            msg("tls.handshake", host=f"{host}:{port}", error=exc), hint=msg("http.tls_hint"),
         ) from exc
     except OSError as exc:
         raise TargetUnreachable(
-            f"TLS handshake with {host}:{port} failed: {exc}.",
-            hint="check base_url and that the service is up",
+            msg("tls.handshake", host=f"{host}:{port}", error=exc), hint=msg("http.check_hint"),
         ) from exc
 
 

@@ -21,6 +21,7 @@ from harness.errors import (
     TargetUnavailable,
     TargetUnreachable,
 )
+from harness.messages.core import msg
 from harness.secrets import clip
 from harness.transport.http import describe_transport_error, transport_cause
 
@@ -46,7 +47,7 @@ class HttpWaitStrategy:
     timeout_s: float = 60.0
     interval_s: float = 0.5
     request_timeout_s: float = 5.0
-    hint: str = "check that the service is running and that base_url is right"
+    hint: str = msg("wait.hint")
     verify: object = True
     transport: httpx.BaseTransport | None = None  # tests: httpx.MockTransport
     # The app's own latest 502/503/504 (a JSON body), kept to be the answer if time runs out.
@@ -57,7 +58,7 @@ class HttpWaitStrategy:
     ) -> httpx.Response:
         """``alive`` returns a reason when the process being waited for has died."""
         started = time.monotonic()
-        last_problem = "no attempt yet"
+        last_problem: str = msg("wait.no_attempt")
         self._own_answer: httpx.Response | None = None
         self._last_cause = UNREACHABLE  # what the last failed attempt met (the blocked label)
         with httpx.Client(
@@ -83,7 +84,7 @@ class HttpWaitStrategy:
                     return self._own_answer
                 if waited >= self.timeout_s:
                     raise TargetUnreachable(
-                        f"{self.url} not ready after {waited:.0f}s ({attempt} attempts): {last_problem}.",
+                        msg("wait.not_ready", url=self.url, seconds=f"{waited:.0f}", attempts=attempt, problem=last_problem),
                         hint=self.hint,
                         cause=self._last_cause,
                     )
@@ -103,15 +104,14 @@ class HttpWaitStrategy:
             problem = describe_transport_error(exc)
             if problem.startswith("TLS failure"):  # a person must act: a retry cannot help
                 raise CertificateUntrusted(
-                    f"{self.url}: {problem}.",
-                    hint="the certificate is not trusted or expired; for a private CA set [targets.NAME.tls] ca_bundle",
+                    msg("wait.tls", url=self.url, problem=problem), hint=msg("http.tls_hint"),
                 ) from exc
             self._last_cause = transport_cause(exc)
             return None, problem
         if response.status_code in (502, 503, 504):
             self._last_cause = GATEWAY
             self._own_answer = response if is_app_answer(response) else None
-            return None, f"HTTP {response.status_code}: {clip(response.text, 200)!r}"
+            return None, msg("wait.gateway", status=response.status_code, body=repr(clip(response.text, 200)))
         return response, last_problem
 
 

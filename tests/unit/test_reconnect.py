@@ -5,6 +5,7 @@ stacks in tests/e2e/test_db_reconnect.py."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import httpx
@@ -12,8 +13,9 @@ import pytest
 
 from harness.checks.dbactivity import Sessions
 from harness.checks.enginesite import EngineSite, engine_sites
-from harness.checks.reconnect import REMEDY, engine_remedy, reconnect_plan, send
+from harness.checks.reconnect import REMEDY_ID, engine_remedy, reconnect_plan, send
 from harness.checks.routelist import Route, RoutesSpec
+from harness.messages.core import Message, msg
 from harness.report.messages import translate, translated
 from harness.transport.http import HttpClient
 
@@ -146,7 +148,7 @@ def test_engine_sites_are_read_from_the_apps_own_source(tmp_path):
 @pytest.mark.parametrize(
     ("sites", "remedy"),
     [
-        ([], REMEDY),
+        ([], msg(REMEDY_ID)),
         ([EngineSite("app/db.py", 12, "create_async_engine(...)", None)],
          "add pool_pre_ping=True (and pool_recycle) to create_async_engine(...) in app/db.py:12"),
         ([EngineSite("app/a.py", 1, "create_engine(...)", "True"), EngineSite("cfg.py", 9, "SQLALCHEMY_ENGINE_OPTIONS", None)],
@@ -158,8 +160,9 @@ def test_engine_sites_are_read_from_the_apps_own_source(tmp_path):
     ],
 )  # fmt: skip
 def test_the_remedy_names_the_engine_line(sites, remedy):
-    assert engine_remedy(sites) == remedy
-    assert translated("db-reconnect", remedy)
+    made = engine_remedy(sites)
+    assert made == remedy
+    assert isinstance(made, Message) and not re.search(r"[a-z]+ [a-z]+ [a-z]+ [a-z]+", made.render("ja"))
 
 
 EMITTED = [

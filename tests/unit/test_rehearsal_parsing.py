@@ -10,6 +10,7 @@ from harness.checks.rehearsal import REMEDIES, parse_failure, pending_revisions
 from harness.config.rehearsal import RehearsalSpec, rehearsal_spec
 from harness.config.targets import Target
 from harness.errors import ConfigError
+from harness.messages.core import msg
 
 INI = REPO / "examples" / "reference_app" / "alembic.ini"
 
@@ -63,7 +64,7 @@ def test_failures_name_the_driver_error_and_the_statement():
     assert parse_failure(GREENLET)["error_name"] == "MissingGreenlet"
     duplicate = parse_failure(ASYNCPG)
     assert duplicate["statement"].startswith("CREATE TABLE users") and duplicate["error_name"] == "DuplicateTable"
-    assert "alembic stamp" in REMEDIES[duplicate["error_name"]]
+    assert "alembic stamp" in msg(REMEDIES[duplicate["error_name"]])
     assert parse_failure("killed\n")["message"] == "killed"
     chained = ('asyncpg.exceptions.DuplicateTableError: relation "users" already exists\n\nThe above ...\n'
                "sqlalchemy.exc.ProgrammingError: (sqlalchemy.dialects.postgresql.asyncpg.ProgrammingError) "

@@ -1,0 +1,35 @@
+"""migration-head (harness.checks.migrations) and the alembic.ini it reads."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "head.ini_missing": ("alembic_ini: {ini} does not exist.", "alembic_ini: {ini} が存在しません。"),
+    "head.ini_missing_hint": ("fix alembic_ini in targets.toml", "targets.toml の alembic_ini を直してください"),
+    "head.ini_unreadable": ("alembic_ini: {ini} cannot be read: {error}", "alembic_ini: {ini} を読めません: 「{error}」"),
+    "head.fix_file": ("fix the file", "ファイルを直してください"),
+    "head.no_script_location": ("alembic_ini: {ini} has no script_location in [alembic].", "alembic_ini: {ini} の [alembic] に script_location がありません。"),
+    "head.add_it": ("add it", "追加してください"),
+    "head.no_location_dir": ("alembic_ini: script_location {location} does not exist (resolved from {base}, as the alembic CLI run there would).", "alembic_ini: script_location {location} が存在しません（alembic CLI をそこで実行したときと同じく {base} から解決）。"),
+    "head.no_location_dir_hint": ("set [app] dir to the folder your team runs alembic from, or fix script_location", "[app] の dir をチームが alembic を実行するフォルダーに設定するか、script_location を直してください"),
+    "head.unloadable": ("the Alembic scripts in {folder} cannot be loaded: {error}", "{folder} の Alembic スクリプトを読み込めません: 「{error}」"),
+    "head.unloadable_remedy": ("fix the migration chain (a missing or renamed revision file?)", "マイグレーションの連鎖を直してください（リビジョンファイルの欠落や名前変更？）"),
+    "head.several_heads": ("the scripts have {n} heads ({heads}): a merge revision is needed", "スクリプトに head が {n} 個あります（{heads}）。マージ用のリビジョンが必要です"),
+    "head.merge_remedy": ("alembic merge -m 'merge heads' {heads}, commit it, deploy, then alembic upgrade head", "alembic merge -m 'merge heads' {heads} を作成してコミットし、デプロイ後に alembic upgrade head を実行してください"),
+    "head.exactly_one": ("exactly one", "ちょうど 1 個"),
+    "head.no_table": ("the database has no {table} table: the schema was built with create_all() or never migrated (script head is {head})", "データベースに {table} テーブルがありません。スキーマが create_all() で作られたか、マイグレーションが一度も実行されていません（スクリプトの head は {head}）"),
+    "head.stamp_or_upgrade": ("if the schema already matches the scripts: alembic stamp head; otherwise run alembic upgrade head on an empty database", "スキーマがスクリプトと一致しているなら alembic stamp head を、そうでなければ空のデータベースで alembic upgrade head を実行してください"),
+    "head.empty": ("{table} is empty: the database was never migrated (script head is {head})", "{table} が空です。データベースにマイグレーションが一度も実行されていません（スクリプトの head は {head}）"),
+    "head.upgrade": ("alembic upgrade head", "alembic upgrade head を実行してください"),
+    "head.unknown": ("the database is at revision {revisions}, which the scripts do not know (script head is {head}): the deployed code is older than the database, or a migration file is missing from the image", "データベースのリビジョン {revisions} をスクリプトが知りません（スクリプトの head は {head}）。デプロイされたコードがデータベースより古いか、マイグレーションファイルがイメージにありません"),
+    "head.unknown_remedy": ("deploy the code that contains revision {revision} (check the image ships {folder}/versions); do not stamp over it", "リビジョン {revision} を含むコードをデプロイしてください（イメージに {folder}/versions が含まれているか確認）。stamp で上書きしないでください"),
+    "head.pass": ("the database is at the script head {head}", "データベースはスクリプトの head {head} にあります"),
+    "head.behind": ("the database is behind: at {current}, script head is {head} ({n} revision(s) not applied: {pending})", "データベースが遅れています: 現在 {current}、スクリプトの head は {head}（未適用のリビジョン {n} 件: {pending}）"),
+    "head.behind_remedy": ("alembic upgrade head (in the release step, before the app starts)", "リリース手順の中で、アプリの起動前に alembic upgrade head を実行してください"),
+    "head.several_rows": ("{table} has {n} rows ({current}) though the scripts have one head ({head}): the stale row(s) {stale} must go; the database is at {newest}", "スクリプトの head は 1 個（{head}）ですが、{table} に {n} 行（{current}）あります。古い行 {stale} を削除する必要があります。データベースは {newest} にあります"),
+    "head.then_upgrade": (", then alembic upgrade head", "、その後 alembic upgrade head"),
+    "head.purge_remedy": ("alembic stamp --purge {newest}{then} (or DELETE FROM {table} WHERE version_num IN ({stale}){then})", "alembic stamp --purge {newest}{then} を実行してください（または DELETE FROM {table} WHERE version_num IN ({stale}){then}）"),
+    "key.script_heads": ("script_heads", "スクリプトの head"),
+    "key.version_table": ("version_table", "バージョンテーブル"),
+    "key.script_location": ("script_location", "スクリプトの場所"),
+    "key.stale_rows": ("stale_rows", "古い行"),
+}

@@ -1,0 +1,38 @@
+"""migration-roundtrip (harness.checks.roundtrip) and the suites' own not-run reasons."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "trip.where.empty": ("an empty database", "空のデータベース"),
+    "trip.where.copy": ("a copy of the live data", "対象DBのデータのコピー"),
+    "trip.several_heads": ("the scripts have {n} heads ({heads}), see migration-head", "スクリプトに head が {n} 個あります（{heads}）。migration-head を参照してください"),
+    "trip.records": ("the live database records {revisions}, see migration-head", "対象DBの記録は {revisions} です。migration-head を参照してください"),
+    "trip.no_revision": ("no revision", "リビジョンなし"),
+    "trip.none_pending": ("no revision is pending on the live database (it is at {start}): the whole history is round-tripped on a stack the harness runs", "対象DB（{start}）に未適用のリビジョンはありません。履歴全体の往復はハーネスが起動するスタックで行います"),
+    "trip.no_downgrades": ("no revision has a downgrade (each downgrade() only passes or raises): the app does not support downgrades", "ダウングレードを持つリビジョンがありません（どの downgrade() も pass か例外のみ）。アプリはダウングレードに対応していません"),
+    "trip.newest_no_downgrade": ("the newest revision {head} has no downgrade (its downgrade() only passes or raises, or it is a merge), so nothing can be stepped down", "最新のリビジョン {head} にダウングレードがありません（downgrade() が pass か例外のみ、またはマージ）。ダウングレードできるものがありません"),
+    "trip.when.upgrade": ("upgrade", "アップグレード"),
+    "trip.when.downgrade_to": ("downgrade to {down}", "{down} へのダウングレード"),
+    "trip.when.again": ("upgrade after its downgrade", "ダウングレード後の再アップグレード"),
+    "trip.went_away": ("{item}: the database went away during alembic {verb} {target}: {error}", "{item}: alembic {verb} {target} の実行中にデータベースが失われました: 「{error}」"),
+    "trip.built_elsewhere": ("{item}: alembic {verb} {target} succeeded but the throwaway database is at {at}: the migrate command did not build where it was told", "{item}: alembic {verb} {target} は成功しましたが、使い捨てのデータベースは {at} にあります。マイグレーションコマンドが指定した場所に構築していません"),
+    "trip.database_env_hint": ("make env.py read its URL from the variables in [app] database_env", "env.py が URL を [app] database_env の変数から読むようにしてください"),
+    "trip.only_upgraded": ("{n} older revision(s) without a downgrade only upgraded: {revisions}", "ダウングレードのない古いリビジョン {n} 件はアップグレードのみ行いました: {revisions}"),
+    "trip.pass": ("{n} revision(s) ({first} to {last}) stepped up, down to {bottom} and up again on {where}: the version table followed every step and each downgrade gave back the schema its upgrade found", "{n} 件のリビジョン（{first} から {last}）を{where}で 1 つずつアップグレードし、{bottom} までダウングレードし、再びアップグレードしました。各ステップでバージョンテーブルが追従し、各ダウングレードでアップグレード前のスキーマに戻りました"),
+    "trip.statement": ("statement: {sql}", "SQL 文: {sql}"),
+    "trip.fix_downgrade": ("fix downgrade() of revision {revision}: it must undo exactly what upgrade() did, dropping the objects by the names upgrade() created them with", "リビジョン {revision} の downgrade() を直してください。upgrade() が行ったことを正確に元に戻し、オブジェクトは upgrade() が作成したときの名前で削除する必要があります"),
+    "trip.fix_upgrade": ("fix upgrade() of revision {revision} so that it applies to {where} (alembic upgrade head on a fresh database is how CI and a new environment build the schema)", "リビジョン {revision} の upgrade() を{where}に適用できるよう直してください（CI や新しい環境は新しいデータベースでの alembic upgrade head でスキーマを構築します）"),
+    "trip.fails": ("revision {revision} fails ({when}) on {where}: {error}: {message}", "リビジョン {revision} が{where}で失敗します（{when}）: {error}: 「{message}」"),
+    "trip.not_undone": ("the downgrade of revision {revision} does not undo its upgrade: at {down} again the schema differs from before the upgrade ({n} difference(s)): {names}", "リビジョン {revision} のダウングレードがアップグレードを元に戻しません: {down} に戻してもスキーマがアップグレード前と {n} 件異なります: {names}"),
+    "trip.not_undone_remedy": ("make downgrade() of revision {revision} undo every change of its upgrade(): drop what it created, restore what it dropped or altered", "リビジョン {revision} の downgrade() で upgrade() の変更をすべて元に戻してください。作成したものは削除し、削除・変更したものは復元してください"),
+    "trip.rebuilt": ("revision {revision} builds another schema when upgraded again after its downgrade ({n} difference(s)): {names}", "リビジョン {revision} はダウングレード後に再びアップグレードすると別のスキーマを作ります（差分 {n} 件）: {names}"),
+    "trip.rebuilt_remedy": ("make downgrade() of revision {revision} remove everything its upgrade() creates, so that upgrading again builds the same schema", "リビジョン {revision} の downgrade() で upgrade() が作成するものをすべて削除し、再アップグレードで同じスキーマになるようにしてください"),
+    "key.round_tripped": ("round_tripped", "往復したリビジョン"),
+    "key.only_upgraded": ("only_upgraded", "アップグレードのみ"),
+    "suite.no_route_list": ("no expected route list; write one with {command} and set [targets.NAME.routes] expected", "期待するルートの一覧がありません。{command} で作成し、[targets.NAME.routes] の expected に設定してください"),
+    "suite.no_openapi_no_app": ("no OpenAPI document and no [app] to ask; routes-reachable probes the list", "OpenAPI ドキュメントも問い合わせる [app] もありません。一覧は routes-reachable で確認します"),
+    "suite.no_models": ('the profile names no models (database.models = "module:Base.metadata")', 'プロファイルにモデルの指定がありません（database.models = "module:Base.metadata"）'),
+    "suite.app_not_started": ("the app was not started: every module named on the command line declares HARNESS_NEEDS_APP = False", "アプリは起動していません。コマンドラインで指定したモジュールがすべて HARNESS_NEEDS_APP = False を宣言しています"),
+    "suite.no_base_url": ("target {name} has no base_url", "対象 {name} に base_url がありません"),
+    "suite.no_database_url": ("target {name} has no database_url", "対象 {name} に database_url がありません"),
+}
