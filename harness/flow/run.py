@@ -15,7 +15,6 @@ from harness.flow.wallet import CLEANUP, LedgerReader, check_cleanup
 from harness.result import CheckResult
 from harness.transport.db import database_errors
 
-
 LEFTOVER_PURPOSE = "cleanup left by an earlier test of this worker"
 
 
