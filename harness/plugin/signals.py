@@ -15,6 +15,7 @@ same cleanup is the person insisting: that one is raised.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,13 +24,20 @@ from typing import Any
 _received: list[int] = []
 _held: list[int] = []  # the signals that arrived during the current cleanup
 _holding = threading.Event()
-_on_held: list[Callable[[int], None]] = []
 
 
-def install(on_held: Callable[[int], None] | None = None) -> None:
-    """``on_held(signum)``: told (once per cleanup) that a signal waits for the cleanup."""
-    if on_held is not None:
-        _on_held[:] = [on_held]
+def _say_held(signum: int) -> None:
+    # From the signal handler: a plain write, no terminal reporter (it may be mid-line).
+    sys.stderr.write(
+        f"\nharness: signal {signum} received during cleanup: finishing the cleanup and the report "
+        "first (send it again to stop at once)\n"
+    )
+
+
+_on_held: list[Callable[[int], None]] = [_say_held]
+
+
+def install() -> None:
     if threading.current_thread() is not threading.main_thread():
         return
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -73,6 +81,7 @@ def received() -> int | None:
 
 def forget() -> None:
     """For tests in one process."""
+    _on_held[:] = [_say_held]
     _received.clear()
     _held.clear()
     _holding.clear()
