@@ -21,7 +21,7 @@ import pytest
 
 from harness.plugin import signals
 from harness.plugin.session import state_key
-from harness.report.results import PROP_BLOCKED, PROP_INTERRUPTED
+from harness.report.results import PROP_BLOCKED, PROP_CHECKLIST, PROP_INTERRUPTED
 
 INTERRUPTED_MESSAGE = "interrupted: the run was told to stop (signal {signum}) while this test ran"
 
@@ -30,12 +30,28 @@ def _controller(config: pytest.Config) -> bool:
     return not hasattr(config, "workerinput")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_protocol(item: pytest.Item) -> None:
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, Any, Any]:
+    ids = [str(arg) for marker in item.iter_markers("checklist") for arg in marker.args]
     state = item.config.stash.get(state_key, None)
     if state is not None and state.collector is not None:  # the controller, without xdist
-        ids = [str(arg) for marker in item.iter_markers("checklist") for arg in marker.args]
         state.collector.started(item.nodeid, ids)
+    try:
+        return (yield)
+    except KeyboardInterrupt:
+        # The phase that was running never reports: say so (an xdist worker's report
+        # travels to the controller like any other), then go on stopping.
+        item.ihook.pytest_runtest_logreport(report=_interrupted_report(item, ids))
+        raise
+
+
+def _interrupted_report(item: pytest.Item, ids: list[str]) -> pytest.TestReport:
+    message = INTERRUPTED_MESSAGE.format(signum=signals.received() or "SIGINT")
+    return pytest.TestReport(
+        nodeid=item.nodeid, location=item.location, keywords={}, when="call", outcome="skipped",
+        longrepr=(str(item.path), item.location[1] or 0, message),
+        user_properties=[(PROP_CHECKLIST, ids), (PROP_INTERRUPTED, message)],
+    )  # fmt: skip
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -45,7 +61,9 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)  # outermost: sees the report as others left it
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, None]:
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     signum = signals.received()
