@@ -36,7 +36,10 @@ def _send(where):
     if not _sent:
         _sent.append(where)
         Path(os.environ["HV_SENT_FILE"]).write_text(where)
-        os.kill(os.getpid(), signal.SIGINT)
+        if os.environ.get("HV_SIGNAL_GROUP"):  # as a terminal's Ctrl-C: the whole group
+            os.killpg(os.getpgid(0), signal.SIGINT)
+        else:
+            os.kill(os.getpid(), signal.SIGINT)
 
 
 def _while_waiting(original, table_of):
@@ -119,6 +122,7 @@ def run(project, tmp_path: Path, moment: str, *args: str, **env: str) -> subproc
             [sys.executable, "-m", "pytest", "-p", "no:randomly", *args], check=False, cwd=project.path,
             env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300,
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+            start_new_session=True,  # its own process group: a group signal stays inside
         )  # fmt: skip
     except subprocess.TimeoutExpired as exc:
         raise AssertionError(f"the run did not end: {str(exc.output)[-3000:]}") from None
@@ -136,11 +140,12 @@ def outcomes_of(project) -> dict[str, tuple[str, list[str]]]:
     return {t["nodeid"].split("::")[-1]: (t["outcome"], t["checklist"]) for t in project.results()["tests"]}
 
 
-@pytest.mark.parametrize("swallowed", [False, True], ids=["raised", "swallowed"])
-def test_ctrl_c_during_the_wallet_flow_is_interrupted_and_its_rows_removed(project, tmp_path, swallowed):
+@pytest.mark.parametrize("how", ["raised", "swallowed", "group"])
+def test_ctrl_c_during_the_wallet_flow_is_interrupted_and_its_rows_removed(project, tmp_path, how):
     """Point 16: the signal lands while the flow's ledger read waits on the server; raised
-    through psycopg, or swallowed (as a driver did in the field, leaving a wrong answer)."""
-    env = {"HV_SWALLOW": "1"} if swallowed else {}
+    through psycopg, swallowed (as a driver did in the field, leaving a wrong answer), or sent
+    to the whole process group as a terminal does."""
+    env = {"raised": {}, "swallowed": {"HV_SWALLOW": "1"}, "group": {"HV_SIGNAL_GROUP": "1"}}[how]
     done = run(project, tmp_path, "task_ledger", "suites/test_wallet_reward.py", **env)
     assert done.returncode == 2, done.stdout[-3000:]
     items = items_of(project)
