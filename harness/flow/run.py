@@ -16,6 +16,8 @@ from harness.messages.core import msg
 from harness.result import CheckResult
 from harness.transport.db import database_errors
 
+LEFTOVER_PURPOSE = "cleanup left by an earlier test of this worker"
+
 
 def writes_refusal(target: Target) -> str | None:
     """Why the writing wallet flow must not run against ``target``, or None if it may."""
@@ -51,9 +53,15 @@ class WalletRun:
         return read
 
     def begin(self) -> None:
-        if self.engine is not None:
-            with database_errors(self.engine):  # a restart now: blocked, not an error
-                self.before = wallet_db.fingerprint(self.engine, self.db, self.tags.prefix)
+        if self.engine is None:
+            return
+        with database_errors(self.engine):  # a restart now: blocked, not an error
+            if self.writer is not None:
+                # An earlier test of this worker whose cleanup could not run (the database
+                # restarting under it) left tagged rows: remove them before "before" is taken,
+                # or this test's cleanup would remove them and its fingerprint would differ.
+                wallet_db.cleanup(self.writer, self.db, self.tags.prefix, purpose=LEFTOVER_PURPOSE)
+            self.before = wallet_db.fingerprint(self.engine, self.db, self.tags.prefix)
 
     def finish(self) -> CheckResult:
         """Remove this worker's tagged rows and prove, by fingerprint, nothing else changed."""

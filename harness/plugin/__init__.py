@@ -48,6 +48,7 @@ pytest_plugins = [
     "harness.plugin.parity",
     "harness.plugin.migratestop", "harness.plugin.applog",
     "harness.plugin.prefetch",
+    "harness.plugin.interrupts",
 ]
 
 _WORKER_KEY = "staging_harness"
@@ -301,10 +302,23 @@ def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    finish_session(session, exitstatus)
+
+
+def finish_session(session: pytest.Session, exitstatus: int) -> None:
+    """Controller, once: facts, the stack down, the report. Also called by
+    harness.plugin.interrupts when an interrupt kept the hook above from running."""
     config = session.config
     if hasattr(config, "workerinput"):
         return
     state = get_state(config)
+    if state.finished:
+        return
+    state.finished = True
+    from harness.transport import writes
+
+    # Fixtures torn down at the session's end (a test stopped by Ctrl-C): their cleanup writes.
+    writes.collect(state.extra, writes.drain(), "teardown at session finish")
     if state.unavailable is None and not _only_listing(config):
         from harness.plugin.facts import fill_missing_facts
 

@@ -42,6 +42,7 @@ class HarnessState:
     http_unavailable: TargetUnavailable | ConfigError | None = None
     collector: ResultsCollector | None = None
     report_dir: Path | None = None
+    finished: bool = False  # the session's finish (report written) has run
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

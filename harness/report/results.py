@@ -56,6 +56,9 @@ PROP_MESSAGES = "harness_messages"
 PROP_CAUSE = "harness_blocked_cause"
 # The app's own tracebacks (from its log) logged while a test that went wrong ran.
 PROP_APP_ERRORS = "harness_app_errors"
+# The run was told to stop (Ctrl-C, SIGTERM) before this phase ended: whatever went wrong in
+# it afterwards (a cancelled query, a dying app) is the interruption, not a verdict.
+PROP_INTERRUPTED = "harness_interrupted"
 
 
 @dataclass
@@ -125,6 +128,8 @@ def dict_props(report: pytest.TestReport) -> dict[str, Any]:
 
 
 def _phase_outcome(report: pytest.TestReport, props: dict[str, Any]) -> str:
+    if props.get(PROP_INTERRUPTED):
+        return "interrupted"
     if props.get(PROP_BLOCKED):
         return "blocked"
     if report.failed:
@@ -136,7 +141,8 @@ def _phase_outcome(report: pytest.TestReport, props: dict[str, Any]) -> str:
 
 
 # The worst phase decides: an error in teardown spoils a passing call.
-_SEVERITY = {"passed": 0, "na": 1, "skipped": 1, "blocked": 2, "failed": 3, "error": 4}
+# Interrupted outranks them all: after a stop signal a failure is not the target's verdict.
+_SEVERITY = {"passed": 0, "na": 1, "skipped": 1, "blocked": 2, "failed": 3, "error": 4, "interrupted": 5}
 
 
 def _rank(outcome: str) -> int:
@@ -171,6 +177,11 @@ class ResultsCollector:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         record = self.records.setdefault(report.nodeid, TestRecord(report.nodeid))
         record.absorb(report)
+
+    def started(self, nodeid: str, checklist: list[str]) -> None:
+        """A test began (before its setup): stopped before any phase reported, it is still
+        listed, as interrupted, under its items."""
+        self.records.setdefault(nodeid, TestRecord(nodeid, checklist=checklist))
 
     def config_errors(self) -> list[str]:
         """Each distinct ConfigError tests met, once (one wrong password fails many)."""

@@ -346,6 +346,8 @@ CATALOG["writes"] = [
     (r"janitor: older than (?P<s>[\d.]+)s", "janitor: {s} 秒より古いもの"),
     (r"janitor at session start", "開始時の janitor"),
     (r"session finish", "終了時の確認"),
+    (r"cleanup left by an earlier test of this worker", "このワーカーの前のテストが残した行の後片付け"),
+    (r"teardown at session finish", "終了時の後片付け"),
 ]
 
 # Lines any item may carry (the wallet flow's failure, harness-level messages).
@@ -369,6 +371,9 @@ COMMON: list[tuple[str, str]] = [
      "フローのリクエストでアプリがサーバーエラーを返しました。その時刻のログでトレースバックを確認し、クラッシュを直してください（一意制約違反など捕捉していない競合は、何も変更せずに 4xx で拒否してください）"),
     (r"the app refused the flow's credentials: (?P<x>.*)",
      "アプリがフローの認証情報を拒否しました。[targets.NAME.auth]（token_env またはログイン）を、これらのリクエストを許可されたアカウントに設定してください"),
+    (r"interrupted: the run was told to stop \(signal (?P<s>\d+)\) while this test ran",
+     "中断: このテストの実行中に停止の指示（シグナル {s}）を受けました"),
+    (r"interrupted: the test did not finish", "中断: テストは完了しませんでした"),
 ]
 
 # Fragments translated wherever they appear: in a line the catalog matched (its captured
