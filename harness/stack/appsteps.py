@@ -5,6 +5,12 @@ One process serves every step, so a round trip over a long history pays the app'
 instead of once per step. Its stderr (Alembic's log) goes to a file that is shown only when the
 helper itself dies; stdout lines other than its ``HV-JSON:`` answers (a migration's prints)
 are skipped. A step that outlives ``timeout_s`` ends the helper and reads as a failure.
+
+A step that fails is run once more in a fresh helper before it counts: an env.py whose app
+module keeps an engine (an asyncpg pool tied to the first command's event loop) fails the
+second command in one interpreter ("attached to a different loop") though ``alembic`` on the
+command line, one process per command, works. If the fresh helper succeeds, every later step
+gets a fresh helper too; if it fails as well, the first failure is the one reported.
 """
 
 from __future__ import annotations
@@ -37,23 +43,23 @@ class MigrationSteps:
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.proc: subprocess.Popen[str] | None = None
         self.log: IO[str] | None = None
+        self.fresh_each_step = False  # set once a step worked only in a fresh helper
 
     def __enter__(self) -> Self:
-        self.log = tempfile.TemporaryFile("w+")
+        self._start()
+        return self
+
+    def _start(self) -> None:
+        self.lines = queue.Queue()
+        self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed in _stop, with the helper)
         self.proc = subprocess.Popen(
             self.argv, cwd=self.app.spec.dir, env=self.env, stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=self.log, text=True, bufsize=1,
         )  # fmt: skip
-        threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True).start()
+        # Its own queue: a stopped helper's reader must not end the next helper's answers.
+        threading.Thread(target=_read, args=(self.proc.stdout, self.lines), daemon=True).start()
         if self._answer(self.timeout_s) is None:
             raise self._died("could not load the app's Alembic configuration")
-        return self
-
-    def _read(self, stream: IO[str] | None) -> None:
-        for line in stream or ():
-            if line.startswith(JSON_PREFIX):
-                self.lines.put(line[len(JSON_PREFIX) :])
-        self.lines.put(None)  # end of output: the helper is gone
 
     def _answer(self, timeout_s: float) -> dict[str, Any] | None:
         try:
@@ -64,6 +70,22 @@ class MigrationSteps:
 
     def run(self, verb: str, revision: str) -> str | None:
         """``alembic <verb> <revision>``; ``None`` when it worked, else its traceback (redacted)."""
+        if self.fresh_each_step:
+            self._restart()
+        output = self._run_once(verb, revision)
+        if output is None or output.startswith("TimeoutError") or self.fresh_each_step:
+            return output
+        self._restart()
+        if self._run_once(verb, revision) is None:
+            self.fresh_each_step = True  # the failure was this interpreter's, not the migration's
+            return None
+        return output
+
+    def _restart(self) -> None:
+        self._stop()
+        self._start()
+
+    def _run_once(self, verb: str, revision: str) -> str | None:
         assert self.proc is not None and self.proc.stdin is not None
         try:
             self.proc.stdin.write(f"{verb} {revision}\n")
@@ -94,6 +116,9 @@ class MigrationSteps:
         return error
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._stop()
+
+    def _stop(self) -> None:
         if self.proc is not None:
             try:
                 if self.proc.stdin:
@@ -104,3 +129,11 @@ class MigrationSteps:
                 self.proc.wait(timeout=5)
         if self.log is not None:
             self.log.close()
+        self.proc, self.log = None, None
+
+
+def _read(stream: IO[str] | None, lines: queue.Queue[str | None]) -> None:
+    for line in stream or ():
+        if line.startswith(JSON_PREFIX):
+            lines.put(line[len(JSON_PREFIX) :])
+    lines.put(None)  # end of output: the helper is gone
