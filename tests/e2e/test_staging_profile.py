@@ -131,7 +131,7 @@ def test_healthy_template_app_exits_0_and_reaches_100_percent_with_na_items(proj
     by_id = items(project)
     assert result.ret == 0, {k: (v["status"], v["reason"]) for k, v in by_id.items()}
     assert {k for k, v in by_id.items() if v["status"] == "na"} == {
-        "pgvector", "pgvector-usable", "wallet-reward", "wallet-idempotent"}
+        "pgvector", "pgvector-usable", "wallet-reward", "wallet-idempotent", "parity"}
     assert by_id["pgvector"]["reason"] == "n/a: the app stores no vectors"
     signoff = sign_off_manual_items(project.report_dirs()[-1])
     assert "12/12 items (100.0%)" in signoff.stdout
