@@ -136,4 +136,6 @@ def _read(stream: IO[str] | None, lines: queue.Queue[str | None]) -> None:
     for line in stream or ():
         if line.startswith(JSON_PREFIX):
             lines.put(line[len(JSON_PREFIX) :])
+    if stream is not None:
+        stream.close()  # its reader owns it: nothing else reads the pipe
     lines.put(None)  # end of output: the helper is gone
