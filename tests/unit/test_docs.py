@@ -40,3 +40,32 @@ def test_version_is_printed() -> None:
 
     run = subprocess.run([sys.executable, "-m", "harness", "--version"], capture_output=True, text=True, check=False)
     assert run.returncode == 0 and __version__ in run.stdout
+
+
+# Every command README shows, and where it is run: CI (.ci/run) or a test, by a piece of text
+# that file must contain. A command added to README without a line here fails the test below.
+README_COMMANDS_RUN_BY = {
+    'python3 -m venv .venv && .venv/bin/pip install -e ".[dev]" && .venv/bin/pytest --target local': [
+        ("scripts/dev-setup.sh", 'python3 -m venv .venv'), ("scripts/dev-setup.sh", '-e ".[dev]"'),
+        (".ci/run", "pytest --target=local")],
+    "scripts/dev-setup.sh && .venv/bin/pytest tests -p no:randomly": [
+        (".ci/run", "scripts/dev-setup.sh"), (".ci/run", "pytest tests -q -p no:randomly")],
+    'python3 -m venv .hv && .hv/bin/pip install "/path/to/staging-harness[local]"': [
+        ("tests/plugin/conftest.py", 'make_venv(app / ".hv", f"{wheel}[local]")')],
+    ".hv/bin/python -m harness init": [("tests/plugin/test_init_apps.py", '"harness", "init"')],
+    ".hv/bin/pytest --target local": [("tests/plugin/test_init_apps.py", '"--target",')],
+    ".hv/bin/pytest --target local --report-lang ja": [("tests/plugin/test_init_apps.py", '"--report-lang",')],
+    "STAGING_BASE_URL=https://staging.example.com .hv/bin/pytest --target staging": [
+        ("tests/e2e/test_staging_profile.py", '"STAGING_BASE_URL"'),
+        ("tests/e2e/test_staging_profile.py", '"--target=staging"')],
+}  # fmt: skip
+
+
+def test_every_readme_command_is_run_by_ci_or_a_test() -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```[a-z]*\n(.*?)```", text, re.S)
+    commands = [line.strip() for block in blocks for line in block.splitlines() if line.strip() and not line.startswith("#")]
+    assert commands and set(commands) <= set(README_COMMANDS_RUN_BY), set(commands) - set(README_COMMANDS_RUN_BY)
+    for command in commands:
+        for path, piece in README_COMMANDS_RUN_BY[command]:
+            assert piece in (REPO / path).read_text(encoding="utf-8"), (command, path, piece)
