@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from harness.checks.backend import backend_of
 from harness.checks.catalog import Snapshot, app_schemas, label, snapshot, without_table
 from harness.checks.migrations import AppScripts, head_revisions, known_revision, read_db_revisions
 from harness.checks.rehearsal import parse_failure, pending_revisions
@@ -207,7 +208,8 @@ class RoundTrip:
         if when.startswith("downgrade"):
             remedy = msg("trip.fix_downgrade", revision=revision)
         else:
-            remedy = msg("trip.fix_upgrade", revision=revision, where=self.where)
+            upgrade = backend_of(self.steps.app.spec).upgrade  # flask db upgrade for Flask-Migrate
+            remedy = msg("trip.fix_upgrade", revision=revision, where=self.where, upgrade=upgrade)
         summary = msg("trip.fails", revision=revision, when=when, where=self.where, error=failure["error"],
                       message=failure["message"])  # fmt: skip
         return CheckResult.failed(

@@ -40,7 +40,9 @@ from harness.transport.db import database_errors
 
 ITEM = "schema-drift"
 
-def judge_drift(live: Snapshot, replayed: Snapshot, revisions: list[str]) -> CheckResult:
+def judge_drift(
+    live: Snapshot, replayed: Snapshot, revisions: list[str], backend: Backend | None = None
+) -> CheckResult:
     differences = diff_snapshots(live, replayed)
     evidence = {
         "replayed_to": revisions,
@@ -54,7 +56,7 @@ def judge_drift(live: Snapshot, replayed: Snapshot, revisions: list[str]) -> Che
         )
     names = ", ".join(d.split(": ", 1)[0] for d in differences[:8])
     return CheckResult.failed(
-        ITEM, msg("drift.fail", n=len(differences), names=names), remediation=msg("drift.remedy"),
+        ITEM, msg("drift.fail", n=len(differences), names=names), remediation=msg("drift.remedy", autogenerate=(backend or Backend()).autogenerate),
         expected={"differences": []}, differences=differences, **evidence,
     )  # fmt: skip
 
@@ -63,8 +65,8 @@ def replay_failed(exc: Exception, revisions: list[str], backend: Backend | None 
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
     upgrade = (backend or Backend()).upgrade
     return CheckResult.failed(
-        ITEM, f"the migrations do not build a schema from an empty database: {first}",
-        remediation=f"fix the failing migration so that {upgrade} works on a fresh database",
+        ITEM, msg("drift.replay_failed", error=first),
+        remediation=msg("drift.replay_remedy", upgrade=upgrade),
         replayed_to=revisions,
     )  # fmt: skip
 
@@ -83,12 +85,14 @@ def check_schema_drift(
     except ReplayFailed as exc:  # an error inside the app's migrations is the finding
         return replay_failed(exc, revisions, backend_of(app.spec))
     require_built_here(replay, spec, revisions, app)
-    result = compare(live, replay, spec, revisions)
+    result = compare(live, replay, spec, revisions, backend_of(app.spec))
     result.evidence["replayed_with"] = app.spec.python
     return result
 
 
-def compare(live: Engine, replay: Engine, spec: DatabaseSpec, revisions: list[str]) -> CheckResult:
+def compare(
+    live: Engine, replay: Engine, spec: DatabaseSpec, revisions: list[str], backend: Backend | None = None
+) -> CheckResult:
     """Snapshot both databases over every schema either has (less the profile's ignored ones):
     a schema only the live database has is drift, named once with what it holds."""
     ignore = spec.ignore_schemas
@@ -101,14 +105,14 @@ def compare(live: Engine, replay: Engine, spec: DatabaseSpec, revisions: list[st
         replayed = snapshot(connection, replay_schemas)
     # Alembic's bookkeeping table is migration-head's business, not a schema difference.
     version = label("tables", spec.version_table_schema, spec.version_table, "")
-    result = judge_drift(without_table(current, version), without_table(replayed, version), revisions)
+    result = judge_drift(without_table(current, version), without_table(replayed, version), revisions, backend)
     result.evidence["schemas_compared"] = schemas
     result.evidence["schemas_ignored"] = list(ignore)
     return result
 
 
 def check_schema_drift_from_snapshot(
-    live: Engine, migrated: Engine, spec: DatabaseSpec
+    live: Engine, migrated: Engine, spec: DatabaseSpec, backend: Backend | None = None
 ) -> CheckResult | None:
     """On a stack the harness provisioned: compare ``live`` with the copy of it taken right
     after the app's upgrade step(s) (``alembic upgrade head``, ``flask db upgrade``) and before
@@ -121,7 +125,7 @@ def check_schema_drift_from_snapshot(
     with database_errors(live), live.connect() as connection:
         if sorted(read_db_revisions(connection, spec) or []) != revisions:
             return None
-    result = compare(live, migrated, spec, revisions)
+    result = compare(live, migrated, spec, revisions, backend)
     result.evidence["migrations_schema_from"] = msg("drift.snapshot_source")
     return result
 

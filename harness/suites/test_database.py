@@ -53,7 +53,7 @@ def test_live_schema_equals_its_migrations(db_engine, migrated_snapshot, alembic
     # A provisioned stack kept a copy of its freshly migrated database; elsewhere, replay.
     result, not_permitted = None, None
     if migrated_snapshot is not None:
-        result = check_schema_drift_from_snapshot(db_engine, migrated_snapshot, db_spec)
+        result = check_schema_drift_from_snapshot(db_engine, migrated_snapshot, db_spec, backend_of(app_code.spec))
     if result is None:
         try:
             result = check_schema_drift(db_engine, request.getfixturevalue("replay_engine"), alembic_ini, db_spec, app_code)

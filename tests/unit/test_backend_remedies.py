@@ -35,3 +35,20 @@ def test_routes_remedy_names_only_the_apps_framework():
     assert "register_blueprint" in flask and "include_router" not in flask
     assert "include_router" in fastapi and "register_blueprint" not in fastapi
     assert "include_router" in either and "register_blueprint" in either
+
+
+def test_drift_and_replay_remedies_name_the_apps_migrate_commands():
+    from harness.checks.schema import judge_drift, replay_failed
+
+    live = {"tables": {"users": "", "hand_made": ""}}
+    replayed = {"tables": {"users": ""}}
+    flask_drift = judge_drift(live, replayed, ["0002"], backend_of(FLASK)).remediation or ""
+    plain_drift = judge_drift(live, replayed, ["0002"]).remediation or ""
+    assert "flask --app 'flask_app:create_app()' db migrate" in flask_drift and "alembic revision" not in flask_drift
+    assert "alembic revision --autogenerate" in plain_drift
+    flask_replay = replay_failed(RuntimeError("boom"), ["0002"], backend_of(FLASK)).remediation or ""
+    assert "flask --app 'flask_app:create_app()' db upgrade" in flask_replay
+    assert "alembic upgrade head" in (replay_failed(RuntimeError("boom"), ["0002"]).remediation or "")
+    from harness.messages.core import Message
+
+    assert isinstance(replay_failed(RuntimeError("boom"), ["0002"]).summary, Message)  # Japanese from its id

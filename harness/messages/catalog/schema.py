@@ -6,9 +6,9 @@ from __future__ import annotations
 MESSAGES: dict[str, tuple[str, str]] = {
     "drift.pass": ("the live schema equals the migrations replayed to {revisions}", "稼働中のスキーマは {revisions} まで再生したマイグレーションの結果と一致しています"),
     "drift.fail": ("{n} difference(s) between the live schema and its migrations: {names}", "稼働中のスキーマとマイグレーションの間に {n} 件の差分があります: {names}"),
-    "drift.remedy": ("turn each hand-made change into a migration (alembic revision --autogenerate for tables; op.execute for triggers, functions, views, enum values), or revert it; restore what a migration created and someone removed; a schema another tool owns goes in [database] ignore_schemas", "手作業の変更はそれぞれマイグレーションにする（テーブルは alembic revision --autogenerate、トリガー・関数・ビュー・enum の値は op.execute）か元に戻してください。マイグレーションが作成して誰かが削除したものは復元してください。別のツールが管理するスキーマは [database] の ignore_schemas に入れてください"),
+    "drift.remedy": ("turn each hand-made change into a migration ({autogenerate} for tables; op.execute for triggers, functions, views, enum values), or revert it; restore what a migration created and someone removed; a schema another tool owns goes in [database] ignore_schemas", "手作業の変更はそれぞれマイグレーションにする（テーブルは {autogenerate}、トリガー・関数・ビュー・enum の値は op.execute）か元に戻してください。マイグレーションが作成して誰かが削除したものは復元してください。別のツールが管理するスキーマは [database] の ignore_schemas に入れてください"),
     "drift.replay_failed": ("the migrations do not build a schema from an empty database: {error}", "マイグレーションが空のデータベースからスキーマを構築できません: 「{error}」"),
-    "drift.replay_remedy": ("fix the failing migration so that alembic upgrade head works on a fresh database", "新しいデータベースで alembic upgrade head が通るよう、失敗するマイグレーションを直してください"),
+    "drift.replay_remedy": ("fix the failing migration so that {upgrade} works on a fresh database", "新しいデータベースで {upgrade} が通るよう、失敗するマイグレーションを直してください"),
     "seq.behind": ("sequence {sequence} hands out {next} next, but {column} already holds up to {maximum}: the next insert collides", "シーケンス {sequence} の次の値は {next} ですが、{column} にはすでに {maximum} までの値があり、次の挿入は衝突します"),
     "seq.pass": ("every column-owned sequence is ahead of its column's values", "列が所有するシーケンスはすべて列の値より先に進んでいます"),
     "seq.fail": ("{n} sequence(s) behind their column: {lines}", "{n} 件のシーケンスが列の値に追いついていません: {lines}"),
