@@ -209,7 +209,7 @@ class RoundTrip:
             remedy = msg("trip.fix_downgrade", revision=revision)
         else:
             upgrade = backend_of(self.steps.app.spec).upgrade  # flask db upgrade for Flask-Migrate
-            remedy = msg("trip.fix_upgrade", revision=revision, where=self.where, upgrade=upgrade)
+            remedy = msg("trip.fix_upgrade_with", revision=revision, where=self.where, upgrade=upgrade)
         summary = msg("trip.fails", revision=revision, when=when, where=self.where, error=failure["error"],
                       message=failure["message"])  # fmt: skip
         return CheckResult.failed(

@@ -56,7 +56,7 @@ def judge_drift(
         )
     names = ", ".join(d.split(": ", 1)[0] for d in differences[:8])
     return CheckResult.failed(
-        ITEM, msg("drift.fail", n=len(differences), names=names), remediation=msg("drift.remedy", autogenerate=(backend or Backend()).autogenerate),
+        ITEM, msg("drift.fail", n=len(differences), names=names), remediation=msg("drift.remedy_with", autogenerate=(backend or Backend()).autogenerate),
         expected={"differences": []}, differences=differences, **evidence,
     )  # fmt: skip
 
@@ -66,7 +66,7 @@ def replay_failed(exc: Exception, revisions: list[str], backend: Backend | None 
     upgrade = (backend or Backend()).upgrade
     return CheckResult.failed(
         ITEM, msg("drift.replay_failed", error=first),
-        remediation=msg("drift.replay_remedy", upgrade=upgrade),
+        remediation=msg("drift.replay_remedy_with", upgrade=upgrade),
         replayed_to=revisions,
     )  # fmt: skip
 
