@@ -27,7 +27,7 @@ from harness.config.database import database_spec
 from harness.config.parity import Accepted
 from harness.config.targets import Target
 from harness.errors import TargetUnreachable
-from harness.messages.core import msg
+from harness.messages.core import Message, msg
 from harness.result import CheckResult
 from harness.transport.db import database_errors, make_engine
 from harness.transport.http import describe_transport_error, transport_cause
@@ -36,33 +36,12 @@ from harness.transport.tls import peer_certificate, tls_spec
 VERSION_FIELDS = ("version", "git_sha", "commit", "revision", "build", "release")
 TLS_SOON_DAYS = 14.0
 
-# Message id → (English, Japanese). {a}/{b}: the two sides' names; {x}/{y}: what each has.
-MESSAGES: dict[str, tuple[str, str]] = {
-    "fact": ("{subject}: {a} has {x}, {b} has {y}", "{subject}: {a} は {x}、{b} は {y}"),
-    "only": ("{subject}: only {a} has it ({x})", "{subject}: {a} にだけあります（{x}）"),
-    "differs": ("{subject}: {a} has {x}; {b} has {y}", "{subject}: {a} では {x}、{b} では {y}"),
-    "tls_soon": ("{subject}: {a}'s expires in {x} day(s) ({b}'s in {y})",
-                 "{subject}: {a} の証明書はあと {x} 日で期限切れです（{b} はあと {y} 日）"),
-    "none": ("none", "なし"),
-    "title": ("parity {a} ↔ {b}: {n} difference(s)", "パリティ {a} ↔ {b}: 相違 {n} 件"),
-    "ignored": ("accepted until {until} by {who}: {reason}", "{until} まで許容（{who}）: {reason}"),
-    "nothing": ("{a} and {b} have nothing both can be read for: give both a database_url and a base_url",
-                "{a} と {b} の両方で読めるものがありません。両方に database_url と base_url を設定してください"),
-    "agree": ("{a} and {b} agree: {what}", "{a} と {b} は一致しています: {what}"),
-    "disagree": ("{n} difference(s) between {a} and {b}: {first}",
-                 "{a} と {b} の相違 {n} 件: {first}"),
-    "remedy": ("make {b} what {a} should be: apply the missing migration, create the extension, "
-               "remove the hand-made object, deploy the missing route; where a difference is "
-               "intended, list it in [[targets.{a}.parity.ignore]] (difference, reason, who, until)",
-               "{b} を {a} と同じ状態にしてください（不足しているマイグレーションの適用、拡張の作成、"
-               "手作業で作られたオブジェクトの削除、不足しているルートのデプロイ）。意図した相違なら "
-               "[[targets.{a}.parity.ignore]] に difference・reason・who・until を書いてください"),
-}  # fmt: skip
+
 
 
 @dataclass(frozen=True)
 class Difference:
-    message: str  # an id of MESSAGES
+    message: str  # a parity.* id of the catalog, without its prefix
     subject: str  # how a person names the object: "extension vector", "GET /api/wallet"
     a: str
     b: str
@@ -70,20 +49,24 @@ class Difference:
     y: str = ""
 
     def render(self, lang: str = "en") -> str:
-        return render(
-            self.message, lang, subject=self.subject, a=self.a, b=self.b, x=self.x, y=self.y
-        )
+        return self.as_message().render(lang)
+
+    def as_message(self) -> Message:
+        return message(self.message, subject=self.subject, a=self.a, b=self.b, x=self.x, y=self.y)
 
     def to_dict(self) -> dict[str, str]:
         return {"message": self.message, "subject": self.subject, "a": self.a, "b": self.b,
                 "x": self.x, "y": self.y, "text": self.render("en")}  # fmt: skip
 
 
-def render(message: str, lang: str, **params: Any) -> str:
-    english, japanese = MESSAGES[message]
-    none = MESSAGES["none"][1 if lang == "ja" else 0]
-    values = {k: (none if v in ("", None) else v) for k, v in params.items()}
-    return (japanese if lang == "ja" else english).format(**values)
+def message(message_id: str, **params: Any) -> Message:
+    """A parity message (catalog ``parity.*``); an empty side says "none" in its language."""
+    none = Message("parity.none")
+    return Message(f"parity.{message_id}", **{k: (none if v in ("", None) else v) for k, v in params.items()})
+
+
+def render(message_id: str, lang: str, **params: Any) -> str:
+    return message(message_id, **params).render(lang)
 
 
 @dataclass
@@ -238,22 +221,23 @@ def check_parity(
     mine, theirs = read_side(target), read_side(counterpart)
     compared = _compared(mine, theirs)
     if not compared:
-        return NotRun(render("nothing", "en", a=target.name, b=counterpart.name))
+        return NotRun(message("nothing", a=target.name, b=counterpart.name))
     found, accepted = split_accepted(compare_sides(mine, theirs), ignore, today)
     evidence: dict[str, Any] = {"compared": compared}
     if accepted:
         evidence["accepted"] = [
-            f"{d.render()} ({render('ignored', 'en', until=w.until.isoformat(), who=w.who, reason=w.reason)})"
+            message("accepted", difference=d.as_message(),
+                    note=message("ignored", until=w.until.isoformat(), who=w.who, reason=w.reason))
             for d, w in accepted
         ]
     names = {"a": target.name, "b": counterpart.name}
     if not found:
-        return CheckResult.passed("parity", render("agree", "en", **names, what=", ".join(compared)), **evidence)
+        return CheckResult.passed("parity", message("agree", **names, what=compared), **evidence)
     return CheckResult.failed(
         "parity",
-        render("disagree", "en", **names, n=len(found), first=found[0].render()),
-        remediation=render("remedy", "en", **names),
-        differences=[d.render() for d in found],
+        message("disagree", **names, n=len(found), first=found[0].as_message()),
+        remediation=message("remedy", **names),
+        differences=[d.as_message() for d in found],
         **evidence,
     )  # fmt: skip
 

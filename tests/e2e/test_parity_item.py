@@ -117,6 +117,10 @@ def test_the_item_reads_japanese(project, stacks):
     _run(project, stacks["a"], stacks["b"], lang="ja")
     page = (project.report_dirs()[-1] / "checklist.md").read_text()
     assert "staging と production は一致しています" in page, page
+    _run(project, stacks["a"], stacks["production"], lang="ja")
+    page = (project.report_dirs()[-1] / "checklist.md").read_text()
+    assert "staging と production の相違" in page and "staging にだけあります" in page, page
+    assert "only production has it" not in page  # each difference from its id, not English
 
 
 def test_without_a_counterpart_the_item_is_na_and_no_test_runs(project, stacks):

@@ -17,6 +17,7 @@ from harness.messages.catalog import (
     flowconfig,
     init,
     migrations,
+    parity,
     reachability,
     reconnect,
     reportfiles,
@@ -29,7 +30,7 @@ from harness.messages.catalog import (
     witness,
 )
 
-_MODULES = (reportfiles, appconfig, commands, common, config, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes, stack, roundtrip, witness, flowconfig)
+_MODULES = (reportfiles, appconfig, commands, common, config, reconnect, reachability, transport, database, init, flow, wallet, schema, migrations, routes, stack, roundtrip, witness, flowconfig, parity)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _module in _MODULES:
