@@ -23,7 +23,7 @@ from typing import Any
 from harness.checks.backend import Backend
 from harness.config.alembic_ini import ini_section
 from harness.config.database import DatabaseSpec
-from harness.errors import ConfigError
+from harness.errors import ConfigError, DatabaseUnreachable
 from harness.messages.core import msg
 from harness.result import CheckResult
 from harness.stack.appcode import AppCode
@@ -62,6 +62,7 @@ def compare_models(app: AppCode, spec: DatabaseSpec, ini: Path | None, live_url:
         if app.spec.migrations == "flask" and app.spec.wsgi:
             args.append(f"--flask={app.spec.wsgi}")
     answer: Answer = app.helper("compare_models", args, env)
+    _require_env_py_connected(answer)
     if not answer["tables"]:
         raise ConfigError(
             f"database.models: {spec.models} has no tables when loaded in {app.spec.python}: "
@@ -70,6 +71,25 @@ def compare_models(app: AppCode, spec: DatabaseSpec, ini: Path | None, live_url:
             'module that imports them all (e.g. models = "app.models:SQLModel.metadata")',
         )
     return answer
+
+
+# env.py failed because the database did not answer (a restart, an outage), not because of
+# the app: comparing with Alembic's defaults instead (no include_schemas, no include_object)
+# would report the app's other schemas as missing, a verdict on a database that was away.
+_CONNECTION_TROUBLE = re.compile(
+    r"ConnectionRefusedError|Connect call failed|connection refused|CannotConnectNow|"
+    r"ConnectionDoesNotExist|ConnectionResetError|server closed the connection|"
+    r"the database system is (?:starting up|shutting down|in recovery)|could not connect to server|"
+    r"connection to server .* failed",
+    re.IGNORECASE,
+)
+
+
+def _require_env_py_connected(answer: Answer) -> None:
+    options = answer.get("options") or {}
+    reason = str(options.get("reason", ""))
+    if options.get("from") != "env.py" and _CONNECTION_TROUBLE.search(reason):
+        raise DatabaseUnreachable(msg("models.env_unreachable", reason=reason))
 
 
 def pg_type(spelling: str | None) -> str | None:

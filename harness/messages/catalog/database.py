@@ -59,4 +59,5 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "db.rehearsal_disabled": ("[rehearsal] enabled = false", "[rehearsal] enabled = false です"),
     "db.production_no_rehearsal": ("production = true: the live database is not copied (set [rehearsal] on_production = true to rehearse on a copy)", "production = true のため対象DBはコピーしません（コピーでリハーサルするには [rehearsal] on_production = true を設定してください）"),
     "db.production_no_roundtrip": ("production = true: the live database is not copied (set [rehearsal] on_production = true to round-trip on a copy)", "production = true のため対象DBはコピーしません（コピーで往復するには [rehearsal] on_production = true を設定してください）"),
+    "models.env_unreachable": ("the database did not answer while env.py ran for models-match ({reason}): nothing compared", "models-match のために env.py を実行している間、データベースが応答しませんでした（「{reason}」）。比較していません"),
 }
