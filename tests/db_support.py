@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -17,6 +18,19 @@ from harness.stack.postgres import EmbeddedPostgres
 from harness.transport.db import make_engine, make_writer
 
 APP_DIR = REPO / "examples" / "reference_app"
+
+
+def model_without_migration(project: Any) -> None:
+    """A copy of the models module with users.credits, which no migration creates."""
+    folder = project.path / "models_copy"
+    folder.mkdir()
+    models = (APP_DIR / "reference_app" / "models.py").read_text()
+    marker = "    email: Mapped[str] = mapped_column(String(255), nullable=False)\n"
+    assert marker in models
+    models = models.replace(marker, marker + "    credits: Mapped[int] = mapped_column(Integer, nullable=False)\n")
+    (folder / "models_with_credits.py").write_text(models)
+    project.set_targets({"targets": {"local": {"database": {
+        "models": "models_with_credits:Base.metadata", "models_path": [str(folder)]}}}})  # fmt: skip
 
 
 def migrate(url: str, *args: str) -> None:

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import textwrap
 import tomllib
@@ -37,6 +38,27 @@ def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
+
+
+def example_venv(name: str) -> None:
+    """The example app's own venv, built when missing (scripts/example-venvs.sh, idempotent)."""
+    subprocess.run([str(REPO / "scripts" / "example-venvs.sh"), name], check=True, capture_output=True)
+
+
+def start_reference_stack(faults: str = "") -> tuple[Any, Any]:
+    """The reference app brought up as a deployment would be (embedded PostgreSQL + pgvector,
+    its migrations, uvicorn on 127.0.0.1) with ``faults`` on: ``(LocalStack, StackAddresses)``;
+    the caller stops the stack."""
+    from harness.config.targets import resolve_target
+    from harness.stack import LocalStack
+
+    saved = os.environ.get("REFAPP_FAULTS")
+    os.environ["REFAPP_FAULTS"] = faults  # the app reads its faults from its environment
+    try:
+        stack = LocalStack(resolve_target("local", REPO / "targets.toml", environ={}))
+        return stack, stack.start(lambda _: None)
+    finally:
+        os.environ.pop("REFAPP_FAULTS") if saved is None else os.environ.update(REFAPP_FAULTS=saved)
 
 
 class HarnessProject:

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from dataclasses import dataclass, field
 
 import pytest
 from db_support import APP_DIR, migrate, sql, standalone_pg  # noqa: F401  (fixture)
-from support import REPO
+from support import REPO, example_venv
 
 pytestmark = pytest.mark.stack
 
@@ -268,8 +267,7 @@ class FaultList:
     @classmethod
     def venv(cls) -> None:
         if cls.APP.venv:  # the app's own venv (idempotent: a second run only checks)
-            subprocess.run([str(REPO / "scripts" / "example-venvs.sh"), cls.APP.folder],
-                           check=True, capture_output=True)  # fmt: skip
+            example_venv(cls.APP.folder)  # fmt: skip
 
     @pytest.mark.parametrize("name", FAULTS)
     def test_fault_fails_exactly_its_items_naming_it(self, project, name):

@@ -18,10 +18,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from proxy import TcpRelay
-from support import EXIT_BLOCKED, REPO
+from support import EXIT_BLOCKED, REPO, start_reference_stack
 
-from harness.config.targets import resolve_target
-from harness.stack import LocalStack
 from harness.stack.postgres import free_port
 
 pytestmark = pytest.mark.stack
@@ -60,10 +58,9 @@ def pytest_runtest_teardown(item):
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[str]:
     """One healthy reference app on the embedded stack, behind the relays."""
-    target = resolve_target("local", REPO / "targets.toml", environ={"REFAPP_FAULTS": ""})
-    stack = LocalStack(target)
+    stack, addresses = start_reference_stack()
     try:
-        yield stack.start(lambda _: None).base_url
+        yield addresses.base_url
     finally:
         stack.stop()
 

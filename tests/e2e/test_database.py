@@ -16,7 +16,7 @@ import shutil
 import textwrap
 
 import pytest
-from db_support import APP_DIR, hv_objects, sql, standalone_pg  # noqa: F401  (fixture)
+from db_support import APP_DIR, hv_objects, model_without_migration, sql, standalone_pg  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.stack
 
@@ -108,19 +108,6 @@ def second_head(project) -> None:
             pass
         '''))
     project.set_targets({"targets": {"local": {"alembic_ini": str(copy / "alembic.ini")}}})
-
-
-def model_without_migration(project) -> None:
-    """A copy of the models module with users.credits, which no migration creates."""
-    folder = project.path / "models_copy"
-    folder.mkdir()
-    models = (APP_DIR / "reference_app" / "models.py").read_text()
-    marker = "    email: Mapped[str] = mapped_column(String(255), nullable=False)\n"
-    assert marker in models
-    models = models.replace(marker, marker + "    credits: Mapped[int] = mapped_column(Integer, nullable=False)\n")
-    (folder / "models_with_credits.py").write_text(models)
-    project.set_targets({"targets": {"local": {"database": {
-        "models": "models_with_credits:Base.metadata", "models_path": [str(folder)]}}}})  # fmt: skip
 
 
 FAULTS = {

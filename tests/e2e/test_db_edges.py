@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from db_support import APP_DIR, migrate, sql, standalone_pg  # noqa: F401  (fixture)
 from sqlalchemy import make_url
-from support import REPO
+from support import REPO, example_venv
 
 from harness.checks import dbcopy
 from harness.config.targets import resolve_target
@@ -114,7 +114,7 @@ def pg15() -> Iterator[EmbeddedPostgres]:
 
 def template_behind(server: EmbeddedPostgres, name: str) -> str:
     """examples/template_app's database, one revision behind its scripts, migrated by hand."""
-    subprocess.run([str(REPO / "scripts" / "example-venvs.sh"), "template_app"], check=True, capture_output=True)
+    example_venv("template_app")
     app = AppCode(resolve_target("template", REPO / "targets.toml", environ={}).app)
     sql(server.url(), f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
     env = app.environment(server.url(name))

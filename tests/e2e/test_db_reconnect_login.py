@@ -6,10 +6,8 @@ Without ``[auth]`` it is "not run" (nothing it may send reads the database)."""
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
-from support import REPO
+from support import example_venv
 
 pytestmark = pytest.mark.stack
 
@@ -19,11 +17,7 @@ ITEM = "db-reconnect"
 
 @pytest.fixture
 def template(project):
-    subprocess.run(
-        [str(REPO / "scripts" / "example-venvs.sh"), "template_app"],
-        check=True,
-        capture_output=True,
-    )
+    example_venv("template_app")
     return project
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from appshape import wait_until_up
 from db_support import sql
-from support import REPO
+from support import REPO, example_venv
 
 from harness.config.stack import system_bindir
 from harness.config.targets import resolve_target
@@ -122,9 +122,7 @@ def available(app: ExampleApp) -> ExampleApp:
 def example(request: pytest.FixtureRequest) -> ExampleApp:
     """The app, its venv built when missing (idempotent: a second run only checks)."""
     app = available(APPS[request.param])
-    subprocess.run(
-        [str(REPO / "scripts" / "example-venvs.sh"), app.folder], check=True, capture_output=True
-    )
+    example_venv(app.folder)
     return app
 
 

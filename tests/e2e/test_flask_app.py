@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from appshape import wait_until_up
 from db_support import sql
-from support import REPO
+from support import REPO, example_venv
 
 from harness.config.targets import resolve_target
 from harness.stack.appcode import AppCode
@@ -34,9 +34,7 @@ ALL_ITEMS = ("health", "routes", "routes-reachable", "pgvector", "pgvector-usabl
 @pytest.fixture(scope="module", autouse=True)
 def flask_venv() -> None:
     """The app's own venv (idempotent: a second run only checks)."""
-    subprocess.run(
-        [str(REPO / "scripts" / "example-venvs.sh"), "flask_app"], check=True, capture_output=True
-    )
+    example_venv("flask_app")
 
 
 def run(project, *suites: str, faults: str = "", hook: str = "", targets: dict | None = None):

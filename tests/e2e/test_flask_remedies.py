@@ -7,10 +7,9 @@ Flask-Migrate, no OpenAPI) one revision behind and with its blueprint unregister
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
-from support import REPO
+from support import example_venv
 
 pytestmark = pytest.mark.stack
 
@@ -28,7 +27,7 @@ UPGRADE = "flask --app 'flask_app:create_app()' db upgrade"
 
 @pytest.fixture(scope="module", autouse=True)
 def flask_venv() -> None:
-    subprocess.run([str(REPO / "scripts" / "example-venvs.sh"), "flask_app"], check=True, capture_output=True)
+    example_venv("flask_app")
 
 
 def remedies(project) -> dict[str, str]:

@@ -18,23 +18,12 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
-from support import REPO
+from support import REPO, start_reference_stack
 
-from harness.config.targets import resolve_target
 from harness.stack import LocalStack, StackAddresses
 
 pytestmark = pytest.mark.stack
 SUITE = "suites/test_parity.py"
-
-
-def _start(faults: str) -> tuple[LocalStack, StackAddresses]:
-    saved = os.environ.get("REFAPP_FAULTS")
-    os.environ["REFAPP_FAULTS"] = faults  # the app reads its faults from its environment
-    try:
-        stack = LocalStack(resolve_target("local", REPO / "targets.toml", environ={}))
-        return stack, stack.start(lambda _: None)
-    finally:
-        os.environ.pop("REFAPP_FAULTS") if saved is None else os.environ.update(REFAPP_FAULTS=saved)
 
 
 def _behind_without_vector_with_hand_index(addresses: StackAddresses) -> None:
@@ -56,7 +45,7 @@ def stacks() -> Iterator[dict[str, StackAddresses]]:
     try:
         found = {}
         for name, faults in (("a", ""), ("b", ""), ("production", "drop_wallet_router")):
-            stack, addresses = _start(faults)
+            stack, addresses = start_reference_stack(faults)
             started.append(stack)
             found[name] = addresses
         _behind_without_vector_with_hand_index(found["production"])

@@ -5,7 +5,7 @@ migration creates fails the item exactly as when the test ran the comparison its
 from __future__ import annotations
 
 import pytest
-from db_support import APP_DIR
+from db_support import model_without_migration
 
 pytestmark = pytest.mark.stack
 
@@ -24,15 +24,7 @@ def pytest_runtest_setup(item):
 
 
 def test_the_comparison_is_under_way_before_the_first_test_and_its_finding_fails_models_match(project):
-    folder = project.path / "models_copy"
-    folder.mkdir()
-    models = (APP_DIR / "reference_app" / "models.py").read_text()
-    marker = "    email: Mapped[str] = mapped_column(String(255), nullable=False)\n"
-    assert marker in models
-    models = models.replace(marker, marker + "    credits: Mapped[int] = mapped_column(Integer, nullable=False)\n")
-    (folder / "models_with_credits.py").write_text(models)
-    project.set_targets({"targets": {"local": {"database": {
-        "models": "models_with_credits:Base.metadata", "models_path": [str(folder)]}}}})  # fmt: skip
+    model_without_migration(project)
     project.add_hook(PROBE)
     probe = project.path / "probe.txt"
     result = project.run(SUITE, "-k", "script_head or models", env={"HV_PREFETCH_PROBE": str(probe)})

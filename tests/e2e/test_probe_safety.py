@@ -7,10 +7,9 @@ right after the probes and at the end of the run.
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
-from support import REPO
+from support import example_venv
 
 pytestmark = pytest.mark.stack
 
@@ -43,11 +42,7 @@ def pytest_runtest_teardown(item):
 
 @pytest.fixture
 def template(project):
-    subprocess.run(
-        [str(REPO / "scripts" / "example-venvs.sh"), "template_app"],
-        check=True,
-        capture_output=True,
-    )
+    example_venv("template_app")
     project.add_hook(SNAPSHOT)
     return project
 

@@ -5,13 +5,12 @@ together. A proxy that drops ``Authorization`` on one prefix in front of example
 
 from __future__ import annotations
 
-import subprocess
 import tomllib
 from collections.abc import Iterator
 
 import pytest
 from proxy import ReverseProxy, serve
-from support import REPO
+from support import REPO, example_venv
 
 from harness.config.targets import resolve_target
 from harness.stack import LocalStack
@@ -31,7 +30,7 @@ def checks_of(project, item: str) -> list[dict]:
 @pytest.fixture(scope="module")
 def template_app() -> Iterator[str]:
     """examples/template_app on the machine's PostgreSQL, started once: its own JWT login."""
-    subprocess.run([str(REPO / "scripts" / "example-venvs.sh"), "template_app"], check=True, capture_output=True)
+    example_venv("template_app")
     target = resolve_target("template", REPO / "targets.toml", environ={})
     stack = LocalStack(target)
     try:

@@ -12,10 +12,9 @@ db-reconnect cut) in results.json, checklist.json and the Markdown report.
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
-from support import REPO
+from support import example_venv
 
 pytestmark = pytest.mark.stack
 
@@ -59,7 +58,7 @@ APPS = {"local": "reference_app", "template": "template_app", "ledger": "ledger_
 @pytest.mark.parametrize("target", list(APPS))
 def test_every_reading_connection_refuses_a_write(project, target):
     if APPS[target] != "reference_app":  # the app's own venv (idempotent: a second run only checks)
-        subprocess.run([str(REPO / "scripts" / "example-venvs.sh"), APPS[target]], check=True, capture_output=True)
+        example_venv(APPS[target])
     (project.path / "suites" / "test_zz_read_only.py").write_text(PROBE)
     result = project.run("suites/test_zz_read_only.py", f"--target={target}")
     result.assert_outcomes(passed=5)

@@ -17,10 +17,7 @@ from pathlib import Path
 
 import pytest
 from proxy import ReverseProxy, serve
-from support import REPO
-
-from harness.config.targets import resolve_target
-from harness.stack import LocalStack
+from support import REPO, start_reference_stack
 
 pytestmark = pytest.mark.stack
 
@@ -119,10 +116,9 @@ def test_extra_route_fails_routes_as_unexpected(project):
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[str]:
     """One healthy reference app on the embedded stack for the proxy and TLS cases."""
-    target = resolve_target("local", REPO / "targets.toml", environ={"REFAPP_FAULTS": ""})
-    stack = LocalStack(target)
+    stack, addresses = start_reference_stack()
     try:
-        yield stack.start(lambda _: None).base_url
+        yield addresses.base_url
     finally:
         stack.stop()
 

@@ -9,32 +9,20 @@ exactly as the nightly job does: 0 when healthy, 1 on a fault, 75 when it is dow
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy.engine import make_url
-from support import EXIT_BLOCKED, REPO
+from support import EXIT_BLOCKED, REPO, example_venv, start_reference_stack
 
-from harness.config.targets import resolve_target
-from harness.stack import LocalStack, StackAddresses
-
-
-def _start(faults: str) -> tuple[LocalStack, StackAddresses]:
-    saved = os.environ.get("REFAPP_FAULTS")
-    os.environ["REFAPP_FAULTS"] = faults  # the app reads its faults from its environment
-    try:
-        stack = LocalStack(resolve_target("local", REPO / "targets.toml", environ={}))
-        return stack, stack.start(lambda _: None)
-    finally:
-        os.environ.pop("REFAPP_FAULTS") if saved is None else os.environ.update(REFAPP_FAULTS=saved)
+from harness.stack import StackAddresses
 
 
 @pytest.fixture(scope="module")
 def healthy_app() -> Iterator[StackAddresses]:
-    stack, addresses = _start("")
+    stack, addresses = start_reference_stack("")
     yield addresses
     stack.stop()
 
@@ -87,7 +75,7 @@ def test_stopped_staging_exits_75_blocked(project):
 
 
 def test_a_fault_on_staging_exits_1(project):
-    stack, addresses = _start("health_wrong_body")
+    stack, addresses = start_reference_stack("health_wrong_body")
     try:
         result = run_staging(project, addresses)
     finally:
@@ -108,7 +96,7 @@ def test_a_wrong_database_password_is_exit_4_not_blocked(project, healthy_app):
 
 
 def test_health_503_for_the_whole_wait_fails_with_its_body_exit_1(project):
-    stack, addresses = _start("")
+    stack, addresses = start_reference_stack("")
     try:
         assert stack.postgres is not None
         stack.postgres.stop()  # the app keeps running and says 503 {"database": "error: ..."}
@@ -126,7 +114,7 @@ def test_health_503_for_the_whole_wait_fails_with_its_body_exit_1(project):
 def test_healthy_template_app_exits_0_and_reaches_100_percent_with_na_items(project):
     # The app's own venv (built when missing, as the other example-app tests do) and Debian's
     # PostgreSQL (scripts/dev-setup.sh installs it).
-    subprocess.run([str(REPO / "scripts" / "example-venvs.sh"), "template_app"], check=True, capture_output=True)
+    example_venv("template_app")
     result = project.run("--target=template", timeout=600)
     by_id = items(project)
     assert result.ret == 0, {k: (v["status"], v["reason"]) for k, v in by_id.items()}
